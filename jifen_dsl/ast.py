@@ -1,0 +1,314 @@
+"""Syntax tree of a policy file, as written.
+
+Nodes are frozen attrs classes with no behaviour. Every node carries the source
+span it came from as a keyword-only field that takes no part in equality, so two
+policies that say the same thing compare equal wherever it is written.
+Class names follow the grammar's rule names.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+from .errors import Span
+
+
+def _span() -> Span | None:
+    return attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+node = attrs.frozen
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@node
+class NumberLit:
+    value: Decimal
+    is_integer: bool
+    span: Span | None = _span()
+
+
+@node
+class StringLit:
+    value: str
+    span: Span | None = _span()
+
+
+@node
+class BoolLit:
+    value: bool
+    span: Span | None = _span()
+
+
+@node
+class DateLit:
+    value: _dt.date
+    span: Span | None = _span()
+
+
+@node
+class DateTimeLit:
+    value: _dt.datetime
+    span: Span | None = _span()
+
+
+@node
+class DurationLit:
+    years: int
+    months: int
+    days: int
+    span: Span | None = _span()
+
+
+@node
+class Ref:
+    """A name: a field (by name or label), a definition or an indicator."""
+
+    name: str
+    span: Span | None = _span()
+
+
+@node
+class AsOf:
+    """The policy's reference date (``as_of`` / ``基准日``)."""
+
+    span: Span | None = _span()
+
+
+@node
+class PolicyYear:
+    """The policy's admission year (``year`` / ``年度``)."""
+
+    span: Span | None = _span()
+
+
+@node
+class SetLit:
+    items: tuple["Expr", ...]
+    span: Span | None = _span()
+
+
+@node
+class Unary:
+    op: str  # "neg" or "not"
+    operand: "Expr"
+    span: Span | None = _span()
+
+
+@node
+class Binary:
+    """Arithmetic (add sub mul div), comparison (eq ne lt le gt ge), logic (and or), membership (in not_in)."""
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span | None = _span()
+
+
+@node
+class Between:
+    value: "Expr"
+    low: "Expr"
+    high: "Expr"
+    span: Span | None = _span()
+
+
+@node
+class IfThenElse:
+    condition: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    span: Span | None = _span()
+
+
+@node
+class Call:
+    function: str
+    args: tuple["Expr", ...]
+    span: Span | None = _span()
+    function_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+Expr = Union[
+    NumberLit, StringLit, BoolLit, DateLit, DateTimeLit, DurationLit, Ref, AsOf, PolicyYear,
+    SetLit, Unary, Binary, Between, IfThenElse, Call,
+]
+Literal = Union[NumberLit, StringLit, BoolLit, DateLit, DateTimeLit]
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@node
+class Header:
+    title: str
+    district: str
+    year: int
+    as_of: _dt.date
+    source: str
+    language: str  # "en" or "zh": the spelling of the header keyword
+    span: Span | None = _span()
+
+
+@node
+class Import:
+    path: str
+    span: Span | None = _span()
+
+
+@node
+class EnumMember:
+    value: str
+    aliases: tuple[str, ...]
+    span: Span | None = _span()
+
+
+@node
+class TypeRef:
+    kind: str  # text integer decimal bool date datetime enum school_list text_list
+    members: tuple[EnumMember, ...] = ()
+    span: Span | None = _span()
+
+
+@node
+class FieldDecl:
+    name: str
+    label: str | None
+    type: TypeRef
+    unique: bool = False
+    optional: bool = False
+    default: Literal | None = None
+    span: Span | None = _span()
+    name_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@node
+class Define:
+    name: str
+    label: str | None
+    cite: str | None
+    expr: Expr
+    span: Span | None = _span()
+    name_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@node
+class Requirement:
+    name: str
+    title: str
+    cite: str | None
+    condition: Expr
+    span: Span | None = _span()
+    name_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@node
+class GradeBlock:
+    grade: str
+    stage: str | None  # "primary" or "junior"
+    requirements: tuple[Requirement, ...]
+    span: Span | None = _span()
+    grade_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@node
+class Indicator:
+    name: str
+    title: str
+    cite: str | None
+    formula: Expr
+    cap: Expr | None
+    span: Span | None = _span()
+    name_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@node
+class PointsBlock:
+    total: Expr | None
+    indicators: tuple[Indicator, ...]
+    span: Span | None = _span()
+
+
+@node
+class Batch:
+    name: str
+    title: str
+    cite: str | None
+    condition: Expr | None  # None: "otherwise", everyone not in an earlier batch
+    span: Span | None = _span()
+    name_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@node
+class BatchesBlock:
+    batches: tuple[Batch, ...]
+    span: Span | None = _span()
+
+
+@node
+class TieBreakKey:
+    kind: str  # "expr", "indicators" or "lottery"
+    expr: Expr | None = None
+    descending: bool = False
+    seed: int | None = None
+    span: Span | None = _span()
+
+
+@node
+class TieBreakBlock:
+    cite: str | None
+    keys: tuple[TieBreakKey, ...]
+    span: Span | None = _span()
+
+
+@node
+class Setting:
+    key: str
+    value: str | int
+    span: Span | None = _span()
+
+
+@node
+class AllocationBlock:
+    cite: str | None
+    settings: tuple[Setting, ...]
+    span: Span | None = _span()
+
+
+@node
+class SubsidyRate:
+    school_type: str  # "private" or "public"
+    stage: str  # "primary" or "junior"
+    amount: Decimal
+    span: Span | None = _span()
+
+
+@node
+class SubsidyBlock:
+    cite: str | None
+    rates: tuple[SubsidyRate, ...]
+    semesters_per_year: tuple[int, ...]  # every declaration, so the checker can report duplicates
+    span: Span | None = _span()
+    semesters_spans: tuple[Span, ...] = attrs.field(default=(), kw_only=True, eq=False, repr=False)
+
+
+Declaration = Union[
+    Import, FieldDecl, Define, Requirement, GradeBlock, PointsBlock, BatchesBlock,
+    TieBreakBlock, AllocationBlock, SubsidyBlock,
+]
+
+
+@node
+class PolicyFile:
+    """One parsed file: a policy (with a header) or a shared library (fields, definitions)."""
+
+    path: str
+    header: Header | None
+    declarations: tuple[Declaration, ...]
+    span: Span | None = _span()

@@ -1,0 +1,147 @@
+"""The ``jifen`` command line: a thin layer that turns arguments into library calls.
+
+Every project error is caught in one place (:func:`main`), rendered to stderr,
+and ends the command with exit status 1. Usage errors are click's (status 2).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from . import __version__, model
+from .applicants import read_applicants
+from .errors import DataError, JifenError, render_diagnostics
+from .evaluator import evaluate
+from .explain import explain as explain_text
+from .output import write_text_atomic
+from .pipeline import check_file, load_policy
+from .report import FORMATS, format_evaluations, summary_line
+
+__all__ = ["main", "cli"]
+
+
+def _emit(text: str, output: str | None) -> None:
+    """Write a command's result to a file (atomically) or to stdout."""
+    if output:
+        write_text_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+_policy_arg = click.argument("policy", type=click.Path(dir_okay=False))
+_format_opt = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+_output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout (atomically).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="jifen")
+def cli() -> None:
+    """Check, explain and run Guangzhou points-based school admission policies (积分制入学)."""
+
+
+@cli.command()
+@click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check(policies: tuple[str, ...]) -> None:
+    """Check policy files; print a summary line per file, or every error found."""
+    failures = 0
+    for path in policies:
+        try:
+            checked = check_file(path)
+        except JifenError as exc:
+            click.echo(exc.render(), err=True)
+            failures += 1
+            continue
+        if checked.warnings:
+            click.echo(render_diagnostics(checked.warnings, checked.sources), err=True)
+        if isinstance(checked, model.Library):
+            click.echo(f"{path}: ok - library: {len(checked.fields)} fields, {len(checked.definitions)} definitions")
+        else:
+            header = checked.header
+            grades = ", ".join(g.value for g in checked.grades) or "all grades"
+            click.echo(
+                f"{path}: ok - {header.district} {header.year}: {len(checked.requirements)} requirements"
+                f" ({grades}), {len(checked.points.indicators)} indicators, {len(checked.batches)} batches,"
+                f" {len(checked.tiebreaks)} tie-break keys"
+            )
+    if failures:
+        sys.exit(1)
+
+
+@cli.command(name="evaluate")
+@_policy_arg
+@click.argument("applicants", type=click.Path(dir_okay=False))
+@_format_opt
+@_output_opt
+def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None) -> None:
+    """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
+    compiled = load_policy(policy)
+    people = read_applicants(applicants, compiled.policy)
+    results = evaluate(compiled, people)
+    _emit(format_evaluations(compiled, results, fmt), output)
+    click.echo(summary_line(results), err=True)
+
+
+@cli.command(name="explain")
+@_policy_arg
+@click.argument("applicants", type=click.Path(dir_okay=False))
+@click.option("--id", "applicant_id", required=True, help="The application id (申请编号) to explain.")
+@_output_opt
+def explain_cmd(policy: str, applicants: str, applicant_id: str, output: str | None) -> None:
+    """Explain one applicant: each requirement with its values, the points, the batch and rank."""
+    compiled = load_policy(policy)
+    people = read_applicants(applicants, compiled.policy)
+    if not any(a.id == applicant_id for a in people):
+        raise DataError([f"{applicants}: no applicant has the id {applicant_id!r}"])
+    results = evaluate(compiled, people)
+    _emit(explain_text(compiled, results, applicant_id), output)
+
+
+@cli.command(name="compile")
+@_policy_arg
+@click.option("--show", is_flag=True, help="Print the generated Python source.")
+@_output_opt
+def compile_cmd(policy: str, show: bool, output: str | None) -> None:
+    """Compile a policy to Python; with --show, print the generated code for review."""
+    compiled = load_policy(policy)
+    if show or output:
+        _emit(compiled.source, output)
+    else:
+        lines = compiled.source.count("\n") + 1
+        click.echo(f"{policy}: compiled to {lines} lines of Python (use --show to print them)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``jifen`` console script."""
+    try:
+        cli.main(args=argv, prog_name="jifen", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except JifenError as exc:
+        click.echo(exc.render(), err=True)
+        sys.exit(1)
+    except RecursionError:
+        click.echo("error: the input is nested too deeply to process", err=True)
+        sys.exit(1)
+    except MemoryError:
+        click.echo("error: out of memory", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
+        if os.environ.get("JIFEN_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (set JIFEN_DEBUG=1 for details)", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

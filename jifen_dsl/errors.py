@@ -1,0 +1,160 @@
+"""Source spans, diagnostics and the project's one error root.
+
+Every problem the tool reports to a user - in a policy file, in applicant data or
+in the arguments - is a :class:`JifenError`. The command line catches exactly this
+class, prints :meth:`JifenError.render` to stderr and exits 1, so no Python
+traceback ever reaches a user.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "Span",
+    "SourceText",
+    "Diagnostic",
+    "JifenError",
+    "PolicyError",
+    "DataError",
+    "EvaluationError",
+    "display_width",
+    "render_diagnostics",
+]
+
+
+@attrs.frozen
+class Span:
+    """A region of a source file: 1-based line and column, 0-based character offsets."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int = 0
+    end: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@attrs.frozen
+class SourceText:
+    """The text of one source file, kept so diagnostics can quote the offending line."""
+
+    path: str
+    text: str
+
+    def line(self, number: int) -> str:
+        lines = self.text.splitlines()
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+        return ""
+
+
+def display_width(text: str) -> int:
+    """Terminal columns taken by ``text``: wide (CJK) and full-width characters count two."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+@attrs.frozen
+class Diagnostic:
+    """One message about a source position: an error or a warning, with an optional hint."""
+
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    severity: str = "error"  # "error" or "warning"
+
+    def render(self, sources: dict[str, SourceText] | None = None) -> str:
+        head = f"{self.severity}: {self.message}"
+        if self.span is None:
+            lines = [head]
+        else:
+            lines = [f"{self.span}: {head}"]
+            source = (sources or {}).get(self.span.path)
+            if source is not None:
+                text = source.line(self.span.line).replace("\t", " ")
+                if text.strip():
+                    prefix = text[: max(self.span.column - 1, 0)]
+                    if self.span.end_line == self.span.line and self.span.end_column > self.span.column:
+                        marked = text[self.span.column - 1 : self.span.end_column - 1]
+                    else:
+                        marked = text[self.span.column - 1 : self.span.column]
+                    gutter = f"{self.span.line:>5} | "
+                    lines.append(gutter + text)
+                    caret = "^" + "~" * max(display_width(marked) - 1, 0)
+                    lines.append(" " * (len(gutter) - 2) + "| " + " " * display_width(prefix) + caret)
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+
+def render_diagnostics(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceText]) -> str:
+    """Render diagnostics in source order, followed by a count line."""
+    ordered = sorted(
+        diagnostics,
+        key=lambda d: (d.span.path, d.span.line, d.span.column) if d.span else ("", 0, 0),
+    )
+    parts = [d.render(sources) for d in ordered]
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    summary = []
+    if errors:
+        summary.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        summary.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    if summary:
+        parts.append(", ".join(summary))
+    return "\n\n".join(parts)
+
+
+class JifenError(Exception):
+    """Root of every error the tool reports to a user."""
+
+    def render(self) -> str:
+        return str(self)
+
+
+class PolicyError(JifenError):
+    """A policy file could not be parsed or did not pass the checker."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic], sources: dict[str, SourceText] | None = None):
+        self.diagnostics = tuple(diagnostics)
+        self.sources = dict(sources or {})
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return render_diagnostics(self.diagnostics, self.sources)
+
+
+class DataError(JifenError):
+    """Input data (applicants, schools, arguments) was rejected; lists every problem found."""
+
+    def __init__(self, problems: Sequence[str], *, title: str | None = None, limit: int = 50):
+        self.problems = tuple(problems)
+        self.title = title
+        self.limit = limit
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        shown = list(self.problems[: self.limit])
+        if len(self.problems) > self.limit:
+            shown.append(f"... and {len(self.problems) - self.limit} more")
+        head = [self.title] if self.title else []
+        count = len(self.problems)
+        tail = [f"{count} problem{'s' if count != 1 else ''} found; nothing was written"]
+        return "\n".join(head + ["error: " + p for p in shown] + tail)
+
+
+class EvaluationError(JifenError):
+    """A policy failed while evaluating one applicant (for example a division by zero)."""

@@ -1,0 +1,76 @@
+"""Evaluate a compiled policy for every applicant, then rank the eligible by grade."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Any, Sequence
+
+from . import model
+from .applicants import Applicant
+from .compiler import CompiledPolicy
+from .errors import EvaluationError
+from .ranking import rank_order
+from .runtime import DECIMAL_CONTEXT
+
+__all__ = ["Evaluation", "evaluate"]
+
+
+class Evaluation:
+    """The outcome of the policy for one applicant."""
+
+    __slots__ = ("applicant", "failed", "missing", "points", "scores", "batch", "keys", "rank")
+
+    def __init__(self, applicant: Applicant, failed, missing, points, scores, batch, keys):
+        self.applicant = applicant
+        self.failed: tuple[int, ...] = tuple(failed)
+        self.missing: tuple[tuple[int, str], ...] = missing
+        self.points: Decimal = points
+        self.scores: tuple[Decimal, ...] = scores
+        self.batch: int | None = batch
+        self.keys: tuple[Any, ...] = keys
+        self.rank: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.applicant.id
+
+    @property
+    def grade(self) -> str:
+        return self.applicant.grade
+
+    @property
+    def eligible(self) -> bool:
+        return not self.failed
+
+    def __repr__(self) -> str:
+        return f"Evaluation(id={self.id!r}, eligible={self.eligible}, points={self.points}, rank={self.rank})"
+
+
+def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant]) -> list[Evaluation]:
+    """Every applicant's evaluation, in input order, with ranks among the eligible of each grade."""
+    run = compiled.evaluate
+    results: list[Evaluation] = []
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        for applicant in applicants:
+            try:
+                outcome = run(applicant.record)
+            except EvaluationError as exc:
+                raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): {exc}") from None
+            except decimal.DecimalException as exc:
+                raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): decimal arithmetic failed ({type(exc).__name__})") from None
+            results.append(Evaluation(applicant, *outcome))
+        assign_ranks(compiled.policy, results)
+    return results
+
+
+def assign_ranks(policy: model.Policy, evaluations: Sequence[Evaluation]) -> None:
+    """Set ``rank`` (1 = best) among the eligible of each grade; None for the ineligible."""
+    by_grade: dict[str, list[Evaluation]] = {}
+    for e in evaluations:
+        e.rank = None
+        if e.eligible:
+            by_grade.setdefault(e.grade, []).append(e)
+    for group in by_grade.values():
+        for position, e in enumerate(rank_order(policy, group), start=1):
+            e.rank = position

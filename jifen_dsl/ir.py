@@ -1,0 +1,97 @@
+"""Typed, resolved expressions: what the checker produces and the compiler consumes.
+
+Every name has been resolved to a field, a definition or an indicator, every
+literal has its runtime value, and every node knows its type. Constant
+sub-expressions have already been folded.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+import attrs
+
+from .errors import Span
+from .typesys import Type
+
+
+def _span():
+    return attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@attrs.frozen
+class Const:
+    value: Any
+    type: Type
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class FieldRef:
+    index: int  # position in the policy's field table
+    name: str
+    type: Type
+    nullable: bool  # optional without a default: may be missing for an applicant
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class DefRef:
+    index: int
+    name: str
+    type: Type
+    may_miss: bool  # depends on a value that may be missing
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class IndicatorRef:
+    index: int
+    name: str
+    type: Type
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Apply:
+    """An operator or built-in function applied to arguments; ``op`` names a runtime operation."""
+
+    op: str
+    args: tuple["Node", ...]
+    type: Type
+    span: Span | None = _span()
+
+
+@attrs.frozen
+class Present:
+    """``present(field)``: true when the applicant gave a value (never raises for a missing one)."""
+
+    target: Union[FieldRef, DefRef]
+    type: Type
+    span: Span | None = _span()
+
+
+Node = Union[Const, FieldRef, DefRef, IndicatorRef, Apply, Present]
+
+
+def may_miss(node: Node) -> bool:
+    """Whether evaluating ``node`` can meet a missing value."""
+    if isinstance(node, FieldRef):
+        return node.nullable
+    if isinstance(node, DefRef):
+        return node.may_miss
+    if isinstance(node, Apply):
+        return any(may_miss(a) for a in node.args)
+    return False
+
+
+def walk(node: Node):
+    """Every node of an expression, parents before children."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, Apply):
+            stack.extend(reversed(current.args))
+        elif isinstance(current, Present):
+            stack.append(current.target)

@@ -1,0 +1,112 @@
+"""Read a policy file and the files it imports, in declaration order.
+
+An import splices the imported file's declarations in where the import stands,
+once per file however often it is imported. Imported files are libraries: they
+declare fields and definitions only, and have no header.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import attrs
+
+from . import ast
+from .errors import Diagnostic, PolicyError, SourceText
+from .parser import parse
+
+__all__ = ["Program", "load"]
+
+_LIBRARY_DECLS = (ast.FieldDecl, ast.Define, ast.Import)
+
+
+@attrs.frozen
+class Program:
+    """The main file and the declarations of every file it reads, imports spliced in."""
+
+    main: ast.PolicyFile
+    declarations: tuple[tuple[ast.Declaration, str], ...]  # (declaration, path of its file)
+    sources: dict[str, SourceText]
+    files: tuple[str, ...]
+
+
+def read_source(path: str) -> str:
+    """A policy file's text; raise PolicyError naming the file when it cannot be read."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise PolicyError([Diagnostic(f"{path}: no such policy file")]) from None
+    except IsADirectoryError:
+        raise PolicyError([Diagnostic(f"{path}: is a directory, not a policy file")]) from None
+    except OSError as exc:
+        raise PolicyError([Diagnostic(f"{path}: cannot read the policy file ({exc.strerror})")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PolicyError(
+            [Diagnostic(f"{path}:{line}: the policy file is not UTF-8 text", hint="save the file as UTF-8")]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def load(path: str) -> Program:
+    """Parse ``path`` and everything it imports; raise PolicyError listing every problem."""
+    sources: dict[str, SourceText] = {}
+    errors: list[Diagnostic] = []
+    parsed: dict[str, ast.PolicyFile] = {}
+
+    def parse_file(file_path: str) -> ast.PolicyFile | None:
+        if file_path in parsed:
+            return parsed[file_path]
+        text = read_source(file_path)
+        sources[file_path] = SourceText(file_path, text)
+        try:
+            tree = parse(text, file_path)
+        except PolicyError as exc:
+            errors.extend(exc.diagnostics)
+            return None
+        parsed[file_path] = tree
+        return tree
+
+    main = parse_file(path)
+    if main is None:
+        raise PolicyError(errors, sources)
+
+    declarations: list[tuple[ast.Declaration, str]] = []
+    spliced: set[str] = set()
+
+    def splice(tree: ast.PolicyFile, stack: tuple[str, ...]) -> None:
+        for decl in tree.declarations:
+            if isinstance(decl, ast.Import):
+                target = os.path.normpath(os.path.join(os.path.dirname(tree.path), decl.path))
+                if target in stack:
+                    chain = " -> ".join(stack + (target,))
+                    errors.append(Diagnostic(f"import cycle: {chain}", decl.span, "a file cannot import itself, directly or through others"))
+                    continue
+                if target in spliced:
+                    continue
+                try:
+                    imported = parse_file(target)
+                except PolicyError as exc:
+                    errors.append(Diagnostic(f"cannot import {decl.path!r}: {exc.diagnostics[0].message}", decl.span))
+                    continue
+                if imported is None:
+                    continue
+                spliced.add(target)
+                if imported.header is not None:
+                    errors.append(Diagnostic(f"{decl.path!r} is a policy, not a library; only libraries can be imported", decl.span, "a library declares fields and definitions and has no policy header"))
+                    continue
+                for inner in imported.declarations:
+                    if not isinstance(inner, _LIBRARY_DECLS):
+                        errors.append(Diagnostic("an imported library may only declare fields and definitions", inner.span))
+                splice(imported, stack + (target,))
+            else:
+                declarations.append((decl, tree.path))
+
+    spliced.add(path)
+    splice(main, (os.path.normpath(path),))
+    if errors:
+        raise PolicyError(errors, sources)
+    return Program(main, tuple(declarations), sources, tuple(sources))

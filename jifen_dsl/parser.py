@@ -1,0 +1,612 @@
+"""Parse policy text into the syntax tree of :mod:`jifen_dsl.ast`.
+
+Lark stays inside this module: the rest of the code sees attrs nodes with source
+spans and, for bad input, a :class:`PolicyError` carrying diagnostics.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import re
+import unicodedata
+from decimal import Decimal
+
+import lark
+from lark import Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .errors import Diagnostic, PolicyError, SourceText, Span
+from .grammar import grammar_text
+
+__all__ = ["parse"]
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> lark.Lark:
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
+    """Parse one policy or library file; raise :class:`PolicyError` on a syntax error."""
+    source = SourceText(path, text)
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as exc:
+        raise PolicyError([_syntax_diagnostic(exc, text, path)], {path: source}) from None
+    except RecursionError:
+        raise PolicyError(
+            [Diagnostic("the policy is nested too deeply to read", Span(path, 1, 1, 1, 1), "split deeply nested expressions into named definitions")],
+            {path: source},
+        ) from None
+    builder = _Builder(path)
+    try:
+        result = builder.transform(tree)
+    except VisitError as exc:  # pragma: no cover - a bug in the builder, not bad input
+        raise exc.orig_exc from None
+    except RecursionError:
+        raise PolicyError(
+            [Diagnostic("the policy is nested too deeply to read", Span(path, 1, 1, 1, 1), "split deeply nested expressions into named definitions")],
+            {path: source},
+        ) from None
+    if builder.errors:
+        raise PolicyError(builder.errors, {path: source})
+    return result
+
+
+# ------------------------------------------------------------------ errors
+
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "BRACKET_NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "STRING_ZH": "a string",
+    "DATE": "a date",
+    "DATE_ZH": "a date",
+    "DATETIME": "a date and time",
+    "DATETIME_ZH": "a date and time",
+    "FUNC_ZH": "a function",
+    "$END": "the end of the file",
+}
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+_FULL_WIDTH = {"（": "(", "）": ")", "｛": "{", "｝": "}", "－": "-", "＋": "+", "，": ",", "、": ",", "：": ":", "＝": "=", "＜": "<", "＞": ">"}
+_ZH_HEADER = re.compile(r"\A(?:\s|#[^\n]*\n)*政策")
+
+
+def _describe_expected(expected: set[str], chinese: bool) -> str:
+    """A readable list of what the parser would have accepted, in the file's own language."""
+    grammar = _lark()
+    if {"NAME", "NUMBER"} <= expected:
+        return "an expression (a name, a number, a date, a string, a function call, ( ... ))"
+    described: list[str] = []
+    spelled: list[str] = []
+    for name in sorted(expected):
+        if name in _TERMINAL_NAMES:
+            text = _TERMINAL_NAMES[name]
+            if text not in described:
+                described.append(text)
+            continue
+        try:
+            pattern = grammar.get_terminal(name).pattern
+        except KeyError:
+            continue
+        if pattern.type != "str" or pattern.value in _FULL_WIDTH:
+            continue
+        word = pattern.value
+        if word[:1].isalpha() and bool(_CJK.match(word)) != chinese:
+            continue  # the other language's spelling of a keyword
+        if f"'{word}'" not in spelled:
+            spelled.append(f"'{word}'")
+    shown = described + sorted(spelled)
+    if len(shown) > 12:
+        return ", ".join(shown[:12]) + f" (or {len(shown) - 12} more)"
+    return ", ".join(shown)
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
+    chinese = bool(_ZH_HEADER.match(text))
+    line = getattr(exc, "line", 1) or 1
+    column = getattr(exc, "column", 1) or 1
+    pos = getattr(exc, "pos_in_stream", None)
+    hint = None
+    if isinstance(exc, UnexpectedCharacters):
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        message = f"unexpected character {char!r}"
+        end_col = column + 1
+        if _CJK.match(char) and exc.pos_in_stream > 0 and text[exc.pos_in_stream - 1].isdigit():
+            hint = "a number can be followed by a unit: 年 or 周年 (years), 个月 or 月 (months), 天 or 日 (days)"
+        elif _CJK.match(char):
+            run = _cjk_run(text, exc.pos_in_stream)
+            message = f"unexpected Chinese text {run!r}"
+            end_col = column + len(run)
+            hint = (
+                "a name written in Chinese must be put in corner brackets, e.g. 「年龄」; "
+                "bare Chinese words are keywords (大于, 并且, 如果 ...)"
+            )
+        elif char in "「":
+            hint = "a bracketed name must close with 」 on the same line"
+        elif char in "\"“":
+            hint = "a string must close on the same line"
+        elif exc.allowed:
+            hint = "expected " + _describe_expected(set(exc.allowed), chinese)
+        return Diagnostic(message, Span(path, line, column, line, end_col, exc.pos_in_stream, exc.pos_in_stream + 1), hint)
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        lines = text.splitlines() or [""]
+        last = len(lines)
+        col = len(lines[-1]) + 1
+        expected = getattr(exc, "expected", None) or getattr(exc, "accepts", None) or set()
+        return Diagnostic(
+            "the file ends in the middle of a declaration",
+            Span(path, last, col, last, col + 1, len(text), len(text)),
+            ("expected " + _describe_expected(set(expected), chinese)) if expected else None,
+        )
+    assert isinstance(exc, UnexpectedToken)
+    token = exc.token
+    value = str(token)
+    message = f"unexpected {value!r}"
+    expected = set(exc.accepts or exc.expected or ())
+    hint = "expected " + _describe_expected(expected, chinese) if expected else None
+    if _CJK.match(value):
+        run = _cjk_run(text, token.start_pos)
+        if len(run) > len(value):
+            # A keyword inside a longer run of Chinese text: almost always a name
+            # written without its brackets, such as 年龄大于6.
+            message = f"unexpected Chinese text {run!r}"
+            hint = (
+                "a name written in Chinese must be put in corner brackets, e.g. 「年龄」; "
+                "bare Chinese words are keywords (大于, 并且, 如果 ...)"
+            )
+            return Diagnostic(message, Span(path, token.line, token.column, token.line, token.column + len(run), token.start_pos, token.start_pos + len(run)), hint)
+    end_col = (token.end_column or column + len(value)) if token.end_line == token.line else column + len(value)
+    return Diagnostic(message, Span(path, token.line or line, token.column or column, token.line or line, end_col, token.start_pos or 0, token.end_pos or 0), hint)
+
+
+def _cjk_run(text: str, pos: int) -> str:
+    start = pos
+    while start > 0 and _CJK.match(text[start - 1]):
+        start -= 1
+    end = pos
+    while end < len(text) and (_CJK.match(text[end]) or text[end].isdigit()):
+        end += 1
+    return text[start:end]
+
+
+# ------------------------------------------------------------------ builder
+
+
+def _unescape(body: str) -> str:
+    out = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(nxt, "\\" + nxt))
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+_DATE_ZH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?")
+_DATETIME_ZH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 ?(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
+
+
+@v_args(meta=True)
+class _Builder(Transformer):
+    """Turns the Lark parse tree into attrs nodes, collecting literal errors."""
+
+    def __init__(self, path: str):
+        super().__init__(visit_tokens=False)
+        self.path = path
+        self.errors: list[Diagnostic] = []
+
+    # spans -----------------------------------------------------------
+    def _span(self, meta) -> Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos)
+
+    def _tok_span(self, tok: Token) -> Span:
+        return Span(self.path, tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)
+
+    def _error(self, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.errors.append(Diagnostic(message, span, hint))
+
+    # file ------------------------------------------------------------
+    def start(self, meta, children):
+        header = None
+        decls = []
+        for child in children:
+            if isinstance(child, ast.Header):
+                header = child
+            else:
+                decls.append(child)
+        return ast.PolicyFile(self.path, header, tuple(decls), span=self._span(meta))
+
+    def header(self, meta, children):
+        language, title, district, year, as_of, source = children
+        year_value = self._integer(year, "the year")
+        return ast.Header(title.value, district.value, year_value, as_of.value, source.value, language, span=self._span(meta))
+
+    def lang_en(self, meta, children):
+        return "en"
+
+    def lang_zh(self, meta, children):
+        return "zh"
+
+    def import_decl(self, meta, children):
+        return ast.Import(children[0].value, span=self._span(meta))
+
+    # fields ----------------------------------------------------------
+    def field_decl(self, meta, children):
+        name, label, type_, *mods = children
+        unique = optional = False
+        default = None
+        for kind, value, span in mods:
+            if kind == "unique":
+                unique = True
+            elif kind == "optional":
+                optional = True
+            elif kind == "default":
+                if default is not None:
+                    self._error("a field can have only one default", span)
+                default = value
+        return ast.FieldDecl(
+            name.value,
+            label.value if label is not None else None,
+            type_,
+            unique,
+            optional,
+            default,
+            span=self._span(meta),
+            name_span=name.span,
+        )
+
+    def _simple_type(kind):
+        def build(self, meta, children):
+            return ast.TypeRef(kind, span=self._span(meta))
+
+        return build
+
+    type_text = _simple_type("text")
+    type_integer = _simple_type("integer")
+    type_decimal = _simple_type("decimal")
+    type_bool = _simple_type("bool")
+    type_date = _simple_type("date")
+    type_datetime = _simple_type("datetime")
+    type_school_list = _simple_type("school_list")
+    type_text_list = _simple_type("text_list")
+    del _simple_type
+
+    def type_enum(self, meta, children):
+        return ast.TypeRef("enum", tuple(children), span=self._span(meta))
+
+    def enum_member(self, meta, children):
+        return ast.EnumMember(children[0].value, tuple(c.value for c in children[1:]), span=self._span(meta))
+
+    def mod_unique(self, meta, children):
+        return ("unique", None, self._span(meta))
+
+    def mod_optional(self, meta, children):
+        return ("optional", None, self._span(meta))
+
+    def mod_default(self, meta, children):
+        return ("default", children[0], self._span(meta))
+
+    def neg_number(self, meta, children):
+        number = children[0]
+        return ast.NumberLit(-number.value, number.is_integer, span=self._span(meta))
+
+    # definitions and requirements -------------------------------------
+    def define_decl(self, meta, children):
+        name, label, cite, expr = children
+        return ast.Define(
+            name.value,
+            label.value if label is not None else None,
+            cite,
+            expr,
+            span=self._span(meta),
+            name_span=name.span,
+        )
+
+    def requirement(self, meta, children):
+        name, title, cite, condition = children
+        return ast.Requirement(name.value, title.value, cite, condition, span=self._span(meta), name_span=name.span)
+
+    def cite(self, meta, children):
+        return children[0].value
+
+    def grade_block(self, meta, children):
+        grade, stage, *requirements = children
+        return ast.GradeBlock(grade.value, stage, tuple(requirements), span=self._span(meta), grade_span=grade.span)
+
+    def stage(self, meta, children):
+        return children[0]
+
+    def primary(self, meta, children):
+        return "primary"
+
+    def junior(self, meta, children):
+        return "junior"
+
+    # points, batches, tiebreak ----------------------------------------
+    def points_block(self, meta, children):
+        total, *indicators = children
+        return ast.PointsBlock(total, tuple(indicators), span=self._span(meta))
+
+    def points_total(self, meta, children):
+        return children[0]
+
+    def indicator(self, meta, children):
+        name, title, cite, formula, cap = children
+        return ast.Indicator(name.value, title.value, cite, formula, cap, span=self._span(meta), name_span=name.span)
+
+    def cap(self, meta, children):
+        return children[0]
+
+    def batches_block(self, meta, children):
+        return ast.BatchesBlock(tuple(children), span=self._span(meta))
+
+    def batch(self, meta, children):
+        name, title, cite, condition = children
+        return ast.Batch(name.value, title.value, cite, condition, span=self._span(meta), name_span=name.span)
+
+    def otherwise(self, meta, children):
+        return None
+
+    def tiebreak_block(self, meta, children):
+        cite, *keys = children
+        return ast.TieBreakBlock(cite, tuple(keys), span=self._span(meta))
+
+    def key_expr(self, meta, children):
+        expr, descending = children
+        return ast.TieBreakKey("expr", expr, descending, span=self._span(meta))
+
+    def key_indicators(self, meta, children):
+        return ast.TieBreakKey("indicators", None, children[0], span=self._span(meta))
+
+    def key_lottery(self, meta, children):
+        seed = self._integer(children[0], "a lottery seed")
+        return ast.TieBreakKey("lottery", None, False, seed, span=self._span(meta))
+
+    def ascending(self, meta, children):
+        return False
+
+    def descending(self, meta, children):
+        return True
+
+    # allocation and subsidies -----------------------------------------
+    def allocation_block(self, meta, children):
+        cite, *settings = children
+        return ast.AllocationBlock(cite, tuple(settings), span=self._span(meta))
+
+    def _setting(key):
+        def build(self, meta, children):
+            return ast.Setting(key, children[-1], span=self._span(meta))
+
+        return build
+
+    set_qualification = _setting("qualification")
+    set_mechanism = _setting("mechanism")
+    set_coordination = _setting("coordination")
+    set_siblings = _setting("siblings")
+    set_clearing = _setting("clearing")
+    del _setting
+
+    def set_choices(self, meta, children):
+        return ast.Setting("choices", self._integer(children[0], "the number of choices"), span=self._span(meta))
+
+    def _word(word):
+        def build(self, meta, children):
+            return word
+
+        return build
+
+    seats = _word("seats")
+    all_eligible = _word("all_eligible")
+    points_first = _word("points_first")
+    choice_first = _word("choice_first")
+    file_order = _word("file_order")
+    most_free_seats = _word("most_free_seats")
+    coordinated = _word("coordinated")
+    unplaced = _word("unplaced")
+    on = _word("on")
+    off = _word("off")
+    private = _word("private")
+    public = _word("public")
+    del _word
+
+    def subsidy_block(self, meta, children):
+        cite, *items = children
+        rates = tuple(i for i in items if isinstance(i, ast.SubsidyRate))
+        semesters = [i for i in items if isinstance(i, tuple)]
+        return ast.SubsidyBlock(
+            cite,
+            rates,
+            tuple(v for v, _ in semesters),
+            span=self._span(meta),
+            semesters_spans=tuple(s for _, s in semesters),
+        )
+
+    def subsidy_rate(self, meta, children):
+        school_type, stage, amount = children
+        return ast.SubsidyRate(school_type, stage, amount.value, span=self._span(meta))
+
+    def subsidy_semesters(self, meta, children):
+        return (self._integer(children[0], "the number of semesters"), self._span(meta))
+
+    # expressions ------------------------------------------------------
+    def if_expr(self, meta, children):
+        return ast.IfThenElse(*children, span=self._span(meta))
+
+    def _binary(op):
+        def build(self, meta, children):
+            left, right = children
+            return ast.Binary(op, left, right, span=self._span(meta))
+
+        return build
+
+    or_ = _binary("or")
+    and_ = _binary("and")
+    eq = _binary("eq")
+    ne = _binary("ne")
+    lt = _binary("lt")
+    le = _binary("le")
+    gt = _binary("gt")
+    ge = _binary("ge")
+    in_ = _binary("in")
+    not_in = _binary("not_in")
+    add = _binary("add")
+    sub = _binary("sub")
+    mul = _binary("mul")
+    div = _binary("div")
+    del _binary
+
+    def not_(self, meta, children):
+        return ast.Unary("not", children[0], span=self._span(meta))
+
+    def neg(self, meta, children):
+        operand = children[0]
+        if isinstance(operand, ast.NumberLit):
+            return ast.NumberLit(-operand.value, operand.is_integer, span=self._span(meta))
+        return ast.Unary("neg", operand, span=self._span(meta))
+
+    def between(self, meta, children):
+        return ast.Between(*children, span=self._span(meta))
+
+    def ref(self, meta, children):
+        name = children[0]
+        return ast.Ref(name.value, span=name.span)
+
+    def as_of(self, meta, children):
+        return ast.AsOf(span=self._span(meta))
+
+    def policy_year(self, meta, children):
+        return ast.PolicyYear(span=self._span(meta))
+
+    def set_lit(self, meta, children):
+        items = tuple(c for c in children if c is not None)
+        return ast.SetLit(items, span=self._span(meta))
+
+    def call(self, meta, children):
+        function, *args = children
+        args = tuple(a for a in args if a is not None)
+        return ast.Call(str(function), args, span=self._span(meta), function_span=self._tok_span(function))
+
+    def function(self, meta, children):
+        return children[0]
+
+    def duration(self, meta, children):
+        years = months = days = 0
+        seen = set()
+        span = self._span(meta)
+        for unit, amount, part_span in children:
+            if unit in seen:
+                self._error(f"the duration gives {unit} twice", part_span, "write each unit once, e.g. 1 year 6 months")
+            seen.add(unit)
+            if unit == "years":
+                years += amount
+            elif unit == "months":
+                months += amount
+            else:
+                days += amount
+        return ast.DurationLit(years, months, days, span=span)
+
+    def duration_part(self, meta, children):
+        number, unit = children
+        amount = self._integer(number, "a duration")
+        return (unit, amount, self._span(meta))
+
+    def unit_years(self, meta, children):
+        return "years"
+
+    def unit_months(self, meta, children):
+        return "months"
+
+    def unit_days(self, meta, children):
+        return "days"
+
+    # literals ---------------------------------------------------------
+    def number(self, meta, children):
+        tok = children[0]
+        return ast.NumberLit(Decimal(str(tok)), "." not in tok, span=self._tok_span(tok))
+
+    def string(self, meta, children):
+        tok = children[0]
+        raw = str(tok)
+        value = _unescape(raw[1:-1]) if tok.type == "STRING" else raw[1:-1]
+        return ast.StringLit(unicodedata.normalize("NFC", value), span=self._tok_span(tok))
+
+    def name(self, meta, children):
+        tok = children[0]
+        raw = str(tok)
+        span = self._tok_span(tok)
+        if tok.type == "BRACKET_NAME":
+            raw = raw[1:-1]
+            if not raw.strip():
+                self._error("a bracketed name cannot be empty", span)
+            elif raw != raw.strip():
+                self._error("a bracketed name cannot start or end with a space", span, f"write 「{raw.strip()}」")
+        return _NameTok(unicodedata.normalize("NFC", raw), span)
+
+    def true(self, meta, children):
+        return ast.BoolLit(True, span=self._span(meta))
+
+    def false(self, meta, children):
+        return ast.BoolLit(False, span=self._span(meta))
+
+    def date_value(self, meta, children):
+        tok = children[0]
+        span = self._tok_span(tok)
+        text = str(tok)
+        match = _DATE_ZH.fullmatch(text)
+        parts = match.groups() if match else text.split("-")
+        try:
+            value = _dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+        except ValueError:
+            self._error(f"{text} is not a calendar date", span, "check the month and the day")
+            value = _dt.date(1, 1, 1)
+        return ast.DateLit(value, span=span)
+
+    def datetime_value(self, meta, children):
+        tok = children[0]
+        span = self._tok_span(tok)
+        text = str(tok)
+        match = (_DATETIME_ZH if tok.type == "DATETIME_ZH" else _DATETIME).fullmatch(text)
+        y, mo, d, h, mi, s = match.groups()
+        try:
+            value = _dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))
+        except ValueError:
+            self._error(f"{text} is not a valid date and time", span)
+            value = _dt.datetime(1, 1, 1)
+        return ast.DateTimeLit(value, span=span)
+
+    def _integer(self, number: ast.NumberLit, what: str) -> int:
+        if not number.is_integer:
+            self._error(f"{what} must be a whole number, not {number.value}", number.span)
+            return int(number.value)
+        return int(number.value)
+
+
+class _NameTok:
+    """A name with its span, before it becomes part of a node."""
+
+    __slots__ = ("value", "span")
+
+    def __init__(self, value: str, span: Span):
+        self.value = value
+        self.span = span

@@ -1,0 +1,114 @@
+"""Evaluation results as JSON, CSV or a text table, one entry per applicant in input order."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+from . import model
+from .compiler import CompiledPolicy
+from .evaluator import Evaluation
+from .runtime import MISS
+from .tables import csv_text, text_table
+from .values import format_value
+
+__all__ = ["evaluation_records", "format_evaluations", "requirement_values", "FORMATS"]
+
+FORMATS = ("table", "csv", "json")
+
+
+def requirement_values(
+    compiled: CompiledPolicy, evaluation: Evaluation, requirement: model.Requirement, definitions: tuple | None = None
+) -> list[tuple[str, Any]]:
+    """The values a requirement read for one applicant, named as the policy names them."""
+    policy = compiled.policy
+    if definitions is None and any(u.kind == "define" for u in requirement.uses):
+        definitions = compiled.definitions(evaluation.applicant.record)
+    out: list[tuple[str, Any]] = []
+    for use in requirement.uses:
+        if use.kind == "field":
+            value = evaluation.applicant.record[policy.read_fields.index(use.index)]
+        elif use.kind == "define":
+            value = definitions[use.index]
+        else:
+            value = policy.header.as_of
+        out.append((use.written, value))
+    return out
+
+
+def _shown(value: Any) -> Any:
+    if value is None or value is MISS:
+        return None
+    return format_value(value)
+
+
+def evaluation_records(compiled: CompiledPolicy, evaluations: Sequence[Evaluation]) -> list[dict[str, Any]]:
+    """JSON-ready dicts, one per applicant, in input order."""
+    policy = compiled.policy
+    records = []
+    for e in evaluations:
+        missing = dict(e.missing)
+        details = []
+        for index in e.failed:
+            req = policy.requirements[index]
+            details.append({
+                "requirement": req.name,
+                "title": req.title,
+                "cite": req.cite,
+                "values": {name: _shown(value) for name, value in requirement_values(compiled, e, req)},
+                "missing": missing.get(index),
+            })
+        records.append({
+            "id": e.id,
+            "grade": e.grade,
+            "eligible": e.eligible,
+            "failed": [policy.requirements[i].name for i in e.failed],
+            "batch": policy.batches[e.batch].name if e.batch is not None else None,
+            "points": format_value(e.points),
+            "rank": e.rank,
+            "failed_details": details,
+        })
+    return records
+
+
+_COLUMNS = ("id", "grade", "eligible", "batch", "points", "rank", "failed")
+
+
+def _rows(records: list[dict[str, Any]]) -> list[list[str]]:
+    return [
+        [
+            r["id"],
+            r["grade"],
+            "true" if r["eligible"] else "false",
+            r["batch"] or "",
+            r["points"],
+            "" if r["rank"] is None else str(r["rank"]),
+            ";".join(r["failed"]),
+        ]
+        for r in records
+    ]
+
+
+def format_evaluations(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], fmt: str) -> str:
+    """The results in one of FORMATS."""
+    records = evaluation_records(compiled, evaluations)
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return csv_text(_COLUMNS, _rows(records))
+    return text_table(_COLUMNS, _rows(records), right_aligned=(4, 5))
+
+
+def summary_line(evaluations: Sequence[Evaluation]) -> str:
+    """'200 applicants: 150 eligible (G1 100, G7 50), 50 not eligible'."""
+    eligible: dict[str, int] = {}
+    for e in evaluations:
+        if e.eligible:
+            eligible[e.grade] = eligible.get(e.grade, 0) + 1
+    total_eligible = sum(eligible.values())
+    by_grade = ", ".join(f"{g} {n}" for g, n in sorted(eligible.items()))
+    return (
+        f"{len(evaluations)} applicants: {total_eligible} eligible"
+        + (f" ({by_grade})" if by_grade else "")
+        + f", {len(evaluations) - total_eligible} not eligible"
+    )

@@ -1,0 +1,152 @@
+"""The operations compiled policies call, and the same operations for constant folding.
+
+Generated code reaches nothing but what :func:`helper_globals` hands it: these
+helpers, under made-up ASCII names, and the policy's constants. There are no
+builtins in its namespace.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Any, Callable
+
+from . import dates
+from .dates import Duration
+from .errors import EvaluationError
+
+__all__ = ["Missing", "MISS", "OPS", "DECIMAL_CONTEXT", "helper_globals", "fold"]
+
+# Points and money: exact for + - *; division to 28 significant digits, half-up;
+# round() is half-up too (四舍五入), as the policies' own tables are written.
+DECIMAL_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_UP, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+
+
+class Missing(Exception):
+    """Raised when an expression needs a value the applicant left empty."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class _MissSentinel:
+    """Stands in for a definition whose value could not be computed for one applicant."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISS = _MissSentinel()
+
+
+def missing(name: str):
+    raise Missing(name)
+
+
+def div(a, b, where: str):
+    if b == 0:
+        raise EvaluationError(f"{where}: division by zero")
+    return Decimal(a) / Decimal(b)
+
+
+def round_half_up(value, places: int):
+    quantum = Decimal(1).scaleb(-places)
+    return Decimal(value).quantize(quantum, rounding=decimal.ROUND_HALF_UP)
+
+
+def add_date(day, duration: Duration, where: str):
+    try:
+        return dates.add_duration(day, duration)
+    except (OverflowError, ValueError):
+        raise EvaluationError(f"{where}: {day} + {duration} is outside the calendar") from None
+
+
+def sub_date(day, duration: Duration, where: str):
+    try:
+        return dates.sub_duration(day, duration)
+    except (OverflowError, ValueError):
+        raise EvaluationError(f"{where}: {day} - {duration} is outside the calendar") from None
+
+
+def to_decimal(value):
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+# Each operation: (code template, Python function). Templates use {0}, {1} ... for
+# the compiled arguments; {w} is the constant naming the policy location.
+OPS: dict[str, tuple[str, Callable[..., Any]]] = {
+    "add": ("({0} + {1})", lambda a, b: a + b),
+    "sub": ("({0} - {1})", lambda a, b: a - b),
+    "mul": ("({0} * {1})", lambda a, b: a * b),
+    "div": ("h_div({0}, {1}, {w})", div),
+    "neg": ("(-{0})", lambda a: -a),
+    "add_date": ("h_add_date({0}, {1}, {w})", add_date),
+    "sub_date": ("h_sub_date({0}, {1}, {w})", sub_date),
+    "add_dur": ("({0} + {1})", lambda a, b: a + b),
+    "sub_dur": ("({0} + -{1})", lambda a, b: a + -b),
+    "neg_dur": ("(-{0})", lambda a: -a),
+    "scale_dur": ("h_scale({0}, {1})", Duration.scaled),
+    "eq": ("({0} == {1})", lambda a, b: a == b),
+    "ne": ("({0} != {1})", lambda a, b: a != b),
+    "lt": ("({0} < {1})", lambda a, b: a < b),
+    "le": ("({0} <= {1})", lambda a, b: a <= b),
+    "gt": ("({0} > {1})", lambda a, b: a > b),
+    "ge": ("({0} >= {1})", lambda a, b: a >= b),
+    "and": ("({0} and {1})", lambda a, b: a and b),
+    "or": ("({0} or {1})", lambda a, b: a or b),
+    "not": ("(not {0})", lambda a: not a),
+    "in": ("({0} in {1})", lambda a, b: a in b),
+    "not_in": ("({0} not in {1})", lambda a, b: a not in b),
+    "between": ("({1} <= {0} <= {2})", lambda a, lo, hi: lo <= a <= hi),
+    "if": ("({1} if {0} else {2})", lambda c, t, e: t if c else e),
+    "min": ("h_min({args})", min),
+    "max": ("h_max({args})", max),
+    "full_years": ("h_full_years({0}, {1})", dates.full_years),
+    "full_months": ("h_full_months({0}, {1})", dates.full_months),
+    "days_between": ("h_days_between({0}, {1})", dates.days_between),
+    "round": ("h_round({0}, {1})", round_half_up),
+    "count": ("h_len({0})", len),
+    "year_of": ("h_year_of({0})", lambda d: d.year),
+    "month_of": ("h_month_of({0})", lambda d: d.month),
+    "day_of": ("h_day_of({0})", lambda d: d.day),
+    "date_of": ("h_date_of({0})", lambda d: d.date()),
+    "to_decimal": ("h_to_decimal({0})", to_decimal),
+}
+
+
+def helper_globals() -> dict[str, Any]:
+    """The namespace compiled policy code runs in: helpers only, no builtins."""
+    return {
+        "__builtins__": {},
+        "h_div": div,
+        "h_add_date": add_date,
+        "h_sub_date": sub_date,
+        "h_min": min,
+        "h_max": max,
+        "h_full_years": dates.full_years,
+        "h_full_months": dates.full_months,
+        "h_days_between": dates.days_between,
+        "h_round": round_half_up,
+        "h_len": len,
+        "h_scale": Duration.scaled,
+        "h_year_of": OPS["year_of"][1],
+        "h_month_of": OPS["month_of"][1],
+        "h_day_of": OPS["day_of"][1],
+        "h_date_of": OPS["date_of"][1],
+        "h_to_decimal": to_decimal,
+        "h_Missing": Missing,
+        "h_missing": missing,
+        "h_MISS": MISS,
+    }
+
+
+def fold(op: str, values: list[Any], where: str) -> Any:
+    """Apply an operation to constant arguments (the checker's constant folding)."""
+    function = OPS[op][1]
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        if op in ("div", "add_date", "sub_date"):
+            return function(*values, where)
+        return function(*values)
