@@ -91,6 +91,10 @@ class _Emitter:
                 return f"(f_{self.position[target.index]} is not None)"
             return f"(d_{target.index} is not h_MISS)"
         assert isinstance(node, ir.Apply)
+        if node.op in ("and", "or") and any(ir.may_miss(a) for a in node.args):
+            # Three-valued logic: a missing value matters only if the other side cannot decide.
+            left, right = (self.expr(a) for a in node.args)
+            return f"h_kleene_{node.op}(lambda: {left}, lambda: {right})"
         template = OPS[node.op][0]
         args = [self.expr(a) for a in node.args]
         return template.format(*args, w=repr(str(node.span)) if node.span else repr(self.policy.path), args=", ".join(args))

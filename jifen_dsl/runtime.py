@@ -46,6 +46,35 @@ def missing(name: str):
     raise Missing(name)
 
 
+def kleene_or(left, right):
+    """``left or right`` when either side may need a missing value.
+
+    Three-valued, as in Kleene's logic: a true side decides the result whatever
+    the other; only when the outcome depends on a missing value is it missing.
+    Both sides are thunks, so a side is computed only when needed.
+    """
+    try:
+        if left():
+            return True
+    except Missing as unknown:
+        if right():
+            return True
+        raise unknown
+    return right()
+
+
+def kleene_and(left, right):
+    """``left and right`` when either side may need a missing value (a false side decides)."""
+    try:
+        if not left():
+            return False
+    except Missing as unknown:
+        if not right():
+            return False
+        raise unknown
+    return right()
+
+
 def div(a, b, where: str):
     if b == 0:
         raise EvaluationError(f"{where}: division by zero")
@@ -138,6 +167,8 @@ def helper_globals() -> dict[str, Any]:
         "h_date_of": OPS["date_of"][1],
         "h_to_decimal": to_decimal,
         "h_Missing": Missing,
+        "h_kleene_or": kleene_or,
+        "h_kleene_and": kleene_and,
         "h_missing": missing,
         "h_MISS": MISS,
     }
