@@ -118,7 +118,6 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic
     chinese = bool(_ZH_HEADER.match(text))
     line = getattr(exc, "line", 1) or 1
     column = getattr(exc, "column", 1) or 1
-    pos = getattr(exc, "pos_in_stream", None)
     hint = None
     if isinstance(exc, UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
