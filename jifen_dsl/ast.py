@@ -129,10 +129,11 @@ class IfThenElse:
 
 @node
 class Call:
-    function: str
+    function: str  # the canonical (English) name of a built-in, or the name as written
     args: tuple["Expr", ...]
     span: Span | None = _span()
     function_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+    spelling: str | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
 
 Expr = Union[

@@ -15,7 +15,8 @@ from typing import Any, Iterable
 from . import ast, ir, model
 from .errors import Diagnostic, PolicyError, Span
 from .loader import Program
-from .typecheck import FUNCTIONS, ExpressionTyping, describe, _SPELLING
+from .functions import FUNCTIONS, SPELLING as _SPELLING
+from .typecheck import ExpressionTyping, describe
 from .typesys import (
     BOOL, DATE, DATETIME, DECIMAL, ERROR, INTEGER, SCHOOL_LIST, TEXT, TEXT_LIST,
     Type, enum_type, is_numeric, is_orderable, unify,

@@ -18,6 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import ast
 from .errors import Diagnostic, PolicyError, SourceText, Span
+from .functions import SPELLING
 from .grammar import grammar_text
 
 __all__ = ["parse"]
@@ -504,7 +505,9 @@ class _Builder(Transformer):
     def call(self, meta, children):
         function, *args = children
         args = tuple(a for a in args if a is not None)
-        return ast.Call(str(function), args, span=self._span(meta), function_span=self._tok_span(function))
+        # Both spellings of a built-in name the same function: keep the canonical name.
+        name = SPELLING.get(str(function), str(function))
+        return ast.Call(name, args, span=self._span(meta), function_span=self._tok_span(function), spelling=str(function))
 
     def function(self, meta, children):
         return children[0]

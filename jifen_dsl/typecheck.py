@@ -14,6 +14,7 @@ from decimal import Decimal
 from . import ast, ir, model
 from .dates import Duration
 from .errors import EvaluationError, Span
+from .functions import FUNCTIONS, SPELLING as _SPELLING
 from .runtime import fold
 from .typesys import (
     BOOL, DATE, DATETIME, DECIMAL, DURATION, ERROR, INTEGER, TEXT,
@@ -21,24 +22,6 @@ from .typesys import (
 )
 
 __all__ = ["ExpressionTyping", "FUNCTIONS", "describe"]
-
-# Built-in functions: canonical name -> every spelling.
-FUNCTIONS: dict[str, tuple[str, ...]] = {
-    "full_years": ("full_years", "整年数"),
-    "full_months": ("full_months", "整月数"),
-    "age_on": ("age_on", "周岁"),
-    "days_between": ("days_between", "间隔天数"),
-    "min": ("min", "最小值"),
-    "max": ("max", "最大值"),
-    "round": ("round", "四舍五入"),
-    "count": ("count", "个数"),
-    "year_of": ("year_of", "年份"),
-    "month_of": ("month_of", "月份"),
-    "day_of": ("day_of", "日份"),
-    "present": ("present", "已填写"),
-    "date_of": ("date_of", "日期部分"),
-}
-_SPELLING = {spelling: canonical for canonical, spellings in FUNCTIONS.items() for spelling in spellings}
 
 _OP_SYMBOL = {
     "add": "+", "sub": "-", "mul": "*", "div": "/", "eq": "=", "ne": "!=", "lt": "<", "le": "<=",
@@ -350,7 +333,7 @@ class ExpressionTyping:
         if any(a.type == ERROR for a in args):
             return ir.Const(None, ERROR, span=node.span)
         types = [a.type for a in args]
-        shown = node.function
+        shown = node.spelling or node.function
 
         def arity(n: int) -> bool:
             if len(args) != n:
@@ -411,13 +394,13 @@ class ExpressionTyping:
 
     def _present(self, node, ctx):
         if len(node.args) != 1 or not isinstance(node.args[0], ast.Ref):
-            self.error(f"{node.function}() takes one field, e.g. present(applied_at)", node.span)
+            self.error(f"{node.spelling or node.function}() takes one field, e.g. present(applied_at)", node.span)
             return ir.Const(None, ERROR, span=node.span)
         target = self._visit(node.args[0], ctx)
         if target.type == ERROR:
             return target
         if not isinstance(target, (ir.FieldRef, ir.DefRef)) or not ir.may_miss(target):
-            self.warn(f"{node.args[0].name!r} always has a value, so {node.function}() is always true", node.span)
+            self.warn(f"{node.args[0].name!r} always has a value, so {node.spelling or node.function}() is always true", node.span)
             return ir.Const(True, BOOL, span=node.span)
         return ir.Present(target, BOOL, span=node.span)
 

@@ -1,0 +1,113 @@
+"""Shared fixtures: the repository's paths and small policies written on the fly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from jifen_dsl.applicants import records_from_rows
+from jifen_dsl.evaluator import evaluate
+from jifen_dsl.pipeline import load_policy
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ROOT / "policies"
+FIELDS = POLICIES / "guangzhou" / "fields.jifen"
+
+EN_HEADER = '''policy "Test policy"
+district "海珠区"
+year 2022
+as_of 2022-08-31
+source "tests"
+'''
+
+ZH_HEADER = '''政策 “测试政策”
+区 “海珠区”
+年度 2022
+基准日 2022年8月31日
+来源 “测试”
+'''
+
+# The smallest tail that makes a policy complete: points and a total tie-break.
+EN_TAIL = '''
+points { total = points }
+tiebreak { id ascending }
+'''
+
+
+@pytest.fixture
+def write_policy(tmp_path):
+    """Write a policy (header + import of the shared fields + body) and return its path."""
+
+    def write(body: str, *, header: str = EN_HEADER, tail: str = EN_TAIL, name: str = "policy.jifen", imports: bool = True) -> str:
+        path = tmp_path / name
+        fields = os.path.relpath(FIELDS, tmp_path)
+        text = header + (f'import "{fields}"\n' if imports else "") + body + tail
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+BASE_APPLICANT = {
+    "id": "A1",
+    "grade": "G1",
+    "child_birth_date": "2016-03-01",
+    "child_hukou": "湖南",
+    "applicant_hukou": "湖南",
+    "child_enrolled": "false",
+    "primary_graduation_year": "",
+    "permit_start": "2019-01-01",
+    "district_permit_start": "2016-01-01",
+    "residence_district": "海珠区",
+    "work_district": "海珠区",
+    "insurance_active": "true",
+    "insurance_start": "2016-01-01",
+    "insurance_district": "海珠区",
+    "points": "100",
+    "points_status": "verified",
+    "ind_permit": "24",
+    "ind_housing": "20",
+    "ind_employment": "16",
+    "ind_age": "30",
+    "ind_education": "10",
+    "ind_skills": "0",
+    "ind_other": "0",
+    "choices": "S1;S2",
+    "accepts_coordination": "true",
+    "sibling_group": "",
+    "clearing_choices": "",
+    "applied_at": "2022-04-26 10:00",
+}
+
+
+def rows_to_csv(rows: list[dict[str, str]]) -> str:
+    """CSV text with the union of the rows' keys as the header (BASE_APPLICANT's order)."""
+    header = list(BASE_APPLICANT)
+    for row in rows:
+        for key in row:
+            if key not in header:
+                header.append(key)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**{k: "" for k in header}, **row})
+    return buffer.getvalue()
+
+
+def evaluate_rows(policy_path: str, rows: list[dict[str, str]]):
+    """Evaluate applicants given as dicts (each merged over BASE_APPLICANT) against a policy."""
+    compiled = load_policy(policy_path)
+    full = [{**BASE_APPLICANT, **row} for row in rows]
+    header = list(BASE_APPLICANT)
+    data = [(i + 2, [r[h] for h in header]) for i, r in enumerate(full)]
+    applicants = records_from_rows("test.csv", header, data, compiled.policy)
+    return compiled, {e.id: e for e in evaluate(compiled, applicants)}
+
+
+def failed_names(compiled, evaluation) -> list[str]:
+    return [compiled.policy.requirements[i].name for i in evaluation.failed]

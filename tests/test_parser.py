@@ -1,0 +1,135 @@
+"""The grammar and the parser: bilingual keywords, bracketed Chinese names, spans, syntax errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import lark
+import pytest
+
+from jifen_dsl import ast
+from jifen_dsl.errors import PolicyError
+from jifen_dsl.grammar import grammar_text
+from jifen_dsl.parser import parse
+
+
+def test_grammar_builds_in_strict_mode():
+    # strict=True turns every shift/reduce conflict and terminal collision into an error.
+    lark.Lark(grammar_text(), parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
+
+
+def condition(text: str) -> ast.Expr:
+    tree = parse(f'requirement r "t": {text}', "t.jifen")
+    return tree.declarations[0].condition
+
+
+EN_ZH_PAIRS = [
+    ("a >= 1 and not b", "a 不小于 1 并且 非 b"),
+    ("a <= 1 or b", "a 不超过 1 或者 b"),
+    ("a in {\"x\", \"y\"}", "a 属于 ｛“x”，“y”｝"),
+    ("a not in {\"x\", \"y\"}", "a 不属于 ｛“x”、“y”｝"),
+    ("a between 2015-09-01 and 2016-08-31", "a 介于 2015年9月1日 至 2016年8月31日"),
+    ("if a then 1 else 2", "如果 a 那么 1 否则 2"),
+    ("full_years(a, as_of) > 1", "整年数（a，基准日） 大于 1"),
+    ("a + 1 year 6 months < as_of", "a + 1年6个月 早于 基准日"),
+    ("b = year", "b 等于 年度"),
+    ("b != true", "b 不等于 是"),
+]
+
+
+@pytest.mark.parametrize(("english", "chinese"), EN_ZH_PAIRS)
+def test_both_spellings_give_the_same_tree(english, chinese):
+    assert condition(english) == condition(chinese)
+
+
+def test_bracketed_names_may_hold_any_text():
+    expr = condition("「居住证起始日期」 + 1年 不晚于 基准日")
+    assert expr == ast.Binary(
+        "le",
+        ast.Binary("add", ast.Ref("居住证起始日期"), ast.DurationLit(1, 0, 0)),
+        ast.AsOf(),
+    )
+    assert condition("「age」 > 1") == condition("age > 1")
+
+
+def test_no_spaces_needed_around_bracketed_names():
+    assert condition("「年龄」大于6") == ast.Binary("gt", ast.Ref("年龄"), ast.NumberLit(Decimal(6), True))
+
+
+def test_unbracketed_chinese_is_never_a_name():
+    with pytest.raises(PolicyError) as info:
+        parse('requirement r "t": 年龄大于6', "t.jifen")
+    text = info.value.render()
+    assert "unexpected Chinese text '年龄大于6'" in text
+    assert "「年龄」" in text
+    assert text.startswith("t.jifen:1:20:")
+
+
+def test_longest_keyword_wins():
+    # 否则 must not lex as 否 (false) followed by 则 (then).
+    expr = condition("如果 a 那么 否 否则 是")
+    assert expr == ast.IfThenElse(ast.Ref("a"), ast.BoolLit(False), ast.BoolLit(True))
+    assert condition("a 大于等于 1") == condition("a >= 1")
+
+
+def test_english_keywords_are_not_names_but_names_may_contain_them():
+    assert condition("android = 1") == ast.Binary("eq", ast.Ref("android"), ast.NumberLit(Decimal(1), True))
+    assert condition("points_total > 1").left == ast.Ref("points_total")
+
+
+def test_precedence_and_binds_tighter_than_or():
+    expr = condition("a or b and c")
+    assert expr == ast.Binary("or", ast.Ref("a"), ast.Binary("and", ast.Ref("b"), ast.Ref("c")))
+    expr = condition("not a = 1")
+    assert expr == ast.Unary("not", ast.Binary("eq", ast.Ref("a"), ast.NumberLit(Decimal(1), True)))
+    assert condition("1 + 2 * 3 > 0").left == ast.Binary(
+        "add", ast.NumberLit(Decimal(1), True), ast.Binary("mul", ast.NumberLit(Decimal(2), True), ast.NumberLit(Decimal(3), True))
+    )
+
+
+def test_literals():
+    assert condition("a = 2022-04-25 09:00").right == ast.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0))
+    assert condition("a = 2022年4月25日09:00").right == ast.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0))
+    assert condition("a = 2022-04-25T09:00:30").right == ast.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0, 30))
+    assert condition("a = 2.50").right == ast.NumberLit(Decimal("2.50"), False)
+    assert condition('a = "q\\"uote\\\\"').right == ast.StringLit('q"uote\\')
+    assert condition("a = 35 days").right == ast.DurationLit(0, 0, 35)
+    assert condition("a = -3").right == ast.NumberLit(Decimal(-3), True)
+
+
+def test_spans_point_at_the_source():
+    tree = parse('# comment\nrequirement r "t":\n    「出生日期」 > 2016-08-31\n', "t.jifen")
+    req = tree.declarations[0]
+    assert (req.span.line, req.span.column) == (2, 1)
+    assert (req.condition.left.span.line, req.condition.left.span.column) == (3, 5)
+    assert (req.condition.right.span.line, req.condition.right.span.column) == (3, 14)
+    # spans take no part in equality
+    assert req.condition == parse('requirement r "t": 「出生日期」>2016-08-31', "other.jifen").declarations[0].condition
+
+
+def test_header_language_follows_the_keyword():
+    en = parse('policy "p" district "d" year 2022 as_of 2022-08-31 source "s"', "a")
+    zh = parse("政策 “p” 区 “d” 年度 2022 基准日 2022年8月31日 来源 “s”", "b")
+    assert en.header.language == "en" and zh.header.language == "zh"
+    assert en.header == ast.Header("p", "d", 2022, dt.date(2022, 8, 31), "s", "en")
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ('define x = 2022-02-30', "2022-02-30 is not a calendar date"),
+        ('define x = 1 year 2 years', "the duration gives years twice"),
+        ('define x = 1.5 years', "a duration must be a whole number"),
+        ('define x = 「 」', "a bracketed name cannot be empty"),
+        ('define x = 「 a」', "cannot start or end with a space"),
+        ('requirement r "t": a >', "the file ends in the middle of a declaration"),
+        ('requirement r "t" a > 1', "unexpected 'a'"),
+        ('field a "x" text', "unexpected 'text'"),
+        ('define x = 6岁', "unexpected character '岁'"),
+    ],
+)
+def test_syntax_errors_say_what_is_wrong(source, message):
+    with pytest.raises(PolicyError) as info:
+        parse(source, "t.jifen")
+    assert message in info.value.render()
