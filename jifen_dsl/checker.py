@@ -30,16 +30,15 @@ _TYPE_OF_KIND = {
 }
 
 class _Symbol:
-    __slots__ = ("kind", "index", "type", "span", "nullable", "may_miss", "order")
+    __slots__ = ("kind", "index", "type", "span", "nullable", "may_miss")
 
-    def __init__(self, kind, index, type_, span, *, nullable=False, may_miss=False, order=0):
+    def __init__(self, kind, index, type_, span, *, nullable=False, may_miss=False):
         self.kind = kind  # "field", "define" or "indicator"
         self.index = index
         self.type = type_
         self.span = span
         self.nullable = nullable
         self.may_miss = may_miss
-        self.order = order  # declaration order, for define-before-use
 
 
 class _Checker(ExpressionTyping):
@@ -54,6 +53,8 @@ class _Checker(ExpressionTyping):
         self.used_defs: set[int] = set()
         self.used_fields: set[int] = set()
         self.library_defs: set[int] = set()
+        self.pending_defs: dict[str, Span | None] = {}
+        self.forward_refs: set[str] = set()
         self.language = program.main.header.language if program.main.header else "en"
 
     # -------------------------------------------------------------- messages
@@ -78,14 +79,19 @@ class _Checker(ExpressionTyping):
             if isinstance(decl, ast.FieldDecl):
                 self._declare_field(decl)
 
-        order = 0
+        # Every definition's name, before any is typed, so that a use before the
+        # definition reads "defined later" rather than "unknown name".
+        for decl, _path in decls:
+            if isinstance(decl, ast.Define):
+                for name in (decl.name, decl.label):
+                    if name is not None:
+                        self.pending_defs.setdefault(name, decl.name_span or decl.span)
         blocks: dict[type, Any] = {}
         requirements_ast: list[tuple[ast.Requirement, str | None]] = []
         grade_blocks: list[ast.GradeBlock] = []
         for decl, path in decls:
-            order += 1
             if isinstance(decl, ast.Define):
-                self._declare_define(decl, order, from_library=path != self.program.main.path)
+                self._declare_define(decl, from_library=path != self.program.main.path)
             elif isinstance(decl, ast.Requirement):
                 requirements_ast.append((decl, None))
             elif isinstance(decl, ast.GradeBlock):
@@ -269,12 +275,15 @@ class _Checker(ExpressionTyping):
         return enum_type(tuple(members), tuple(aliases), decl.name)
 
     # ---------------------------------------------------------- definitions
-    def _declare_define(self, decl: ast.Define, order: int, from_library: bool) -> None:
+    def _declare_define(self, decl: ast.Define, from_library: bool) -> None:
         index = len(self.definitions)
-        node = self._expr(decl.expr, current_order=order)
+        node = self._expr(decl.expr)
         definition = model.Definition(index, decl.name, decl.label, decl.cite, node, span=decl.name_span or decl.span)
         self.definitions.append(definition)
-        symbol = _Symbol("define", index, node.type, decl.name_span or decl.span, may_miss=ir.may_miss(node), order=order)
+        self.pending_defs.pop(decl.name, None)
+        if decl.label is not None:
+            self.pending_defs.pop(decl.label, None)
+        symbol = _Symbol("define", index, node.type, decl.name_span or decl.span, may_miss=ir.may_miss(node))
         if from_library:
             self.library_defs.add(index)
         self._claim(decl.name, symbol, decl.name_span or decl.span, "the definition")
@@ -290,6 +299,8 @@ class _Checker(ExpressionTyping):
             definition = self.definitions[symbol.index]
             if definition.name != name:
                 continue  # the label of a definition already reported under its name
+            if definition.type == ERROR or name in self.forward_refs:
+                continue  # already reported as an error
             if symbol.index not in self.used_defs:
                 self.warn(f"the definition {name!r} is never used", symbol.span, "use it in a rule, or remove it")
 

@@ -60,9 +60,9 @@ class ExpressionTyping:
             return ir.Const(node.value, DATETIME, span=node.span)
         raise TypeError(node)
 
-    def _expr(self, node: ast.Expr, *, current_order: int | None = None, tiebreak: bool = False) -> ir.Node:
-        ctx = (current_order, tiebreak)
-        return self._visit(node, ctx)
+    def _expr(self, node: ast.Expr, *, tiebreak: bool = False) -> ir.Node:
+        """Type an expression; ``tiebreak`` lets it name indicator scores."""
+        return self._visit(node, tiebreak)
 
     def _visit(self, node, ctx) -> ir.Node:
         method = getattr(self, "_e_" + type(node).__name__)
@@ -91,10 +91,19 @@ class ExpressionTyping:
         return ir.Const(header.year, INTEGER, span=node.span)
 
     def _e_Ref(self, node, ctx):
-        current_order, tiebreak = ctx
+        tiebreak = ctx
         symbol = self.symbols.get(node.name)
         if symbol is None and tiebreak:
             symbol = self.indicator_symbols.get(node.name)
+        if symbol is None and node.name in self.pending_defs:
+            later = self.pending_defs[node.name]
+            self.forward_refs.add(node.name)
+            self.error(
+                f"{node.name!r} is defined later (line {later.line})" if later else f"{node.name!r} is defined later",
+                node.span,
+                "a definition can only use definitions above it; move it below",
+            )
+            return ir.Const(None, ERROR, span=node.span)
         if symbol is None:
             candidates = list(self.symbols) + (list(self.indicator_symbols) if tiebreak else [])
             hint = self._suggest(node.name, candidates)
@@ -107,13 +116,6 @@ class ExpressionTyping:
             f = self.fields[symbol.index]
             return ir.FieldRef(symbol.index, f.name, symbol.type, f.nullable, span=node.span)
         if symbol.kind == "define":
-            if current_order is not None and symbol.order >= current_order:
-                self.error(
-                    f"{node.name!r} is defined later (line {symbol.span.line})" if symbol.span else f"{node.name!r} is defined later",
-                    node.span,
-                    "a definition can only use definitions above it; move it below",
-                )
-                return ir.Const(None, ERROR, span=node.span)
             self.used_defs.add(symbol.index)
             self._mark_def_fields(symbol.index)
             d = self.definitions[symbol.index]
@@ -254,6 +256,8 @@ class ExpressionTyping:
                 hint = "take the date of a date and time with date_of(x), or write both as dates"
             elif "duration" in (lt.kind, rt.kind):
                 hint = "add the duration to a date first, e.g. permit_start + 1 year <= as_of"
+            elif {lt.kind, rt.kind} & {"date", "datetime"} and (is_numeric(lt) or is_numeric(rt)):
+                hint = "to test an age or a time held, use age_on(x, as_of) >= 6 or full_years(x, as_of) >= 1"
             self.error(f"cannot compare {describe(lt)} with {describe(rt)}", node.span, hint)
             return ir.Const(None, ERROR, span=node.span)
         if op in ("lt", "le", "gt", "ge") and not is_orderable(joined):

@@ -1,0 +1,96 @@
+"""The checker: every error class, rendered (snapshots), and the rules behind them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jifen_dsl import model
+from jifen_dsl.errors import PolicyError
+from jifen_dsl.pipeline import check_file
+
+from .conftest import ROOT
+
+INVALID = sorted(p.name for p in (ROOT / "tests" / "data" / "invalid").glob("*.jifen"))
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    # Rendered messages name files relative to where the tool runs; run from the repository top.
+    monkeypatch.chdir(ROOT)
+
+
+def rendered(name: str) -> str:
+    with pytest.raises(PolicyError) as info:
+        check_file(f"tests/data/invalid/{name}")
+    return info.value.render()
+
+
+@pytest.mark.parametrize("name", INVALID)
+def test_invalid_policy_is_rejected_with_rendered_errors(name, snapshot):
+    assert rendered(name) == snapshot
+
+
+def test_unknown_names_get_suggestions():
+    text = rendered("unknown_name.jifen")
+    assert "unknown name 'permit_strat'" in text
+    assert "did you mean 'permit_start'" in text
+    assert "tests/data/invalid/unknown_name.jifen:8:5:" in text
+
+
+def test_all_errors_are_collected_not_just_the_first():
+    text = rendered("many_errors.jifen")
+    for expected in [
+        "'+' cannot combine an integer and a text",
+        "unknown name 'undefined_thing'",
+        "the window starts after it ends",
+        "cannot compare a date with an integer",
+        "duplicate requirement name 'a'",
+    ]:
+        assert expected in text
+    assert text.rstrip().endswith("\n5 errors")
+
+
+def test_caret_is_width_aware_under_chinese_text():
+    text = rendered("chinese_errors.jifen")
+    lines = text.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("tests/data/invalid/chinese_errors.jifen:9:5:")))
+    source_line, caret_line = lines[at + 1], lines[at + 2]
+    assert source_line.endswith("「居住证起始日」 + 1年 不晚于 基准日")
+    # 4 spaces of indentation before the name, then a caret and tildes as wide as 「居住证起始日」 (16 columns).
+    gutter = source_line.index("|") + 2
+    assert caret_line[gutter:] == "    ^" + "~" * 15
+
+
+def test_tiebreak_must_end_in_a_unique_key():
+    text = rendered("tiebreak_not_total.jifen")
+    assert "does not order every pair of applicants" in text
+    assert "id ascending" in text
+
+
+def test_warnings_do_not_fail_a_check():
+    checked = check_file("tests/data/valid/unused_definition.jifen")
+    assert isinstance(checked, model.Policy)
+    messages = [w.message for w in checked.warnings]
+    assert "the definition 'never_used' is never used" in messages
+    assert any("never reached" in m for m in messages)
+    assert any("reference date 2021-08-31 is not in the policy's year 2022" in m for m in messages)
+
+
+def test_library_files_check_on_their_own():
+    checked = check_file("policies/guangzhou/fields.jifen")
+    assert isinstance(checked, model.Library)
+    assert [f.name for f in checked.fields][:2] == ["id", "grade"]
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "policies").rglob("*.jifen")))
+def test_shipped_policies_check_clean(path):
+    checked = check_file(path)
+    assert checked.warnings == ()
+
+
+def test_every_invalid_example_is_a_distinct_failure():
+    texts = {name: rendered(name) for name in INVALID}
+    assert len(set(texts.values())) == len(texts)
+    assert all(Path("tests/data/invalid", n).is_file() for n in INVALID)
