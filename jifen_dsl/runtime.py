@@ -46,6 +46,14 @@ def missing(name: str):
     raise Missing(name)
 
 
+def _decides(side, value: bool, unknown: Missing) -> bool:
+    """Whether ``side`` evaluates to ``value``; a second missing value reports the first."""
+    try:
+        return bool(side()) is value
+    except Missing:
+        raise unknown from None
+
+
 def kleene_or(left, right):
     """``left or right`` when either side may need a missing value.
 
@@ -57,7 +65,7 @@ def kleene_or(left, right):
         if left():
             return True
     except Missing as unknown:
-        if right():
+        if _decides(right, True, unknown):
             return True
         raise unknown
     return right()
@@ -69,7 +77,7 @@ def kleene_and(left, right):
         if not left():
             return False
     except Missing as unknown:
-        if not right():
+        if _decides(right, False, unknown):
             return False
         raise unknown
     return right()
