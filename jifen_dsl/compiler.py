@@ -124,9 +124,11 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
         for pos, i in enumerate(policy.read_fields)
     ]
 
-    def definitions_block() -> list[str]:
+    def definitions_block(*, constants: bool) -> list[str]:
         lines: list[str] = []
         for d in policy.definitions:
+            if isinstance(d.expr, ir.Const) and not constants:
+                continue  # a named constant: its uses were folded to the value itself
             lines.append(_comment(f"# {d.name}" + (f" ({d.label})" if d.label else "")))
             code = em.expr(d.expr)
             if d.may_miss:
@@ -153,7 +155,7 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
     body += field_comments
     if policy.read_fields:
         body.append(f"({unpack},) = r")
-    body += definitions_block()
+    body += definitions_block(constants=False)
     body += ["failed = []", "missing = ()"]
     for req in policy.requirements:
         if req.grade is None:
@@ -222,7 +224,7 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
     trace: list[str] = []
     if policy.read_fields:
         trace.append(f"({unpack},) = r")
-    trace += definitions_block()
+    trace += definitions_block(constants=True)
     values = ", ".join(f"d_{d.index}" for d in policy.definitions)
     trace.append(f"return ({values}{',' if len(policy.definitions) == 1 else ''})")
     out.append("def definitions(r):")

@@ -1,0 +1,80 @@
+"""Generated Python: reviewed as a snapshot, deterministic, and safe by construction."""
+
+from __future__ import annotations
+
+import ast as pyast
+import os
+
+import pytest
+
+from jifen_dsl.pipeline import load_policy
+
+from .conftest import POLICIES, ROOT, evaluate_rows, failed_names
+
+
+def test_generated_code_of_haizhu_2022(snapshot, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert load_policy("policies/haizhu/2022.jifen").source == snapshot
+
+
+def test_generation_is_deterministic():
+    path = str(POLICIES / "baiyun" / "2022.jifen")
+    assert load_policy(path).source == load_policy(path).source
+
+
+def test_generated_code_has_no_builtins():
+    compiled = load_policy(str(POLICIES / "baiyun" / "2022.jifen"))
+    namespace = compiled.evaluate.__globals__
+    assert namespace["__builtins__"] == {}
+    assert all(name.startswith(("h_", "k_", "__builtins__", "evaluate", "definitions")) for name in namespace)
+
+
+def _identifiers(source: str) -> set[str]:
+    tree = pyast.parse(source)
+    return {n.id for n in pyast.walk(tree) if isinstance(n, pyast.Name)} | {
+        a.arg for n in pyast.walk(tree) if isinstance(n, pyast.Lambda) for a in n.args.args
+    }
+
+
+HOSTILE = r'''
+define 「__import__」 = 1
+define 「os.system('touch PWNED')」 = 2
+define h_missing = 3
+define f_0 = 4
+define 「x"); import os; os.system("touch PWNED"); ("」 = 5
+requirement 「r'\"」 "title\nimport os; os.system('touch PWNED')" cite "\\\" ); import os #":
+    __import__ + 「os.system('touch PWNED')」 + h_missing + f_0 + 「x"); import os; os.system("touch PWNED"); ("」 = 15
+    and child_hukou != "'); import os; os.system('touch PWNED'); ('"
+    and child_hukou != "{__import__('os').system('touch PWNED')}"
+'''
+
+
+def test_hostile_names_and_strings_are_inert(write_policy, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    compiled, results = evaluate_rows(write_policy(HOSTILE), [{"child_hukou": "湖南"}])
+    assert failed_names(compiled, results["A1"]) == []
+    assert not (tmp_path / "PWNED").exists()
+    # Only generated names are identifiers; the policy's names survive only in strings and comments.
+    names = _identifiers(compiled.source)
+    assert all(n.startswith(("f_", "d_", "s_", "k_", "h_")) or n in {"r", "failed", "missing", "points", "batch", "c", "e"} for n in names)
+    # Structurally: no imports, no attribute access, and every call is a runtime helper.
+    tree = pyast.parse(compiled.source)
+    assert not [n for n in pyast.walk(tree) if isinstance(n, (pyast.Import, pyast.ImportFrom))]
+    attributes = {pyast.unparse(n) for n in pyast.walk(tree) if isinstance(n, pyast.Attribute)}
+    assert attributes == {"failed.append"}  # the one method call: recording a failed requirement
+    calls = [pyast.unparse(n.func) for n in pyast.walk(tree) if isinstance(n, pyast.Call)]
+    assert calls and all(f.startswith("h_") or f == "failed.append" for f in calls)
+
+
+def test_a_newline_in_a_title_cannot_end_a_comment(write_policy):
+    compiled = load_policy(write_policy('requirement r "a\\nb = 1": true\n'))
+    comment = next(line for line in compiled.source.splitlines() if "# r:" in line)
+    assert comment.strip() == "# r: a\\nb = 1"
+
+
+def test_compiled_code_is_registered_for_tracebacks(write_policy):
+    import linecache
+
+    compiled = load_policy(write_policy('requirement r "r": true\n'))
+    assert linecache.getline(compiled.filename, 1).startswith("# Compiled from")
+    assert os.path.basename(compiled.policy.path) == "policy.jifen"
