@@ -402,7 +402,7 @@ class _Checker(ExpressionTyping):
                 if not points.indicators:
                     self.error("the tie-break compares indicator scores, but the points section has no indicators", key.span)
                 for ind in points.indicators:
-                    keys.append(model.TieBreak("indicator", ind.name, key.descending, indicator=ind.index, span=key.span))
+                    keys.append(model.TieBreak("indicator", ind.title, key.descending, indicator=ind.index, span=key.span))
             else:
                 node = self._expr(key.expr, tiebreak=True)
                 if node.type == ERROR:
@@ -419,7 +419,8 @@ class _Checker(ExpressionTyping):
                 label = key.expr.name if isinstance(key.expr, ast.Ref) else _source_text(self.program, key.expr.span)
                 unique = isinstance(node, ir.FieldRef) and self.fields[node.index].unique
                 if isinstance(node, ir.IndicatorRef):
-                    keys.append(model.TieBreak("indicator", label, key.descending, indicator=node.index, span=key.span))
+                    title = points.indicators[node.index].title
+                    keys.append(model.TieBreak("indicator", title, key.descending, indicator=node.index, span=key.span))
                 else:
                     keys.append(model.TieBreak("expr", label, key.descending, expr=node, unique=unique, span=key.span))
                 if unique:

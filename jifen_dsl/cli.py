@@ -7,7 +7,6 @@ and ends the command with exit status 1. Usage errors are click's (status 2).
 from __future__ import annotations
 
 import os
-import sys
 import traceback
 
 import click
@@ -37,7 +36,34 @@ _format_opt = click.option("--format", "fmt", type=click.Choice(FORMATS), defaul
 _output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout (atomically).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Jifen(click.Group):
+    """The command group; the one place where project errors become exit status 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except JifenError as exc:
+            click.echo(exc.render(), err=True)
+            ctx.exit(1)
+        except RecursionError:
+            click.echo("error: the input is nested too deeply to process", err=True)
+            ctx.exit(1)
+        except MemoryError:
+            click.echo("error: out of memory", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
+            if os.environ.get("JIFEN_DEBUG"):
+                traceback.print_exc()
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (set JIFEN_DEBUG=1 for details)", err=True)
+            ctx.exit(2)
+
+
+@click.group(name="jifen", cls=_Jifen, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jifen")
 def cli() -> None:
     """Check, explain and run Guangzhou points-based school admission policies (积分制入学)."""
@@ -68,7 +94,7 @@ def check(policies: tuple[str, ...]) -> None:
                 f" {len(checked.tiebreaks)} tie-break keys"
             )
     if failures:
-        sys.exit(1)
+        click.get_current_context().exit(1)
 
 
 @cli.command(name="evaluate")
@@ -116,31 +142,7 @@ def compile_cmd(policy: str, show: bool, output: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``jifen`` console script."""
-    try:
-        cli.main(args=argv, prog_name="jifen", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except JifenError as exc:
-        click.echo(exc.render(), err=True)
-        sys.exit(1)
-    except RecursionError:
-        click.echo("error: the input is nested too deeply to process", err=True)
-        sys.exit(1)
-    except MemoryError:
-        click.echo("error: out of memory", err=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
-        if os.environ.get("JIFEN_DEBUG"):
-            traceback.print_exc()
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (set JIFEN_DEBUG=1 for details)", err=True)
-        sys.exit(2)
+    cli.main(args=argv, prog_name="jifen")
 
 
 if __name__ == "__main__":  # pragma: no cover

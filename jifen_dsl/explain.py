@@ -42,6 +42,8 @@ TEXT = {
         "tie_above": "{id} (rank {rank}) comes first: {key} is {theirs} there, {ours} here",
         "tie_below": "{id} (rank {rank}) comes after: {key} is {ours} here, {theirs} there",
         "no_ties": "No neighbour in the ranking has equal points.",
+        "values_sep": "; ",
+        "list_sep": ", ",
         "asc": "ascending",
         "desc": "descending",
         "pass": "✓",
@@ -69,6 +71,8 @@ TEXT = {
         "tie_above": "{id}（第 {rank} 名）排在本人之前：{key} 对方 {theirs}，本人 {ours}",
         "tie_below": "{id}（第 {rank} 名）排在本人之后：{key} 本人 {ours}，对方 {theirs}",
         "no_ties": "排名相邻者中没有同分的申请人。",
+        "values_sep": "；",
+        "list_sep": "、",
         "asc": "升序",
         "desc": "降序",
         "pass": "✓",
@@ -91,6 +95,14 @@ def _value(value: Any, t: dict[str, str], policy: model.Policy, name: str | None
                         if member == value:
                             return alias
     return format_value(value)
+
+
+def _display_name(policy: model.Policy, name: str) -> str:
+    """A field's label in a Chinese policy, its name otherwise; definitions keep their names."""
+    for f in policy.fields:
+        if f.name == name:
+            return f.display(policy.language)
+    return name
 
 
 def _grade_label(policy: model.Policy, grade: str) -> str:
@@ -123,13 +135,13 @@ def explain(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], applica
         lines.append(f"  {mark} {req.name} - {req.title}{cite}")
         used = requirement_values(compiled, target, req, definitions)
         if used:
-            lines.append("      " + "; ".join(f"{name} = {_value(value, t, policy, name)}" for name, value in used))
+            lines.append("      " + t["values_sep"].join(f"{name} = {_value(value, t, policy, name)}" for name, value in used))
         if req.index in missing:
-            lines.append("      " + t["missing_value"].format(name=missing[req.index]))
+            lines.append("      " + t["missing_value"].format(name=_display_name(policy, missing[req.index])))
     if target.eligible:
         lines.append(t["eligible"])
     else:
-        names = ", ".join(policy.requirements[i].name for i in target.failed)
+        names = t["list_sep"].join(policy.requirements[i].name for i in target.failed)
         lines.append(t["ineligible"].format(n=len(target.failed), names=names))
 
     lines += ["", t["points"]]
@@ -152,7 +164,7 @@ def explain(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], applica
     ordered = rank_order(policy, same_grade)
     lines.append(t["rank"].format(rank=target.rank, count=len(ordered), grade=_grade_label(policy, target.grade)))
     parts = key_parts(policy)
-    chain = ", ".join(f"{p.label} {t['desc'] if p.descending else t['asc']}" for p in parts[2:])
+    chain = t["list_sep"].join(f"{p.label} {t['desc'] if p.descending else t['asc']}" for p in parts[2:])
     lines.append(t["order"].format(chain=chain))
     position = target.rank - 1
     ties = []

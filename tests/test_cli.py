@@ -1,0 +1,142 @@
+"""The jifen command line: outputs (snapshots), exit statuses, and no partial files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from jifen_dsl import __version__
+from jifen_dsl.cli import cli
+
+from .conftest import ROOT
+
+HAIZHU = "policies/haizhu/2022.jifen"
+BAIYUN = "policies/baiyun/2022.jifen"
+HZ_DATA = "tests/data/applicants/haizhu.csv"
+BY_DATA = "tests/data/applicants/baiyun.csv"
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_version_and_help():
+    assert run("--version").output.strip() == f"jifen, version {__version__}"
+    for command in ("check", "evaluate", "explain", "compile"):
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Usage: jifen " + command in result.output
+
+
+def test_check_prints_one_line_per_policy():
+    result = run("check", HAIZHU, BAIYUN, "policies/guangzhou/fields.jifen")
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "policies/haizhu/2022.jifen: ok - 海珠区 2022: 9 requirements (G1, G7), 7 indicators, 0 batches, 8 tie-break keys",
+        "policies/baiyun/2022.jifen: ok - 白云区 2022: 8 requirements (G1, G7), 7 indicators, 2 batches, 5 tie-break keys",
+        "policies/guangzhou/fields.jifen: ok - library: 28 fields, 0 definitions",
+    ]
+
+
+def test_check_fails_with_rendered_errors_and_checks_the_rest():
+    result = run("check", "tests/data/invalid/unknown_name.jifen", HAIZHU)
+    assert result.exit_code == 1
+    assert "tests/data/invalid/unknown_name.jifen:8:5: error: unknown name 'permit_strat'" in result.stderr
+    assert "policies/haizhu/2022.jifen: ok" in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_evaluate_json_has_one_object_per_applicant_in_input_order():
+    result = run("evaluate", HAIZHU, HZ_DATA, "--format", "json")
+    assert result.exit_code == 0
+    records = json.loads(result.stdout)
+    assert [r["id"] for r in records] == [f"HZ-0{i}" for i in range(1, 9)]
+    first = records[0]
+    assert set(first) >= {"id", "grade", "eligible", "failed", "batch", "points", "rank"}
+    assert first == {**first, "grade": "G1", "eligible": True, "failed": [], "batch": None, "points": "96", "rank": 3}
+    assert records[6]["grade"] == "G7" and records[6]["failed"] == ["在海珠居住或就业", "小学应届毕业"]
+    assert result.stderr.strip() == "8 applicants: 5 eligible (G1 4, G7 1), 3 not eligible"
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_evaluate_outputs(fmt, snapshot):
+    result = run("evaluate", BAIYUN, BY_DATA, "--format", fmt)
+    assert result.exit_code == 0
+    assert result.stdout == snapshot
+
+
+def test_explain_in_chinese(snapshot):
+    result = run("explain", HAIZHU, HZ_DATA, "--id", "HZ-03")
+    assert result.exit_code == 0
+    assert result.stdout == snapshot
+    assert "HZ-01（第 3 名）排在本人之前：申请编号 对方 HZ-01，本人 HZ-03" in result.stdout
+
+
+def test_explain_in_english(snapshot):
+    result = run("explain", BAIYUN, BY_DATA, "--id", "BY-04")
+    assert result.exit_code == 0
+    assert result.stdout == snapshot
+    assert "BY-03 (rank 5) comes after: child_birth_date is 2015-12-01 here, 2016-01-01 there" in result.stdout
+
+
+def test_explain_an_ineligible_applicant_lists_what_failed():
+    out = run("explain", HAIZHU, HZ_DATA, "--id", "HZ-07").stdout
+    assert "✗ 在海珠居住或就业" in out and "因“居住区”未填写而不满足" in out
+    assert "结论：不符合申请条件，2 项条件未满足：在海珠居住或就业、小学应届毕业" in out
+
+
+def test_explain_unknown_id():
+    result = run("explain", HAIZHU, HZ_DATA, "--id", "NOPE")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {HZ_DATA}: no applicant has the id 'NOPE'")
+
+
+def test_compile_show_prints_the_generated_code():
+    result = run("compile", "--show", HAIZHU)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# Compiled from policies/haizhu/2022.jifen")
+    assert "def evaluate(r):" in result.stdout
+
+
+def test_bad_data_leaves_no_output_file(tmp_path):
+    bad = tmp_path / "bad.csv"
+    text = (ROOT / HZ_DATA).read_text(encoding="utf-8").replace("2016-03-01", "2016-13-01", 2)
+    bad.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.json"
+    result = run("evaluate", HAIZHU, str(bad), "-o", str(out))
+    assert result.exit_code == 1
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [bad]
+    assert result.stderr.count("'2016-13-01' is not a calendar date") == 2
+    assert "Traceback" not in result.output
+
+
+def test_output_file_is_written_whole(tmp_path):
+    out = tmp_path / "out.csv"
+    result = run("evaluate", HAIZHU, HZ_DATA, "--format", "csv", "-o", str(out))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "id,grade,eligible,batch,points,rank,failed"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_output_into_a_missing_directory_is_a_clear_error(tmp_path):
+    result = run("evaluate", HAIZHU, HZ_DATA, "-o", str(tmp_path / "no" / "out.csv"))
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+
+
+def test_usage_errors_exit_2():
+    assert run("evaluate", HAIZHU).exit_code == 2
+    assert run("evaluate", HAIZHU, HZ_DATA, "--format", "xml").exit_code == 2
+
+
+def test_a_library_is_not_a_policy():
+    result = run("evaluate", "policies/guangzhou/fields.jifen", HZ_DATA)
+    assert result.exit_code == 1
+    assert "is a library of shared declarations, not a policy" in result.stderr
