@@ -1,0 +1,53 @@
+"""The wheel carries the grammar, and an installed jifen works outside the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+
+import pytest
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        check=True, capture_output=True, text=True,
+    )
+    [built] = list(out.glob("jifen_dsl-*.whl"))
+    return built
+
+
+def test_wheel_contains_the_grammar_and_the_package(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "jifen_dsl/_grammar/jifen.lark" in names
+    assert "jifen_dsl/cli.py" in names
+    grammar = zipfile.ZipFile(wheel).read("jifen_dsl/_grammar/jifen.lark").decode("utf-8")
+    assert grammar == (ROOT / "grammar" / "jifen.lark").read_text(encoding="utf-8")
+
+
+def test_installed_wheel_checks_a_policy_from_outside_the_checkout(wheel, tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    subprocess.run([str(bindir / "python"), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True, text=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    where = subprocess.run(
+        [str(bindir / "python"), "-c", "import jifen_dsl.grammar as g; print(g.grammar_path())"],
+        cwd=elsewhere, capture_output=True, text=True, env=clean_env, check=True,
+    ).stdout.strip()
+    assert where.startswith(str(env_dir)) and where.endswith(os.path.join("jifen_dsl", "_grammar", "jifen.lark"))
+    result = subprocess.run(
+        [str(bindir / "jifen"), "check", str(ROOT / "policies" / "haizhu" / "2022.jifen")],
+        cwd=elsewhere, capture_output=True, text=True, env=clean_env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("8 tie-break keys")
