@@ -17,6 +17,7 @@ from typing import Any, Callable
 import attrs
 
 from . import __version__, ir, model
+from .optimizer import optimize
 from .runtime import OPS, helper_globals
 from .typesys import INTEGER
 
@@ -64,23 +65,38 @@ class _Emitter:
             self.constants[name] = value
         return name
 
-    def field(self, node: ir.FieldRef) -> str:
+    def field(self, node: ir.FieldRef, plain: bool) -> str:
         var = f"f_{self.position[node.index]}"
-        if node.nullable:
+        if node.nullable and not plain:
             return f"({var} if {var} is not None else h_missing({node.name!r}))"
         return var
 
-    def expr(self, node: ir.Node) -> str:
+    def guard(self, node: ir.Node) -> str:
+        """A test that every value ``node`` may miss is present (for its fast path)."""
+        tests: list[str] = []
+        for n in ir.walk(node):
+            if isinstance(n, ir.FieldRef) and n.nullable:
+                test = f"f_{self.position[n.index]} is not None"
+            elif isinstance(n, ir.DefRef) and n.may_miss:
+                test = f"d_{n.index} is not h_MISS"
+            else:
+                continue
+            if test not in tests:
+                tests.append(test)
+        return " and ".join(tests)
+
+    def expr(self, node: ir.Node, plain: bool = False) -> str:
+        """Python for an expression; ``plain`` when every value it may miss is known present."""
         if isinstance(node, ir.Const):
             value = node.value
             if isinstance(value, (set, frozenset)):
                 value = frozenset(value)
             return self.const(value)
         if isinstance(node, ir.FieldRef):
-            return self.field(node)
+            return self.field(node, plain)
         if isinstance(node, ir.DefRef):
             var = f"d_{node.index}"
-            if node.may_miss:
+            if node.may_miss and not plain:
                 return f"({var} if {var} is not h_MISS else h_missing({node.name!r}))"
             return var
         if isinstance(node, ir.IndicatorRef):
@@ -91,12 +107,12 @@ class _Emitter:
                 return f"(f_{self.position[target.index]} is not None)"
             return f"(d_{target.index} is not h_MISS)"
         assert isinstance(node, ir.Apply)
-        if node.op in ("and", "or") and any(ir.may_miss(a) for a in node.args):
+        if node.op in ("and", "or") and not plain and any(ir.may_miss(a) for a in node.args):
             # Three-valued logic: a missing value matters only if the other side cannot decide.
             left, right = (self.expr(a) for a in node.args)
             return f"h_kleene_{node.op}(lambda: {left}, lambda: {right})"
         template = OPS[node.op][0]
-        args = [self.expr(a) for a in node.args]
+        args = [self.expr(a, plain) for a in node.args]
         return template.format(*args, w=repr(str(node.span)) if node.span else repr(self.policy.path), args=", ".join(args))
 
 
@@ -130,26 +146,39 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
             if isinstance(d.expr, ir.Const) and not constants:
                 continue  # a named constant: its uses were folded to the value itself
             lines.append(_comment(f"# {d.name}" + (f" ({d.label})" if d.label else "")))
-            code = em.expr(d.expr)
+            expr = optimize(d.expr)
             if d.may_miss:
-                lines += ["try:", f"    d_{d.index} = {code}", "except h_Missing:", f"    d_{d.index} = h_MISS"]
+                lines += [
+                    f"if {em.guard(expr)}:",
+                    f"    d_{d.index} = {em.expr(expr, plain=True)}",
+                    "else:",
+                    "    try:",
+                    f"        d_{d.index} = {em.expr(expr)}",
+                    "    except h_Missing:",
+                    f"        d_{d.index} = h_MISS",
+                ]
             else:
-                lines.append(f"d_{d.index} = {code}")
+                lines.append(f"d_{d.index} = {em.expr(expr)}")
         return lines
 
     def requirement_lines(req: model.Requirement) -> list[str]:
-        code = em.expr(req.condition)
+        condition = optimize(req.condition)
         head = [_comment(f"# {req.name}: {req.title}" + (f" [{req.cite}]" if req.cite else ""))]
-        if ir.may_miss(req.condition):
+        if ir.may_miss(condition):
+            # Fast path when every value is present; three-valued logic only otherwise.
             return head + [
-                "try:",
-                f"    if not {code}:",
+                f"if {em.guard(condition)}:",
+                f"    if not {em.expr(condition, plain=True)}:",
                 f"        failed.append({req.index})",
-                "except h_Missing as e:",
-                f"    failed.append({req.index})",
-                f"    missing = missing + (({req.index}, h_missing_name(e)),)",
+                "else:",
+                "    try:",
+                f"        if not {em.expr(condition)}:",
+                f"            failed.append({req.index})",
+                "    except h_Missing as e:",
+                f"        failed.append({req.index})",
+                f"        missing = missing + (({req.index}, h_missing_name(e)),)",
             ]
-        return head + [f"if not {code}:", f"    failed.append({req.index})"]
+        return head + [f"if not {em.expr(condition)}:", f"    failed.append({req.index})"]
 
     body: list[str] = []
     body += field_comments
@@ -202,11 +231,21 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
         b = batches[0]
         if b.condition is None:
             return [f"batch = {b.index}"]
-        code = em.expr(b.condition)
-        if ir.may_miss(b.condition):
-            lines = ["try:", f"    c = {code}", "except h_Missing:", "    c = False", "if c:"]
+        condition = optimize(b.condition)
+        if ir.may_miss(condition):
+            # A batch condition that needs a missing value does not hold.
+            lines = [
+                f"if {em.guard(condition)}:",
+                f"    c = {em.expr(condition, plain=True)}",
+                "else:",
+                "    try:",
+                f"        c = {em.expr(condition)}",
+                "    except h_Missing:",
+                "        c = False",
+                "if c:",
+            ]
         else:
-            lines = [f"if {code}:"]
+            lines = [f"if {em.expr(condition)}:"]
         return lines + [f"    batch = {b.index}", "else:"] + _indent(batch_lines(batches[1:]))
 
     body += ["if failed:", "    batch = None", "else:"] + _indent(batch_lines(policy.batches))
