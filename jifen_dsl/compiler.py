@@ -6,6 +6,15 @@ integers and booleans are inlined with ``repr()``; every other constant (dates,
 decimals, durations, sets) is a global ``k_N``; the code runs in a namespace
 holding only the helpers of :mod:`jifen_dsl.runtime` and no builtins. The source
 is deterministic and can be printed for review (``jifen compile --show``).
+
+Missing values. An optional field left empty is ``None``. Each expression that
+may meet one is compiled twice in ``evaluate``: a plain fast path, taken when
+every value it reads is present, and a three-valued path in which ``None`` means
+"unknown" and ``and``/``or`` follow Kleene's logic (a false side decides an
+``and``, a true side an ``or``). Neither path raises or allocates for a missing
+value. Which value was missing is only needed to explain a failure, so it is
+found afterwards, on demand, by ``missing_name`` - a third, exception-based
+reading of the same expression.
 """
 
 from __future__ import annotations
@@ -21,19 +30,22 @@ from .optimizer import optimize
 from .runtime import OPS, helper_globals
 from .typesys import INTEGER
 
-__all__ = ["CompiledPolicy", "compile_policy"]
+__all__ = ["CompiledPolicy", "compile_policy", "generate"]
 
 
 @attrs.frozen
 class CompiledPolicy:
-    """A policy compiled to Python: ``evaluate(record)`` and ``definitions(record)``.
+    """A policy compiled to Python.
 
     A record is a tuple of the values of ``policy.read_fields``, in that order.
-    ``evaluate`` returns ``(failed, missing, points, scores, batch, keys)``:
-    the indexes of failed requirements; ``(requirement, value name)`` pairs for
-    those that failed on a missing value; the total points (a Decimal, never
-    below 0); the indicator scores in table order; the batch index (None when
-    ineligible or in no batch); the values of the tie-break expression keys.
+    ``evaluate(record)`` returns ``(failed, unknown, points, scores, batch, keys)``:
+    the indexes of failed requirements; those of them that failed because a value
+    they need is missing; the total points (a Decimal, never below 0); the
+    indicator scores in table order; the batch index (None when ineligible or in
+    no batch); the values of the tie-break expression keys.
+    ``definitions(record)`` gives every definition's value (None when missing),
+    and ``missing_name(requirement, record)`` the name of the missing value that
+    left a requirement undecided.
     """
 
     policy: model.Policy
@@ -41,10 +53,18 @@ class CompiledPolicy:
     filename: str
     evaluate: Callable[[tuple], tuple]
     definitions: Callable[[tuple], tuple]
+    missing_name: Callable[[int, tuple], str | None]
 
     @property
     def layout(self) -> tuple[int, ...]:
         return self.policy.read_fields
+
+
+# How an expression is compiled:
+PLAIN = "plain"  # it reads no value that may be missing
+GUARDED = "guarded"  # a test just established that every value it may miss is present
+TRI = "tri"  # None is "unknown"; the result may be None
+STRICT = "strict"  # a missing value raises runtime.Missing naming it
 
 
 class _Emitter:
@@ -53,10 +73,13 @@ class _Emitter:
         self.position = {field_index: pos for pos, field_index in enumerate(policy.read_fields)}
         self.constants: dict[str, Any] = {}
         self._const_keys: dict[tuple, str] = {}
+        self._temps = 0
 
     def const(self, value: Any) -> str:
         if value is None or type(value) in (bool, int, str):
             return repr(value)
+        if isinstance(value, set):
+            value = frozenset(value)
         key = (type(value).__name__, repr(value))
         name = self._const_keys.get(key)
         if name is None:
@@ -65,55 +88,83 @@ class _Emitter:
             self.constants[name] = value
         return name
 
-    def field(self, node: ir.FieldRef, plain: bool) -> str:
-        var = f"f_{self.position[node.index]}"
-        if node.nullable and not plain:
-            return f"({var} if {var} is not None else h_missing({node.name!r}))"
-        return var
+    def temp(self) -> str:
+        self._temps += 1
+        return f"t_{self._temps}"
+
+    def var(self, node: ir.FieldRef | ir.DefRef) -> str:
+        return f"f_{self.position[node.index]}" if isinstance(node, ir.FieldRef) else f"d_{node.index}"
 
     def guard(self, node: ir.Node) -> str:
         """A test that every value ``node`` may miss is present (for its fast path)."""
         tests: list[str] = []
         for n in ir.walk(node):
-            if isinstance(n, ir.FieldRef) and n.nullable:
-                test = f"f_{self.position[n.index]} is not None"
-            elif isinstance(n, ir.DefRef) and n.may_miss:
-                test = f"d_{n.index} is not h_MISS"
-            else:
-                continue
-            if test not in tests:
-                tests.append(test)
+            if isinstance(n, (ir.FieldRef, ir.DefRef)) and ir.may_miss(n):
+                test = f"{self.var(n)} is not None"
+                if test not in tests:
+                    tests.append(test)
         return " and ".join(tests)
 
-    def expr(self, node: ir.Node, plain: bool = False) -> str:
-        """Python for an expression; ``plain`` when every value it may miss is known present."""
+    def expr(self, node: ir.Node, mode: str) -> str:
+        """Python for an expression in one of the modes PLAIN, TRI or STRICT."""
         if isinstance(node, ir.Const):
-            value = node.value
-            if isinstance(value, (set, frozenset)):
-                value = frozenset(value)
-            return self.const(value)
-        if isinstance(node, ir.FieldRef):
-            return self.field(node, plain)
-        if isinstance(node, ir.DefRef):
-            var = f"d_{node.index}"
-            if node.may_miss and not plain:
-                return f"({var} if {var} is not h_MISS else h_missing({node.name!r}))"
+            return self.const(node.value)
+        if isinstance(node, (ir.FieldRef, ir.DefRef)):
+            var = self.var(node)
+            if mode == STRICT and ir.may_miss(node):
+                return f"({var} if {var} is not None else h_missing({node.name!r}))"
             return var
         if isinstance(node, ir.IndicatorRef):
             return f"s_{node.index}"
         if isinstance(node, ir.Present):
-            target = node.target
-            if isinstance(target, ir.FieldRef):
-                return f"(f_{self.position[target.index]} is not None)"
-            return f"(d_{target.index} is not h_MISS)"
+            return "True" if mode == GUARDED else f"({self.var(node.target)} is not None)"
         assert isinstance(node, ir.Apply)
-        if node.op in ("and", "or") and not plain and any(ir.may_miss(a) for a in node.args):
-            # Three-valued logic: a missing value matters only if the other side cannot decide.
-            left, right = (self.expr(a) for a in node.args)
-            return f"h_kleene_{node.op}(lambda: {left}, lambda: {right})"
-        template = OPS[node.op][0]
-        args = [self.expr(a, plain) for a in node.args]
-        return template.format(*args, w=repr(str(node.span)) if node.span else repr(self.policy.path), args=", ".join(args))
+        if mode == GUARDED and node.op == "if" and isinstance(node.args[0], ir.Present):
+            return self.expr(node.args[1], GUARDED)
+        if mode in (PLAIN, GUARDED) or not ir.may_miss(node):
+            return self._apply(node, [self.expr(a, mode if mode == GUARDED else PLAIN) for a in node.args])
+        if mode == STRICT:
+            if node.op in ("and", "or"):
+                left, right = (self.expr(a, STRICT) for a in node.args)
+                return f"h_kleene_{node.op}(lambda: {left}, lambda: {right})"
+            return self._apply(node, [self.expr(a, STRICT) for a in node.args])
+        return self._tri(node)
+
+    def _apply(self, node: ir.Apply, args: list[str]) -> str:
+        where = repr(str(node.span)) if node.span else repr(self.policy.path)
+        return OPS[node.op][0].format(*args, w=where, args=", ".join(args))
+
+    def _tri(self, node: ir.Apply) -> str:
+        """Three-valued code: None when the result depends on a missing value."""
+        if node.op in ("and", "or"):
+            a, b = self.temp(), self.temp()
+            left, right = (self.expr(x, TRI) for x in node.args)
+            decides, other = ("True", "False") if node.op == "or" else ("False", "True")
+            # Kleene: a deciding side wins whatever the other; otherwise unknown if either is.
+            return (
+                f"({decides} if ({a} := {left}) is {decides} else "
+                f"({decides} if ({b} := {right}) is {decides} else "
+                f"(None if {a} is None or {b} is None else {other})))"
+            )
+        if node.op == "if":
+            condition, then, otherwise = node.args
+            if ir.may_miss(condition):
+                c = self.temp()
+                return f"(None if ({c} := {self.expr(condition, TRI)}) is None else ({self.expr(then, TRI)} if {c} else {self.expr(otherwise, TRI)}))"
+            return f"({self.expr(then, TRI)} if {self.expr(condition, PLAIN)} else {self.expr(otherwise, TRI)})"
+        # Any other operation is unknown when one of its operands is.
+        checks, args = [], []
+        for arg in node.args:
+            if isinstance(arg, (ir.FieldRef, ir.DefRef)) and ir.may_miss(arg):
+                checks.append(f"{self.var(arg)} is None")  # a plain variable needs no temporary
+                args.append(self.var(arg))
+            elif ir.may_miss(arg):
+                t = self.temp()
+                checks.append(f"({t} := {self.expr(arg, TRI)}) is None")
+                args.append(t)
+            else:
+                args.append(self.expr(arg, PLAIN))
+        return f"(None if {' or '.join(checks)} else {self._apply(node, args)})"
 
 
 def _comment(text: str) -> str:
@@ -133,62 +184,52 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
         "# Generated code: policy names appear only inside string literals and comments.",
         "",
     ]
-
-    unpack = ", ".join(f"f_{pos}" for pos in range(len(policy.read_fields)))
+    unpack = [f"({', '.join(f'f_{pos}' for pos in range(len(policy.read_fields)))},) = r"] if policy.read_fields else []
     field_comments = [
         _comment(f"# f_{pos} = {policy.fields[i].name}" + (f" ({policy.fields[i].label})" if policy.fields[i].label else ""))
         for pos, i in enumerate(policy.read_fields)
     ]
+    definitions = [(d, optimize(d.expr)) for d in policy.definitions]
+    requirements = [(r, optimize(r.condition)) for r in policy.requirements]
 
-    def definitions_block(*, constants: bool) -> list[str]:
+    def definition_lines(mode: str, *, constants: bool) -> list[str]:
         lines: list[str] = []
-        for d in policy.definitions:
-            if isinstance(d.expr, ir.Const) and not constants:
+        for d, expr in definitions:
+            if isinstance(expr, ir.Const) and not constants:
                 continue  # a named constant: its uses were folded to the value itself
             lines.append(_comment(f"# {d.name}" + (f" ({d.label})" if d.label else "")))
-            expr = optimize(d.expr)
-            if d.may_miss:
+            if not ir.may_miss(expr):
+                lines.append(f"d_{d.index} = {em.expr(expr, PLAIN)}")
+            elif mode == STRICT:
+                lines += ["try:", f"    d_{d.index} = {em.expr(expr, STRICT)}", "except h_Missing:", f"    d_{d.index} = None"]
+            else:
                 lines += [
                     f"if {em.guard(expr)}:",
-                    f"    d_{d.index} = {em.expr(expr, plain=True)}",
+                    f"    d_{d.index} = {em.expr(expr, GUARDED)}",
                     "else:",
-                    "    try:",
-                    f"        d_{d.index} = {em.expr(expr)}",
-                    "    except h_Missing:",
-                    f"        d_{d.index} = h_MISS",
+                    f"    d_{d.index} = {em.expr(expr, TRI)}",
                 ]
-            else:
-                lines.append(f"d_{d.index} = {em.expr(expr)}")
         return lines
 
-    def requirement_lines(req: model.Requirement) -> list[str]:
-        condition = optimize(req.condition)
+    def requirement_lines(req: model.Requirement, condition: ir.Node) -> list[str]:
         head = [_comment(f"# {req.name}: {req.title}" + (f" [{req.cite}]" if req.cite else ""))]
-        if ir.may_miss(condition):
-            # Fast path when every value is present; three-valued logic only otherwise.
-            return head + [
-                f"if {em.guard(condition)}:",
-                f"    if not {em.expr(condition, plain=True)}:",
-                f"        failed.append({req.index})",
-                "else:",
-                "    try:",
-                f"        if not {em.expr(condition)}:",
-                f"            failed.append({req.index})",
-                "    except h_Missing as e:",
-                f"        failed.append({req.index})",
-                f"        missing = missing + (({req.index}, h_missing_name(e)),)",
-            ]
-        return head + [f"if not {em.expr(condition)}:", f"    failed.append({req.index})"]
+        if not ir.may_miss(condition):
+            return head + [f"if not {em.expr(condition, PLAIN)}:", f"    failed.append({req.index})"]
+        return head + [
+            f"if {em.guard(condition)}:",
+            f"    if not {em.expr(condition, GUARDED)}:",
+            f"        failed.append({req.index})",
+            f"elif (t_0 := {em.expr(condition, TRI)}) is not True:",
+            f"    failed.append({req.index})",
+            "    if t_0 is None:",
+            f"        unknown = unknown + ({req.index},)",
+        ]
 
-    body: list[str] = []
-    body += field_comments
-    if policy.read_fields:
-        body.append(f"({unpack},) = r")
-    body += definitions_block(constants=False)
-    body += ["failed = []", "missing = ()"]
-    for req in policy.requirements:
+    body: list[str] = field_comments + unpack + definition_lines(TRI, constants=False)
+    body += ["failed = []", "unknown = ()"]
+    for req, condition in requirements:
         if req.grade is None:
-            body += requirement_lines(req)
+            body += requirement_lines(req, condition)
     grade_var = f"f_{em.position[policy.field(model.GRADE_FIELD).index]}"
     first = True
     for grade in policy.grades:
@@ -198,14 +239,14 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
         first = False
         inner: list[str] = []
         for index in grade.requirements:
-            inner += requirement_lines(policy.requirements[index])
+            inner += requirement_lines(*requirements[index])
         body += _indent(inner)
 
     # points
     scores = []
     for ind in policy.points.indicators:
         body.append(_comment(f"# indicator {ind.name}: {ind.title}"))
-        code = em.expr(ind.formula)
+        code = em.expr(optimize(ind.formula), PLAIN)
         if ind.formula.type == INTEGER:
             code = f"h_to_decimal({code})"
         body.append(f"s_{ind.index} = {code}")
@@ -214,7 +255,7 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
             body += [f"if s_{ind.index} > {cap}:", f"    s_{ind.index} = {cap}"]
         scores.append(f"s_{ind.index}")
     if policy.points.total is not None:
-        total = em.expr(policy.points.total)
+        total = em.expr(optimize(policy.points.total), PLAIN)
         if policy.points.total.type == INTEGER:
             total = f"h_to_decimal({total})"
     elif scores:
@@ -224,7 +265,7 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
     zero = em.const(Decimal(0))
     body += ["# points: never below 0", f"points = {total}", f"if points < {zero}:", f"    points = {zero}"]
 
-    # batch
+    # batch: the first whose condition holds; a condition that needs a missing value does not
     def batch_lines(batches: tuple[model.Batch, ...]) -> list[str]:
         if not batches:
             return ["batch = None"]
@@ -233,42 +274,41 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
             return [f"batch = {b.index}"]
         condition = optimize(b.condition)
         if ir.may_miss(condition):
-            # A batch condition that needs a missing value does not hold.
-            lines = [
-                f"if {em.guard(condition)}:",
-                f"    c = {em.expr(condition, plain=True)}",
-                "else:",
-                "    try:",
-                f"        c = {em.expr(condition)}",
-                "    except h_Missing:",
-                "        c = False",
-                "if c:",
-            ]
+            test = f"({em.expr(condition, GUARDED)} if {em.guard(condition)} else {em.expr(condition, TRI)} is True)"
         else:
-            lines = [f"if {em.expr(condition)}:"]
-        return lines + [f"    batch = {b.index}", "else:"] + _indent(batch_lines(batches[1:]))
+            test = em.expr(condition, PLAIN)
+        return [f"if {test}:", f"    batch = {b.index}", "else:"] + _indent(batch_lines(batches[1:]))
 
-    body += ["if failed:", "    batch = None", "else:"] + _indent(batch_lines(policy.batches))
+    if policy.batches:
+        body += ["if failed:", "    batch = None", "else:"] + _indent(batch_lines(policy.batches))
+    else:
+        body.append("batch = None")
 
-    keys = [em.expr(t.expr) for t in policy.tiebreaks if t.kind == "expr"]
+    keys = [em.expr(optimize(t.expr), PLAIN) for t in policy.tiebreaks if t.kind == "expr"]
     score_tuple = "(" + ", ".join(scores) + ("," if len(scores) == 1 else "") + ")"
     key_tuple = "(" + ", ".join(keys) + ("," if len(keys) == 1 else "") + ")"
-    body.append(f"return (failed, missing, points, {score_tuple}, batch, {key_tuple})")
-
-    out.append("def evaluate(r):")
-    out += _indent(body)
-    out.append("")
+    body.append(f"return (failed, unknown, points, {score_tuple}, batch, {key_tuple})")
+    out += ["def evaluate(r):"] + _indent(body) + [""]
 
     # definitions(): every definition's value, for explanations
-    trace: list[str] = []
-    if policy.read_fields:
-        trace.append(f"({unpack},) = r")
-    trace += definitions_block(constants=True)
+    trace = unpack + definition_lines(TRI, constants=True)
     values = ", ".join(f"d_{d.index}" for d in policy.definitions)
     trace.append(f"return ({values}{',' if len(policy.definitions) == 1 else ''})")
-    out.append("def definitions(r):")
-    out += _indent(trace)
-    out.append("")
+    out += ["def definitions(r):"] + _indent(trace) + [""]
+
+    # missing_name(): which missing value left a requirement undecided (rarely needed)
+    why = unpack + definition_lines(STRICT, constants=False)
+    for req, condition in requirements:
+        if ir.may_miss(condition):
+            why += [
+                f"if i == {req.index}:",
+                "    try:",
+                f"        {em.expr(condition, STRICT)}",
+                "    except h_Missing as e:",
+                "        return h_missing_name(e)",
+            ]
+    why.append("return None")
+    out += ["def missing_name(i, r):"] + _indent(why) + [""]
     return "\n".join(out), em.constants
 
 
@@ -280,11 +320,6 @@ def compile_policy(policy: model.Policy) -> CompiledPolicy:
     # Register the source so a traceback into generated code shows its lines.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = helper_globals()
-    namespace["h_missing_name"] = _missing_name
     namespace.update(constants)
     exec(code, namespace)  # noqa: S102 - our own generated code, see the module docstring
-    return CompiledPolicy(policy, source, filename, namespace["evaluate"], namespace["definitions"])
-
-
-def _missing_name(exc) -> str:
-    return exc.name
+    return CompiledPolicy(policy, source, filename, namespace["evaluate"], namespace["definitions"], namespace["missing_name"])

@@ -19,12 +19,13 @@ __all__ = ["Evaluation", "evaluate"]
 class Evaluation:
     """The outcome of the policy for one applicant."""
 
-    __slots__ = ("applicant", "failed", "missing", "points", "scores", "batch", "keys", "rank")
+    __slots__ = ("applicant", "failed", "unknown", "points", "scores", "batch", "keys", "rank", "_missing_name")
 
-    def __init__(self, applicant: Applicant, failed, missing, points, scores, batch, keys):
+    def __init__(self, applicant: Applicant, failed, unknown, points, scores, batch, keys, missing_name):
         self.applicant = applicant
         self.failed: tuple[int, ...] = tuple(failed)
-        self.missing: tuple[tuple[int, str], ...] = missing
+        self.unknown: tuple[int, ...] = unknown  # failed because a value they need is missing
+        self._missing_name = missing_name
         self.points: Decimal = points
         self.scores: tuple[Decimal, ...] = scores
         self.batch: int | None = batch
@@ -38,6 +39,11 @@ class Evaluation:
     @property
     def grade(self) -> str:
         return self.applicant.grade
+
+    @property
+    def missing(self) -> tuple[tuple[int, str], ...]:
+        """(requirement, name of the missing value) for each requirement left undecided."""
+        return tuple((i, self._missing_name(i, self.applicant.record)) for i in self.unknown)
 
     @property
     def eligible(self) -> bool:
@@ -59,7 +65,7 @@ def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant]) -> list[
                 raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): {exc}") from None
             except decimal.DecimalException as exc:
                 raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): decimal arithmetic failed ({type(exc).__name__})") from None
-            results.append(Evaluation(applicant, *outcome))
+            results.append(Evaluation(applicant, *outcome, compiled.missing_name))
         assign_ranks(compiled.policy, results)
     return results
 

@@ -14,7 +14,6 @@ from .compiler import CompiledPolicy
 from .evaluator import Evaluation
 from .ranking import deciding_key, key_parts, rank_order
 from .report import requirement_values
-from .runtime import MISS
 from .values import format_value
 
 __all__ = ["explain", "TEXT"]
@@ -83,7 +82,7 @@ TEXT = {
 
 def _value(value: Any, t: dict[str, str], policy: model.Policy, name: str | None = None) -> str:
     """A value as the policy's readers write it: in a Chinese policy, 是/否 and enum labels."""
-    if value is None or value is MISS:
+    if value is None:
         return t["missing"]
     if policy.language == "zh":
         if isinstance(value, bool):

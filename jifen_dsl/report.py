@@ -8,7 +8,6 @@ from typing import Any, Sequence
 from . import model
 from .compiler import CompiledPolicy
 from .evaluator import Evaluation
-from .runtime import MISS
 from .tables import csv_text, text_table
 from .values import format_value
 
@@ -37,7 +36,7 @@ def requirement_values(
 
 
 def _shown(value: Any) -> Any:
-    if value is None or value is MISS:
+    if value is None:
         return None
     return format_value(value)
 

@@ -15,7 +15,7 @@ from . import dates
 from .dates import Duration
 from .errors import EvaluationError
 
-__all__ = ["Missing", "MISS", "OPS", "DECIMAL_CONTEXT", "helper_globals", "fold"]
+__all__ = ["Missing", "OPS", "DECIMAL_CONTEXT", "helper_globals", "fold"]
 
 # Points and money: exact for + - *; division to 28 significant digits, half-up;
 # round() is half-up too (四舍五入), as the policies' own tables are written.
@@ -30,20 +30,12 @@ class Missing(Exception):
         self.name = name
 
 
-class _MissSentinel:
-    """Stands in for a definition whose value could not be computed for one applicant."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-MISS = _MissSentinel()
-
-
 def missing(name: str):
     raise Missing(name)
+
+
+def missing_name(exc: Missing) -> str:
+    return exc.name
 
 
 def _decides(side, value: bool, unknown: Missing) -> bool:
@@ -178,7 +170,7 @@ def helper_globals() -> dict[str, Any]:
         "h_kleene_or": kleene_or,
         "h_kleene_and": kleene_and,
         "h_missing": missing,
-        "h_MISS": MISS,
+        "h_missing_name": missing_name,
     }
 
 

@@ -175,3 +175,20 @@ def test_shuffled_input_gives_the_same_evaluations(write_policy):
     random.Random(7).shuffle(rows)
     _, b = evaluate_rows(path, rows)
     assert {k: (v.eligible, v.rank, v.points) for k, v in a.items()} == {k: (v.eligible, v.rank, v.points) for k, v in b.items()}
+
+
+def test_present_is_tested_on_every_path(write_policy):
+    path = write_policy(
+        'requirement given "given": present(applied_at)\n'
+        'requirement on_time "on time": if present(applied_at) then applied_at < 2022-05-01 00:00 else false\n'
+        'requirement either "either": (if present(applied_at) then applied_at < 2022-05-01 00:00 else false) or primary_graduation_year = 2022\n'
+    )
+    compiled, results = evaluate_rows(path, [
+        {"id": "none", "applied_at": "", "primary_graduation_year": ""},
+        {"id": "late", "applied_at": "2022-05-02 10:00", "primary_graduation_year": "2022"},
+        {"id": "early", "applied_at": "2022-04-26 10:00", "primary_graduation_year": ""},
+    ])
+    assert failed_names(compiled, results["none"]) == ["given", "on_time", "either"]
+    assert results["none"].missing == ((2, "primary_graduation_year"),)
+    assert failed_names(compiled, results["late"]) == ["on_time"]
+    assert failed_names(compiled, results["early"]) == []
