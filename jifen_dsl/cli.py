@@ -15,10 +15,14 @@ from . import __version__, model
 from .applicants import read_applicants
 from .errors import DataError, JifenError, render_diagnostics
 from .evaluator import evaluate
-from .explain import explain as explain_text
+from .explain import explain as explain_text, explain_allocation
 from .output import write_text_atomic
 from .pipeline import check_file, load_policy
 from .report import FORMATS, format_evaluations, summary_line
+from .allocation_report import format_placements, format_summary
+from .allocator import allocate
+from .schools import check_choices, read_schools
+from .verify import verify
 
 __all__ = ["main", "cli"]
 
@@ -111,19 +115,50 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None) -> 
     click.echo(summary_line(results), err=True)
 
 
+@cli.command(name="allocate")
+@_policy_arg
+@click.argument("applicants", type=click.Path(dir_okay=False))
+@click.argument("schools", type=click.Path(dir_okay=False))
+@_format_opt
+@_output_opt
+@click.option("--summary", "show_summary", is_flag=True, help="Show the per-school summary and the subsidy budget instead of one line per applicant.")
+def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool) -> None:
+    """Assign seats: qualification, choices, coordinated placement and clearing, checked before it is shown."""
+    compiled = load_policy(policy)
+    people = read_applicants(applicants, compiled.policy)
+    offer = read_schools(schools, compiled.policy)
+    check_choices(people, compiled.policy, offer, applicants)
+    allocation = allocate(compiled, evaluate(compiled, people), offer)
+    verify(allocation, [a.id for a in people])
+    text = format_summary(allocation, fmt) if show_summary else format_placements(allocation, fmt)
+    _emit(text, output)
+    counts: dict[str, int] = {}
+    for p in allocation.placements:
+        counts[p.status] = counts.get(p.status, 0) + 1
+    click.echo(f"{len(people)} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())), err=True)
+
+
 @cli.command(name="explain")
 @_policy_arg
 @click.argument("applicants", type=click.Path(dir_okay=False))
 @click.option("--id", "applicant_id", required=True, help="The application id (申请编号) to explain.")
+@click.option("--schools", type=click.Path(dir_okay=False), help="Also explain the seat allocation over this schools file.")
 @_output_opt
-def explain_cmd(policy: str, applicants: str, applicant_id: str, output: str | None) -> None:
-    """Explain one applicant: each requirement with its values, the points, the batch and rank."""
+def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | None, output: str | None) -> None:
+    """Explain one applicant: each requirement with its values, the points, the batch and rank, and the seat."""
     compiled = load_policy(policy)
     people = read_applicants(applicants, compiled.policy)
     if not any(a.id == applicant_id for a in people):
         raise DataError([f"{applicants}: no applicant has the id {applicant_id!r}"])
     results = evaluate(compiled, people)
-    _emit(explain_text(compiled, results, applicant_id), output)
+    text = explain_text(compiled, results, applicant_id)
+    if schools:
+        offer = read_schools(schools, compiled.policy)
+        check_choices(people, compiled.policy, offer, applicants)
+        allocation = allocate(compiled, results, offer, trace=True)
+        verify(allocation, [a.id for a in people])
+        text += "\n" + explain_allocation(allocation, applicant_id)
+    _emit(text, output)
 
 
 @cli.command(name="compile")

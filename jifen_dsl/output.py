@@ -15,6 +15,12 @@ from .errors import DataError
 __all__ = ["write_text_atomic", "write_bytes_atomic"]
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_bytes_atomic(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` all at once or not at all."""
     target = Path(path)
@@ -29,6 +35,8 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); give it the mode any new file would have.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except OSError as exc:
         try:

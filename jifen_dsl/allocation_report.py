@@ -1,0 +1,142 @@
+"""Allocation results per applicant, the per-school summary, and the subsidy budget."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from . import model
+from .allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
+from .tables import csv_text, text_table
+from .values import format_value
+
+__all__ = ["placement_records", "format_placements", "summary", "format_summary"]
+
+_COLUMNS = ("id", "grade", "status", "school", "round", "batch", "rank", "points", "failed")
+
+
+def placement_records(allocation: Allocation) -> list[dict[str, Any]]:
+    """JSON-ready dicts, one per applicant, in input order."""
+    policy = allocation.policy
+    out = []
+    for p in allocation.placements:
+        e = p.evaluation
+        out.append({
+            "id": e.id,
+            "grade": e.grade,
+            "status": p.status,
+            "school": p.school.id if p.school else None,
+            "round": p.round,
+            "batch": policy.batches[e.batch].name if e.batch is not None else None,
+            "rank": e.rank,
+            "points": format_value(e.points),
+            "failed": [policy.requirements[i].name for i in e.failed],
+        })
+    return out
+
+
+def format_placements(allocation: Allocation, fmt: str) -> str:
+    records = placement_records(allocation)
+    if fmt == "json":
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    rows = [
+        [
+            r["id"], r["grade"], r["status"], r["school"] or "", r["round"] or "", r["batch"] or "",
+            "" if r["rank"] is None else str(r["rank"]), r["points"], ";".join(r["failed"]),
+        ]
+        for r in records
+    ]
+    if fmt == "csv":
+        return csv_text(_COLUMNS, rows)
+    return text_table(_COLUMNS, rows, right_aligned=(6, 7))
+
+
+def _stage(policy: model.Policy, grade: str) -> str | None:
+    g = policy.grade(grade)
+    return g.stage if g else None
+
+
+def summary(allocation: Allocation) -> dict[str, Any]:
+    """Per school: seats, admitted by round and batch, the cut-off, seats left, and the subsidy."""
+    policy = allocation.policy
+    subsidies = policy.subsidies
+    by_school: dict[str, list] = {s.id: [] for s in allocation.schools}
+    counts = {ADMITTED: 0, UNPLACED: 0, NOT_QUALIFIED: 0, INELIGIBLE: 0}
+    for p in allocation.placements:
+        counts[p.status] += 1
+        if p.status == ADMITTED:
+            by_school[p.school.id].append(p)
+    schools = []
+    total = Decimal(0)
+    for s in allocation.schools:
+        taken = by_school[s.id]
+        rounds = {"choices": 0, "coordinated": 0, "clearing": 0}
+        batches: dict[str, int] = {}
+        for p in taken:
+            rounds["choices" if p.round.startswith("choice:") else p.round] += 1
+            if policy.batches:
+                name = policy.batches[p.evaluation.batch].name if p.evaluation.batch is not None else "-"
+                batches[name] = batches.get(name, 0) + 1
+        by_choice = [p.evaluation.points for p in taken if p.round.startswith("choice:")]
+        rate = None
+        amount = None
+        stage = _stage(policy, s.grade)
+        if subsidies is not None and stage is not None:
+            rate = subsidies.rate(s.type, stage)
+            if rate is not None:
+                amount = rate * len(taken) * subsidies.semesters_per_year
+                total += amount
+        schools.append({
+            "id": s.id,
+            "name": s.name,
+            "type": s.type,
+            "grade": s.grade,
+            "seats": s.seats,
+            "admitted": len(taken),
+            "by_round": rounds,
+            "by_batch": dict(sorted(batches.items())),
+            "cutoff": format_value(min(by_choice)) if by_choice else None,
+            "remaining": s.seats - len(taken),
+            "subsidy_rate": format_value(rate) if rate is not None else None,
+            "subsidy": format_value(amount) if amount is not None else None,
+        })
+    return {
+        "policy": policy.path,
+        "applicants": len(allocation.placements),
+        "counts": counts,
+        "schools": schools,
+        "subsidy": None if subsidies is None else {
+            "semesters_per_year": subsidies.semesters_per_year,
+            "rates": [{"type": t, "stage": st, "per_pupil_per_semester": format_value(a)} for t, st, a in subsidies.rates],
+            "total": format_value(total),
+        },
+    }
+
+
+_SUMMARY_COLUMNS = ("school", "name", "type", "grade", "seats", "admitted", "choices", "coordinated", "clearing", "by batch", "cutoff", "remaining", "subsidy")
+
+
+def format_summary(allocation: Allocation, fmt: str) -> str:
+    data = summary(allocation)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    rows = [
+        [
+            s["id"], s["name"], s["type"], s["grade"], str(s["seats"]), str(s["admitted"]),
+            str(s["by_round"]["choices"]), str(s["by_round"]["coordinated"]), str(s["by_round"]["clearing"]),
+            " ".join(f"{k}:{v}" for k, v in s["by_batch"].items()), s["cutoff"] or "", str(s["remaining"]), s["subsidy"] or "",
+        ]
+        for s in data["schools"]
+    ]
+    if fmt == "csv":
+        return csv_text(_SUMMARY_COLUMNS, rows)
+    counts = data["counts"]
+    lines = text_table(_SUMMARY_COLUMNS, rows, right_aligned=(4, 5, 6, 7, 8, 10, 11, 12))
+    lines += (
+        f"\n{data['applicants']} applicants: {counts[ADMITTED]} admitted, {counts[UNPLACED]} unplaced,"
+        f" {counts[NOT_QUALIFIED]} not qualified, {counts[INELIGIBLE]} ineligible\n"
+    )
+    if data["subsidy"] is not None:
+        lines += f"subsidy budget per year: {data['subsidy']['total']} yuan\n"
+    return lines
