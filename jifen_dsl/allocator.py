@@ -25,15 +25,16 @@ accepts coordinated placement only if every member does.
 
 from __future__ import annotations
 
+import heapq
 from typing import Any, Sequence
 
 import attrs
 
 from . import model
+from .bulk import collector_paused
 from .compiler import CompiledPolicy
 from .errors import PolicyError, Diagnostic
 from .evaluator import Evaluation
-from .ranking import rank_order
 from .schools import School
 
 __all__ = ["Placement", "Allocation", "allocate", "ADMITTED", "UNPLACED", "NOT_QUALIFIED", "INELIGIBLE"]
@@ -85,7 +86,12 @@ class _Unit:
         clearing = record[clearing_pos] if clearing_pos is not None else ()
         self.choices = choices[:limit] if limit else choices
         self.clearing = clearing[:limit] if limit else clearing
-        self.accepts = accept_pos is not None and all(m.evaluation.applicant.record[accept_pos] for m in members)
+        if accept_pos is None:
+            self.accepts = False
+        elif len(members) == 1:
+            self.accepts = bool(record[accept_pos])
+        else:
+            self.accepts = all(m.evaluation.applicant.record[accept_pos] for m in members)
         self.batch = self.lead.evaluation.batch
 
 
@@ -116,21 +122,21 @@ def allocate(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], school
     for p in placements:
         if p.evaluation.eligible:
             by_grade.setdefault(p.evaluation.grade, []).append(p)
-    for grade in sorted(by_grade):
-        grade_schools = [s for s in schools if s.grade == grade]
-        _allocate_grade(policy, settings, by_grade[grade], grade_schools, positions)
+    with collector_paused():
+        for grade in sorted(by_grade):
+            grade_schools = [s for s in schools if s.grade == grade]
+            _allocate_grade(settings, by_grade[grade], grade_schools, positions)
     return Allocation(policy, tuple(placements), tuple(schools))
 
 
-def _units(policy: model.Policy, settings: model.Allocation, eligible: list[Placement], positions) -> list[_Unit]:
-    ordered = rank_order(policy, [p.evaluation for p in eligible])
-    by_evaluation = {id(p.evaluation): p for p in eligible}
+def _units(settings: model.Allocation, eligible: list[Placement], positions) -> list[_Unit]:
+    # The evaluator ranked the eligible of each grade already: rank is the policy's order.
+    ordered = sorted(eligible, key=lambda p: p.evaluation.rank)
     groups: dict[str, list[Placement]] = {}
     sibling_pos = positions["siblings"]
     sequence: list[list[Placement]] = []
-    for evaluation in ordered:
-        p = by_evaluation[id(evaluation)]
-        key = evaluation.applicant.record[sibling_pos] if sibling_pos is not None else None
+    for p in ordered:
+        key = p.evaluation.applicant.record[sibling_pos] if sibling_pos is not None else None
         if key:
             if key in groups:
                 groups[key].append(p)  # joins the group at its best-ranked member's place
@@ -146,8 +152,8 @@ def _units(policy: model.Policy, settings: model.Allocation, eligible: list[Plac
     return [_Unit(members, positions["choices"], positions["clearing"], positions["accepts"], settings.choices) for members in sequence]
 
 
-def _allocate_grade(policy, settings: model.Allocation, eligible: list[Placement], schools: list[School], positions) -> None:
-    units = _units(policy, settings, eligible, positions)
+def _allocate_grade(settings: model.Allocation, eligible: list[Placement], schools: list[School], positions) -> None:
+    units = _units(settings, eligible, positions)
     free = {s.id: s.seats for s in schools}
     by_id = {s.id: s for s in schools}
 
@@ -217,7 +223,7 @@ def _allocate_grade(policy, settings: model.Allocation, eligible: list[Placement
     waiting = by_choices(qualified, "choices", lambda k: f"choice:{k + 1}")
 
     # 3. coordinated placement
-    order = sorted(schools, key=lambda s: s.order)
+    chooser = _Coordination(schools, free, settings.coordination)
     unplaced: list[_Unit] = []
     for unit in waiting:
         if not unit.accepts:
@@ -228,12 +234,10 @@ def _allocate_grade(policy, settings: model.Allocation, eligible: list[Placement
             note(unit, "not_coordinated", "siblings_unplaced")
             unplaced.append(unit)
             continue
-        candidates = [s for s in order if free[s.id] >= unit.size]
-        if settings.coordination == "most_free_seats":
-            candidates.sort(key=lambda s: (-free[s.id], s.order))
-        if candidates:
-            note(unit, "coordinated", candidates[0].id)
-            place(unit, candidates[0].id, "coordinated")
+        school_id = chooser.pick(unit.size)
+        if school_id is not None:
+            note(unit, "coordinated", school_id)
+            place(unit, school_id, "coordinated")
         else:
             note(unit, "not_coordinated", "no_room")
             unplaced.append(unit)
@@ -241,6 +245,40 @@ def _allocate_grade(policy, settings: model.Allocation, eligible: list[Placement
     # 4. clearing round
     if settings.clearing:
         by_choices(unplaced, "clearing", lambda k: "clearing")
+
+
+class _Coordination:
+    """Finds the school for coordinated placement without scanning every school each time.
+
+    ``file_order``: the first school in the file with room. Free seats only ever
+    shrink, so a school passed over for lack of one seat never has one again: a
+    cursor moves forward once through the file. ``most_free_seats``: a heap keyed
+    by (-free seats, file order), refreshed lazily as seats are taken.
+    """
+
+    def __init__(self, schools: list[School], free: dict[str, int], order: str):
+        self.free = free
+        self.order = order
+        self.schools = sorted(schools, key=lambda s: s.order)
+        self.cursor = 0
+        self.heap = [(-free[s.id], s.order, s.id) for s in self.schools]
+        heapq.heapify(self.heap)
+
+    def pick(self, size: int) -> str | None:
+        if self.order == "file_order":
+            while self.cursor < len(self.schools) and self.free[self.schools[self.cursor].id] == 0:
+                self.cursor += 1
+            for school in self.schools[self.cursor:]:  # stops at once for a single applicant
+                if self.free[school.id] >= size:
+                    return school.id
+            return None
+        while self.heap:
+            negative, order, school_id = self.heap[0]
+            if -negative != self.free[school_id]:  # stale: seats were taken since it was pushed
+                heapq.heapreplace(self.heap, (-self.free[school_id], order, school_id))
+                continue
+            return school_id if self.free[school_id] >= size else None
+        return None
 
 
 def _batches(units: list[_Unit]) -> list[list[_Unit]]:

@@ -16,8 +16,9 @@ from typing import Any, Iterable, Sequence
 import attrs
 
 from . import model
+from .bulk import collector_paused
 from .errors import DataError
-from .values import CellError, parse_cell
+from .values import CellError, parser_for
 
 __all__ = ["Applicant", "read_applicants", "records_from_rows"]
 
@@ -105,13 +106,18 @@ def records_from_rows(
     if problems:
         raise DataError(problems, title=f"{path}: the header does not fit the policy {policy.path}")
 
-    fields = [policy.fields[i] for i in policy.read_fields]
-    plan = [(f, columns.get(f.index)) for f in fields]
+    plan = [(policy.fields[i], columns.get(i), parser_for(policy.fields[i].type)) for i in policy.read_fields]
+    with collector_paused():
+        return _typed_rows(path, rows, policy, plan, columns, len(header))
+
+
+def _typed_rows(path: str, rows, policy: model.Policy, plan, columns: dict[int, int], width: int) -> list[Applicant]:
+    """The rows as typed applicants; raise DataError listing every bad row."""
+    problems: list[str] = []
+    fields = [f for f, _, _ in plan]
     id_pos = policy.read_fields.index(policy.field(model.ID_FIELD).index)
     grade_pos = policy.read_fields.index(policy.field(model.GRADE_FIELD).index)
     covered = {g.value for g in policy.grades}
-    width = len(header)
-
     applicants: list[Applicant] = []
     seen_ids: dict[str, int] = {}
     unique_seen: dict[int, dict[Any, int]] = {f.index: {} for f in fields if f.unique and f.name != model.ID_FIELD}
@@ -123,7 +129,7 @@ def records_from_rows(
             continue
         values: list[Any] = []
         row_ok = True
-        for field, column in plan:
+        for field, column, parse in plan:
             raw = cells[column].strip() if column is not None else ""
             where = f"{path}:{line}:{(column or 0) + 1}: column {field.name!r}" + (f" ({field.label})" if field.label else "")
             if not raw:
@@ -137,7 +143,7 @@ def records_from_rows(
                     values.append(None)
                 continue
             try:
-                values.append(parse_cell(raw, field.type))
+                values.append(parse(raw))
             except CellError as exc:
                 problems.append(f"{where}: {exc}")
                 row_ok = False

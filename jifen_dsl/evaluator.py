@@ -11,6 +11,7 @@ from .applicants import Applicant
 from .compiler import CompiledPolicy
 from .errors import EvaluationError
 from .ranking import rank_order
+from .bulk import collector_paused
 from .runtime import DECIMAL_CONTEXT
 
 __all__ = ["Evaluation", "evaluate"]
@@ -57,7 +58,7 @@ def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant]) -> list[
     """Every applicant's evaluation, in input order, with ranks among the eligible of each grade."""
     run = compiled.evaluate
     results: list[Evaluation] = []
-    with decimal.localcontext(DECIMAL_CONTEXT):
+    with decimal.localcontext(DECIMAL_CONTEXT), collector_paused():
         for applicant in applicants:
             try:
                 outcome = run(applicant.record)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from decimal import Decimal
 from typing import Any, Callable, Sequence
 
 from . import model
@@ -61,38 +60,45 @@ def _key_reader(index: int):
     return lambda e: e.keys[index]
 
 
-def _descending(value: Any) -> Any:
-    """A value that sorts in the opposite order, or None when the type cannot be negated."""
-    if isinstance(value, bool):
-        return not value
-    if isinstance(value, (int, Decimal)):
-        return -value
-    if isinstance(value, _dt.datetime):
-        return -(value - _dt.datetime.min).total_seconds()
-    if isinstance(value, _dt.date):
-        return -value.toordinal()
-    return None
-
-
 def sort_key(policy: model.Policy) -> Callable[[Any], tuple] | None:
-    """One tuple key for the whole order, or None when a key (descending text) needs several passes."""
-    parts = key_parts(policy)
-    readers = []
-    for part in parts:
-        if not part.descending:
-            readers.append(part.read)
-        elif part.kind in ("points", "indicator") or _negatable(policy, part):
-            readers.append(lambda e, read=part.read: _descending(read(e)))
-        else:
-            return None
-    return lambda e: tuple(read(e) for read in readers)
+    """One tuple key for the whole order, or None when a key (descending text) needs several passes.
 
-
-def _negatable(policy: model.Policy, part: KeyPart) -> bool:
+    The key function is generated as one Python expression, because it runs once
+    per applicant and a loop over key readers costs several times more. It is
+    built from the policy's structure only (indexes and directions), never from
+    its text.
+    """
+    parts = ["(%d if e.batch is None else e.batch)" % len(policy.batches), "-e.points"]
+    expr_position = 0
     for tie in policy.tiebreaks:
-        if tie.label == part.label and tie.kind == "expr":
-            return tie.expr.type.kind in ("integer", "decimal", "date", "datetime", "bool")
-    return False
+        if tie.kind == "indicator":
+            parts.append(("-" if tie.descending else "") + f"e.scores[{int(tie.indicator)}]")
+        elif tie.kind == "lottery":
+            parts.append(f"ticket({int(tie.seed)}, e.applicant.id)")
+        else:
+            value = f"e.keys[{expr_position}]"
+            expr_position += 1
+            if not tie.descending:
+                parts.append(value)
+                continue
+            kind = tie.expr.type.kind
+            if kind in ("integer", "decimal"):
+                parts.append("-" + value)
+            elif kind == "date":
+                parts.append(f"-{value}.toordinal()")
+            elif kind == "datetime":
+                parts.append(f"negative_moment({value})")
+            elif kind == "bool":
+                parts.append(f"(not {value})")
+            else:
+                return None  # text cannot be negated: sort in several stable passes
+    source = "lambda e: (" + ", ".join(parts) + ",)"
+    namespace = {"__builtins__": {}, "ticket": lottery_ticket, "negative_moment": _negative_moment}
+    return eval(source, namespace)  # noqa: S307 - built above from indexes only
+
+
+def _negative_moment(value: _dt.datetime) -> float:
+    return -(value - _dt.datetime.min).total_seconds()
 
 
 def rank_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any]:

@@ -8,14 +8,15 @@ school ids separated by ';'. The same rules serve every reader.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Any, Callable
 
 from .dates import Duration
 from .typesys import Type
 
-__all__ = ["parse_cell", "format_value", "CellError", "TRUE_WORDS", "FALSE_WORDS"]
+__all__ = ["parse_cell", "parser_for", "format_value", "CellError", "TRUE_WORDS", "FALSE_WORDS"]
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "是", "√", "✓", "t"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "否", "×", "✗", "f"})
@@ -59,40 +60,74 @@ def _datetime(text: str) -> _dt.datetime:
 
 def parse_cell(text: str, type_: Type) -> Any:
     """The value of a non-empty, stripped cell; raise CellError saying what was expected."""
+    return parser_for(type_)(text)
+
+
+@functools.lru_cache(maxsize=None)
+def parser_for(type_: Type) -> Callable[[str], Any]:
+    """A function reading cells of one type, made once per type: the reader calls it per cell."""
     kind = type_.kind
     if kind == "text":
-        return text
+        return str
     if kind == "enum":
-        member = type_.canonical(text)
-        if member is None:
-            spellings = list(type_.members) + [a for a, _ in type_.aliases]
-            raise CellError(f"{text!r} is not one of {', '.join(spellings)}")
-        return member
+        spellings = {member: member for member in type_.members}
+        spellings.update(dict(type_.aliases))
+        listed = ", ".join(list(type_.members) + [a for a, _ in type_.aliases])
+
+        def enum(text: str) -> str:
+            try:
+                return spellings[text]
+            except KeyError:
+                raise CellError(f"{text!r} is not one of {listed}") from None
+
+        return enum
     if kind == "integer":
-        if not _INTEGER.fullmatch(text):
-            raise CellError(f"{text!r} is not a whole number")
-        return int(text)
+
+        def integer(text: str) -> int:
+            if not _INTEGER.fullmatch(text):
+                raise CellError(f"{text!r} is not a whole number")
+            return int(text)
+
+        return integer
     if kind == "decimal":
-        if not _DECIMAL.fullmatch(text):
-            raise CellError(f"{text!r} is not a number")
-        try:
+
+        def decimal(text: str) -> Decimal:
+            if not _DECIMAL.fullmatch(text):
+                raise CellError(f"{text!r} is not a number")
             return Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-            raise CellError(f"{text!r} is not a number") from None
+
+        return decimal
     if kind == "bool":
-        lowered = text.lower()
-        if lowered in TRUE_WORDS:
-            return True
-        if lowered in FALSE_WORDS:
-            return False
-        raise CellError(f"{text!r} is not a yes/no value (expected true/false, 1/0, yes/no, 是/否)")
+        words = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
+
+        def boolean(text: str) -> bool:
+            try:
+                return words[text.lower()]
+            except KeyError:
+                raise CellError(f"{text!r} is not a yes/no value (expected true/false, 1/0, yes/no, 是/否)") from None
+
+        return boolean
     if kind == "date":
-        return _date(text)
+
+        def date(text: str) -> _dt.date:
+            if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+                try:
+                    return _dt.date(int(text[:4]), int(text[5:7]), int(text[8:]))  # the common form, fast
+                except ValueError:
+                    pass
+            return _date(text)
+
+        return date
     if kind == "datetime":
-        return _datetime(text)
+        return _datetime
     if kind in ("school_list", "text_list"):
-        items = tuple(item.strip() for item in _LIST_SPLIT.split(text))
-        return tuple(item for item in items if item)
+
+        def items(text: str) -> tuple[str, ...]:
+            if ";" not in text and "；" not in text:
+                return (text,)
+            return tuple(item for item in (part.strip() for part in _LIST_SPLIT.split(text)) if item)
+
+        return items
     raise CellError(f"cannot read a value of type {type_}")  # pragma: no cover
 
 
