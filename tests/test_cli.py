@@ -140,3 +140,45 @@ def test_a_library_is_not_a_policy():
     result = run("evaluate", "policies/guangzhou/fields.jifen", HZ_DATA)
     assert result.exit_code == 1
     assert "is a library of shared declarations, not a policy" in result.stderr
+
+
+def test_explain_allocation_of_twins_in_chinese(snapshot):
+    result = run(
+        "explain", "policies/conghua/2020.jifen", "examples/conghua-2020/applicants.csv",
+        "--id", "CH2020-000139", "--schools", "examples/conghua-2020/schools.csv",
+    )
+    assert result.exit_code == 0
+    allocation = result.stdout[result.stdout.index("学位安排"):]
+    assert allocation == snapshot
+    assert "与多胞胎 CH2020-000140 一并安排" in allocation
+
+
+def test_explain_allocation_says_why_each_choice_was_not_taken(snapshot):
+    result = run(
+        "explain", BAIYUN, "examples/baiyun-2022/applicants.csv",
+        "--id", "BY2022-E01", "--schools", "examples/baiyun-2022/schools.csv",
+    )
+    allocation = result.stdout[result.stdout.index("Seat allocation"):]
+    assert allocation == snapshot
+    assert "choice 1: BY-P01 白云区永平小学 - full when this applicant's turn came (0 free); cut-off 121" in allocation
+
+
+def test_allocate_json_keys_and_exit_status():
+    result = run("allocate", HAIZHU, "examples/haizhu-2022/applicants.csv", "examples/haizhu-2022/schools.csv", "--format", "json")
+    assert result.exit_code == 0
+    records = json.loads(result.stdout)
+    assert len(records) == 240
+    assert set(records[0]) >= {"id", "grade", "status", "school", "round", "batch", "rank", "points", "failed"}
+    assert {r["status"] for r in records} <= {"admitted", "unplaced", "not_qualified", "ineligible"}
+    assert result.stderr.strip() == "240 applicants: 120 admitted, 70 ineligible, 48 not qualified, 2 unplaced"
+
+
+def test_allocate_rejects_choices_of_unknown_schools(tmp_path):
+    schools = tmp_path / "schools.csv"
+    lines = (ROOT / "examples" / "haizhu-2022" / "schools.csv").read_text(encoding="utf-8").splitlines()
+    schools.write_text("\n".join(line for line in lines if not line.startswith("HZ-P01,")) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run("allocate", HAIZHU, "examples/haizhu-2022/applicants.csv", str(schools), "-o", str(out))
+    assert result.exit_code == 1
+    assert "chose unknown school 'HZ-P01' in choices" in result.stderr
+    assert not out.exists()
