@@ -26,6 +26,7 @@ from typing import Any, Callable
 import attrs
 
 from . import __version__, ir, model
+from .errors import Diagnostic, PolicyError
 from .optimizer import optimize
 from .runtime import OPS, helper_globals
 from .typesys import INTEGER
@@ -316,7 +317,11 @@ def compile_policy(policy: model.Policy) -> CompiledPolicy:
     """Generate, compile and load the Python code of a checked policy."""
     source, constants = generate(policy)
     filename = f"<jifen {policy.path}>"
-    code = compile(source, filename, "exec")
+    try:
+        code = compile(source, filename, "exec")
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
+        # The parser's nesting limit should make this impossible; if it happens, say so plainly.
+        raise PolicyError([Diagnostic(f"{policy.path}: the policy is too large or too deeply nested to compile ({type(exc).__name__}: {exc})", hint="split long expressions into definitions")]) from None
     # Register the source so a traceback into generated code shows its lines.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = helper_globals()

@@ -51,8 +51,8 @@ def read_source(path: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def load(path: str) -> Program:
-    """Parse ``path`` and everything it imports; raise PolicyError listing every problem."""
+def load(path: str, text: str | None = None) -> Program:
+    """Parse ``path`` (or ``text`` as if read from it) and everything it imports; raise PolicyError listing every problem."""
     sources: dict[str, SourceText] = {}
     errors: list[Diagnostic] = []
     parsed: dict[str, ast.PolicyFile] = {}
@@ -60,10 +60,11 @@ def load(path: str) -> Program:
     def parse_file(file_path: str) -> ast.PolicyFile | None:
         if file_path in parsed:
             return parsed[file_path]
-        text = read_source(file_path)
-        sources[file_path] = SourceText(file_path, text)
+        text_of_file = text if (file_path == path and text is not None) else read_source(file_path)
+        text_of_file = text_of_file.removeprefix("\ufeff")
+        sources[file_path] = SourceText(file_path, text_of_file)
         try:
-            tree = parse(text, file_path)
+            tree = parse(text_of_file, file_path)
         except PolicyError as exc:
             errors.extend(exc.diagnostics)
             return None

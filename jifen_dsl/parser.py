@@ -47,6 +47,9 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
             [Diagnostic("the policy is nested too deeply to read", Span(path, 1, 1, 1, 1), "split deeply nested expressions into named definitions")],
             {path: source},
         ) from None
+    too_deep = _too_deep(tree, path)
+    if too_deep:
+        raise PolicyError(too_deep, {path: source})
     builder = _Builder(path)
     try:
         result = builder.transform(tree)
@@ -60,6 +63,45 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
     if builder.errors:
         raise PolicyError(builder.errors, {path: source})
     return result
+
+
+# ------------------------------------------------------------------ limits
+
+# Expressions may nest this many operators deep. Real conditions nest a dozen
+# levels at most; the limit keeps every later stage (checker, compiler, Python's
+# own parser of the generated code) far from its recursion and nesting limits.
+MAX_NESTING = 50
+
+_EXPRESSION_RULES = frozenset({
+    "if_expr", "or_", "and_", "not_", "eq", "ne", "lt", "le", "gt", "ge", "in_", "not_in", "between",
+    "add", "sub", "mul", "div", "neg", "call", "set_lit",
+})
+
+
+def _too_deep(tree: lark.Tree, path: str) -> list[Diagnostic]:
+    """A diagnostic for each top-level expression nested deeper than MAX_NESTING (walked without recursion)."""
+    problems: list[Diagnostic] = []
+    stack: list[tuple[lark.Tree, int, lark.Tree | None]] = [(tree, 0, None)]
+    reported: set[int] = set()
+    while stack:
+        node, depth, outermost = stack.pop()
+        if node.data in _EXPRESSION_RULES:
+            depth += 1
+            if outermost is None:
+                outermost = node
+            if depth > MAX_NESTING and id(outermost) not in reported:
+                reported.add(id(outermost))
+                meta = outermost.meta
+                problems.append(Diagnostic(
+                    f"this expression nests more than {MAX_NESTING} operators deep",
+                    Span(path, meta.line, meta.column, meta.line, meta.column + 1, meta.start_pos, meta.start_pos + 1),
+                    "name parts of it with definitions (define x = ...), or use a set: x in {a, b, c}",
+                ))
+                continue
+        for child in node.children:
+            if isinstance(child, lark.Tree):
+                stack.append((child, depth, outermost))
+    return problems
 
 
 # ------------------------------------------------------------------ errors

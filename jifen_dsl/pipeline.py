@@ -11,9 +11,9 @@ from .loader import load
 __all__ = ["load_policy", "check_file"]
 
 
-def check_file(path: str) -> model.Policy | model.Library:
-    """Parse and check a policy or library file; raise PolicyError listing every error."""
-    return check(load(path))
+def check_file(path: str, text: str | None = None) -> model.Policy | model.Library:
+    """Parse and check a policy or library file (or ``text`` as if it were at ``path``); raise PolicyError listing every error."""
+    return check(load(path, text))
 
 
 def load_policy(path: str) -> CompiledPolicy:

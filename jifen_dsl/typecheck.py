@@ -416,6 +416,9 @@ class ExpressionTyping:
             except EvaluationError as exc:
                 self.error(str(exc).removeprefix(where + ": "), span)
                 return ir.Const(None, ERROR, span=span)
+            except (ArithmeticError, ValueError) as exc:  # e.g. a rounding beyond 28 significant digits
+                self.error(f"this cannot be computed: {type(exc).__name__}", span, "check the size of the numbers")
+                return ir.Const(None, ERROR, span=span)
             return ir.Const(value, type_, span=span)
         return ir.Apply(op, args, type_, span=span)
 

@@ -94,3 +94,21 @@ def test_every_invalid_example_is_a_distinct_failure():
     texts = {name: rendered(name) for name in INVALID}
     assert len(set(texts.values())) == len(texts)
     assert all(Path("tests/data/invalid", n).is_file() for n in INVALID)
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("round(99999999999999999999999999999, 2) > 1", "this cannot be computed: InvalidOperation"),
+        ("9999-12-31 + 1 day > as_of", "9999-12-31 + 1 day is outside the calendar"),
+        ("as_of + 99999999 years > as_of", "2022-08-31 + 99999999 years is outside the calendar"),
+        ("1 / (2 - 2) > 1", "division by zero"),
+    ],
+)
+def test_constant_arithmetic_errors_are_reported_with_a_position(write_policy, expression, message):
+    path = write_policy(f'requirement r "r": {expression}\n')
+    with pytest.raises(PolicyError) as info:
+        check_file(path)
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.message == message
+    assert diagnostic.span.line == 7 and diagnostic.span.column >= 20
