@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import hashlib
+import os
 import re
+import sys
 import unicodedata
 from decimal import Decimal
 
@@ -26,13 +29,40 @@ __all__ = ["parse"]
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
-    return lark.Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-    )
+    """The parser, built once per process; its tables come from a per-user cache when they can."""
+    grammar = grammar_text()
+    options = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True)
+    cache = _cache_path(grammar)
+    if cache is not None:
+        try:
+            return lark.Lark(grammar, cache=cache, **options)
+        except Exception:  # an unreadable or unwritable cache only costs time
+            pass
+    return lark.Lark(grammar, **options)
+
+
+def _cache_path(grammar: str) -> str | None:
+    """Where to keep the built parser: a private directory of this user's, keyed by grammar and versions.
+
+    Building the parser takes about a second; loading it takes a few milliseconds.
+    The cache is a pickle, so it is only ever read from a directory that belongs
+    to this user and that nobody else can write to (lark's own default, a shared
+    temporary directory, would let another user plant one). JIFEN_NO_CACHE=1
+    turns it off.
+    """
+    if os.environ.get("JIFEN_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = os.path.join(base, "jifen_dsl")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        status = os.stat(directory)
+    except OSError:
+        return None
+    if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+        return None
+    key = hashlib.sha256("\0".join([grammar, lark.__version__, sys.version]).encode("utf-8")).hexdigest()[:32]
+    return os.path.join(directory, f"parser-{key}.cache")
 
 
 def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:

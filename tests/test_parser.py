@@ -133,3 +133,32 @@ def test_syntax_errors_say_what_is_wrong(source, message):
     with pytest.raises(PolicyError) as info:
         parse(source, "t.jifen")
     assert message in info.value.render()
+
+
+def test_parser_cache_lives_in_a_private_directory(tmp_path, monkeypatch):
+    from jifen_dsl.parser import _cache_path
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("JIFEN_NO_CACHE", raising=False)
+    path = _cache_path(grammar_text())
+    directory = tmp_path / "jifen_dsl"
+    assert path is not None and path.startswith(str(directory))
+    assert directory.stat().st_mode & 0o777 == 0o700
+    assert _cache_path(grammar_text() + " ") != path  # a changed grammar never reads an old cache
+    directory.chmod(0o777)  # a directory others could write to is never trusted
+    assert _cache_path(grammar_text()) is None
+    monkeypatch.setenv("JIFEN_NO_CACHE", "1")
+    directory.chmod(0o700)
+    assert _cache_path(grammar_text()) is None
+
+
+def test_a_cached_parser_parses_the_same(tmp_path):
+    import subprocess
+    import sys
+
+    script = "from jifen_dsl.parser import parse; print(parse('requirement r \"t\": 「出生日期」 > 2016-08-31', 'x').declarations[0])"
+    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout
+    assert list((tmp_path / "jifen_dsl").glob("parser-*.cache"))
+    second = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout
+    assert first == second and "出生日期" in first
