@@ -51,6 +51,16 @@ def _decode(path: str) -> str:
         ) from None
 
 
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint in the words of a person reading the file."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit():,} characters; this is not an applicant file"
+    if "new-line character seen in unquoted field" in text:
+        return "a line break inside a cell that is not in quotes"
+    return f"the file is not valid CSV ({text})"
+
+
 def read_applicants(path: str, policy: model.Policy) -> list[Applicant]:
     """Read a CSV applicant file; raise DataError listing every problem."""
     text = _decode(path)
@@ -63,7 +73,7 @@ def read_applicants(path: str, policy: model.Policy) -> list[Applicant]:
             rows.append((line + 1, cells))
             line = reader.line_num
     except csv.Error as exc:
-        raise DataError([f"{path}:{reader.line_num}: {exc}"]) from None
+        raise DataError([f"{path}:{reader.line_num}: {_csv_problem(exc)}"]) from None
     if header is None:
         raise DataError([f"{path}: the file is empty; expected a header row and one row per applicant"])
     return records_from_rows(path, header, rows, policy)
