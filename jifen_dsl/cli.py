@@ -22,7 +22,7 @@ from .report import FORMATS, format_evaluations, summary_line
 from .allocation_report import format_placements, format_summary
 from .allocator import allocate
 from .schools import check_choices, read_schools
-from .verify import verify
+from .verify import verify, verify_conservation
 
 __all__ = ["main", "cli"]
 
@@ -111,6 +111,7 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None) -> 
     compiled = load_policy(policy)
     people = read_applicants(applicants, compiled.policy)
     results = evaluate(compiled, people)
+    verify_conservation([a.id for a in people], [e.id for e in results])
     _emit(format_evaluations(compiled, results, fmt), output)
     click.echo(summary_line(results), err=True)
 

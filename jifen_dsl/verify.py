@@ -27,7 +27,7 @@ from . import model
 from .allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Allocation, Placement
 from .errors import JifenError
 
-__all__ = ["AllocationError", "verify"]
+__all__ = ["AllocationError", "verify", "verify_conservation"]
 
 _LATE = float("inf")
 
@@ -46,6 +46,21 @@ class AllocationError(JifenError):
         )
 
 
+def verify_conservation(input_ids: Sequence[str], output_ids: Sequence[str]) -> None:
+    """Every applicant in is an applicant out, exactly once; raise AllocationError naming any that is not."""
+    out, expected = Counter(output_ids), Counter(input_ids)
+    if out == expected:
+        return
+    problems = []
+    missing = sorted((expected - out).elements())
+    extra = sorted((out - expected).elements())
+    if missing:
+        problems.append(f"applicants missing from the result: {', '.join(missing[:20])}")
+    if extra:
+        problems.append(f"applicants in the result more than once or not in the input: {', '.join(extra[:20])}")
+    raise AllocationError(problems)
+
+
 def _position(policy: model.Policy, name: str) -> int | None:
     if not policy.has_field(name):
         return None
@@ -61,15 +76,10 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
     problems: list[str] = []
 
     # every applicant exactly once
-    out = Counter(p.id for p in placements)
-    expected = Counter(input_ids)
-    if out != expected:
-        missing = sorted((expected - out).elements())
-        extra = sorted((out - expected).elements())
-        if missing:
-            problems.append(f"applicants missing from the result: {', '.join(missing[:20])}")
-        if extra:
-            problems.append(f"applicants in the result more than once or not in the input: {', '.join(extra[:20])}")
+    try:
+        verify_conservation(input_ids, [p.id for p in placements])
+    except AllocationError as exc:
+        problems.extend(exc.violations)
 
     # capacity
     admitted: dict[str, list[Placement]] = {}
