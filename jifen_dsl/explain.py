@@ -14,6 +14,7 @@ from .compiler import CompiledPolicy
 from .evaluator import Evaluation
 from .ranking import deciding_key, key_parts, rank_order
 from .report import requirement_values
+from .schedule import Window
 from .values import format_value
 
 __all__ = ["explain", "TEXT"]
@@ -42,6 +43,8 @@ TEXT = {
         "tie_below": "{id} (rank {rank}) comes after: {key} is {ours} here, {theirs} there",
         "no_ties": "No neighbour in the ranking has equal points.",
         "values_sep": "; ",
+        "window": "{start} to {end}",
+        "window_until": "until {end}",
         "list_sep": ", ",
         "asc": "ascending",
         "desc": "descending",
@@ -71,6 +74,8 @@ TEXT = {
         "tie_below": "{id}（第 {rank} 名）排在本人之后：{key} 本人 {ours}，对方 {theirs}",
         "no_ties": "排名相邻者中没有同分的申请人。",
         "values_sep": "；",
+        "window": "{start} 至 {end}",
+        "window_until": "截至 {end}",
         "list_sep": "、",
         "asc": "升序",
         "desc": "降序",
@@ -84,6 +89,10 @@ def _value(value: Any, t: dict[str, str], policy: model.Policy, name: str | None
     """A value as the policy's readers write it: in a Chinese policy, 是/否 and enum labels."""
     if value is None:
         return t["missing"]
+    if isinstance(value, Window):
+        start = format_value(value.start) if value.start is not None else None
+        end = format_value(value.end)
+        return t["window"].format(start=start, end=end) if start else t["window_until"].format(end=end)
     if policy.language == "zh":
         if isinstance(value, bool):
             return "是" if value else "否"

@@ -119,7 +119,10 @@ def format_schedule(policy: model.Policy, moment=None) -> str:
         if moment is not None:
             row.append(t[window.status(moment)] if window is not None else t["undated"])
         rows.append(row)
-    lines = [head, "", text_table(header, rows).rstrip("\n"), ""]
+    # Columns nobody fills (no phase follows another, none has only a length) are left out.
+    keep = [i for i in range(len(header)) if i < 2 or i >= 6 or any(row[i] for row in rows)]
+    table = text_table([header[i] for i in keep], [[row[i] for i in keep] for row in rows])
+    lines = [head, "", table.rstrip("\n"), ""]
     key = "workdays_counted" if schedule.makeup_counted else "workdays_not_counted"
     lines.append(t[key].format(years=policy.calendar.covered()))
     rule = schedule.verification
