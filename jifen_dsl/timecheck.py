@@ -23,7 +23,7 @@ __all__ = ["ScheduleChecking"]
 
 _DAY = _dt.timedelta(days=1)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_SEQUENCE_HINT = "a phase after 'then' starts once the phase before it has ended; leave out 'then' for phases that run side by side"
+_SEQUENCE_HINT = "a phase after 'then' (随后) starts once the phase before it has ended; leave out 'then' for phases that run side by side"
 
 
 def _text(value) -> str:
@@ -65,7 +65,8 @@ class ScheduleChecking:
                     continue
                 if item.year in years:
                     first = years[item.year]
-                    self.error(f"the calendar declares {item.year} twice", item.span, f"the first is at line {first.line} of {first.path}" if first else None)
+                    where = None if first is None else f"the first is at line {first.line}" + (f" of {first.path}" if item.span and first.path != item.span.path else "")
+                    self.error(f"the calendar declares {item.year} twice", item.span, where)
                 elif not 1949 <= item.year <= 2200:
                     self.error(f"{item.year} is not a plausible calendar year", item.span)
                 else:
@@ -185,7 +186,7 @@ class ScheduleChecking:
         previous: Phase | None = None
         for phase in self.phases:
             if phase.follows and previous is None:
-                self.error(f"'then' needs a phase before it, but {phase.name!r} is the first", phase.span)
+                self.error(f"'then' (随后) needs a phase before it, but {phase.name!r} is the first", phase.span)
             elif phase.follows and previous.window is not None and phase.window is not None:
                 self._check_follows(previous, phase)
             previous = phase
@@ -195,7 +196,7 @@ class ScheduleChecking:
         p_start = moment_key(p.start) if p.start is not None else None
         p_end = moment_key(p.end, end=True)
         q_end = moment_key(q.end, end=True)
-        lead = f"the phase {after.name!r} is declared to follow {before.name!r} ('then')"
+        lead = f"the phase {after.name!r} is declared to follow {before.name!r} ('then', 随后)"
         if q.start is None:
             if q_end <= p_end:
                 self.error(f"{lead} but ends {_text(q.end)}, no later than {before.name!r} ends ({_text(p.end)})", after.span, _SEQUENCE_HINT)

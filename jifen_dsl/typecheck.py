@@ -342,6 +342,11 @@ class ExpressionTyping:
 
     def _e_Within(self, node, ctx):
         value = self._visit(node.value, ctx)
+        if isinstance(node.window, ast.Ref) and node.window.name not in self.symbols and node.window.name not in self.pending_defs:
+            names = [p.name for p in self.phases]
+            hint = self._suggest(node.window.name, names) or ("the phases are: " + ", ".join(names) if names else "declare the phase in the schedule section")
+            self.error(f"unknown phase {node.window.name!r}", node.window.span, hint)
+            return ir.Const(None, ERROR, span=node.span)
         window = self._visit(node.window, ctx)
         if ERROR in (value.type, window.type):
             return ir.Const(None, ERROR, span=node.span)

@@ -158,6 +158,8 @@ class Calendar:
     # ---------------------------------------------------------------- building
     def declare(self, years: Mapping[int, tuple[frozenset[_dt.date], frozenset[_dt.date]]]) -> "Calendar":
         """This calendar with whole years declared (replacing any data it had for them)."""
+        if not years:
+            return self
         replaced = set(years)
         holidays = {d for d in self.holidays if d.year not in replaced}
         makeup = {d for d in self.makeup_days if d.year not in replaced}
