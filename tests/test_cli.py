@@ -231,10 +231,21 @@ def test_deadline_against_the_phase_that_needs_the_points(write_policy, snapshot
     assert "points must be accepted by 2022-03-18 at the latest" in late
 
 
+def test_deadline_for_haizhu_online_application():
+    result = run("deadline", HAIZHU, "--accepted", "2022-03-18")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "2022-03-18 受理的积分，最迟于 2022-05-10 核定：受理后35个工作日（受理当日不计入）。",
+        "赶得上「网上申请」（登陆积分制服务管理信息系统网上申请（逾期视为放弃），2022-04-25 09:00 至 2022-05-10 17:00）：积分最迟 2022-05-10 核定，不晚于其最后一天。",
+        "要赶上「网上申请」，积分最迟须于 2022-03-18 受理。",
+    ]
+    assert "赶不上「网上申请」" in run("deadline", HAIZHU, "--accepted", "2022-03-21").stdout
+
+
 def test_schedule_and_deadline_errors_are_project_errors():
     no_schedule = run("schedule", "tests/data/valid/unused_definition.jifen")
     assert no_schedule.exit_code == 1 and "the policy has no schedule section" in no_schedule.stderr
-    no_rule = run("deadline", HAIZHU, "--accepted", "2022-03-01")
+    no_rule = run("deadline", BAIYUN, "--accepted", "2022-03-01")
     assert no_rule.exit_code == 1 and "the schedule does not say how long points verification takes" in no_rule.stderr
     bad_moment = run("schedule", HAIZHU, "--on", "tomorrow")
     assert bad_moment.exit_code == 1 and "--on: 'tomorrow' is not a date (2022-05-10) or a date and time" in bad_moment.stderr
