@@ -164,7 +164,7 @@ class ScheduleChecking:
             return
         if isinstance(length, Workdays):
             try:
-                held = self.calendar.between(window.start - _DAY, window.end)
+                held = self.calendar.between(window.start, window.end) + self.calendar.is_workday(window.start)
             except CalendarError as exc:
                 self.error(str(exc), item.span)
                 return
