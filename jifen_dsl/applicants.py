@@ -1,9 +1,12 @@
 """Read an applicant file into typed records for one policy.
 
 A record holds the values of exactly the fields the policy reads
-(``policy.read_fields``), in that order. Every problem in the file is collected
-- missing columns, bad cells, duplicate ids, grades the policy has no rules for -
-and reported together with file, row and column; nothing is dropped silently.
+(``policy.read_fields``), in that order, then one empty list of evidence items
+for each indicator whose evidence the policy counts (``policy.evidence``; see
+:mod:`jifen_dsl.evidence` for filling them). Every problem in the file is
+collected - missing columns, bad cells, duplicate ids, grades the policy has no
+rules for - and reported together with file, row and column; nothing is dropped
+silently.
 """
 
 from __future__ import annotations
@@ -33,13 +36,14 @@ class Applicant:
     record: tuple[Any, ...]
 
 
-def _decode(path: str) -> str:
+def decode_file(path: str) -> str:
+    """The text of a UTF-8 data file (a byte-order mark is dropped); raise DataError when it cannot be read."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise DataError([f"{path}: no such file"]) from None
     except IsADirectoryError:
-        raise DataError([f"{path}: is a directory, not an applicant file"]) from None
+        raise DataError([f"{path}: is a directory, not a data file"]) from None
     except OSError as exc:
         raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
     try:
@@ -63,7 +67,7 @@ def _csv_problem(exc: csv.Error) -> str:
 
 def read_applicants(path: str, policy: model.Policy) -> list[Applicant]:
     """Read a CSV applicant file; raise DataError listing every problem."""
-    text = _decode(path)
+    text = decode_file(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
     try:
@@ -128,6 +132,7 @@ def _typed_rows(path: str, rows, policy: model.Policy, plan, columns: dict[int, 
     id_pos = policy.read_fields.index(policy.field(model.ID_FIELD).index)
     grade_pos = policy.read_fields.index(policy.field(model.GRADE_FIELD).index)
     covered = {g.value for g in policy.grades}
+    no_evidence = ((),) * len(policy.evidence)
     applicants: list[Applicant] = []
     seen_ids: dict[str, int] = {}
     unique_seen: dict[int, dict[Any, int]] = {f.index: {} for f in fields if f.unique and f.name != model.ID_FIELD}
@@ -177,7 +182,7 @@ def _typed_rows(path: str, rows, policy: model.Policy, plan, columns: dict[int, 
                 f" (it covers {', '.join(sorted(covered))})"
             )
             continue
-        applicants.append(Applicant(line, applicant_id, grade, tuple(values)))
+        applicants.append(Applicant(line, applicant_id, grade, tuple(values) + no_evidence))
     if problems:
         raise DataError(problems, title=f"{path}: the applicant data has problems")
     return applicants

@@ -67,6 +67,14 @@ class DurationLit:
 
 
 @node
+class WorkdaysLit:
+    """A number of working days: ``35 workdays`` / ``35个工作日``."""
+
+    count: int
+    span: Span | None = _span()
+
+
+@node
 class Ref:
     """A name: a field (by name or label), a definition or an indicator."""
 
@@ -120,6 +128,33 @@ class Between:
 
 
 @node
+class Within:
+    """``value within window`` / ``value 在 window 内``: inside a phase's window, both ends included."""
+
+    value: "Expr"
+    window: "Expr"
+    span: Span | None = _span()
+
+
+@node
+class Evidence:
+    """The sum of an indicator's evidence items dated within a window.
+
+    ``evidence x dated within <length> before <reference>`` sets ``length`` and
+    ``reference``; ``evidence x dated from <low> to <high>`` sets ``low`` and
+    ``high``; plain ``evidence x`` counts every item.
+    """
+
+    indicator: str
+    length: "Expr | None" = None
+    reference: "Expr | None" = None
+    low: "Expr | None" = None
+    high: "Expr | None" = None
+    span: Span | None = _span()
+    name_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@node
 class IfThenElse:
     condition: "Expr"
     then: "Expr"
@@ -137,8 +172,8 @@ class Call:
 
 
 Expr = Union[
-    NumberLit, StringLit, BoolLit, DateLit, DateTimeLit, DurationLit, Ref, AsOf, PolicyYear,
-    SetLit, Unary, Binary, Between, IfThenElse, Call,
+    NumberLit, StringLit, BoolLit, DateLit, DateTimeLit, DurationLit, WorkdaysLit, Ref, AsOf, PolicyYear,
+    SetLit, Unary, Binary, Between, Within, Evidence, IfThenElse, Call,
 ]
 Literal = Union[NumberLit, StringLit, BoolLit, DateLit, DateTimeLit]
 
@@ -299,9 +334,74 @@ class SubsidyBlock:
     semesters_spans: tuple[Span, ...] = attrs.field(default=(), kw_only=True, eq=False, repr=False)
 
 
+@node
+class Phase:
+    """A named phase of the schedule with its window (both ends included) or only its length."""
+
+    name: str
+    title: str
+    cite: str | None
+    start: DateLit | DateTimeLit | None
+    end: DateLit | DateTimeLit | None
+    length: DurationLit | WorkdaysLit | None
+    follows: bool  # declared with "then": it must come after the phase before it
+    span: Span | None = _span()
+    name_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@node
+class Verification:
+    """How long the points system takes from acceptance to verified points, and for which phases."""
+
+    length: DurationLit | WorkdaysLit
+    after: str | None  # the phase in which points are accepted
+    needed_for: str | None  # the phase that needs verified points
+    span: Span | None = _span()
+    after_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+    needed_for_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
+
+
+@node
+class MakeupSetting:
+    """``makeup_days counted`` or ``not_counted``: whether make-up working days count as working days."""
+
+    counted: bool
+    span: Span | None = _span()
+
+
+@node
+class ScheduleBlock:
+    cite: str | None
+    items: tuple[Phase | Verification | MakeupSetting, ...]
+    span: Span | None = _span()
+
+
+@node
+class CalendarYear:
+    year: int
+    span: Span | None = _span()
+
+
+@node
+class CalendarDays:
+    """Holidays or make-up working days: one date, or every date from ``start`` to ``end``."""
+
+    kind: str  # "holiday" or "workday"
+    start: _dt.date
+    end: _dt.date | None
+    span: Span | None = _span()
+
+
+@node
+class CalendarBlock:
+    cite: str | None
+    items: tuple[CalendarYear | CalendarDays, ...]
+    span: Span | None = _span()
+
+
 Declaration = Union[
     Import, FieldDecl, Define, Requirement, GradeBlock, PointsBlock, BatchesBlock,
-    TieBreakBlock, AllocationBlock, SubsidyBlock,
+    TieBreakBlock, AllocationBlock, SubsidyBlock, ScheduleBlock, CalendarBlock,
 ]
 
 

@@ -16,6 +16,7 @@ from . import ast, ir, model
 from .errors import Diagnostic, PolicyError, Span
 from .loader import Program
 from .functions import FUNCTIONS, SPELLING as _SPELLING
+from .timecheck import ScheduleChecking
 from .typecheck import ExpressionTyping, describe
 from .typesys import (
     BOOL, DATE, DATETIME, DECIMAL, ERROR, INTEGER, SCHOOL_LIST, TEXT, TEXT_LIST,
@@ -33,7 +34,7 @@ class _Symbol:
     __slots__ = ("kind", "index", "type", "span", "nullable", "may_miss")
 
     def __init__(self, kind, index, type_, span, *, nullable=False, may_miss=False):
-        self.kind = kind  # "field", "define" or "indicator"
+        self.kind = kind  # "field", "define", "indicator" or "phase"
         self.index = index
         self.type = type_
         self.span = span
@@ -41,7 +42,7 @@ class _Symbol:
         self.may_miss = may_miss
 
 
-class _Checker(ExpressionTyping):
+class _Checker(ExpressionTyping, ScheduleChecking):
     def __init__(self, program: Program):
         self.program = program
         self.errors: list[Diagnostic] = []
@@ -56,6 +57,10 @@ class _Checker(ExpressionTyping):
         self.pending_defs: dict[str, Span | None] = {}
         self.forward_refs: set[str] = set()
         self.language = program.main.header.language if program.main.header else "en"
+        self.phases = []
+        self.calendar_years: tuple[int, ...] = ()
+        self.evidence_indicators: dict[str, int] = {}  # indicator name -> position in the points section
+        self.evidence_slots: dict[str, int] = {}  # indicator name -> record slot, in order of first use
 
     # -------------------------------------------------------------- messages
     def error(self, message: str, span: Span | None, hint: str | None = None) -> None:
@@ -75,9 +80,23 @@ class _Checker(ExpressionTyping):
         decls = self.program.declarations
         header = self.program.main.header
 
+        # The calendar and the phases come first: rules anywhere may count working
+        # days or name a phase, and constant folding needs the calendar.
+        schedule_block = next((d for d, _ in decls if isinstance(d, ast.ScheduleBlock)), None)
+        calendar_blocks = [d for d, _ in decls if isinstance(d, ast.CalendarBlock)]
+        makeup_counted = self._makeup_counted(schedule_block)
+        self.calendar = self._build_calendar(calendar_blocks, makeup_counted)
+        if schedule_block is not None and header is None:
+            self.error("a schedule belongs to a policy, and a library has no policy header", schedule_block.span, "move the schedule into the policy file")
+        points_block = next((d for d, _ in decls if isinstance(d, ast.PointsBlock)), None)
+        if points_block is not None:
+            for position, ind in enumerate(points_block.indicators):
+                self.evidence_indicators.setdefault(ind.name, position)
+
         for decl, _path in decls:
             if isinstance(decl, ast.FieldDecl):
                 self._declare_field(decl)
+        self._declare_phases(schedule_block)
 
         # Every definition's name, before any is typed, so that a use before the
         # definition reads "defined later" rather than "unknown name".
@@ -96,7 +115,7 @@ class _Checker(ExpressionTyping):
                 requirements_ast.append((decl, None))
             elif isinstance(decl, ast.GradeBlock):
                 grade_blocks.append(decl)
-            elif isinstance(decl, (ast.PointsBlock, ast.BatchesBlock, ast.TieBreakBlock, ast.AllocationBlock, ast.SubsidyBlock)):
+            elif isinstance(decl, (ast.PointsBlock, ast.BatchesBlock, ast.TieBreakBlock, ast.AllocationBlock, ast.SubsidyBlock, ast.ScheduleBlock)):
                 if type(decl) in blocks:
                     first = blocks[type(decl)]
                     self.error(
@@ -148,6 +167,7 @@ class _Checker(ExpressionTyping):
         tiebreaks = self._tiebreaks(blocks.get(ast.TieBreakBlock), points, header)
         allocation = self._allocation(blocks.get(ast.AllocationBlock))
         subsidies = self._subsidies(blocks.get(ast.SubsidyBlock), grades)
+        schedule = self._schedule(schedule_block, makeup_counted)
 
         if header is not None:
             self._check_header(header)
@@ -158,7 +178,10 @@ class _Checker(ExpressionTyping):
         if self.errors:
             return None
         if header is None:
-            return model.Library(self.program.main.path, tuple(self.fields), tuple(self.definitions), tuple(self.warnings), self.program.sources)
+            return model.Library(
+                self.program.main.path, tuple(self.fields), tuple(self.definitions), tuple(self.warnings), self.program.sources,
+                calendar_years=self.calendar_years,
+            )
         read = set(self.used_fields)
         for name in (model.ID_FIELD, model.GRADE_FIELD):
             read.add(self._field_index(name))
@@ -182,6 +205,9 @@ class _Checker(ExpressionTyping):
             warnings=tuple(self.warnings),
             sources=self.program.sources,
             files=self.program.files,
+            schedule=schedule,
+            calendar=self.calendar,
+            evidence=tuple(sorted(self.evidence_slots, key=self.evidence_slots.get)),
         )
 
     # --------------------------------------------------------------- header
@@ -231,6 +257,9 @@ class _Checker(ExpressionTyping):
         if name in _SPELLING:
             self.error(f"{what} {name!r} has the name of a built-in function", span, "choose another name")
         self.symbols[name] = symbol
+
+    def _declare_symbol(self, name: str, kind: str, index: int, type_: Type, span: Span | None, what: str) -> None:
+        self._claim(name, _Symbol(kind, index, type_, span), span, what)
 
     def _declare_field(self, decl: ast.FieldDecl) -> None:
         type_ = self._field_type(decl)
@@ -497,6 +526,7 @@ _BLOCK_NAMES = {
     ast.TieBreakBlock: "tiebreak",
     ast.AllocationBlock: "allocation",
     ast.SubsidyBlock: "subsidies",
+    ast.ScheduleBlock: "schedule",
 }
 
 

@@ -38,7 +38,9 @@ __all__ = ["CompiledPolicy", "compile_policy", "generate"]
 class CompiledPolicy:
     """A policy compiled to Python.
 
-    A record is a tuple of the values of ``policy.read_fields``, in that order.
+    A record is a tuple of the values of ``policy.read_fields``, in that order,
+    followed by the applicant's evidence items for each of ``policy.evidence``
+    (a tuple of (date, value) pairs sorted by date, empty when there are none).
     ``evaluate(record)`` returns ``(failed, unknown, points, scores, batch, keys)``:
     the indexes of failed requirements; those of them that failed because a value
     they need is missing; the total points (a Decimal, never below 0); the
@@ -117,6 +119,8 @@ class _Emitter:
             return var
         if isinstance(node, ir.IndicatorRef):
             return f"s_{node.index}"
+        if isinstance(node, ir.EvidenceRef):
+            return f"v_{node.slot}"
         if isinstance(node, ir.Present):
             return "True" if mode == GUARDED else f"({self.var(node.target)} is not None)"
         assert isinstance(node, ir.Apply)
@@ -185,11 +189,12 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
         "# Generated code: policy names appear only inside string literals and comments.",
         "",
     ]
-    unpack = [f"({', '.join(f'f_{pos}' for pos in range(len(policy.read_fields)))},) = r"] if policy.read_fields else []
+    slots = [f"f_{pos}" for pos in range(len(policy.read_fields))] + [f"v_{slot}" for slot in range(len(policy.evidence))]
+    unpack = [f"({', '.join(slots)},) = r"] if slots else []
     field_comments = [
         _comment(f"# f_{pos} = {policy.fields[i].name}" + (f" ({policy.fields[i].label})" if policy.fields[i].label else ""))
         for pos, i in enumerate(policy.read_fields)
-    ]
+    ] + [_comment(f"# v_{slot} = evidence of {name}") for slot, name in enumerate(policy.evidence)]
     definitions = [(d, optimize(d.expr)) for d in policy.definitions]
     requirements = [(r, optimize(r.condition)) for r in policy.requirements]
 

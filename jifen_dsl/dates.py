@@ -17,6 +17,10 @@ that month. Everything else is derived from this one rule:
 
 Points-system durations ("held a residence permit for 1 year by 31 August")
 read naturally under this rule: ``permit_start + 1 year <= 2022-08-31``.
+
+Working days (``35 workdays``) are not a length of calendar time and follow
+their own rules, with the State Council's holiday calendar: see
+:mod:`jifen_dsl.workdays` and ``docs/dates.md``.
 """
 
 from __future__ import annotations

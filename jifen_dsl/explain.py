@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from . import model
+from . import ir, model
 from .compiler import CompiledPolicy
 from .evaluator import Evaluation
 from .ranking import deciding_key, key_parts, rank_order
 from .report import requirement_values
+from .schedule import Window
 from .values import format_value
 
 __all__ = ["explain", "TEXT"]
@@ -30,6 +31,9 @@ TEXT = {
         "points": "Points",
         "indicator": "{title}: {score}",
         "capped": " (capped at {cap})",
+        "evidence": "evidence of {name}: {items}",
+        "evidence_window": "evidence of {name}, counted from {low} to {high}: {items}",
+        "evidence_item": "{day} {value} {mark}",
         "total_field": "total (verified, read from the application): {total}",
         "total_sum": "total (sum of the indicators, never below 0): {total}",
         "batch": "Batch: {batch}",
@@ -42,6 +46,8 @@ TEXT = {
         "tie_below": "{id} (rank {rank}) comes after: {key} is {ours} here, {theirs} there",
         "no_ties": "No neighbour in the ranking has equal points.",
         "values_sep": "; ",
+        "window": "{start} to {end}",
+        "window_until": "until {end}",
         "list_sep": ", ",
         "asc": "ascending",
         "desc": "descending",
@@ -59,6 +65,9 @@ TEXT = {
         "points": "积分",
         "indicator": "{title}：{score}",
         "capped": "（上限 {cap}）",
+        "evidence": "{name}材料：{items}",
+        "evidence_window": "{name}材料（计 {low} 至 {high} 的）：{items}",
+        "evidence_item": "{day} {value} {mark}",
         "total_field": "总分（核定积分，取自申请数据）：{total}",
         "total_sum": "总分（各项指标之和，不低于0）：{total}",
         "batch": "批次：{batch}",
@@ -71,6 +80,8 @@ TEXT = {
         "tie_below": "{id}（第 {rank} 名）排在本人之后：{key} 本人 {ours}，对方 {theirs}",
         "no_ties": "排名相邻者中没有同分的申请人。",
         "values_sep": "；",
+        "window": "{start} 至 {end}",
+        "window_until": "截至 {end}",
         "list_sep": "、",
         "asc": "升序",
         "desc": "降序",
@@ -84,6 +95,10 @@ def _value(value: Any, t: dict[str, str], policy: model.Policy, name: str | None
     """A value as the policy's readers write it: in a Chinese policy, 是/否 and enum labels."""
     if value is None:
         return t["missing"]
+    if isinstance(value, Window):
+        start = format_value(value.start) if value.start is not None else None
+        end = format_value(value.end)
+        return t["window"].format(start=start, end=end) if start else t["window_until"].format(end=end)
     if policy.language == "zh":
         if isinstance(value, bool):
             return "是" if value else "否"
@@ -149,6 +164,7 @@ def explain(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], applica
         if ind.cap is not None and target.scores[ind.index] == ind.cap.value:
             text += t["capped"].format(cap=format_value(ind.cap.value))
         lines.append(text)
+        lines += _evidence_lines(policy, ind, target, t)
     total_key = "total_field" if policy.points.total is not None else "total_sum"
     lines.append("  " + t[total_key].format(total=format_value(target.points)))
 
@@ -185,6 +201,31 @@ def explain(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], applica
     else:
         lines.append(t["no_ties"])
     return "\n".join(lines) + "\n"
+
+
+def _evidence_lines(policy: model.Policy, indicator: model.Indicator, target: Evaluation, t: dict[str, str]) -> list[str]:
+    """The applicant's evidence items an indicator reads, each marked counted or not when its window is fixed."""
+    lines = []
+    for node in ir.walk(indicator.formula):
+        if not (isinstance(node, ir.Apply) and node.op in ("evidence_sum", "evidence_total")):
+            continue
+        items = target.applicant.record[len(policy.read_fields) + node.args[0].slot]
+        if not items:
+            continue
+        bounds = node.args[1:]
+        fixed = all(isinstance(b, ir.Const) for b in bounds)
+        shown = []
+        for day, value in items:
+            counted = not bounds or (fixed and bounds[0].value <= day <= bounds[1].value)
+            mark = t["pass"] if counted else (t["fail"] if fixed else "")
+            shown.append(t["evidence_item"].format(day=format_value(day), value=format_value(value), mark=mark).rstrip())
+        name = node.args[0].name
+        if bounds and fixed:
+            text = t["evidence_window"].format(name=name, low=format_value(bounds[0].value), high=format_value(bounds[1].value), items=t["values_sep"].join(shown))
+        else:
+            text = t["evidence"].format(name=name, items=t["values_sep"].join(shown))
+        lines.append("      " + text)
+    return lines
 
 
 def _key_value(part, value: Any) -> str:

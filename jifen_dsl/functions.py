@@ -19,6 +19,9 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "day_of": ("day_of", "日份"),
     "present": ("present", "已填写"),
     "date_of": ("date_of", "日期部分"),
+    "workdays_between": ("workdays_between", "间隔工作日"),
+    "start_of": ("start_of", "开始时间"),
+    "end_of": ("end_of", "截止时间"),
 }
 SPELLING = {spelling: canonical for canonical, spellings in FUNCTIONS.items() for spelling in spellings}
 

@@ -53,6 +53,16 @@ class IndicatorRef:
 
 
 @attrs.frozen
+class EvidenceRef:
+    """The applicant's evidence items filed under one indicator, sorted by date (never missing)."""
+
+    slot: int  # position among the policy's evidence lists, after the fields in a record
+    name: str  # the indicator
+    type: Type
+    span: Span | None = _span()
+
+
+@attrs.frozen
 class Apply:
     """An operator or built-in function applied to arguments; ``op`` names a runtime operation."""
 
@@ -71,7 +81,7 @@ class Present:
     span: Span | None = _span()
 
 
-Node = Union[Const, FieldRef, DefRef, IndicatorRef, Apply, Present]
+Node = Union[Const, FieldRef, DefRef, IndicatorRef, EvidenceRef, Apply, Present]
 
 
 def may_miss(node: Node) -> bool:

@@ -2,7 +2,7 @@
 
 An import splices the imported file's declarations in where the import stands,
 once per file however often it is imported. Imported files are libraries: they
-declare fields and definitions only, and have no header.
+declare fields, definitions and working-day calendars only, and have no header.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .parser import parse
 
 __all__ = ["Program", "load"]
 
-_LIBRARY_DECLS = (ast.FieldDecl, ast.Define, ast.Import)
+_LIBRARY_DECLS = (ast.FieldDecl, ast.Define, ast.Import, ast.CalendarBlock)
 
 
 @attrs.frozen
@@ -97,11 +97,11 @@ def load(path: str, text: str | None = None) -> Program:
                     continue
                 spliced.add(target)
                 if imported.header is not None:
-                    errors.append(Diagnostic(f"{decl.path!r} is a policy, not a library; only libraries can be imported", decl.span, "a library declares fields and definitions and has no policy header"))
+                    errors.append(Diagnostic(f"{decl.path!r} is a policy, not a library; only libraries can be imported", decl.span, "a library declares fields, definitions and calendars, and has no policy header"))
                     continue
                 for inner in imported.declarations:
                     if not isinstance(inner, _LIBRARY_DECLS):
-                        errors.append(Diagnostic("an imported library may only declare fields and definitions", inner.span))
+                        errors.append(Diagnostic("an imported library may only declare fields, definitions and calendars", inner.span))
                 splice(imported, stack + (target,))
             else:
                 declarations.append((decl, tree.path))

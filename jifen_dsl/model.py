@@ -14,7 +14,9 @@ import attrs
 
 from . import ir
 from .errors import Diagnostic, SourceText, Span
+from .schedule import Schedule
 from .typesys import Type
+from .workdays import Calendar
 
 # Field names the engine itself reads. Policies declare them like any other field
 # (see policies/guangzhou/fields.jifen); the checker makes sure their types fit.
@@ -67,7 +69,7 @@ class Definition:
 class UsedValue:
     """A field or definition a requirement reads, as the author wrote its name."""
 
-    kind: str  # "field" or "define" or "as_of" or "year"
+    kind: str  # "field", "define", "phase" or "as_of"
     index: int
     written: str
 
@@ -185,6 +187,11 @@ class Policy:
     warnings: tuple[Diagnostic, ...] = ()
     sources: dict[str, SourceText] = attrs.field(factory=dict, eq=False, repr=False)
     files: tuple[str, ...] = ()  # every file read, the policy first
+    schedule: Schedule | None = None
+    calendar: Calendar | None = attrs.field(default=None, eq=False, repr=False)  # for working-day arithmetic
+    # The indicators whose evidence the policy counts: a record holds one list of
+    # evidence items per indicator, in this order, after the values of read_fields.
+    evidence: tuple[str, ...] = ()
 
     @property
     def language(self) -> str:
@@ -215,3 +222,4 @@ class Library:
     definitions: tuple[Definition, ...]
     warnings: tuple[Diagnostic, ...] = ()
     sources: dict[str, SourceText] = attrs.field(factory=dict, eq=False, repr=False)
+    calendar_years: tuple[int, ...] = ()  # the years the library's calendar declarations add

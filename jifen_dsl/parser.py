@@ -15,6 +15,7 @@ import sys
 import unicodedata
 from decimal import Decimal
 
+import attrs
 import lark
 from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -521,7 +522,93 @@ class _Builder(Transformer):
     def subsidy_semesters(self, meta, children):
         return (self._integer(children[0], "the number of semesters"), self._span(meta))
 
+    # schedule and calendar -------------------------------------------
+    def schedule_block(self, meta, children):
+        cite, *items = children
+        return ast.ScheduleBlock(cite, tuple(items), span=self._span(meta))
+
+    def phase(self, meta, children):
+        name, title, cite, (start, end, length) = children
+        return ast.Phase(name.value, title.value, cite, start, end, length, False, span=self._span(meta), name_span=name.span)
+
+    def then_phase(self, meta, children):
+        return attrs.evolve(children[0], follows=True, span=self._span(meta))
+
+    def window_from_to(self, meta, children):
+        start, end, length = children
+        return (start, end, length)
+
+    def window_until(self, meta, children):
+        end, length = children
+        return (None, end, length)
+
+    def window_length(self, meta, children):
+        return (None, None, children[0])
+
+    def set_makeup(self, meta, children):
+        return ast.MakeupSetting(children[0], span=self._span(meta))
+
+    def counted(self, meta, children):
+        return True
+
+    def not_counted(self, meta, children):
+        return False
+
+    def verification(self, meta, children):
+        length, after, needed_for = children
+        return self._verification(meta, length, after, needed_for)
+
+    def verification_zh(self, meta, children):
+        after, length, needed_for = children
+        return self._verification(meta, length, after, needed_for)
+
+    def _verification(self, meta, length, after, needed_for):
+        return ast.Verification(
+            length,
+            after.value if after is not None else None,
+            needed_for.value if needed_for is not None else None,
+            span=self._span(meta),
+            after_span=after.span if after is not None else None,
+            needed_for_span=needed_for.span if needed_for is not None else None,
+        )
+
+    def calendar_block(self, meta, children):
+        cite, *items = children
+        return ast.CalendarBlock(cite, tuple(items), span=self._span(meta))
+
+    def calendar_year(self, meta, children):
+        return ast.CalendarYear(self._integer(children[0], "a calendar year"), span=self._span(meta))
+
+    def calendar_holiday(self, meta, children):
+        start, end = children
+        return ast.CalendarDays("holiday", start.value, end.value if end is not None else None, span=self._span(meta))
+
+    def calendar_workday(self, meta, children):
+        start, end = children
+        return ast.CalendarDays("workday", start.value, end.value if end is not None else None, span=self._span(meta))
+
     # expressions ------------------------------------------------------
+    def within(self, meta, children):
+        value, window = children
+        return ast.Within(value, window, span=self._span(meta))
+
+    def evidence(self, meta, children):
+        name, window = children
+        parts = window or {}
+        return ast.Evidence(name.value, **parts, span=self._span(meta), name_span=name.span)
+
+    def window_before(self, meta, children):
+        length, reference = children
+        return {"length": length, "reference": reference}
+
+    def window_before_zh(self, meta, children):
+        reference, length = children
+        return {"length": length, "reference": reference}
+
+    def window_range(self, meta, children):
+        low, high = children
+        return {"low": low, "high": high}
+
     def if_expr(self, meta, children):
         return ast.IfThenElse(*children, span=self._span(meta))
 
@@ -585,7 +672,7 @@ class _Builder(Transformer):
         return children[0]
 
     def duration(self, meta, children):
-        years = months = days = 0
+        years = months = days = workdays = 0
         seen = set()
         span = self._span(meta)
         for unit, amount, part_span in children:
@@ -596,8 +683,19 @@ class _Builder(Transformer):
                 years += amount
             elif unit == "months":
                 months += amount
+            elif unit == "workdays":
+                workdays += amount
             else:
                 days += amount
+        if "workdays" in seen:
+            if len(seen) > 1:
+                # A working day is not a fixed length of calendar time, so the two cannot be one duration.
+                self._error(
+                    "working days cannot be combined with years, months or days in one duration",
+                    span,
+                    "add them one after the other, e.g. d + 1 month + 3 workdays",
+                )
+            return ast.WorkdaysLit(workdays, span=span)
         return ast.DurationLit(years, months, days, span=span)
 
     def duration_part(self, meta, children):
@@ -613,6 +711,9 @@ class _Builder(Transformer):
 
     def unit_days(self, meta, children):
         return "days"
+
+    def unit_workdays(self, meta, children):
+        return "workdays"
 
     # literals ---------------------------------------------------------
     def number(self, meta, children):

@@ -29,6 +29,8 @@ def requirement_values(
             value = evaluation.applicant.record[policy.read_fields.index(use.index)]
         elif use.kind == "define":
             value = definitions[use.index]
+        elif use.kind == "phase":
+            value = policy.schedule.phases[use.index].window
         else:
             value = policy.header.as_of
         out.append((use.written, value))

@@ -14,6 +14,7 @@ from typing import Any, Callable
 from . import dates
 from .dates import Duration
 from .errors import EvaluationError
+from .workdays import CalendarError
 
 __all__ = ["Missing", "OPS", "DECIMAL_CONTEXT", "helper_globals", "fold"]
 
@@ -100,6 +101,45 @@ def sub_date(day, duration: Duration, where: str):
         raise EvaluationError(f"{where}: {day} - {duration} is outside the calendar") from None
 
 
+def add_workdays(day, count, calendar, where: str):
+    """``day + count workdays`` under the policy's calendar (see :mod:`jifen_dsl.workdays`)."""
+    try:
+        return calendar.add(day, count)
+    except CalendarError as exc:
+        raise EvaluationError(f"{where}: {exc}") from None
+
+
+def sub_workdays(day, count, calendar, where: str):
+    return add_workdays(day, -count, calendar, where)
+
+
+def workdays_between(start, end, calendar, where: str):
+    try:
+        return calendar.between(start, end)
+    except CalendarError as exc:
+        raise EvaluationError(f"{where}: {exc}") from None
+
+
+_ZERO = Decimal(0)
+
+
+def evidence_sum(items, low, high):
+    """The values of the evidence items dated from ``low`` to ``high``, both included."""
+    total = _ZERO
+    for day, value in items:
+        if low <= day <= high:
+            total += value
+    return total
+
+
+def evidence_total(items):
+    """The values of every evidence item."""
+    total = _ZERO
+    for _day, value in items:
+        total += value
+    return total
+
+
 def to_decimal(value):
     return value if isinstance(value, Decimal) else Decimal(value)
 
@@ -143,7 +183,16 @@ OPS: dict[str, tuple[str, Callable[..., Any]]] = {
     "day_of": ("h_day_of({0})", lambda d: d.day),
     "date_of": ("h_date_of({0})", lambda d: d.date()),
     "to_decimal": ("h_to_decimal({0})", to_decimal),
+    "add_workdays": ("h_add_workdays({0}, {1}, {2}, {w})", add_workdays),
+    "sub_workdays": ("h_sub_workdays({0}, {1}, {2}, {w})", sub_workdays),
+    "workdays_between": ("h_workdays_between({0}, {1}, {2}, {w})", workdays_between),
+    "neg_workdays": ("h_neg_workdays({0})", lambda n: -n),
+    "evidence_sum": ("h_evidence_sum({0}, {1}, {2})", evidence_sum),
+    "evidence_total": ("h_evidence_total({0})", evidence_total),
 }
+
+# Operations whose Python function takes the policy location last, for its messages.
+_LOCATED = frozenset({"div", "add_date", "sub_date", "add_workdays", "sub_workdays", "workdays_between"})
 
 
 def helper_globals() -> dict[str, Any]:
@@ -166,6 +215,12 @@ def helper_globals() -> dict[str, Any]:
         "h_day_of": OPS["day_of"][1],
         "h_date_of": OPS["date_of"][1],
         "h_to_decimal": to_decimal,
+        "h_add_workdays": add_workdays,
+        "h_sub_workdays": sub_workdays,
+        "h_workdays_between": workdays_between,
+        "h_neg_workdays": OPS["neg_workdays"][1],
+        "h_evidence_sum": evidence_sum,
+        "h_evidence_total": evidence_total,
         "h_Missing": Missing,
         "h_kleene_or": kleene_or,
         "h_kleene_and": kleene_and,
@@ -178,6 +233,6 @@ def fold(op: str, values: list[Any], where: str) -> Any:
     """Apply an operation to constant arguments (the checker's constant folding)."""
     function = OPS[op][1]
     with decimal.localcontext(DECIMAL_CONTEXT):
-        if op in ("div", "add_date", "sub_date"):
+        if op in _LOCATED:
             return function(*values, where)
         return function(*values)

@@ -17,9 +17,10 @@ from .errors import EvaluationError, Span
 from .functions import FUNCTIONS, SPELLING as _SPELLING
 from .runtime import fold
 from .typesys import (
-    BOOL, DATE, DATETIME, DECIMAL, DURATION, ERROR, INTEGER, TEXT,
+    BOOL, CALENDAR, DATE, DATETIME, DECIMAL, DURATION, ERROR, EVIDENCE, INTEGER, TEXT, WORKDAYS,
     Type, is_numeric, is_orderable, set_of, unify,
 )
+from .workdays import Workdays
 
 __all__ = ["ExpressionTyping", "FUNCTIONS", "describe"]
 
@@ -76,6 +77,13 @@ class ExpressionTyping:
     def _e_DurationLit(self, node, ctx):
         return ir.Const(Duration(node.years, node.months, node.days), DURATION, span=node.span)
 
+    def _e_WorkdaysLit(self, node, ctx):
+        return ir.Const(Workdays(node.count), WORKDAYS, span=node.span)
+
+    def _calendar(self, span: Span | None) -> ir.Const:
+        """The policy's working-day calendar, as the constant argument of a working-day operation."""
+        return ir.Const(self.calendar, CALENDAR, span=span)
+
     def _e_AsOf(self, node, ctx):
         header = self.program.main.header
         if header is None:
@@ -115,6 +123,16 @@ class ExpressionTyping:
             self.used_fields.add(symbol.index)
             f = self.fields[symbol.index]
             return ir.FieldRef(symbol.index, f.name, symbol.type, f.nullable, span=node.span)
+        if symbol.kind == "phase":
+            phase = self.phases[symbol.index]
+            if phase.window is None:
+                self.error(
+                    f"the phase {node.name!r} has no published dates, only a length",
+                    node.span,
+                    "give the phase its dates (from ... to ...) to use it in a rule",
+                )
+                return ir.Const(None, ERROR, span=node.span)
+            return ir.Const(phase.window, symbol.type, span=node.span)
         if symbol.kind == "define":
             self.used_defs.add(symbol.index)
             self._mark_def_fields(symbol.index)
@@ -170,6 +188,8 @@ class ExpressionTyping:
             return self._apply("neg", (operand,), t, node.span)
         if t == DURATION:
             return self._apply("neg_dur", (operand,), DURATION, node.span)
+        if t == WORKDAYS:
+            return self._apply("neg_workdays", (operand,), WORKDAYS, node.span)
         self.error(f"cannot negate {describe(t)}", node.span)
         return ir.Const(None, ERROR, span=node.span)
 
@@ -205,6 +225,10 @@ class ExpressionTyping:
                 return self._apply("div", (left, right), DECIMAL, node.span)
             result = INTEGER if lt == rt == INTEGER else DECIMAL
             return self._apply(op, (left, right), result, node.span)
+        if op in ("add", "sub") and lt in (DATE, DATETIME) and rt == WORKDAYS:
+            return self._apply("add_workdays" if op == "add" else "sub_workdays", (left, right, self._calendar(node.span)), lt, node.span)
+        if op == "add" and lt == WORKDAYS and rt in (DATE, DATETIME):
+            return self._apply("add_workdays", (right, left, self._calendar(node.span)), rt, node.span)
         if op in ("add", "sub") and lt in (DATE, DATETIME) and rt == DURATION:
             return self._apply("add_date" if op == "add" else "sub_date", (left, right), lt, node.span)
         if op == "add" and lt == DURATION and rt in (DATE, DATETIME):
@@ -216,7 +240,11 @@ class ExpressionTyping:
             return self._apply("scale_dur", (dur, n), DURATION, node.span)
         hint = None
         if op == "sub" and lt == rt and lt in (DATE, DATETIME):
-            hint = "to measure the time between two dates use full_years(a, b), full_months(a, b) or days_between(a, b)"
+            hint = "to measure the time between two dates use full_years(a, b), full_months(a, b), days_between(a, b) or workdays_between(a, b)"
+        elif {lt, rt} == {DURATION, WORKDAYS} or (op in ("add", "sub") and lt == rt == WORKDAYS):
+            hint = "working days are not a fixed length of time; add each to the date in turn: d + 1 month + 3 workdays"
+        elif WORKDAYS in (lt, rt):
+            hint = "working days can be added to or taken from a date: d + 35 workdays"
         elif DURATION in (lt, rt) and is_numeric(lt if rt == DURATION else rt) and op != "mul":
             hint = "a duration is written with its unit: 1 year, 6 months, 35 days (1年, 6个月, 35天)"
         elif op in ("add", "sub") and DURATION in (lt, rt):
@@ -252,7 +280,9 @@ class ExpressionTyping:
         joined = unify(lt, rt)
         if joined is None:
             hint = None
-            if {lt.kind, rt.kind} == {"date", "datetime"}:
+            if "window" in (lt.kind, rt.kind):
+                hint = "test whether a time falls in a phase with 'x within phase' (x 在 phase 内), or compare it with start_of(phase) or end_of(phase)"
+            elif {lt.kind, rt.kind} == {"date", "datetime"}:
                 hint = "take the date of a date and time with date_of(x), or write both as dates"
             elif "duration" in (lt.kind, rt.kind):
                 hint = "add the duration to a date first, e.g. permit_start + 1 year <= as_of"
@@ -263,7 +293,7 @@ class ExpressionTyping:
         if op in ("lt", "le", "gt", "ge") and not is_orderable(joined):
             self.error(f"'{symbol}' needs numbers, dates or times, but these are {joined}", node.span)
             return ir.Const(None, ERROR, span=node.span)
-        if joined.kind in ("school_list", "text_list", "duration", "set"):
+        if joined.kind in ("school_list", "text_list", "duration", "set", "window", "workdays"):
             self.error(f"cannot compare {describe(lt)} with '{symbol}'", node.span)
             return ir.Const(None, ERROR, span=node.span)
         return self._apply(op, (left, right), BOOL, node.span)
@@ -309,6 +339,87 @@ class ExpressionTyping:
             )
             return ir.Const(None, ERROR, span=node.span)
         return self._apply("between", (value, low, high), BOOL, node.span)
+
+    def _e_Within(self, node, ctx):
+        value = self._visit(node.value, ctx)
+        if isinstance(node.window, ast.Ref) and node.window.name not in self.symbols and node.window.name not in self.pending_defs:
+            names = [p.name for p in self.phases]
+            hint = self._suggest(node.window.name, names) or ("the phases are: " + ", ".join(names) if names else "declare the phase in the schedule section")
+            self.error(f"unknown phase {node.window.name!r}", node.window.span, hint)
+            return ir.Const(None, ERROR, span=node.span)
+        window = self._visit(node.window, ctx)
+        if ERROR in (value.type, window.type):
+            return ir.Const(None, ERROR, span=node.span)
+        if window.type.kind != "window" or not isinstance(window, ir.Const):
+            self.error(f"'within' needs a phase of the schedule on its right, not {describe(window.type)}", node.window.span, "name a phase declared in the schedule section")
+            return ir.Const(None, ERROR, span=node.span)
+        if value.type not in (DATE, DATETIME):
+            self.error(f"'within' tests a date or a date and time, not {describe(value.type)}", node.value.span)
+            return ir.Const(None, ERROR, span=node.span)
+        bounds = window.value
+        if value.type == DATE and bounds.has_time:
+            self.error(
+                f"a date cannot fall within a window of dates and times ({bounds}): the time of day decides",
+                node.span,
+                "give the value as a date and time, or compare dates: date_of(start_of(phase)) <= x",
+            )
+            return ir.Const(None, ERROR, span=node.span)
+        if value.type == DATETIME and not bounds.has_time:
+            value = self._apply("date_of", (value,), DATE, node.value.span)  # a window of dates holds whole days
+        kind = DATETIME if bounds.has_time else DATE
+        end = ir.Const(bounds.end, kind, span=node.window.span)
+        if bounds.start is None:
+            return self._apply("le", (value, end), BOOL, node.span)
+        start = ir.Const(bounds.start, kind, span=node.window.span)
+        return self._apply("between", (value, start, end), BOOL, node.span)
+
+    def _evidence_date(self, node, ctx, what: str) -> ir.Node:
+        """A bound of an evidence window, as a date (items are dated by day)."""
+        bound = self._visit(node, ctx)
+        if bound.type == DATETIME:
+            return self._apply("date_of", (bound,), DATE, node.span)
+        if bound.type not in (DATE, ERROR):
+            self.error(f"{what} must be a date, not {describe(bound.type)}", node.span)
+            return ir.Const(None, ERROR, span=node.span)
+        return bound
+
+    def _e_Evidence(self, node, ctx):
+        if node.indicator not in self.evidence_indicators:
+            hint = self._suggest(node.indicator, list(self.evidence_indicators))
+            self.error(
+                f"there is no indicator {node.indicator!r} to count evidence for",
+                node.name_span or node.span,
+                hint or "evidence is filed under an indicator of the points section: evidence <indicator> ...",
+            )
+            return ir.Const(None, ERROR, span=node.span)
+        slot = self.evidence_slots.setdefault(node.indicator, len(self.evidence_slots))
+        items = ir.EvidenceRef(slot, node.indicator, EVIDENCE, span=node.name_span or node.span)
+        if node.length is None and node.low is None:
+            return ir.Apply("evidence_total", (items,), DECIMAL, span=node.span)
+        if node.length is not None:
+            high = self._evidence_date(node.reference, ctx, "the window's reference date")
+            length = self._visit(node.length, ctx)
+            if ERROR in (high.type, length.type):
+                return ir.Const(None, ERROR, span=node.span)
+            if length.type == WORKDAYS:
+                low = self._apply("sub_workdays", (high, length, self._calendar(node.span)), DATE, node.span)
+            else:
+                low = self._apply("sub_date", (high, length), DATE, node.span)
+        else:
+            low = self._evidence_date(node.low, ctx, "the window's start")
+            high = self._evidence_date(node.high, ctx, "the window's end")
+            if ERROR in (low.type, high.type):
+                return ir.Const(None, ERROR, span=node.span)
+            if isinstance(low, ir.Const) and isinstance(high, ir.Const) and low.value > high.value:
+                self.error(
+                    f"the window starts after it ends: {low.value} is later than {high.value}",
+                    Span(node.low.span.path, node.low.span.line, node.low.span.column, node.high.span.end_line, node.high.span.end_column) if node.low.span and node.high.span else node.span,
+                    "write the earlier date after 'from' (自)",
+                )
+                return ir.Const(None, ERROR, span=node.span)
+        if ERROR in (low.type, high.type):
+            return ir.Const(None, ERROR, span=node.span)
+        return self._apply("evidence_sum", (items, low, high), DECIMAL, node.span)
 
     def _e_IfThenElse(self, node, ctx):
         condition = self._visit(node.condition, ctx)
@@ -387,6 +498,25 @@ class ExpressionTyping:
                 self.error(f"{shown}() needs a date, not {describe(types[0])}", node.span)
                 return ir.Const(None, ERROR, span=node.span)
             return self._apply(canonical, tuple(args), INTEGER, node.span)
+        if canonical == "workdays_between":
+            if not arity(2):
+                return ir.Const(None, ERROR, span=node.span)
+            if not all(t in (DATE, DATETIME) for t in types):
+                self.error(f"{shown}() needs two dates, but got {types[0]} and {types[1]}", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            return self._apply("workdays_between", (args[0], args[1], self._calendar(node.span)), INTEGER, node.span)
+        if canonical in ("start_of", "end_of"):
+            if not arity(1):
+                return ir.Const(None, ERROR, span=node.span)
+            if types[0].kind != "window" or not isinstance(args[0], ir.Const):
+                self.error(f"{shown}() takes a phase of the schedule, not {describe(types[0])}", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            window = args[0].value
+            bound = window.start if canonical == "start_of" else window.end
+            if bound is None:
+                self.error(f"the phase {node.args[0].name!r} has no published start", node.span, "give it one: from ... to ...")
+                return ir.Const(None, ERROR, span=node.span)
+            return ir.Const(bound, DATETIME if window.has_time else DATE, span=node.span)
         if canonical == "date_of":
             if not arity(1):
                 return ir.Const(None, ERROR, span=node.span)
@@ -431,7 +561,7 @@ class ExpressionTyping:
             node = stack.pop()
             if isinstance(node, ast.Ref):
                 symbol = self.symbols.get(node.name)
-                if symbol is not None and symbol.kind in ("field", "define"):
+                if symbol is not None and symbol.kind in ("field", "define", "phase"):
                     key = (symbol.kind, symbol.index)
                     if key not in seen:
                         seen[key] = model.UsedValue(symbol.kind, symbol.index, node.name)
@@ -441,7 +571,8 @@ class ExpressionTyping:
                     seen[("as_of", 0)] = model.UsedValue("as_of", 0, "基准日" if self.language == "zh" else "as_of")
                     order.append(seen[("as_of", 0)])
             else:
-                children = [getattr(node, name) for name in ("items", "operand", "left", "right", "value", "low", "high", "condition", "then", "otherwise", "args") if hasattr(node, name)]
+                names = ("items", "operand", "left", "right", "value", "window", "reference", "low", "high", "condition", "then", "otherwise", "args")
+                children = [getattr(node, name) for name in names if hasattr(node, name)]
                 flat = []
                 for child in children:
                     if isinstance(child, tuple):

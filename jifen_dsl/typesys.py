@@ -5,8 +5,9 @@ from __future__ import annotations
 import attrs
 
 __all__ = [
-    "Type", "TEXT", "INTEGER", "DECIMAL", "BOOL", "DATE", "DATETIME", "DURATION",
-    "SCHOOL_LIST", "TEXT_LIST", "enum_type", "set_of", "is_numeric", "is_orderable", "unify",
+    "Type", "TEXT", "INTEGER", "DECIMAL", "BOOL", "DATE", "DATETIME", "DURATION", "WORKDAYS",
+    "SCHOOL_LIST", "TEXT_LIST", "CALENDAR", "EVIDENCE", "enum_type", "set_of", "window_of",
+    "is_numeric", "is_orderable", "unify",
 ]
 
 
@@ -25,6 +26,8 @@ class Type:
             return f"enum ({', '.join(self.members)})"
         if self.kind == "set":
             return f"set of {self.element}"
+        if self.kind == "window":
+            return "phase" if self.element is None else f"phase ({self.element}s)"
         return _NAMES.get(self.kind, self.kind)
 
     def canonical(self, value: str) -> str | None:
@@ -45,6 +48,9 @@ _NAMES = {
     "date": "date",
     "datetime": "date and time",
     "duration": "duration",
+    "workdays": "number of working days",
+    "calendar": "working-day calendar",
+    "evidence": "list of evidence",
     "school_list": "list of schools",
     "text_list": "list of text",
     "error": "<error>",
@@ -57,6 +63,9 @@ BOOL = Type("bool")
 DATE = Type("date")
 DATETIME = Type("datetime")
 DURATION = Type("duration")
+WORKDAYS = Type("workdays")  # 35 workdays: not a fixed length of time, so not a duration
+CALENDAR = Type("calendar")  # the policy's working-day calendar, an argument the checker supplies
+EVIDENCE = Type("evidence")  # one applicant's evidence items of one indicator
 SCHOOL_LIST = Type("school_list", element=TEXT)
 TEXT_LIST = Type("text_list", element=TEXT)
 ERROR = Type("error")  # the type of an expression already reported as wrong; silences follow-on errors
@@ -68,6 +77,11 @@ def enum_type(members: tuple[str, ...], aliases: tuple[tuple[str, str], ...], fi
 
 def set_of(element: Type) -> Type:
     return Type("set", element=element)
+
+
+def window_of(element: Type) -> Type:
+    """The type of a phase whose window is bounded by dates or by dates and times."""
+    return Type("window", element=element)
 
 
 def is_numeric(t: Type) -> bool:

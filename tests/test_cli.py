@@ -29,7 +29,7 @@ def run(*args: str):
 
 def test_version_and_help():
     assert run("--version").output.strip() == f"jifen, version {__version__}"
-    for command in ("check", "evaluate", "explain", "compile"):
+    for command in ("check", "evaluate", "explain", "compile", "schedule", "deadline"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage: jifen " + command in result.output
 
@@ -181,4 +181,107 @@ def test_allocate_rejects_choices_of_unknown_schools(tmp_path):
     result = run("allocate", HAIZHU, "examples/haizhu-2022/applicants.csv", str(schools), "-o", str(out))
     assert result.exit_code == 1
     assert "chose unknown school 'HZ-P01' in choices" in result.stderr
+    assert not out.exists()
+
+
+# ---------------------------------------------------------------- schedules, deadlines, evidence
+
+CONGHUA = "policies/conghua/2020.jifen"
+
+
+def test_schedule_shows_the_phases_open_at_a_moment(snapshot):
+    result = run("schedule", HAIZHU, "--on", "2022-05-10 17:00")
+    assert result.exit_code == 0
+    assert result.stdout == snapshot
+    assert result.stdout.rstrip().endswith("2022-05-10 17:00 正在进行：网上申请、材料审核")
+    later = run("schedule", HAIZHU, "--on", "2022-05-10 17:00:01").stdout
+    assert later.rstrip().endswith("2022-05-10 17:00:01 正在进行：材料审核")
+    assert "没有正在进行的阶段" in run("schedule", HAIZHU, "--on", "2022-05-20").stdout
+
+
+def test_schedule_in_english_without_a_moment(snapshot):
+    result = run("schedule", BAIYUN)
+    assert result.exit_code == 0
+    assert result.stdout == snapshot
+    assert "in_force" in result.stdout and "5 days" in result.stdout and "status" not in result.stdout
+
+
+def test_deadline_reproduces_the_conghua_notice(snapshot):
+    result = run("deadline", CONGHUA, "--accepted", "2020-04-30")
+    assert result.exit_code == 0
+    assert result.stdout == snapshot
+    assert result.stdout.startswith("2020-04-30 受理的积分，最迟于 2020-06-23 核定")
+    late = run("deadline", CONGHUA, "--accepted", "2020-05-06").stdout
+    assert "最迟于 2020-06-24 核定" in late and "受理：逾期" in late
+
+
+def test_deadline_against_the_phase_that_needs_the_points(write_policy, snapshot):
+    path = write_policy(
+        "schedule {\n"
+        '    phase apply "Online application" from 2022-04-25 09:00 to 2022-05-10 17:00\n'
+        "    verification 35 workdays for apply\n"
+        "}\n"
+        'requirement r "r": applied_at within apply\n'
+    )
+    in_time = run("deadline", path, "--accepted", "2022-03-18")  # verified 2022-05-10, the last day
+    assert in_time.exit_code == 0
+    assert in_time.stdout == snapshot
+    late = run("deadline", path, "--accepted", "2022-03-21").stdout  # the next working day
+    assert "Too late for phase 'apply' (Online application, 2022-04-25 09:00 to 2022-05-10 17:00)" in late
+    assert "points must be accepted by 2022-03-18 at the latest" in late
+
+
+def test_deadline_for_haizhu_online_application():
+    result = run("deadline", HAIZHU, "--accepted", "2022-03-18")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "2022-03-18 受理的积分，最迟于 2022-05-10 核定：受理后35个工作日（受理当日不计入）。",
+        "赶得上「网上申请」（登陆积分制服务管理信息系统网上申请（逾期视为放弃），2022-04-25 09:00 至 2022-05-10 17:00）：积分最迟 2022-05-10 核定，不晚于其最后一天。",
+        "要赶上「网上申请」，积分最迟须于 2022-03-18 受理。",
+    ]
+    assert "赶不上「网上申请」" in run("deadline", HAIZHU, "--accepted", "2022-03-21").stdout
+
+
+def test_schedule_and_deadline_errors_are_project_errors():
+    no_schedule = run("schedule", "tests/data/valid/unused_definition.jifen")
+    assert no_schedule.exit_code == 1 and "the policy has no schedule section" in no_schedule.stderr
+    no_rule = run("deadline", BAIYUN, "--accepted", "2022-03-01")
+    assert no_rule.exit_code == 1 and "the schedule does not say how long points verification takes" in no_rule.stderr
+    bad_moment = run("schedule", HAIZHU, "--on", "tomorrow")
+    assert bad_moment.exit_code == 1 and "--on: 'tomorrow' is not a date (2022-05-10) or a date and time" in bad_moment.stderr
+    beyond = run("deadline", CONGHUA, "--accepted", "2027-03-01")
+    assert beyond.exit_code == 1
+    assert "2027-03-01 is outside the working-day calendar, which covers 2004-2026; declare 2027" in beyond.stderr
+    for result in (no_schedule, no_rule, bad_moment, beyond):
+        assert "Traceback" not in result.output
+    assert run("deadline", CONGHUA).exit_code == 2  # --accepted is required: a usage error
+
+
+def test_evidence_changes_scores_and_ties(tmp_path):
+    data = "examples/conghua-2020/applicants.csv"
+    evidence = "examples/conghua-2020/evidence.csv"
+    without = run("explain", CONGHUA, data, "--id", "CH2020-E04")
+    assert without.exit_code == 0
+    assert "note: no --evidence file, so no applicant has evidence for 创新创业, 社会服务, 公益, 纳税" in without.stderr
+    assert "第 28 名" in without.stdout
+    result = run("explain", CONGHUA, data, "--id", "CH2020-E04", "--evidence", evidence)
+    assert result.exit_code == 0 and "note:" not in result.stderr
+    assert "  创新创业：5" in result.stdout
+    assert "创新创业材料（计 2015-04-30 至 2020-04-30 的）：2015-04-30 2 ✓；2020-04-30 3 ✓" in result.stdout
+    assert "第 26 名" in result.stdout
+    assert "CH2020-E01（第 27 名）排在本人之后：创新创业 本人 5，对方 0" in result.stdout
+    e01 = run("explain", CONGHUA, data, "--id", "CH2020-E01", "--evidence", evidence).stdout
+    assert "纳税材料（计 2017-01-01 至 2019-12-31 的）：2017-01-01 1 ✓；2019-12-31 1 ✓；2020-01-01 1 ✗" in e01
+    assert run("evaluate", CONGHUA, data, "--evidence", evidence, "--format", "csv").exit_code == 0
+    allocated = run("allocate", CONGHUA, data, "examples/conghua-2020/schools.csv", "--evidence", evidence)
+    assert allocated.exit_code == 0
+
+
+def test_bad_evidence_is_reported_and_nothing_is_written(tmp_path):
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_text("id,indicator,date,value\nNOBODY,纳税,2018-01-01,1\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run("evaluate", CONGHUA, "examples/conghua-2020/applicants.csv", "--evidence", str(evidence), "-o", str(out))
+    assert result.exit_code == 1
+    assert f"{evidence}:2:1: no applicant has the id 'NOBODY'" in result.stderr
     assert not out.exists()

@@ -35,6 +35,11 @@ EN_ZH_PAIRS = [
     ("a + 1 year 6 months < as_of", "a + 1年6个月 早于 基准日"),
     ("b = year", "b 等于 年度"),
     ("b != true", "b 不等于 是"),
+    ("applied_at within apply", "applied_at 在 apply 内"),
+    ("a + 35 workdays <= end_of(apply)", "a + 35个工作日 不晚于 截止时间（apply）"),
+    ("workdays_between(start_of(apply), a) >= 3", "间隔工作日（开始时间（apply），a） 不小于 3"),
+    ("evidence tax dated from 2017-01-01 to 2019-12-31 > 0", "材料 tax 日期 自 2017年1月1日 至 2019年12月31日 大于 0"),
+    ("evidence inn dated within 5 years before as_of + evidence inn > 0", "材料 inn 日期 在 基准日 前 5年 内 + 材料 inn 大于 0"),
 ]
 
 
@@ -162,3 +167,83 @@ def test_a_cached_parser_parses_the_same(tmp_path):
     assert list((tmp_path / "jifen_dsl").glob("parser-*.cache"))
     second = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout
     assert first == second and "出生日期" in first
+
+
+def test_working_days_are_their_own_unit():
+    assert condition("a + 35 workdays < b").left.right == ast.WorkdaysLit(35)
+    assert condition("a + 1 workday < b") == condition("a + 1工作日 早于 b")
+    with pytest.raises(PolicyError) as info:
+        parse('define x = 1 month 3 workdays', "t.jifen")
+    assert "working days cannot be combined with years, months or days in one duration" in info.value.render()
+
+
+def test_an_evidence_window_ends_the_term_it_starts():
+    # The reference is a simple term: what follows it belongs to the enclosing expression.
+    expr = condition("evidence inn dated within 5 years before as_of * 2 > 1").left
+    assert expr == ast.Binary("mul", ast.Evidence("inn", ast.DurationLit(5, 0, 0), ast.AsOf()), ast.NumberLit(Decimal(2), True))
+    assert condition("evidence inn dated within 3 workdays before (as_of - 1 day) > 1").left.length == ast.WorkdaysLit(3)
+
+
+SCHEDULE_EN = """
+schedule cite "Process" {
+    makeup_days not_counted
+    phase apply "Apply" cite "(2)" from 2022-04-25 09:00 to 2022-05-10 17:00
+    phase documents "Documents" from 2022-04-25 to 2022-05-11 lasting 17 days
+    then phase choose "Choose" from 2022-06-10 09:00 to 2022-06-14 15:00
+    phase register "Register" until 2020-04-23
+    phase publicity "Publicity" lasting 5 days
+    verification 35 workdays after register for apply
+}
+calendar cite "State Council" {
+    year 2027
+    holiday 2027-01-01
+    holiday 2027-02-06 to 2027-02-12
+    workday 2027-02-14
+}
+"""
+
+SCHEDULE_ZH = """
+日程 依据 “Process” ｛
+    调休上班日 不计入
+    阶段 apply “Apply” 依据 “(2)” 自 2022年4月25日 09:00 至 2022年5月10日 17:00
+    阶段 documents “Documents” 自 2022年4月25日 至 2022年5月11日 为期 17天
+    随后 阶段 choose “Choose” 自 2022年6月10日 09:00 至 2022年6月14日 15:00
+    阶段 register “Register” 截至 2020年4月23日
+    阶段 publicity “Publicity” 为期 5日
+    积分核定 register 后 35个工作日 用于 apply
+｝
+日历 依据 “State Council” ｛
+    年度 2027
+    节假日 2027年1月1日
+    节假日 2027年2月6日 至 2027年2月12日
+    调休上班 2027年2月14日
+｝
+"""
+
+
+def test_schedule_and_calendar_read_the_same_in_both_languages():
+    en, zh = parse(SCHEDULE_EN, "en.jifen"), parse(SCHEDULE_ZH, "zh.jifen")
+    assert en.declarations == zh.declarations
+    schedule, calendar = en.declarations
+    assert [type(i).__name__ for i in schedule.items] == ["MakeupSetting", "Phase", "Phase", "Phase", "Phase", "Phase", "Verification"]
+    setting, apply, documents, choose, register, publicity, verification = schedule.items
+    assert setting == ast.MakeupSetting(False)
+    assert apply.start == ast.DateTimeLit(dt.datetime(2022, 4, 25, 9)) and apply.cite == "(2)" and not apply.follows
+    assert documents.length == ast.DurationLit(0, 0, 17) and choose.follows
+    assert register.start is None and register.end == ast.DateLit(dt.date(2020, 4, 23))
+    assert publicity.start is None and publicity.end is None
+    assert verification == ast.Verification(ast.WorkdaysLit(35), "register", "apply")
+    assert calendar.items == (
+        ast.CalendarYear(2027),
+        ast.CalendarDays("holiday", dt.date(2027, 1, 1), None),
+        ast.CalendarDays("holiday", dt.date(2027, 2, 6), dt.date(2027, 2, 12)),
+        ast.CalendarDays("workday", dt.date(2027, 2, 14), None),
+    )
+    # A 'then' phase's span starts at 'then', so messages about the order point there.
+    assert (choose.span.line, choose.span.column) == (6, 5)
+
+
+def test_verification_may_omit_its_phases():
+    rule = parse("schedule { verification 35 workdays }", "t.jifen").declarations[0].items[0]
+    assert rule == ast.Verification(ast.WorkdaysLit(35), None, None)
+    assert parse("日程 ｛ 积分核定 35个工作日 用于 「网上申请」 ｝", "t.jifen").declarations[0].items[0].needed_for == "网上申请"

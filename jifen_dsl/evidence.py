@@ -1,0 +1,147 @@
+"""Read an evidence file and join its items to the applicants they belong to.
+
+One row per item of evidence (a certificate, a year's tax, a spell of volunteer
+work): the applicant's id, the indicator it is filed under, its date and its
+value - points, or an amount the policy's formula turns into points. Headers in
+English or Chinese: ``id`` (申请编号), ``indicator`` (指标), ``date`` (日期) and
+one of ``value``, ``points`` or ``amount`` (数值, 分值, 金额). The indicator is
+named as the policy names it, or by its title.
+
+Every problem is collected - an id no applicant has, an indicator the policy
+counts no evidence for, a bad date or value - and reported together with file
+and line. An applicant with no evidence counts none: zero.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from typing import Sequence
+
+import attrs
+
+from . import model
+from .applicants import Applicant, decode_file
+from .errors import DataError
+from .typesys import DATE, DECIMAL
+from .values import CellError, parser_for
+
+__all__ = ["read_evidence", "attach_evidence"]
+
+_COLUMNS = {
+    "id": ("id", "申请编号"),
+    "indicator": ("indicator", "指标"),
+    "date": ("date", "日期"),
+    "value": ("value", "points", "amount", "数值", "分值", "金额"),
+}
+
+
+def read_evidence(path: str, policy: model.Policy, applicants: Sequence[Applicant]) -> list[Applicant]:
+    """The applicants with their evidence from a CSV file; raise DataError listing every problem."""
+    if not policy.evidence:
+        raise DataError([f"{path}: the policy {policy.path} counts no evidence, so there is nothing to read this file for"])
+    text = decode_file(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise DataError([f"{path}:{reader.line_num}: {exc}"]) from None
+    if not rows:
+        raise DataError([f"{path}: the file is empty; expected a header row and one row per item of evidence"])
+    return attach_evidence(path, rows[0], list(enumerate(rows[1:], start=2)), policy, applicants)
+
+
+def _columns(path: str, header: Sequence[str], problems: list[str]) -> dict[str, int]:
+    names = [h.strip().lstrip("\ufeff") for h in header]
+    position: dict[str, int] = {}
+    for column, spellings in _COLUMNS.items():
+        found = [i for i, name in enumerate(names) if name in spellings]
+        if not found:
+            problems.append(f"{path}:1: missing column {column!r} (" + " or ".join(repr(s) for s in spellings[1:]) + ")")
+        elif len(found) > 1:
+            problems.append(f"{path}:1: the column {column!r} appears twice: {', '.join(repr(names[i]) for i in found)}")
+        else:
+            position[column] = found[0]
+    return position
+
+
+def _indicator_names(policy: model.Policy) -> dict[str, int]:
+    """Every way an evidence row may name an indicator the policy counts evidence for -> its slot."""
+    slots = {name: slot for slot, name in enumerate(policy.evidence)}
+    names = dict(slots)
+    titles = [ind.title for ind in policy.points.indicators]
+    for ind in policy.points.indicators:
+        if ind.name in slots and titles.count(ind.title) == 1:
+            names.setdefault(ind.title, slots[ind.name])
+    return names
+
+
+def attach_evidence(
+    path: str,
+    header: Sequence[str],
+    rows: Sequence[tuple[int, Sequence[str]]],
+    policy: model.Policy,
+    applicants: Sequence[Applicant],
+) -> list[Applicant]:
+    """The applicants with the evidence of (line, cells) rows; raise DataError listing every problem."""
+    problems: list[str] = []
+    position = _columns(path, header, problems)
+    if problems:
+        raise DataError(problems, title=f"{path}: the evidence file's header has problems")
+    names = _indicator_names(policy)
+    others = {ind.name for ind in policy.points.indicators} | {ind.title for ind in policy.points.indicators}
+    by_id = {a.id: a for a in applicants}
+    read_date, read_value = parser_for(DATE), parser_for(DECIMAL)
+    found: dict[str, list[list[tuple]]] = {}
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(f"{path}:{line}: the row has {len(cells)} cells but the header has {len(header)}")
+            continue
+        cell = {column: cells[i].strip() for column, i in position.items()}
+        where = {column: f"{path}:{line}:{i + 1}" for column, i in position.items()}
+        bad = False
+        applicant = by_id.get(cell["id"])
+        if applicant is None:
+            close = difflib.get_close_matches(cell["id"], list(by_id), n=1, cutoff=0.8)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"{where['id']}: no applicant has the id {cell['id']!r}{hint}")
+            bad = True
+        slot = names.get(cell["indicator"])
+        if slot is None:
+            counted = ", ".join(policy.evidence)
+            if cell["indicator"] in others:
+                problems.append(f"{where['indicator']}: the policy counts no evidence for the indicator {cell['indicator']!r}; it counts evidence for {counted}")
+            else:
+                close = difflib.get_close_matches(cell["indicator"], list(names), n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                problems.append(f"{where['indicator']}: unknown indicator {cell['indicator']!r} ({hint}the policy counts evidence for {counted})")
+            bad = True
+        values = []
+        for column, read in (("date", read_date), ("value", read_value)):
+            if not cell[column]:
+                problems.append(f"{where[column]}: column {column!r}: empty, but a value is required")
+                bad = True
+                continue
+            try:
+                values.append(read(cell[column]))
+            except CellError as exc:
+                problems.append(f"{where[column]}: column {column!r}: {exc}")
+                bad = True
+        if bad:
+            continue
+        lists = found.setdefault(applicant.id, [[] for _ in policy.evidence])
+        lists[slot].append(tuple(values))
+    if problems:
+        raise DataError(problems, title=f"{path}: the evidence has problems")
+    fields = len(policy.read_fields)
+    joined = []
+    for applicant in applicants:
+        lists = found.get(applicant.id)
+        if lists is not None:
+            evidence = tuple(tuple(sorted(items)) for items in lists)
+            applicant = attrs.evolve(applicant, record=applicant.record[:fields] + evidence)
+        joined.append(applicant)
+    return joined
