@@ -299,9 +299,26 @@ class SubsidyBlock:
     semesters_spans: tuple[Span, ...] = attrs.field(default=(), kw_only=True, eq=False, repr=False)
 
 
+@node
+class MaskRule:
+    """How many characters of a personal value a public list shows, at the start and at the end."""
+
+    target: str  # "names" or "id_number"
+    keep_first: int
+    keep_last: int
+    span: Span | None = _span()
+
+
+@node
+class PublicationBlock:
+    cite: str | None
+    rules: tuple[MaskRule, ...]
+    span: Span | None = _span()
+
+
 Declaration = Union[
     Import, FieldDecl, Define, Requirement, GradeBlock, PointsBlock, BatchesBlock,
-    TieBreakBlock, AllocationBlock, SubsidyBlock,
+    TieBreakBlock, AllocationBlock, SubsidyBlock, PublicationBlock,
 ]
 
 

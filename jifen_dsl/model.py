@@ -25,6 +25,14 @@ COORDINATION_FIELD = "accepts_coordination"
 SIBLING_FIELD = "sibling_group"
 CLEARING_FIELD = "clearing_choices"
 
+# Personal details. No rule reads them: the engine carries them from the applicant
+# file to internal outputs, and public lists show them only masked (see Publication).
+APPLICANT_NAME_FIELD = "applicant_name"
+CHILD_NAME_FIELD = "child_name"
+ID_NUMBER_FIELD = "id_number"
+NAME_FIELDS = (APPLICANT_NAME_FIELD, CHILD_NAME_FIELD)
+PERSONAL_FIELDS = (APPLICANT_NAME_FIELD, CHILD_NAME_FIELD, ID_NUMBER_FIELD)
+
 
 @attrs.frozen
 class Field:
@@ -157,6 +165,24 @@ class Subsidies:
 
 
 @attrs.frozen
+class Mask:
+    """Characters of a personal value left visible in a public list: so many at the start, so many at the end."""
+
+    keep_first: int
+    keep_last: int
+
+
+@attrs.frozen
+class Publication:
+    """How public lists (公示) mask personal details; the defaults give 张*明 and 440102********1234."""
+
+    names: Mask = Mask(1, 1)
+    id_number: Mask = Mask(6, 4)
+    cite: str | None = None
+    declared: bool = False  # False: the policy has no publication section and these are the defaults
+
+
+@attrs.frozen
 class Header:
     title: str
     district: str
@@ -185,6 +211,7 @@ class Policy:
     warnings: tuple[Diagnostic, ...] = ()
     sources: dict[str, SourceText] = attrs.field(factory=dict, eq=False, repr=False)
     files: tuple[str, ...] = ()  # every file read, the policy first
+    publication: Publication = Publication()
 
     @property
     def language(self) -> str:

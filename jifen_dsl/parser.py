@@ -449,6 +449,26 @@ class _Builder(Transformer):
     def subsidy_semesters(self, meta, children):
         return (self._integer(children[0], "the number of semesters"), self._span(meta))
 
+    # publication ------------------------------------------------------
+    def publication_block(self, meta, children):
+        cite, *rules = children
+        return ast.PublicationBlock(cite, tuple(rules), span=self._span(meta))
+
+    def mask_rule(self, meta, children):
+        target, first, last = children
+        return ast.MaskRule(
+            target,
+            self._integer(first, "the number of characters kept"),
+            self._integer(last, "the number of characters kept"),
+            span=self._span(meta),
+        )
+
+    def mask_names(self, meta, children):
+        return "names"
+
+    def mask_id_number(self, meta, children):
+        return "id_number"
+
     # expressions ------------------------------------------------------
     def if_expr(self, meta, children):
         return ast.IfThenElse(*children, span=self._span(meta))
