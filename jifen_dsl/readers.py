@@ -258,11 +258,15 @@ def _read_csv(path: str, text: str, digest: str, encoding: str, what: str) -> Ta
 # ------------------------------------------------------------------ JSON
 
 
+class _Number(str):
+    """A JSON number, kept as its exact decimal text."""
+
+
 def _json_number(text: str) -> str:
     try:
-        return format(Decimal(text), "f")
+        return _Number(format(Decimal(text), "f"))
     except InvalidOperation:  # pragma: no cover - the JSON parser only passes numbers
-        return text
+        return _Number(text)
 
 
 def _json_constant(name: str) -> UnreadableCell:
@@ -271,7 +275,7 @@ def _json_constant(name: str) -> UnreadableCell:
 
 def _loads(text: str) -> Any:
     # Numbers become their exact decimal text: no float ever holds points or money.
-    return json.loads(text, parse_float=_json_number, parse_int=str, parse_constant=_json_constant)
+    return json.loads(text, parse_float=_json_number, parse_int=_Number, parse_constant=_json_constant)
 
 
 def _json_cell(value: Any) -> str:
@@ -287,17 +291,28 @@ def _json_cell(value: Any) -> str:
         items = []
         for item in value:
             if isinstance(item, (list, dict)) or item is None:
-                return UnreadableCell(_short(value), "a list may hold only text, numbers or true/false")
+                return UnreadableCell(_short(value), f"{_short(value)} is not a cell value: a list may hold only text, numbers or true/false")
             text = _json_cell(item)
             if ";" in text or "；" in text:
                 return UnreadableCell(_short(value), f"the list item {text!r} contains ';', which separates items")
             items.append(text)
         return ";".join(items)
-    return UnreadableCell(_short(value), "an object is not a cell value (expected text, a number, true/false or a list)")
+    return UnreadableCell(_short(value), f"{_short(value)} is not a cell value (expected text, a number, true/false or a list)")
+
+
+def _show(value: Any) -> str:
+    """A JSON value written back as JSON, numbers exactly as they were read."""
+    if isinstance(value, (_Number, UnreadableCell)):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_show(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = _show(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -306,8 +321,10 @@ def _kind(value: Any) -> str:
         return "an object"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, (_Number, UnreadableCell)):
+        return "a number"
     if isinstance(value, str):
-        return "a string" if not isinstance(value, UnreadableCell) else "a number"
+        return "a string"
     if value is None:
         return "null"
     if isinstance(value, bool):
