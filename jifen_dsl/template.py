@@ -22,7 +22,6 @@ from .xlsx import Sheet, workbook_bytes
 __all__ = ["TemplateColumn", "template_columns", "template_files", "description_path", "FORMATS"]
 
 FORMATS = ("csv", "xlsx")
-_PREPARED_ROWS = 1000
 _DESCRIPTION_HEADER = ("列名", "字段名", "是否必填", "填写格式", "默认值", "说明")
 
 _KIND = {
@@ -127,7 +126,6 @@ def template_files(policy: model.Policy, path: str, fmt: str, *, bom: bool = Tru
             header,
             [],
             formats=formats,
-            prepared_rows=_PREPARED_ROWS,
             choices=tuple((i, c.choices) for i, c in enumerate(columns) if c.choices),
         )
         guide = Sheet("填写说明", list(_DESCRIPTION_HEADER), _description_rows(columns))

@@ -24,6 +24,7 @@ __all__ = ["Sheet", "workbook_bytes"]
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 _W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_LAST_ROW = 1_048_576  # the last row of an Excel sheet
 
 
 @attrs.frozen
@@ -34,8 +35,9 @@ class Sheet:
     header: Sequence[str]
     rows: Sequence[Sequence[str]]
     numeric: frozenset[int] = frozenset()  # columns written as numbers when a cell holds one
-    formats: tuple[tuple[int, str], ...] = ()  # (column, number format): "@" keeps an id as text in Excel
-    prepared_rows: int = 0  # empty rows below the data given the formats and choices, for a form to fill in
+    # (column, number format) for the whole column, so cells typed in later get it too:
+    # "@" keeps an identity number as text, where Excel would round it as a number.
+    formats: tuple[tuple[int, str], ...] = ()
     choices: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (column, values offered in a drop-down list)
 
 
@@ -70,14 +72,14 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
                 widths[i] = max(widths[i], display_width(c))
         for i, width in enumerate(widths):
             ws.column_dimensions[column_letter(i)].width = min(max(width, 6) + 2, 60)
-        last = 1 + len(sheet.rows) + sheet.prepared_rows
         for i, number_format in sheet.formats:
-            for (cell,) in ws.iter_rows(min_row=2, max_row=last, min_col=i + 1, max_col=i + 1):
+            ws.column_dimensions[column_letter(i)].number_format = number_format
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i + 1, max_col=i + 1):
                 cell.number_format = number_format
         for i, values in sheet.choices:
             listed = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
             ws.add_data_validation(listed)
-            listed.add(f"{column_letter(i)}2:{column_letter(i)}{max(last, 2)}")
+            listed.add(f"{column_letter(i)}2:{column_letter(i)}{_LAST_ROW}")
         ws.freeze_panes = "A2"
     workbook.properties.creator = "jifen_dsl"
     buffer = io.BytesIO()

@@ -36,6 +36,7 @@ def labels() -> list[str]:
 
 def test_xlsx_template_has_the_policy_columns_in_chinese_and_a_description_sheet(tmp_path):
     from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
 
     path = tmp_path / "t.xlsx"
     result = run("template", HAIZHU, "-o", str(path))
@@ -49,8 +50,9 @@ def test_xlsx_template_has_the_policy_columns_in_chinese_and_a_description_sheet
     described = [[c.value for c in row] for row in guide.iter_rows(min_row=2)]
     assert [row[0] for row in described] == header
     assert described[1][3] == "以下之一：G1（小学一年级）；G7（初中一年级）"
-    assert form.cell(row=2, column=header.index("身份证号") + 1).number_format == "@"  # kept as text, never a rounded number
-    assert form.cell(row=2, column=header.index("出生日期") + 1).number_format == "yyyy-mm-dd"
+    column = {name: get_column_letter(i + 1) for i, name in enumerate(header)}
+    assert form.column_dimensions[column["身份证号"]].number_format == "@"  # kept as text, never a rounded number
+    assert form.column_dimensions[column["出生日期"]].number_format == "yyyy-mm-dd"
     offered = {str(v.sqref).split(":")[0]: v.formula1 for v in form.data_validations.dataValidation}
     assert offered["B2"] == '"小学一年级,初中一年级"'
 
