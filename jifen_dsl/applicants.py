@@ -118,14 +118,13 @@ def _column_name(field: model.Field) -> str:
 def _column_map(table: Table, policy: model.Policy, problems: _Problems) -> dict[int, int]:
     """Field index -> column position, for the fields this policy reads."""
     by_name: dict[str, int] = {}
-    at = table.at
-    head = table.header_row
+    at = table.header_at
     for position, raw in enumerate(table.header):
         name = raw.strip().lstrip("\ufeff")
         if not name:
             continue
         if name in by_name:
-            problems.add("header", at(head, position), f"the column {name!r} appears twice (also column {_column_number(table, by_name[name])})")
+            problems.add("header", at(position), f"the column {name!r} appears twice (also column {_column_number(table, by_name[name])})")
             continue
         by_name[name] = position
     columns: dict[int, int] = {}
@@ -133,12 +132,12 @@ def _column_map(table: Table, policy: model.Policy, problems: _Problems) -> dict
         field = policy.fields[index]
         found = [by_name[n] for n in (field.name, field.label) if n and n in by_name]
         if len(found) == 2 and found[0] != found[1]:
-            problems.add("header", at(head), f"the field {field.name!r} has two columns, {field.name!r} and {field.label!r}; keep one")
+            problems.add("header", at(), f"the field {field.name!r} has two columns, {field.name!r} and {field.label!r}; keep one")
         if found:
             columns[index] = found[0]
         elif not field.optional:
             label = f" ({field.label})" if field.label else ""
-            problems.add("header", at(head), f"missing column {field.name!r}{label}, which this policy reads")
+            problems.add("header", at(), f"missing column {field.name!r}{label}, which this policy reads")
     return columns
 
 
@@ -160,7 +159,7 @@ def _nameless_columns(table: Table, problems: _Problems) -> None:
             if position < len(cells) and cells[position].strip():
                 problems.add(
                     "header",
-                    table.at(table.header_row, position),
+                    table.header_at(position),
                     f"column {_column_number(table, position)} has no name in the header but holds data"
                     f" (first on {_unit(table)} {row}); name it or remove it",
                 )

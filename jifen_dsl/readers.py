@@ -98,6 +98,12 @@ class Table:
             return f"{self.path}:{row}"
         return f"{self.path}:{row}:{column + 1}"
 
+    def header_at(self, column: int | None = None) -> str:
+        """Where the header (or one of its columns) is; JSON has none, its keys stand for it."""
+        if self.format in ("json", "jsonl"):
+            return self.path
+        return self.at(self.header_row, column)
+
 
 def column_letter(index: int) -> str:
     """A spreadsheet column's letters for a 0-based index: 0 -> A, 27 -> AB."""
@@ -273,14 +279,27 @@ def _json_constant(name: str) -> UnreadableCell:
     return UnreadableCell(name, f"{name} is not a number")
 
 
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is kept as an unreadable value, never silently overwritten."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            found[key] = UnreadableCell("", f"the key {key!r} appears twice in this object")
+        else:
+            found[key] = value
+    return found
+
+
 def _loads(text: str) -> Any:
     # Numbers become their exact decimal text: no float ever holds points or money.
-    return json.loads(text, parse_float=_json_number, parse_int=_Number, parse_constant=_json_constant)
+    return json.loads(text, parse_float=_json_number, parse_int=_Number, parse_constant=_json_constant, object_pairs_hook=_object)
 
 
 def _json_cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, UnreadableCell):
+        return value
     if value is True:
         return "true"
     if value is False:

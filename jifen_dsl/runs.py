@@ -299,21 +299,33 @@ def load_manifest(directory: str) -> dict[str, Any]:
         raise DataError([f"{path}: cannot be read as a manifest ({exc})"]) from None
     if not isinstance(data, dict) or data.get("manifest_version") != FORMAT_VERSION or "arguments" not in data:
         raise DataError([f"{path}: not a manifest this version of jifen_dsl can verify"])
+    try:
+        spec_from_manifest(data)
+    except DataError as exc:
+        raise DataError([f"{path}: {p}" for p in exc.problems]) from None
     return data
 
 
 def spec_from_manifest(data: dict[str, Any]) -> RunSpec:
     """The run a manifest records, ready to do again."""
-    args = data["arguments"]
-    schools = args.get("schools")
-    return RunSpec(
-        command=args["command"],
-        policy=args["policy"],
-        applicants=Source(**args["applicants"]),
-        schools=Source(**schools) if schools else None,
-        lenient=bool(args.get("lenient")),
-        bom=bool(args.get("bom")),
-    )
+    try:
+        args = data["arguments"]
+        schools = args.get("schools")
+        spec = RunSpec(
+            command=args["command"],
+            policy=args["policy"],
+            applicants=Source(**args["applicants"]),
+            schools=Source(**schools) if schools else None,
+            lenient=bool(args.get("lenient")),
+            bom=bool(args.get("bom")),
+        )
+        if spec.command not in ("evaluate", "allocate") or (spec.command == "allocate") != (spec.schools is not None):
+            raise ValueError(spec.command)
+        if not (isinstance(data["policy"]["files"], list) and isinstance(data["inputs"], dict) and isinstance(data["outputs"], list)):
+            raise ValueError("sections")
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise DataError(["the manifest does not record a run this version of jifen_dsl can repeat (a field is missing or damaged)"]) from None
+    return spec
 
 
 def _hash_file(path: str) -> str | None:

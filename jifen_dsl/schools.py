@@ -64,7 +64,7 @@ def schools_from_table(table: Table, policy: model.Policy) -> list[School]:
     for column, spellings in _COLUMNS.items():
         found = [i for i, h in enumerate(names) if h in spellings]
         if not found:
-            problems.append(f"{at(table.header_row)}: missing column {column!r} ({spellings[1]})")
+            problems.append(f"{table.header_at()}: missing column {column!r} ({spellings[1]})")
         else:
             position[column] = found[0]
     if problems:

@@ -170,3 +170,25 @@ def test_schools_accept_the_same_formats(tmp_path, policy):
     for path in (str(gb), str(js), xl):
         got = read_schools(path, policy)
         assert [(s.id, s.name, s.type, s.grade, s.seats) for s in got] == [(s.id, s.name, s.type, s.grade, s.seats) for s in expected], path
+
+
+def test_a_json_key_given_twice_is_reported_not_overwritten(tmp_path, policy):
+    from .conftest import BASE_APPLICANT
+
+    text = json.dumps([BASE_APPLICANT], ensure_ascii=False)
+    path = tmp_path / "twice.json"
+    path.write_text(text.replace('"points": "100"', '"points": "100", "points": "90"'), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        read_applicants(str(path), policy)
+    assert info.value.problems == (f"{path}, record 1: column 'points' (积分): the key 'points' appears twice in this object",)
+
+
+def test_json_header_problems_name_the_file_not_a_record(tmp_path, policy):
+    from .conftest import BASE_APPLICANT
+
+    record = {k: v for k, v in BASE_APPLICANT.items() if k != "points"}
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        read_applicants(str(path), policy)
+    assert info.value.problems == (f"{path}: missing column 'points' (积分), which this policy reads",)

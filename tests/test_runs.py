@@ -247,3 +247,22 @@ def test_option_conflicts_are_usage_errors(args, message):
     result = run("evaluate", HAIZHU, APPLICANTS, *args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_verify_run_of_an_evaluation(tmp_path):
+    out = tmp_path / "run"
+    assert run("evaluate", HAIZHU, "tests/data/applicants/haizhu.csv", "--out", str(out), "--bom").exit_code == 0
+    result = run("verify-run", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "2 outputs reproduced byte for byte (results.csv, results.json)" in result.stdout
+
+
+def test_a_damaged_manifest_is_a_clear_error(tmp_path):
+    out = tmp_path / "run"
+    allocate_into(out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["arguments"]["schools"]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = run("verify-run", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {out / 'manifest.json'}: the manifest does not record a run")
