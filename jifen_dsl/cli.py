@@ -104,7 +104,8 @@ def _finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None
         click.echo(f"wrote {out_dir}: {', '.join(written)}", err=True)
         _report_rejects(run, str(Path(out_dir) / "rejects.csv"))
         return
-    if rejects and run.rejects:
+    if rejects:
+        # Written even when empty, so a rejects file left by an earlier run is never mistaken for this one's.
         write_bytes_atomic(rejects, rejects_bytes(run))
     if fmt == "xlsx":
         from .xlsx import workbook_bytes
@@ -291,8 +292,7 @@ def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom:
     elif fmt == "csv":
         _emit(csv_text(public.header, public.rows), output, bom=bom)
     else:
-        titles = {("points", "zh"): "积分公示", ("admission", "zh"): "录取名单", ("points", "en"): "points", ("admission", "en"): "admission"}
-        sheet = Sheet(titles[kind, public.language], public.header, public.rows, numeric=public.numeric)
+        sheet = Sheet(public.sheet_title, public.header, public.rows, numeric=public.numeric)
         write_bytes_atomic(output, workbook_bytes([sheet]))
 
 

@@ -25,6 +25,8 @@ KINDS = ("points", "admission")
 
 _TEXT = {
     "en": {
+        "points_sheet": "points",
+        "admission_sheet": "admission",
         "points_title": "{title}: points list",
         "admission_title": "{title}: admission list",
         "grade": "Grade",
@@ -49,6 +51,8 @@ _TEXT = {
         "subtitle": "{district}, {year}",
     },
     "zh": {
+        "points_sheet": "积分公示",
+        "admission_sheet": "录取名单",
         "points_title": "{title} 积分公示名单",
         "admission_title": "{title} 录取名单公示",
         "grade": "年级",
@@ -87,6 +91,11 @@ class PublicList:
     rows: tuple[tuple[str, ...], ...]
     numeric: frozenset[int]  # columns holding numbers (right-aligned, written as numbers in XLSX)
     notes: tuple[str, ...]
+
+    @property
+    def sheet_title(self) -> str:
+        """A worksheet name for the list (Excel allows at most 31 characters)."""
+        return _TEXT[self.language][f"{self.kind}_sheet"]
 
 
 def load_results(path: str) -> tuple[list[dict[str, Any]], str | None]:

@@ -29,7 +29,7 @@ def run(*args: str):
 
 def test_version_and_help():
     assert run("--version").output.strip() == f"jifen, version {__version__}"
-    for command in ("check", "evaluate", "explain", "compile"):
+    for command in ("check", "evaluate", "explain", "compile", "allocate", "verify-run", "publish", "template"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage: jifen " + command in result.output
 

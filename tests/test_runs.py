@@ -266,3 +266,11 @@ def test_a_damaged_manifest_is_a_clear_error(tmp_path):
     result = run("verify-run", str(out))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {out / 'manifest.json'}: the manifest does not record a run")
+
+
+def test_the_rejects_file_is_written_even_when_no_row_was_set_aside(tmp_path):
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("stale,from,an earlier run\n", encoding="utf-8")
+    result = run("evaluate", HAIZHU, "tests/data/applicants/haizhu.csv", "--lenient", "--rejects", str(rejects))
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    assert rejects.read_text(encoding="utf-8").splitlines() == ["行号,原因," + (ROOT / "tests/data/applicants/haizhu.csv").read_text(encoding="utf-8").splitlines()[0]]
