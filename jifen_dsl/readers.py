@@ -384,7 +384,9 @@ def _read_json(path: str, text: str, digest: str, encoding: str, what: str) -> T
 def _read_jsonl(path: str, text: str, digest: str, encoding: str, what: str) -> Table:
     records: list[tuple[int, Any, str]] = []
     broken: list[Broken] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Split on newlines only: str.splitlines() would also split at U+2028, which JSON strings may hold.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:

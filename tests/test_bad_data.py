@@ -46,7 +46,23 @@ def test_the_corpus_is_large_enough_and_as_the_generator_writes_it():
     assert len(files) >= 20
     assert sorted(files) == sorted(p.name for p in BAD.iterdir() if p.suffix != ".py")
     for name, data in files.items():
-        assert (BAD / name).read_bytes() == data, name
+        if name.endswith(".xlsx") and data.startswith(b"PK"):
+            # Another openpyxl or zlib may write other bytes for the same workbook: compare what it holds.
+            assert _workbook_content((BAD / name).read_bytes()) == _workbook_content(data), name
+        else:
+            assert (BAD / name).read_bytes() == data, name
+
+
+def _workbook_content(data: bytes):
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data))
+    return [
+        (ws.title, sorted(str(r) for r in ws.merged_cells.ranges), [[(c.value, c.data_type) for c in row] for row in ws.iter_rows()])
+        for ws in workbook.worksheets
+    ]
 
 
 @pytest.mark.parametrize("name", CORPUS)
