@@ -26,7 +26,7 @@ def evaluate(r):
     """(failed, missing, points, scores, batch, keys) for one Haizhu 2022 applicant."""
     (app_id, grade, birth, child_hukou, applicant_hukou, enrolled, graduation_year, permit_start,
      residence, work, insured, points, status, s0, s1, s2, s3, s4, s5, s6,
-     _choices, _coordination, _siblings, _clearing, applied_at) = r
+     _choices, _coordination, _siblings, _clearing, applied_at, _applicant_name, _child_name, _id_number) = r
     failed = []
     missing = NO_MISSING
     if applicant_hukou == "广州":

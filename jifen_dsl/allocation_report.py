@@ -8,10 +8,11 @@ from typing import Any
 
 from . import model
 from .allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
+from .report import personal_columns
 from .tables import csv_text, text_table
 from .values import format_value
 
-__all__ = ["placement_records", "format_placements", "summary", "format_summary"]
+__all__ = ["placement_records", "placement_table", "format_placements", "summary", "summary_table", "format_summary"]
 
 _COLUMNS = ("id", "grade", "status", "school", "round", "batch", "rank", "points", "failed")
 
@@ -19,37 +20,51 @@ _COLUMNS = ("id", "grade", "status", "school", "round", "batch", "rank", "points
 def placement_records(allocation: Allocation) -> list[dict[str, Any]]:
     """JSON-ready dicts, one per applicant, in input order."""
     policy = allocation.policy
+    personal = personal_columns(policy, [p.evaluation for p in allocation.placements])
     out = []
     for p in allocation.placements:
         e = p.evaluation
-        out.append({
+        record = {
             "id": e.id,
             "grade": e.grade,
             "status": p.status,
             "school": p.school.id if p.school else None,
+            "school_name": p.school.name if p.school else None,
             "round": p.round,
             "batch": policy.batches[e.batch].name if e.batch is not None else None,
             "rank": e.rank,
             "points": format_value(e.points),
             "failed": [policy.requirements[i].name for i in e.failed],
-        })
+        }
+        for name, pos in personal:
+            record[name] = e.applicant.record[pos]
+        out.append(record)
     return out
 
 
-def format_placements(allocation: Allocation, fmt: str) -> str:
+def placement_table(allocation: Allocation) -> tuple[list[str], list[list[str]]]:
+    """The placements as a header and rows of text, one row per applicant in input order."""
     records = placement_records(allocation)
-    if fmt == "json":
-        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    extra = [name for name in model.PERSONAL_FIELDS if records and name in records[0]]
     rows = [
         [
             r["id"], r["grade"], r["status"], r["school"] or "", r["round"] or "", r["batch"] or "",
             "" if r["rank"] is None else str(r["rank"]), r["points"], ";".join(r["failed"]),
         ]
+        + [r[name] or "" for name in extra]
         for r in records
     ]
+    return list(_COLUMNS) + extra, rows
+
+
+def format_placements(allocation: Allocation, fmt: str) -> str:
+    """The placements in one of the text formats (table, csv, json)."""
+    if fmt == "json":
+        return json.dumps(placement_records(allocation), ensure_ascii=False, indent=2) + "\n"
+    header, rows = placement_table(allocation)
     if fmt == "csv":
-        return csv_text(_COLUMNS, rows)
-    return text_table(_COLUMNS, rows, right_aligned=(6, 7))
+        return csv_text(header, rows)
+    return text_table(header, rows, right_aligned=(6, 7))
 
 
 def _stage(policy: model.Policy, grade: str) -> str | None:
@@ -117,11 +132,13 @@ def summary(allocation: Allocation) -> dict[str, Any]:
 _SUMMARY_COLUMNS = ("school", "name", "type", "grade", "seats", "admitted", "choices", "coordinated", "clearing", "by batch", "cutoff", "remaining", "subsidy")
 
 
-def format_summary(allocation: Allocation, fmt: str) -> str:
-    data = summary(allocation)
-    if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    rows = [
+def summary_table(allocation: Allocation) -> tuple[list[str], list[list[str]]]:
+    """The per-school summary as a header and rows of text."""
+    return list(_SUMMARY_COLUMNS), _summary_rows(summary(allocation))
+
+
+def _summary_rows(data: dict[str, Any]) -> list[list[str]]:
+    return [
         [
             s["id"], s["name"], s["type"], s["grade"], str(s["seats"]), str(s["admitted"]),
             str(s["by_round"]["choices"]), str(s["by_round"]["coordinated"]), str(s["by_round"]["clearing"]),
@@ -129,6 +146,14 @@ def format_summary(allocation: Allocation, fmt: str) -> str:
         ]
         for s in data["schools"]
     ]
+
+
+def format_summary(allocation: Allocation, fmt: str) -> str:
+    """The per-school summary in one of the text formats (table, csv, json)."""
+    data = summary(allocation)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    rows = _summary_rows(data)
     if fmt == "csv":
         return csv_text(_SUMMARY_COLUMNS, rows)
     counts = data["counts"]

@@ -3,109 +3,82 @@
 A record holds the values of exactly the fields the policy reads
 (``policy.read_fields``), in that order, then one empty list of evidence items
 for each indicator whose evidence the policy counts (``policy.evidence``; see
-:mod:`jifen_dsl.evidence` for filling them). Every problem in the file is
+:mod:`jifen_dsl.evidence` for filling them). The file may be CSV, XLSX, JSON or JSON
+Lines (:mod:`jifen_dsl.readers` turns each into text cells); typing and
+validation happen here, once, for every format. Every problem in the file is
 collected - missing columns, bad cells, duplicate ids, grades the policy has no
 rules for - and reported together with file, row and column; nothing is dropped
-silently.
+silently. With ``lenient``, rows with problems are set aside as :class:`Reject`
+records carrying their reasons, for the caller to write to a rejects file.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import attrs
 
 from . import model
 from .bulk import collector_paused
 from .errors import DataError
+from .readers import Table, UnreadableCell, column_letter, read_table
 from .values import CellError, parser_for
 
-__all__ = ["Applicant", "read_applicants", "records_from_rows"]
+__all__ = ["Applicant", "Reject", "ApplicantFile", "read_applicants", "load_applicants", "records_from_rows", "records_from_table"]
+
+Progress = Callable[[int], None]
+_PROGRESS_EVERY = 1024
 
 
 @attrs.frozen
 class Applicant:
     """One application: where it came from and its typed values."""
 
-    row: int  # the line of the file it starts on (the header is line 1)
+    row: int  # the line, spreadsheet row or JSON record it comes from (a CSV header is line 1)
     id: str
     grade: str
     record: tuple[Any, ...]
 
 
-def decode_file(path: str) -> str:
-    """The text of a UTF-8 data file (a byte-order mark is dropped); raise DataError when it cannot be read."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DataError([f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise DataError([f"{path}: is a directory, not a data file"]) from None
-    except OSError as exc:
-        raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataError(
-            [f"{path}:{line}: the file is not UTF-8 text (byte {exc.start + 1})"],
-        ) from None
+@attrs.frozen
+class Reject:
+    """A row set aside (with --lenient): where it was, its cells as read, and why."""
+
+    row: int
+    cells: tuple[str, ...]
+    reasons: tuple[str, ...]
 
 
-def _csv_problem(exc: csv.Error) -> str:
-    """The csv module's complaint in the words of a person reading the file."""
-    text = str(exc)
-    if "field larger than field limit" in text:
-        return f"a cell is longer than {csv.field_size_limit():,} characters; this is not an applicant file"
-    if "new-line character seen in unquoted field" in text:
-        return "a line break inside a cell that is not in quotes"
-    return f"the file is not valid CSV ({text})"
+@attrs.frozen(eq=False)
+class ApplicantFile:
+    """An applicant file read for one policy: the table, the applicants, and the rows set aside."""
+
+    table: Table
+    applicants: list[Applicant]
+    rejects: list[Reject]
 
 
-def read_applicants(path: str, policy: model.Policy) -> list[Applicant]:
-    """Read a CSV applicant file; raise DataError listing every problem."""
-    text = decode_file(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        header = next(reader, None)
-        line = reader.line_num
-        for cells in reader:
-            rows.append((line + 1, cells))
-            line = reader.line_num
-    except csv.Error as exc:
-        raise DataError([f"{path}:{reader.line_num}: {_csv_problem(exc)}"]) from None
-    if header is None:
-        raise DataError([f"{path}: the file is empty; expected a header row and one row per applicant"])
-    return records_from_rows(path, header, rows, policy)
+def read_applicants(
+    path: str, policy: model.Policy, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None
+) -> list[Applicant]:
+    """Read an applicant file (CSV, XLSX, JSON or JSON Lines); raise DataError listing every problem."""
+    return load_applicants(path, policy, input_format=input_format, encoding=encoding, sheet=sheet).applicants
 
 
-def _column_map(path: str, header: Sequence[str], policy: model.Policy, problems: list[str]) -> dict[int, int]:
-    """Field index -> column position, for the fields this policy reads."""
-    by_name: dict[str, int] = {}
-    for position, raw in enumerate(header):
-        name = raw.strip().lstrip("\ufeff")
-        if not name:
-            continue
-        if name in by_name:
-            problems.append(f"{path}:1:{position + 1}: the column {name!r} appears twice (also column {by_name[name] + 1})")
-            continue
-        by_name[name] = position
-    columns: dict[int, int] = {}
-    for index in policy.read_fields:
-        field = policy.fields[index]
-        found = [by_name[n] for n in (field.name, field.label) if n and n in by_name]
-        if len(found) == 2 and found[0] != found[1]:
-            problems.append(f"{path}:1: the field {field.name!r} has two columns, {field.name!r} and {field.label!r}; keep one")
-        if found:
-            columns[index] = found[0]
-        elif not field.optional:
-            label = f" ({field.label})" if field.label else ""
-            problems.append(f"{path}:1: missing column {field.name!r}{label}, which this policy reads")
-    return columns
+def load_applicants(
+    path: str,
+    policy: model.Policy,
+    *,
+    input_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    lenient: bool = False,
+    progress: Progress | None = None,
+) -> ApplicantFile:
+    """Read an applicant file; with ``lenient``, set bad rows aside instead of failing on them."""
+    table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant")
+    applicants, rejects = records_from_table(table, policy, lenient=lenient, progress=progress)
+    return ApplicantFile(table, applicants, rejects)
 
 
 def records_from_rows(
@@ -114,53 +87,183 @@ def records_from_rows(
     rows: Iterable[tuple[int, Sequence[str]]],
     policy: model.Policy,
 ) -> list[Applicant]:
-    """Typed applicants from a header and (line, cells) rows; raise DataError listing every problem."""
-    problems: list[str] = []
-    columns = _column_map(path, header, policy, problems)
+    """Typed applicants from a header and (line, cells) rows of a CSV file; raise DataError listing every problem."""
+    table = Table(path, "csv", tuple(header), [(line, list(cells)) for line, cells in rows])
+    return records_from_table(table, policy)[0]
+
+
+class _Problems:
+    """Problems found, each with its group (for display), its row (None: the file as a whole) and its reason."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.groups: list[str] = []
+        self.by_row: dict[int, list[str]] = {}
+
+    def add(self, group: str, where: str, reason: str, row: int | None = None) -> None:
+        self.messages.append(f"{where}: {reason}")
+        self.groups.append(group)
+        if row is not None:
+            self.by_row.setdefault(row, []).append(reason)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+    def error(self, title: str) -> DataError:
+        return DataError(self.messages, title=title, groups=self.groups)
+
+
+def _column_name(field: model.Field) -> str:
+    return f"column {field.name!r}" + (f" ({field.label})" if field.label else "")
+
+
+def _column_map(table: Table, policy: model.Policy, problems: _Problems) -> dict[int, int]:
+    """Field index -> column position, for the fields this policy reads."""
+    by_name: dict[str, int] = {}
+    at = table.header_at
+    for position, raw in enumerate(table.header):
+        name = raw.strip().lstrip("\ufeff")
+        if not name:
+            continue
+        if name in by_name:
+            problems.add("header", at(position), f"the column {name!r} appears twice (also column {_column_number(table, by_name[name])})")
+            continue
+        by_name[name] = position
+    columns: dict[int, int] = {}
+    for index in policy.read_fields:
+        field = policy.fields[index]
+        found = [by_name[n] for n in (field.name, field.label) if n and n in by_name]
+        if len(found) == 2 and found[0] != found[1]:
+            problems.add("header", at(), f"the field {field.name!r} has two columns, {field.name!r} and {field.label!r}; keep one")
+        if found:
+            columns[index] = found[0]
+        elif not field.optional:
+            label = f" ({field.label})" if field.label else ""
+            problems.add("header", at(), f"missing column {field.name!r}{label}, which this policy reads")
+    return columns
+
+
+def _column_number(table: Table, position: int) -> str:
+    return column_letter(position) if table.format == "xlsx" else str(position + 1)
+
+
+def _unit(table: Table) -> str:
+    return {"xlsx": "row", "json": "record"}.get(table.format, "line")
+
+
+def _nameless_columns(table: Table, problems: _Problems) -> None:
+    """Data under a header cell with no name would be ignored: say so instead."""
+    nameless = [i for i, h in enumerate(table.header) if not h.strip()]
+    if not nameless:
+        return
+    for position in nameless:
+        for row, cells in table.rows:
+            if position < len(cells) and cells[position].strip():
+                problems.add(
+                    "header",
+                    table.header_at(position),
+                    f"column {_column_number(table, position)} has no name in the header but holds data"
+                    f" (first on {_unit(table)} {row}); name it or remove it",
+                )
+                break
+
+
+def records_from_table(
+    table: Table, policy: model.Policy, *, lenient: bool = False, progress: Progress | None = None
+) -> tuple[list[Applicant], list[Reject]]:
+    """Typed applicants and, with ``lenient``, the rows set aside; raise DataError listing every problem."""
+    problems = _Problems()
+    columns = _column_map(table, policy, problems)
+    _nameless_columns(table, problems)
     if problems:
-        raise DataError(problems, title=f"{path}: the header does not fit the policy {policy.path}")
+        # A header that does not fit cannot be worked around row by row, even with --lenient.
+        raise problems.error(f"{table.path}: the header does not fit the policy {policy.path}")
+    if not table.broken and not any(any(c.strip() for c in cells) for _, cells in table.rows):
+        raise DataError([f"{table.path}: the file has a header but no applicant rows"])
 
     plan = [(policy.fields[i], columns.get(i), parser_for(policy.fields[i].type)) for i in policy.read_fields]
     with collector_paused():
-        return _typed_rows(path, rows, policy, plan, columns, len(header))
+        applicants, duplicated = _typed_rows(table, policy, plan, columns, problems, progress)
+    if not problems:
+        return applicants, []
+    if not lenient:
+        raise problems.error(f"{table.path}: the applicant data has problems")
+    return _set_aside(table, applicants, duplicated, problems)
 
 
-def _typed_rows(path: str, rows, policy: model.Policy, plan, columns: dict[int, int], width: int) -> list[Applicant]:
-    """The rows as typed applicants; raise DataError listing every bad row."""
-    problems: list[str] = []
+def _set_aside(table: Table, applicants: list[Applicant], duplicated: dict[str, int], problems: _Problems):
+    """With --lenient: the rows with problems, and every row of a duplicated id, set aside with their reasons."""
+    reasons = {row: list(found) for row, found in problems.by_row.items()}
+    kept = []
+    for applicant in applicants:
+        again = duplicated.get(applicant.id)
+        if again is not None:
+            reasons.setdefault(applicant.row, []).append(
+                f"duplicate id {applicant.id!r}: it appears again on {_unit(table)} {again}, so every row with this id is set aside"
+            )
+        else:
+            kept.append(applicant)
+    cells = {row: cells for row, cells in table.rows}
+    raw = {b.row: b.raw for b in table.broken}
+    rejects = [
+        Reject(row, tuple(cells[row]) if row in cells else (raw.get(row, ""),), tuple(found))
+        for row, found in sorted(reasons.items())
+    ]
+    return kept, rejects
+
+
+def _typed_rows(table: Table, policy: model.Policy, plan, columns: dict[int, int], problems: _Problems, progress: Progress | None):
+    """The good rows as typed applicants; every bad row recorded in ``problems``."""
+    at = table.at
+    width = len(table.header)
+    unit = _unit(table)
     fields = [f for f, _, _ in plan]
-    id_pos = policy.read_fields.index(policy.field(model.ID_FIELD).index)
-    grade_pos = policy.read_fields.index(policy.field(model.GRADE_FIELD).index)
+    id_field = policy.field(model.ID_FIELD)
+    grade_field = policy.field(model.GRADE_FIELD)
+    id_pos = policy.read_fields.index(id_field.index)
+    grade_pos = policy.read_fields.index(grade_field.index)
     covered = {g.value for g in policy.grades}
     no_evidence = ((),) * len(policy.evidence)
     applicants: list[Applicant] = []
     seen_ids: dict[str, int] = {}
+    duplicated: dict[str, int] = {}  # id -> the first row that repeats it
     unique_seen: dict[int, dict[Any, int]] = {f.index: {} for f in fields if f.unique and f.name != model.ID_FIELD}
-    for line, cells in rows:
+    for broken in table.broken:
+        problems.add("unreadable rows", at(broken.row), broken.reason, broken.row)
+    done = 0
+    for line, cells in table.rows:
+        done += 1
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress(_PROGRESS_EVERY)
         if not any(c.strip() for c in cells):
             continue  # a blank line is not an applicant
         if len(cells) != width:
-            problems.append(f"{path}:{line}: the row has {len(cells)} cells but the header has {width}")
+            problems.add("rows with a wrong number of cells", at(line), f"the row has {len(cells)} cells but the header has {width}", line)
             continue
         values: list[Any] = []
         row_ok = True
         for field, column, parse in plan:
-            raw = cells[column].strip() if column is not None else ""
-            where = f"{path}:{line}:{(column or 0) + 1}: column {field.name!r}" + (f" ({field.label})" if field.label else "")
+            cell = cells[column] if column is not None else ""
+            if isinstance(cell, UnreadableCell):
+                problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: {cell.reason}", line)
+                row_ok = False
+                values.append(None)
+                continue
+            raw = cell.strip()
             if not raw:
                 if field.type.kind in ("school_list", "text_list"):
                     values.append(())
                 elif field.optional:
                     values.append(field.default)
                 else:
-                    problems.append(f"{where}: empty, but a value is required")
+                    problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: empty, but a value is required", line)
                     row_ok = False
                     values.append(None)
                 continue
             try:
                 values.append(parse(raw))
             except CellError as exc:
-                problems.append(f"{where}: {exc}")
+                problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: {exc}", line)
                 row_ok = False
                 values.append(None)
         if not row_ok:
@@ -168,21 +271,32 @@ def _typed_rows(path: str, rows, policy: model.Policy, plan, columns: dict[int, 
         applicant_id = values[id_pos]
         grade = values[grade_pos]
         if applicant_id in seen_ids:
-            problems.append(f"{path}:{line}:{columns[policy.field(model.ID_FIELD).index] + 1}: duplicate id {applicant_id!r} (first on line {seen_ids[applicant_id]})")
+            problems.add("duplicate ids", at(line, columns[id_field.index]), f"duplicate id {applicant_id!r} (first on {unit} {seen_ids[applicant_id]})", line)
+            duplicated.setdefault(applicant_id, line)
             continue
         seen_ids[applicant_id] = line
+        repeated = False
         for field_index, seen in unique_seen.items():
             value = values[policy.read_fields.index(field_index)]
+            if value is None:
+                continue
             if value in seen:
-                problems.append(f"{path}:{line}: duplicate {policy.fields[field_index].name} {value!r} (first on line {seen[value]})")
-            seen[value] = line
+                name = policy.fields[field_index].name
+                problems.add(f"duplicate {name}", at(line), f"duplicate {name} {value!r} (first on {unit} {seen[value]})", line)
+                repeated = True
+            else:
+                seen[value] = line
+        if repeated:
+            continue
         if covered and grade not in covered:
-            problems.append(
-                f"{path}:{line}:{columns[policy.field(model.GRADE_FIELD).index] + 1}: this policy has no rules for grade {grade!r}"
-                f" (it covers {', '.join(sorted(covered))})"
+            problems.add(
+                "grades without rules",
+                at(line, columns[grade_field.index]),
+                f"this policy has no rules for grade {grade!r} (it covers {', '.join(sorted(covered))})",
+                line,
             )
             continue
         applicants.append(Applicant(line, applicant_id, grade, tuple(values) + no_evidence))
-    if problems:
-        raise DataError(problems, title=f"{path}: the applicant data has problems")
-    return applicants
+    if progress is not None:
+        progress(done % _PROGRESS_EVERY)
+    return applicants, duplicated

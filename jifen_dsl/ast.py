@@ -399,9 +399,26 @@ class CalendarBlock:
     span: Span | None = _span()
 
 
+@node
+class MaskRule:
+    """How many characters of a personal value a public list shows, at the start and at the end."""
+
+    target: str  # "names" or "id_number"
+    keep_first: int
+    keep_last: int
+    span: Span | None = _span()
+
+
+@node
+class PublicationBlock:
+    cite: str | None
+    rules: tuple[MaskRule, ...]
+    span: Span | None = _span()
+
+
 Declaration = Union[
     Import, FieldDecl, Define, Requirement, GradeBlock, PointsBlock, BatchesBlock,
-    TieBreakBlock, AllocationBlock, SubsidyBlock, ScheduleBlock, CalendarBlock,
+    TieBreakBlock, AllocationBlock, SubsidyBlock, ScheduleBlock, CalendarBlock, PublicationBlock,
 ]
 
 

@@ -115,7 +115,7 @@ class _Checker(ExpressionTyping, ScheduleChecking):
                 requirements_ast.append((decl, None))
             elif isinstance(decl, ast.GradeBlock):
                 grade_blocks.append(decl)
-            elif isinstance(decl, (ast.PointsBlock, ast.BatchesBlock, ast.TieBreakBlock, ast.AllocationBlock, ast.SubsidyBlock, ast.ScheduleBlock)):
+            elif isinstance(decl, (ast.PointsBlock, ast.BatchesBlock, ast.TieBreakBlock, ast.AllocationBlock, ast.SubsidyBlock, ast.ScheduleBlock, ast.PublicationBlock)):
                 if type(decl) in blocks:
                     first = blocks[type(decl)]
                     self.error(
@@ -126,6 +126,10 @@ class _Checker(ExpressionTyping, ScheduleChecking):
                 else:
                     blocks[type(decl)] = decl
 
+        for name in model.PERSONAL_FIELDS:
+            for f in self.fields:
+                if f.name == name and f.type.kind != "text":
+                    self.error(f"the field {name!r} holds personal details and must be text, not {f.type}", f.span)
         grade_field = self._engine_field(model.GRADE_FIELD, ("enum",), header)
         id_field = self._engine_field(model.ID_FIELD, ("text",), header)
         if id_field is not None and not id_field.unique and header is not None:
@@ -168,6 +172,7 @@ class _Checker(ExpressionTyping, ScheduleChecking):
         allocation = self._allocation(blocks.get(ast.AllocationBlock))
         subsidies = self._subsidies(blocks.get(ast.SubsidyBlock), grades)
         schedule = self._schedule(schedule_block, makeup_counted)
+        publication = self._publication(blocks.get(ast.PublicationBlock))
 
         if header is not None:
             self._check_header(header)
@@ -189,6 +194,10 @@ class _Checker(ExpressionTyping, ScheduleChecking):
             for name in (model.CHOICES_FIELD, model.COORDINATION_FIELD, model.SIBLING_FIELD, model.CLEARING_FIELD):
                 if self._has_field(name):
                     read.add(self._field_index(name))
+        # Personal details are read (when declared) only to be carried to the outputs.
+        for name in model.PERSONAL_FIELDS:
+            if self._has_field(name):
+                read.add(self._field_index(name))
         return model.Policy(
             path=self.program.main.path,
             header=model.Header(header.title, header.district, header.year, header.as_of, header.source, header.language),
@@ -208,6 +217,7 @@ class _Checker(ExpressionTyping, ScheduleChecking):
             schedule=schedule,
             calendar=self.calendar,
             evidence=tuple(sorted(self.evidence_slots, key=self.evidence_slots.get)),
+            publication=publication,
         )
 
     # --------------------------------------------------------------- header
@@ -520,6 +530,41 @@ class _Checker(ExpressionTyping, ScheduleChecking):
         return model.Subsidies(tuple(rates), semesters, block.cite)
 
 
+    def _publication(self, block: ast.PublicationBlock | None) -> model.Publication:
+        if block is None:
+            return model.Publication()
+        masks: dict[str, model.Mask] = {}
+        for rule in block.rules:
+            if rule.target in masks:
+                self.error(f"the masking of {_MASK_TARGETS[rule.target]} is given twice", rule.span)
+                continue
+            most, rule_text = _MASK_LIMITS[rule.target]
+            kept = rule.keep_first + rule.keep_last
+            if kept > most:
+                self.error(
+                    f"keeping {kept} characters shows too much of {_MASK_TARGETS[rule.target]}",
+                    rule.span,
+                    f"{rule_text}; keep at most {most} in all",
+                )
+            masks[rule.target] = model.Mask(rule.keep_first, rule.keep_last)
+        default = model.Publication()
+        return model.Publication(
+            names=masks.get("names", default.names),
+            id_number=masks.get("id_number", default.id_number),
+            cite=block.cite,
+            declared=True,
+        )
+
+
+_MASK_TARGETS = {"names": "names", "id_number": "identity numbers"}
+# The most characters a rule may keep, and why. Lists mask at run time too, so a
+# value shorter than the rule expects never shows whole (see masking.py).
+_MASK_LIMITS = {
+    "names": (2, "a public list must hide at least one character of a three-character name"),
+    "id_number": (12, "a public list must hide at least 6 of the 18 characters of an identity number"),
+}
+
+
 _BLOCK_NAMES = {
     ast.PointsBlock: "points",
     ast.BatchesBlock: "batches",
@@ -527,6 +572,7 @@ _BLOCK_NAMES = {
     ast.AllocationBlock: "allocation",
     ast.SubsidyBlock: "subsidies",
     ast.ScheduleBlock: "schedule",
+    ast.PublicationBlock: "publication",
 }
 
 

@@ -7,58 +7,136 @@ and ends the command with exit status 1. Usage errors are click's (status 2).
 from __future__ import annotations
 
 import os
+import sys
 import traceback
+from pathlib import Path
 
 import click
 
 from . import __version__, model
-from .applicants import Applicant, read_applicants
-from .compiler import CompiledPolicy
+from .applicants import read_applicants
 from .errors import DataError, Diagnostic, JifenError, PolicyError, render_diagnostics
 from .evidence import read_evidence
-from .evaluator import evaluate
-from .explain import explain as explain_text, explain_allocation
-from .output import write_text_atomic
-from .pipeline import check_file, load_policy
-from .report import FORMATS, format_evaluations, summary_line
-from .allocation_report import format_placements, format_summary
-from .allocator import allocate
 from .schedule import deadline
 from .schedule_report import format_deadline, format_schedule
-from .schools import check_choices, read_schools
-from .values import CellError, parser_for
 from .typesys import DATE, DATETIME
-from .verify import verify, verify_conservation
-from .workdays import year_ranges
+from .values import CellError, parser_for
+from .evaluator import evaluate
+from .explain import explain as explain_text, explain_allocation
+from .output import write_bytes_atomic, write_text_atomic
+from .pipeline import check_file, load_policy
+from .progress import NO_PROGRESS, Progress
+from .readers import FORMATS as INPUT_FORMATS
+from .report import FORMATS, evaluation_table, format_evaluations, summary_line
+from .allocation_report import format_placements, format_summary, placement_table, summary_table
+from .allocator import allocate
+from .runs import Run, RunSpec, Source, execute, rejects_bytes, verify_run, write_run
+from .schools import check_choices, read_schools
+from .verify import verify
 
 __all__ = ["main", "cli"]
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
     """Write a command's result to a file (atomically) or to stdout."""
     if output:
-        write_text_atomic(output, text)
+        write_text_atomic(output, text, bom=bom)
     else:
-        click.echo(text, nl=False)
+        click.echo(("\ufeff" if bom else "") + text, nl=False)
 
 
 _policy_arg = click.argument("policy", type=click.Path(dir_okay=False))
-_format_opt = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+_format_opt = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format (xlsx needs -o).")
 _output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout (atomically).")
-_evidence_opt = click.option(
-    "--evidence", type=click.Path(dir_okay=False),
-    help="Evidence items (id, indicator, date, value) for the indicators that count evidence.",
-)
 
 
-def _applicants(compiled: CompiledPolicy, applicants: str, evidence: str | None) -> list[Applicant]:
-    """The applicants of a file, joined to their evidence when an evidence file is given."""
-    people = read_applicants(applicants, compiled.policy)
-    if evidence:
-        return read_evidence(evidence, compiled.policy, people)
-    if compiled.policy.evidence:
-        click.echo(f"note: no --evidence file, so no applicant has evidence for {', '.join(compiled.policy.evidence)}", err=True)
-    return people
+def _input_options(command):
+    """--input-format, --encoding and --sheet: how to read the applicant file; --evidence: its evidence file."""
+    command = click.option(
+        "--evidence", type=click.Path(dir_okay=False),
+        help="Evidence items (id, indicator, date, value) for the indicators that count evidence.",
+    )(command)
+    command = click.option("--sheet", help="XLSX: the sheet to read, by name or number (default: the first).")(command)
+    command = click.option("--encoding", help="CSV/JSON: the text encoding (default: UTF-8, with or without BOM, else GB18030).")(command)
+    command = click.option("--input-format", type=click.Choice(INPUT_FORMATS), help="Format of the applicant file (default: by its extension).")(command)
+    return command
+
+
+def _run_options(command):
+    """The options evaluate and allocate share: input, leniency, the run directory, CSV with a BOM, quiet."""
+    command = click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line on stderr.")(command)
+    command = click.option("--bom", is_flag=True, help="Begin CSV output with a byte-order mark, so Excel shows Chinese text correctly.")(command)
+    command = click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write results, summary, rejects and manifest.json to this directory (as a whole).")(command)
+    command = click.option("--rejects", type=click.Path(dir_okay=False), help="With --lenient: write the rows set aside, with their reasons, to this CSV file.")(command)
+    command = click.option("--lenient", is_flag=True, help="Set bad rows aside (written with their reasons to the rejects file) instead of failing.")(command)
+    return _input_options(command)
+
+
+def _progress(quiet: bool) -> Progress:
+    """A progress bar on stderr when it is a terminal and --quiet is not given."""
+    stream = sys.stderr
+    if quiet or not stream.isatty():
+        return NO_PROGRESS
+    return Progress(stream)
+
+
+def _check_run_options(fmt: str, output: str | None, out_dir: str | None, lenient: bool, rejects: str | None) -> None:
+    if out_dir and output:
+        raise click.UsageError("give either --out DIR (a run directory) or -o FILE, not both")
+    if lenient and not (rejects or out_dir):
+        raise click.UsageError("--lenient sets rows aside: give --rejects FILE (or --out DIR) to keep them")
+    if rejects and not lenient:
+        raise click.UsageError("--rejects only applies with --lenient")
+    if rejects and out_dir:
+        raise click.UsageError("with --out, the rows set aside go to DIR/rejects.csv; leave out --rejects")
+    if fmt == "xlsx" and not output and not out_dir:
+        raise click.UsageError("xlsx output is a file: give -o FILE")
+
+
+def _report_rejects(run: Run, where: str) -> None:
+    """Say on stderr how many rows were set aside and why; this is never silenced."""
+    if not run.rejects:
+        return
+    table = run.applicant_file.table
+    total = len(run.applicant_file.applicants) + len(run.rejects)
+    click.echo(f"warning: {len(run.rejects)} of {total} rows set aside (--lenient), with their reasons, in {where}", err=True)
+    for reject in run.rejects[:10]:
+        click.echo(f"warning:   {table.at(reject.row)}: {'; '.join(reject.reasons)}", err=True)
+    if len(run.rejects) > 10:
+        click.echo(f"warning:   ... and {len(run.rejects) - 10} more", err=True)
+
+
+def _finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
+    """Write a run's results where the options say: a run directory, or one file (or stdout) and the rejects file."""
+    if out_dir:
+        written = write_run(out_dir, run)
+        click.echo(f"wrote {out_dir}: {', '.join(written)}", err=True)
+        _report_rejects(run, str(Path(out_dir) / "rejects.csv"))
+        return
+    if rejects:
+        # Written even when empty, so a rejects file left by an earlier run is never mistaken for this one's.
+        write_bytes_atomic(rejects, rejects_bytes(run))
+    if fmt == "xlsx":
+        from .xlsx import workbook_bytes
+
+        write_bytes_atomic(output, workbook_bytes(xlsx_sheets()))
+    else:
+        _emit(text_output(), output, bom=bom and fmt == "csv")
+    if rejects:
+        _report_rejects(run, rejects)
+
+
+def _sheet(title: str, table: tuple[list[str], list[list[str]]], numeric: tuple[str, ...]):
+    from .xlsx import Sheet
+
+    header, rows = table
+    text_columns = tuple((i, "@") for i, h in enumerate(header) if h in ("id", "school", model.ID_NUMBER_FIELD))
+    return Sheet(title, header, rows, numeric=frozenset(i for i, h in enumerate(header) if h in numeric), formats=text_columns)
+
+
+def _evidence_source(path: str | None):
+    """The evidence file of a run, read by its extension like the applicant file."""
+    return Source(path) if path else None
 
 
 def _when(text: str, option: str, *, time: bool):
@@ -125,8 +203,7 @@ def check(policies: tuple[str, ...]) -> None:
         if checked.warnings:
             click.echo(render_diagnostics(checked.warnings, checked.sources), err=True)
         if isinstance(checked, model.Library):
-            years = f", calendar {year_ranges(checked.calendar_years)}" if checked.calendar_years else ""
-            click.echo(f"{path}: ok - library: {len(checked.fields)} fields, {len(checked.definitions)} definitions{years}")
+            click.echo(f"{path}: ok - library: {len(checked.fields)} fields, {len(checked.definitions)} definitions")
         else:
             header = checked.header
             grades = ", ".join(g.value for g in checked.grades) or "all grades"
@@ -144,15 +221,20 @@ def check(policies: tuple[str, ...]) -> None:
 @click.argument("applicants", type=click.Path(dir_okay=False))
 @_format_opt
 @_output_opt
-@_evidence_opt
-def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, evidence: str | None) -> None:
+@_run_options
+def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
-    compiled = load_policy(policy)
-    people = _applicants(compiled, applicants, evidence)
-    results = evaluate(compiled, people)
-    verify_conservation([a.id for a in people], [e.id for e in results])
-    _emit(format_evaluations(compiled, results, fmt), output)
-    click.echo(summary_line(results), err=True)
+    _check_run_options(fmt, output, out_dir, lenient, rejects)
+    spec = RunSpec("evaluate", policy, Source(applicants, input_format, encoding, sheet), None, lenient, bom, _evidence_source(evidence))
+    run = execute(spec, _progress(quiet))
+    _finish_run(
+        run,
+        lambda: format_evaluations(run.compiled, run.evaluations, fmt),
+        lambda: [_sheet("results", evaluation_table(run.compiled, run.evaluations), ("points", "rank"))],
+        fmt, output, out_dir, rejects, bom,
+    )
+    if not quiet:
+        click.echo(summary_line(run.evaluations), err=True)
 
 
 @cli.command(name="allocate")
@@ -162,21 +244,23 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, evi
 @_format_opt
 @_output_opt
 @click.option("--summary", "show_summary", is_flag=True, help="Show the per-school summary and the subsidy budget instead of one line per applicant.")
-@_evidence_opt
-def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, evidence: str | None) -> None:
+@_run_options
+def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Assign seats: qualification, choices, coordinated placement and clearing, checked before it is shown."""
-    compiled = load_policy(policy)
-    people = _applicants(compiled, applicants, evidence)
-    offer = read_schools(schools, compiled.policy)
-    check_choices(people, compiled.policy, offer, applicants)
-    allocation = allocate(compiled, evaluate(compiled, people), offer)
-    verify(allocation, [a.id for a in people])
-    text = format_summary(allocation, fmt) if show_summary else format_placements(allocation, fmt)
-    _emit(text, output)
-    counts: dict[str, int] = {}
-    for p in allocation.placements:
-        counts[p.status] = counts.get(p.status, 0) + 1
-    click.echo(f"{len(people)} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())), err=True)
+    _check_run_options(fmt, output, out_dir, lenient, rejects)
+    spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet), Source(schools), lenient, bom, _evidence_source(evidence))
+    run = execute(spec, _progress(quiet))
+    allocation = run.allocation
+    if show_summary:
+        text, sheets = (lambda: format_summary(allocation, fmt)), (lambda: [_sheet("summary", summary_table(allocation), ("seats", "admitted", "choices", "coordinated", "clearing", "cutoff", "remaining", "subsidy"))])
+    else:
+        text, sheets = (lambda: format_placements(allocation, fmt)), (lambda: [_sheet("results", placement_table(allocation), ("points", "rank"))])
+    _finish_run(run, text, sheets, fmt, output, out_dir, rejects, bom)
+    if not quiet:
+        counts: dict[str, int] = {}
+        for p in allocation.placements:
+            counts[p.status] = counts.get(p.status, 0) + 1
+        click.echo(f"{len(allocation.placements)} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())), err=True)
 
 
 @cli.command(name="explain")
@@ -185,11 +269,15 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
 @click.option("--id", "applicant_id", required=True, help="The application id (申请编号) to explain.")
 @click.option("--schools", type=click.Path(dir_okay=False), help="Also explain the seat allocation over this schools file.")
 @_output_opt
-@_evidence_opt
-def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | None, output: str | None, evidence: str | None) -> None:
+@_input_options
+def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | None, output: str | None, input_format, encoding, sheet, evidence) -> None:
     """Explain one applicant: each requirement with its values, the points, the batch and rank, and the seat."""
     compiled = load_policy(policy)
-    people = _applicants(compiled, applicants, evidence)
+    people = read_applicants(applicants, compiled.policy, input_format=input_format, encoding=encoding, sheet=sheet)
+    if evidence:
+        people = read_evidence(evidence, compiled.policy, people)
+    elif compiled.policy.evidence:
+        click.echo(f"note: no --evidence file, so no applicant has evidence for {', '.join(compiled.policy.evidence)}", err=True)
     if not any(a.id == applicant_id for a in people):
         raise DataError([f"{applicants}: no applicant has the id {applicant_id!r}"])
     results = evaluate(compiled, people)
@@ -201,6 +289,80 @@ def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | 
         verify(allocation, [a.id for a in people])
         text += "\n" + explain_allocation(allocation, applicant_id)
     _emit(text, output)
+
+
+@cli.command(name="verify-run")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def verify_run_cmd(directory: str, quiet: bool) -> None:
+    """Re-run a run directory written with --out and confirm every output is reproduced byte for byte."""
+    click.echo(verify_run(directory, _progress(quiet)))
+
+
+@cli.command(name="publish")
+@click.argument("results", type=click.Path())
+@click.option("--kind", type=click.Choice(("points", "admission")), required=True, help="points: everyone's points, ranked; admission: who was admitted where.")
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "html")), default="csv", show_default=True, help="Output format (xlsx needs -o).")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="The policy whose masking rule applies (default: the one a run directory's manifest names).")
+@click.option("--bom", is_flag=True, help="Begin CSV output with a byte-order mark, for Excel.")
+@_output_opt
+def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom: bool, output: str | None) -> None:
+    """The public list (公示) of a run: ranked, with names and identity numbers masked by the policy's rule."""
+    from .public_html import html_page
+    from .publish import admission_list, load_results, points_list
+    from .tables import csv_text
+    from .xlsx import Sheet, workbook_bytes
+
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("xlsx output is a file: give -o FILE")
+    records, recorded_policy = load_results(results)
+    policy_file = policy_path or recorded_policy
+    if policy_file is None:
+        raise click.UsageError("give --policy POLICY: the masking rule comes from the policy, and a results file does not name it")
+    policy = load_policy(policy_file).policy
+    public = points_list(records, policy) if kind == "points" else admission_list(records, policy)
+    if fmt == "html":
+        _emit(html_page(public), output)
+    elif fmt == "csv":
+        _emit(csv_text(public.header, public.rows), output, bom=bom)
+    else:
+        sheet = Sheet(public.sheet_title, public.header, public.rows, numeric=public.numeric)
+        write_bytes_atomic(output, workbook_bytes([sheet]))
+
+
+@cli.command(name="template")
+@_policy_arg
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx")), default="xlsx", show_default=True, help="Template format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write it (default: applicants-template.xlsx or .csv here).")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option("--no-bom", is_flag=True, help="CSV: leave out the byte-order mark Excel needs to show Chinese headers.")
+def template_cmd(policy: str, fmt: str, output: str | None, force: bool, no_bom: bool) -> None:
+    """An empty applicant file with the columns this policy reads (Chinese headers) and a description of each."""
+    from .template import template_files
+
+    compiled = load_policy(policy)
+    target = output or f"applicants-template.{fmt}"
+    files = template_files(compiled.policy, target, fmt, bom=not no_bom)
+    existing = [p for p in files if Path(p).exists()]
+    if existing and not force:
+        raise DataError([f"{p}: already exists; give another name with -o, or --force to replace it" for p in existing])
+    for path, data in files.items():
+        write_bytes_atomic(path, data)
+    click.echo(f"wrote {', '.join(files)}: {len(compiled.policy.read_fields)} columns", err=True)
+
+
+@cli.command(name="compile")
+@_policy_arg
+@click.option("--show", is_flag=True, help="Print the generated Python source.")
+@_output_opt
+def compile_cmd(policy: str, show: bool, output: str | None) -> None:
+    """Compile a policy to Python; with --show, print the generated code for review."""
+    compiled = load_policy(policy)
+    if show or output:
+        _emit(compiled.source, output)
+    else:
+        lines = compiled.source.count("\n") + 1
+        click.echo(f"{policy}: compiled to {lines} lines of Python (use --show to print them)")
 
 
 @cli.command(name="schedule")
@@ -230,20 +392,6 @@ def deadline_cmd(policy: str, accepted: str, output: str | None) -> None:
         )])
     day = _when(accepted, "--accepted", time=False)
     _emit(format_deadline(checked, deadline(checked.schedule, checked.calendar, day)), output)
-
-
-@cli.command(name="compile")
-@_policy_arg
-@click.option("--show", is_flag=True, help="Print the generated Python source.")
-@_output_opt
-def compile_cmd(policy: str, show: bool, output: str | None) -> None:
-    """Compile a policy to Python; with --show, print the generated code for review."""
-    compiled = load_policy(policy)
-    if show or output:
-        _emit(compiled.source, output)
-    else:
-        lines = compiled.source.count("\n") + 1
-        click.echo(f"{policy}: compiled to {lines} lines of Python (use --show to print them)")
 
 
 def main(argv: list[str] | None = None) -> None:

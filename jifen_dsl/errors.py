@@ -138,22 +138,56 @@ class PolicyError(JifenError):
 
 
 class DataError(JifenError):
-    """Input data (applicants, schools, arguments) was rejected; lists every problem found."""
+    """Input data (applicants, schools, arguments) was rejected; lists every problem found.
 
-    def __init__(self, problems: Sequence[str], *, title: str | None = None, limit: int = 50):
+    With ``groups`` (one label per problem, such as the column it concerns), a long
+    list is shown grouped: each group with its count and at most ``per_group`` of
+    its problems, at most ``limit`` in all, then the total.
+    """
+
+    def __init__(
+        self,
+        problems: Sequence[str],
+        *,
+        title: str | None = None,
+        limit: int = 50,
+        groups: Sequence[str] | None = None,
+        per_group: int = 10,
+    ):
         self.problems = tuple(problems)
         self.title = title
         self.limit = limit
+        self.groups = tuple(groups) if groups is not None else None
+        self.per_group = per_group
         super().__init__(self.render())
 
+    def _grouped(self) -> bool:
+        if self.groups is None:
+            return False
+        return len(set(self.groups)) > 1 or len(self.problems) > self.per_group
+
     def render(self) -> str:
-        shown = list(self.problems[: self.limit])
-        if len(self.problems) > self.limit:
-            shown.append(f"... and {len(self.problems) - self.limit} more")
         head = [self.title] if self.title else []
         count = len(self.problems)
         tail = [f"{count} problem{'s' if count != 1 else ''} found; nothing was written"]
-        return "\n".join(head + ["error: " + p for p in shown] + tail)
+        if not self._grouped():
+            shown = ["error: " + p for p in self.problems[: self.limit]]
+            if count > self.limit:
+                shown.append(f"... and {count - self.limit} more")
+            return "\n".join(head + shown + tail)
+        by_group: dict[str, list[str]] = {}
+        for group, problem in zip(self.groups, self.problems):
+            by_group.setdefault(group, []).append(problem)
+        lines: list[str] = []
+        budget = self.limit
+        for group, members in by_group.items():
+            lines.append(f"{group}: {len(members)} problem{'s' if len(members) != 1 else ''}")
+            shown = members[: max(0, min(self.per_group, budget))]
+            budget -= len(shown)
+            lines += ["  error: " + p for p in shown]
+            if len(members) > len(shown):
+                lines.append(f"  ... and {len(members) - len(shown)} more")
+        return "\n".join(head + lines + tail)
 
 
 class EvaluationError(JifenError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import decimal
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from . import model
 from .applicants import Applicant
@@ -54,19 +54,32 @@ class Evaluation:
         return f"Evaluation(id={self.id!r}, eligible={self.eligible}, points={self.points}, rank={self.rank})"
 
 
-def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant]) -> list[Evaluation]:
-    """Every applicant's evaluation, in input order, with ranks among the eligible of each grade."""
+_PROGRESS_EVERY = 1024
+
+
+def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant], *, progress: Callable[[int], None] | None = None) -> list[Evaluation]:
+    """Every applicant's evaluation, in input order, with ranks among the eligible of each grade.
+
+    ``progress``, when given, is called with the number of applicants done since its last call.
+    """
     run = compiled.evaluate
+    if not isinstance(applicants, (list, tuple)):
+        applicants = list(applicants)
     results: list[Evaluation] = []
     with decimal.localcontext(DECIMAL_CONTEXT), collector_paused():
-        for applicant in applicants:
-            try:
-                outcome = run(applicant.record)
-            except EvaluationError as exc:
-                raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): {exc}") from None
-            except decimal.DecimalException as exc:
-                raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): decimal arithmetic failed ({type(exc).__name__})") from None
-            results.append(Evaluation(applicant, *outcome, compiled.missing_name))
+        # In chunks, so reporting progress costs nothing per applicant.
+        for start in range(0, len(applicants), _PROGRESS_EVERY):
+            chunk = applicants[start : start + _PROGRESS_EVERY]
+            for applicant in chunk:
+                try:
+                    outcome = run(applicant.record)
+                except EvaluationError as exc:
+                    raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): {exc}") from None
+                except decimal.DecimalException as exc:
+                    raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): decimal arithmetic failed ({type(exc).__name__})") from None
+                results.append(Evaluation(applicant, *outcome, compiled.missing_name))
+            if progress is not None:
+                progress(len(chunk))
         assign_ranks(compiled.policy, results)
     return results
 

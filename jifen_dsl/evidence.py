@@ -14,20 +14,19 @@ and line. An applicant with no evidence counts none: zero.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import attrs
 
 from . import model
-from .applicants import Applicant, decode_file
+from .applicants import Applicant
 from .errors import DataError
+from .readers import Table, read_table
 from .typesys import DATE, DECIMAL
 from .values import CellError, parser_for
 
-__all__ = ["read_evidence", "attach_evidence"]
+__all__ = ["read_evidence", "evidence_from_table", "attach_evidence"]
 
 _COLUMNS = {
     "id": ("id", "申请编号"),
@@ -37,19 +36,37 @@ _COLUMNS = {
 }
 
 
-def read_evidence(path: str, policy: model.Policy, applicants: Sequence[Applicant]) -> list[Applicant]:
-    """The applicants with their evidence from a CSV file; raise DataError listing every problem."""
+def read_evidence(
+    path: str,
+    policy: model.Policy,
+    applicants: Sequence[Applicant],
+    *,
+    set_aside: Iterable[str] = (),
+    input_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> list[Applicant]:
+    """The applicants with their evidence from a file (CSV, XLSX, JSON); raise DataError listing every problem.
+
+    ``set_aside`` names applicants a lenient run set aside: their evidence is
+    skipped, not an error, since they are in the rejects file.
+    """
     if not policy.evidence:
         raise DataError([f"{path}: the policy {policy.path} counts no evidence, so there is nothing to read this file for"])
-    text = decode_file(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise DataError([f"{path}:{reader.line_num}: {exc}"]) from None
-    if not rows:
-        raise DataError([f"{path}: the file is empty; expected a header row and one row per item of evidence"])
-    return attach_evidence(path, rows[0], list(enumerate(rows[1:], start=2)), policy, applicants)
+    table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="evidence")
+    return evidence_from_table(table, policy, applicants, set_aside=set_aside)
+
+
+def evidence_from_table(table: Table, policy: model.Policy, applicants: Sequence[Applicant], *, set_aside: Iterable[str] = ()) -> list[Applicant]:
+    """The applicants with the evidence of a table already read; raise DataError listing every problem."""
+    if not policy.evidence:
+        raise DataError([f"{table.path}: the policy {policy.path} counts no evidence, so there is nothing to read this file for"])
+    if not table.header:
+        raise DataError([f"{table.path}: the file is empty; expected a header row and one row per item of evidence"])
+    problems = [f"{table.at(b.row)}: {b.reason}" for b in table.broken]
+    if problems:
+        raise DataError(problems, title=f"{table.path}: the evidence file has problems")
+    return attach_evidence(table.path, table.header, table.rows, policy, applicants, set_aside=set_aside)
 
 
 def _columns(path: str, header: Sequence[str], problems: list[str]) -> dict[str, int]:
@@ -83,8 +100,11 @@ def attach_evidence(
     rows: Sequence[tuple[int, Sequence[str]]],
     policy: model.Policy,
     applicants: Sequence[Applicant],
+    *,
+    set_aside: Iterable[str] = (),
 ) -> list[Applicant]:
     """The applicants with the evidence of (line, cells) rows; raise DataError listing every problem."""
+    skipped = set(set_aside)
     problems: list[str] = []
     position = _columns(path, header, problems)
     if problems:
@@ -104,6 +124,8 @@ def attach_evidence(
         where = {column: f"{path}:{line}:{i + 1}" for column, i in position.items()}
         bad = False
         applicant = by_id.get(cell["id"])
+        if applicant is None and cell["id"] in skipped:
+            continue
         if applicant is None:
             close = difflib.get_close_matches(cell["id"], list(by_id), n=1, cutoff=0.8)
             hint = f" (did you mean {close[0]!r}?)" if close else ""

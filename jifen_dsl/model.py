@@ -27,6 +27,14 @@ COORDINATION_FIELD = "accepts_coordination"
 SIBLING_FIELD = "sibling_group"
 CLEARING_FIELD = "clearing_choices"
 
+# Personal details. No rule reads them: the engine carries them from the applicant
+# file to internal outputs, and public lists show them only masked (see Publication).
+APPLICANT_NAME_FIELD = "applicant_name"
+CHILD_NAME_FIELD = "child_name"
+ID_NUMBER_FIELD = "id_number"
+NAME_FIELDS = (APPLICANT_NAME_FIELD, CHILD_NAME_FIELD)
+PERSONAL_FIELDS = (APPLICANT_NAME_FIELD, CHILD_NAME_FIELD, ID_NUMBER_FIELD)
+
 
 @attrs.frozen
 class Field:
@@ -159,6 +167,24 @@ class Subsidies:
 
 
 @attrs.frozen
+class Mask:
+    """Characters of a personal value left visible in a public list: so many at the start, so many at the end."""
+
+    keep_first: int
+    keep_last: int
+
+
+@attrs.frozen
+class Publication:
+    """How public lists (公示) mask personal details; the defaults give 张*明 and 440102********1234."""
+
+    names: Mask = Mask(1, 1)
+    id_number: Mask = Mask(6, 4)
+    cite: str | None = None
+    declared: bool = False  # False: the policy has no publication section and these are the defaults
+
+
+@attrs.frozen
 class Header:
     title: str
     district: str
@@ -192,6 +218,7 @@ class Policy:
     # The indicators whose evidence the policy counts: a record holds one list of
     # evidence items per indicator, in this order, after the values of read_fields.
     evidence: tuple[str, ...] = ()
+    publication: Publication = Publication()
 
     @property
     def language(self) -> str:

@@ -1,18 +1,24 @@
 """Write output files atomically: a temporary file beside the target, then a rename.
 
 An error part-way never leaves a half-written file behind, and an existing file
-is replaced only by a complete one.
+is replaced only by a complete one. A directory of outputs (a run's results and
+its manifest) is written the same way, as a whole: see
+:func:`write_directory_atomic`.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
+from typing import Mapping
 
 from .errors import DataError
 
-__all__ = ["write_text_atomic", "write_bytes_atomic"]
+__all__ = ["write_text_atomic", "write_bytes_atomic", "write_directory_atomic", "RUN_MARKER"]
+
+RUN_MARKER = "manifest.json"  # a directory holding one was written by a run, and may be replaced by the next
 
 
 def _umask() -> int:
@@ -55,3 +61,53 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
 def write_text_atomic(path: str, text: str, *, bom: bool = False) -> None:
     """Write UTF-8 text (optionally with a byte-order mark) all at once or not at all."""
     write_bytes_atomic(path, (("\ufeff" if bom else "") + text).encode("utf-8"))
+
+
+def write_directory_atomic(path: str, files: Mapping[str, bytes]) -> None:
+    """Make ``path`` a directory holding exactly ``files`` (name -> bytes), all at once or not at all.
+
+    Writing each file atomically and the manifest last would still leave a mix of
+    new and old files after a failure part-way. Instead every file is written to a
+    fresh directory beside the target, which is then renamed into place; a target
+    left by an earlier run (it holds a manifest) is swapped out and removed. A
+    directory holding anything else is refused, never overwritten.
+    """
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise DataError([f"{path}: cannot write, the directory {str(parent)!r} does not exist"])
+    if target.exists():
+        if not target.is_dir():
+            raise DataError([f"{path}: cannot write a run there, it is a file"])
+        if any(target.iterdir()) and not (target / RUN_MARKER).is_file():
+            raise DataError([f"{path}: the directory is not empty and holds no {RUN_MARKER} from an earlier run; choose a new or empty directory"])
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        raise DataError([f"{path}: cannot write ({exc.strerror})"]) from None
+    old: Path | None = None
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(staging / name, 0o666 & ~_umask())
+        os.chmod(staging, 0o777 & ~_umask())
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            os.rmdir(old)
+            os.rename(target, old)
+        os.rename(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old is not None and not target.exists():
+            os.rename(old, target)  # put the earlier run back
+        raise DataError([f"{path}: cannot write ({exc.strerror})"]) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old is not None and not target.exists():
+            os.rename(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -586,6 +586,25 @@ class _Builder(Transformer):
     def calendar_workday(self, meta, children):
         start, end = children
         return ast.CalendarDays("workday", start.value, end.value if end is not None else None, span=self._span(meta))
+    # publication ------------------------------------------------------
+    def publication_block(self, meta, children):
+        cite, *rules = children
+        return ast.PublicationBlock(cite, tuple(rules), span=self._span(meta))
+
+    def mask_rule(self, meta, children):
+        target, first, last = children
+        return ast.MaskRule(
+            target,
+            self._integer(first, "the number of characters kept"),
+            self._integer(last, "the number of characters kept"),
+            span=self._span(meta),
+        )
+
+    def mask_names(self, meta, children):
+        return "names"
+
+    def mask_id_number(self, meta, children):
+        return "id_number"
 
     # expressions ------------------------------------------------------
     def within(self, meta, children):

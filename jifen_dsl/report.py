@@ -11,9 +11,28 @@ from .evaluator import Evaluation
 from .tables import csv_text, text_table
 from .values import format_value
 
-__all__ = ["evaluation_records", "format_evaluations", "requirement_values", "FORMATS"]
+__all__ = ["evaluation_records", "format_evaluations", "requirement_values", "personal_columns", "FORMATS"]
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "xlsx")
+
+
+def personal_columns(policy: model.Policy, evaluations: Sequence[Evaluation]) -> list[tuple[str, int]]:
+    """(field name, record position) of the personal details the input gave, in model.PERSONAL_FIELDS order.
+
+    Only columns the input filled in are carried, so results of data without
+    personal details look exactly as before.
+    """
+    found = []
+    for name in model.PERSONAL_FIELDS:
+        if not policy.has_field(name):
+            continue
+        index = policy.field(name).index
+        if index not in policy.read_fields:
+            continue
+        pos = policy.read_fields.index(index)
+        if any(e.applicant.record[pos] is not None for e in evaluations):
+            found.append((name, pos))
+    return found
 
 
 def requirement_values(
@@ -46,6 +65,7 @@ def _shown(value: Any) -> Any:
 def evaluation_records(compiled: CompiledPolicy, evaluations: Sequence[Evaluation]) -> list[dict[str, Any]]:
     """JSON-ready dicts, one per applicant, in input order."""
     policy = compiled.policy
+    personal = personal_columns(policy, evaluations)
     records = []
     for e in evaluations:
         missing = dict(e.missing)
@@ -59,7 +79,7 @@ def evaluation_records(compiled: CompiledPolicy, evaluations: Sequence[Evaluatio
                 "values": {name: _shown(value) for name, value in requirement_values(compiled, e, req)},
                 "missing": missing.get(index),
             })
-        records.append({
+        record = {
             "id": e.id,
             "grade": e.grade,
             "eligible": e.eligible,
@@ -68,14 +88,22 @@ def evaluation_records(compiled: CompiledPolicy, evaluations: Sequence[Evaluatio
             "points": format_value(e.points),
             "rank": e.rank,
             "failed_details": details,
-        })
+        }
+        for name, pos in personal:
+            record[name] = e.applicant.record[pos]
+        records.append(record)
     return records
 
 
 _COLUMNS = ("id", "grade", "eligible", "batch", "points", "rank", "failed")
 
 
-def _rows(records: list[dict[str, Any]]) -> list[list[str]]:
+def _extra(records: list[dict[str, Any]]) -> list[str]:
+    """The personal columns present in the records, after the fixed ones."""
+    return [name for name in model.PERSONAL_FIELDS if records and name in records[0]]
+
+
+def _rows(records: list[dict[str, Any]], extra: list[str]) -> list[list[str]]:
     return [
         [
             r["id"],
@@ -86,18 +114,26 @@ def _rows(records: list[dict[str, Any]]) -> list[list[str]]:
             "" if r["rank"] is None else str(r["rank"]),
             ";".join(r["failed"]),
         ]
+        + [r[name] or "" for name in extra]
         for r in records
     ]
 
 
-def format_evaluations(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], fmt: str) -> str:
-    """The results in one of FORMATS."""
+def evaluation_table(compiled: CompiledPolicy, evaluations: Sequence[Evaluation]) -> tuple[list[str], list[list[str]]]:
+    """The results as a header and rows of text, one row per applicant."""
     records = evaluation_records(compiled, evaluations)
+    extra = _extra(records)
+    return list(_COLUMNS) + extra, _rows(records, extra)
+
+
+def format_evaluations(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], fmt: str) -> str:
+    """The results in one of the text FORMATS (table, csv, json)."""
     if fmt == "json":
-        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(evaluation_records(compiled, evaluations), ensure_ascii=False, indent=2) + "\n"
+    header, rows = evaluation_table(compiled, evaluations)
     if fmt == "csv":
-        return csv_text(_COLUMNS, _rows(records))
-    return text_table(_COLUMNS, _rows(records), right_aligned=(4, 5))
+        return csv_text(header, rows)
+    return text_table(header, rows, right_aligned=(4, 5))
 
 
 def summary_line(evaluations: Sequence[Evaluation]) -> str:

@@ -56,7 +56,8 @@ __all__ = [
     "write_csv",
 ]
 
-# The columns of policies/guangzhou/fields.jifen, in order (a test keeps them in step).
+# The columns of policies/guangzhou/fields.jifen, in order (a test keeps them in step),
+# without the personal details: synthetic data names no one.
 FIELDS: tuple[str, ...] = (
     "id", "grade", "child_birth_date", "child_hukou", "applicant_hukou", "child_enrolled",
     "primary_graduation_year", "permit_start", "district_permit_start", "residence_district",

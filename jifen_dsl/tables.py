@@ -8,7 +8,7 @@ from typing import Sequence
 
 from .errors import display_width
 
-__all__ = ["text_table", "csv_text"]
+__all__ = ["text_table", "csv_text", "csv_bytes"]
 
 
 def _pad(text: str, width: int, right: bool) -> str:
@@ -37,3 +37,8 @@ def csv_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[str]], *, bom: bool = False) -> bytes:
+    """CSV as UTF-8 bytes; with ``bom``, a byte-order mark first, so Excel shows Chinese text correctly."""
+    return (("\ufeff" if bom else "") + csv_text(header, rows)).encode("utf-8")

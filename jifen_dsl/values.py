@@ -21,8 +21,11 @@ __all__ = ["parse_cell", "parser_for", "format_value", "CellError", "TRUE_WORDS"
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "是", "√", "✓", "t"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "否", "×", "✗", "f"})
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_SLASH_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
+# A date may carry a time of exactly midnight, as spreadsheet and pandas exports
+# write date columns (2016-03-01 00:00:00): nothing is lost by reading the date.
+_MIDNIGHT = r"(?:[T ]00:00(?::00)?)?"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _MIDNIGHT)
+_SLASH_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})" + _MIDNIGHT)
 _ZH_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _DATETIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2}))?")
 _ZH_DATETIME = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
@@ -43,7 +46,7 @@ def _date(text: str) -> _dt.date:
                 return _dt.date(*(int(g) for g in match.groups()))
             except ValueError:
                 raise CellError(f"{text!r} is not a calendar date") from None
-    raise CellError(f"{text!r} is not a date (expected YYYY-MM-DD, e.g. 2016-08-31)")
+    raise CellError(f"{text!r} is not a date (expected e.g. 2016-08-31, 2016/8/31 or 2016年8月31日)")
 
 
 def _datetime(text: str) -> _dt.datetime:
@@ -104,7 +107,7 @@ def parser_for(type_: Type) -> Callable[[str], Any]:
             try:
                 return words[text.lower()]
             except KeyError:
-                raise CellError(f"{text!r} is not a yes/no value (expected true/false, 1/0, yes/no, 是/否)") from None
+                raise CellError(f"{text!r} is not a yes/no value (expected true/false, 1/0, yes/no, 是/否 or √/×)") from None
 
         return boolean
     if kind == "date":

@@ -135,8 +135,28 @@ def test_blank_lines_are_not_applicants_and_short_rows_are_errors(tmp_path, poli
     assert found == [f"{tmp_path / 'short.csv'}:3: the row has 2 cells but the header has {len(header.split(','))}"]
 
 
-def test_not_utf8_is_reported(tmp_path, policy):
+def test_gb18030_is_detected_and_read_like_utf8(tmp_path, policy):
+    text = rows_to_csv([{**BASE_APPLICANT, "child_hukou": "湖南", "residence_district": "海珠区"}])
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(text.encode("gb18030"))
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_text(text, encoding="utf-8")
+    assert read_applicants(str(gbk), policy) == read_applicants(str(utf8), policy)
+
+
+def test_neither_utf8_nor_gb18030_names_the_byte(tmp_path, policy):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(rows_to_csv([BASE_APPLICANT]).encode("utf-8") + b"A2,G1,\xff\xfe\xff\n")
+    [message] = problems(str(path), policy)
+    offset = len(rows_to_csv([BASE_APPLICANT]).encode("utf-8")) + len(b"A2,G1,")
+    assert message.startswith(
+        f"{path}:3: the file is neither UTF-8 nor GB18030 text: it reads as UTF-8 up to byte offset {offset} (0xff), which is not valid UTF-8"
+    )
+
+
+def test_a_forced_encoding_that_does_not_fit_is_an_error(tmp_path, policy):
     path = tmp_path / "gbk.csv"
     path.write_bytes(rows_to_csv([BASE_APPLICANT]).encode("gb18030"))
-    [message] = problems(str(path), policy)
-    assert "is not UTF-8 text" in message
+    with pytest.raises(DataError) as info:
+        read_applicants(str(path), policy, encoding="utf-8")
+    assert "the file is not utf-8 text: byte offset" in info.value.render()

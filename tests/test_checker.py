@@ -112,3 +112,18 @@ def test_constant_arithmetic_errors_are_reported_with_a_position(write_policy, e
     [diagnostic] = info.value.diagnostics
     assert diagnostic.message == message
     assert diagnostic.span.line == 7 and diagnostic.span.column >= 20
+def test_publication_rules_reach_the_policy_with_defaults_when_absent(write_policy):
+    declared = check_file(write_policy("publication { names keep first 1 last 0 }"))
+    assert declared.publication.names == model.Mask(1, 0)
+    assert declared.publication.id_number == model.Mask(6, 4)  # not given: the default
+    assert declared.publication.declared
+    absent = check_file(write_policy("", name="plain.jifen"))
+    assert absent.publication == model.Publication()
+    assert not absent.publication.declared
+
+
+def test_personal_fields_are_read_but_no_rule_uses_them():
+    policy = check_file("policies/haizhu/2022.jifen")
+    read = [policy.fields[i].name for i in policy.read_fields]
+    assert read[-3:] == list(model.PERSONAL_FIELDS)
+    assert all(u.kind != "field" or policy.fields[u.index].name not in model.PERSONAL_FIELDS for r in policy.requirements for u in r.uses)

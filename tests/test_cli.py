@@ -29,7 +29,7 @@ def run(*args: str):
 
 def test_version_and_help():
     assert run("--version").output.strip() == f"jifen, version {__version__}"
-    for command in ("check", "evaluate", "explain", "compile", "schedule", "deadline"):
+    for command in ("check", "evaluate", "explain", "compile", "allocate", "schedule", "deadline", "verify-run", "publish", "template"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage: jifen " + command in result.output
 
@@ -40,7 +40,7 @@ def test_check_prints_one_line_per_policy():
     assert result.output.splitlines() == [
         "policies/haizhu/2022.jifen: ok - 海珠区 2022: 9 requirements (G1, G7), 7 indicators, 0 batches, 8 tie-break keys",
         "policies/baiyun/2022.jifen: ok - 白云区 2022: 8 requirements (G1, G7), 7 indicators, 2 batches, 5 tie-break keys",
-        "policies/guangzhou/fields.jifen: ok - library: 28 fields, 0 definitions",
+        "policies/guangzhou/fields.jifen: ok - library: 31 fields, 0 definitions",
     ]
 
 

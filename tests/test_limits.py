@@ -79,7 +79,7 @@ def test_a_million_character_cell(tmp_path):
     data.write_text(rows_to_csv([{**BASE_APPLICANT, "child_hukou": "湖" * 1_000_000}]), encoding="utf-8")
     with pytest.raises(DataError) as info:
         read_applicants(str(data), _haizhu())
-    assert info.value.problems == (f"{data}:2: a cell is longer than 131,072 characters; this is not an applicant file",)
+    assert info.value.problems == (f"{data}:2: a cell is longer than 131,072 characters; is this really the applicant file?",)
 
 
 def _haizhu():

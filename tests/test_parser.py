@@ -247,3 +247,22 @@ def test_verification_may_omit_its_phases():
     rule = parse("schedule { verification 35 workdays }", "t.jifen").declarations[0].items[0]
     assert rule == ast.Verification(ast.WorkdaysLit(35), None, None)
     assert parse("日程 ｛ 积分核定 35个工作日 用于 「网上申请」 ｝", "t.jifen").declarations[0].items[0].needed_for == "网上申请"
+def test_publication_section_in_both_languages():
+    english = parse('publication cite "5 (III)" {\n  names keep first 1 last 1\n  id_number keep first 6 last 4\n}', "a")
+    chinese = parse("公示 依据 “5 (III)” ｛\n  姓名 保留 前1 后1\n  身份证号 保留 前 6 后 4\n｝", "b")
+    assert english.declarations == chinese.declarations
+    assert english.declarations[0] == ast.PublicationBlock(
+        "5 (III)", (ast.MaskRule("names", 1, 1), ast.MaskRule("id_number", 6, 4))
+    )
+
+
+def test_publication_keywords_do_not_take_names():
+    # 'names' and 'id_number' are keywords only inside the publication section.
+    tree = parse('field id_number "身份证号": text optional\ndefine names = id_number', "t.jifen")
+    assert tree.declarations[1].expr == ast.Ref("id_number")
+
+
+def test_publication_counts_are_whole_numbers():
+    with pytest.raises(PolicyError) as info:
+        parse("公示 ｛ 身份证号 保留 前1.5 后0 ｝", "t.jifen")
+    assert "the number of characters kept must be a whole number, not 1.5" in info.value.render()
