@@ -154,3 +154,30 @@ def test_the_csv_module_reads_what_we_write(tmp_path, conghua):
     path = write(tmp_path, buffer.getvalue())
     result = scores(conghua, read_evidence(path, conghua.policy, applicants_of(conghua)))
     assert result["A1"]["公益"] == Decimal(2)
+
+
+def test_an_evidence_file_is_part_of_a_reproducible_run(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from jifen_dsl.cli import cli
+
+    from .conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "run"
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_bytes((ROOT / "examples" / "conghua-2020" / "evidence.csv").read_bytes())
+    args = ["evaluate", "policies/conghua/2020.jifen", "examples/conghua-2020/applicants.csv", "--evidence", str(evidence), "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["arguments"]["evidence"]["path"] == str(evidence)
+    assert manifest["inputs"]["evidence"]["rows"] > 0
+    verified = CliRunner().invoke(cli, ["verify-run", str(out)])
+    assert verified.exit_code == 0 and "verified" in verified.output
+    evidence.write_text(evidence.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = CliRunner().invoke(cli, ["verify-run", str(out)])
+    assert changed.exit_code == 1
+    assert f"{evidence}: the evidence file changed since the run" in changed.output
