@@ -103,7 +103,10 @@ def schools_from_table(table: Table, policy: model.Policy) -> list[School]:
             problems.append(f"{at(line, position['grade'])}: column 'grade': {value['grade']!r} is not one of {', '.join(spellings)}")
             ok = False
         seats_text = value["seats"]
-        if not seats_text.lstrip("-").isdigit():
+        if not seats_text:
+            problems.append(f"{at(line, position['seats'])}: column 'seats' (学位数): empty, but a value is required")
+            ok = False
+        elif not seats_text.lstrip("-").isdigit():
             problems.append(f"{at(line, position['seats'])}: column 'seats' (学位数): {seats_text!r} is not a whole number")
             ok = False
         elif int(seats_text) < 0:
