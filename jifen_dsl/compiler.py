@@ -95,6 +95,14 @@ class _Emitter:
         self._temps += 1
         return f"t_{self._temps}"
 
+    def statement(self) -> None:
+        """A new statement begins: temporaries of the last one are dead, so their names can be reused.
+
+        Fewer distinct local names also keeps Python's own compiler fast on very
+        large policies (it slows down with thousands of locals in one function).
+        """
+        self._temps = 0
+
     def var(self, node: ir.FieldRef | ir.DefRef) -> str:
         return f"f_{self.position[node.index]}" if isinstance(node, ir.FieldRef) else f"d_{node.index}"
 
@@ -201,6 +209,7 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
     def definition_lines(mode: str, *, constants: bool) -> list[str]:
         lines: list[str] = []
         for d, expr in definitions:
+            em.statement()
             if isinstance(expr, ir.Const) and not constants:
                 continue  # a named constant: its uses were folded to the value itself
             lines.append(_comment(f"# {d.name}" + (f" ({d.label})" if d.label else "")))
@@ -218,6 +227,7 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
         return lines
 
     def requirement_lines(req: model.Requirement, condition: ir.Node) -> list[str]:
+        em.statement()
         head = [_comment(f"# {req.name}: {req.title}" + (f" [{req.cite}]" if req.cite else ""))]
         if not ir.may_miss(condition):
             return head + [f"if not {em.expr(condition, PLAIN)}:", f"    failed.append({req.index})"]
@@ -278,6 +288,7 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
         b = batches[0]
         if b.condition is None:
             return [f"batch = {b.index}"]
+        em.statement()
         condition = optimize(b.condition)
         if ir.may_miss(condition):
             test = f"({em.expr(condition, GUARDED)} if {em.guard(condition)} else {em.expr(condition, TRI)} is True)"
@@ -302,20 +313,43 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
     trace.append(f"return ({values}{',' if len(policy.definitions) == 1 else ''})")
     out += ["def definitions(r):"] + _indent(trace) + [""]
 
-    # missing_name(): which missing value left a requirement undecided (rarely needed)
-    why = unpack + definition_lines(STRICT, constants=False)
+    # missing_name(): which missing value left a requirement undecided (rarely needed).
+    # One small function per requirement that can be undecided, computing only the
+    # definitions it needs: a single function holding every requirement's closures
+    # would make Python's compiler slow down faster than the policy grows.
+    by_index = {d.index: (d, expr) for d, expr in definitions}
+    table = []
     for req, condition in requirements:
-        if ir.may_miss(condition):
-            why += [
-                f"if i == {req.index}:",
-                "    try:",
-                f"        {em.expr(condition, STRICT)}",
-                "    except h_Missing as e:",
-                "        return h_missing_name(e)",
-            ]
-    why.append("return None")
-    out += ["def missing_name(i, r):"] + _indent(why) + [""]
+        if not ir.may_miss(condition):
+            continue
+        em.statement()
+        lines = list(unpack)
+        for index in sorted(_definitions_used(condition, by_index)):
+            d, expr = by_index[index]
+            if isinstance(expr, ir.Const):
+                continue
+            if ir.may_miss(expr):
+                lines += ["try:", f"    d_{index} = {em.expr(expr, STRICT)}", "except h_Missing:", f"    d_{index} = None"]
+            else:
+                lines.append(f"d_{index} = {em.expr(expr, PLAIN)}")
+        lines += ["try:", f"    {em.expr(condition, STRICT)}", "except h_Missing as e:", "    return h_missing_name(e)", "return None"]
+        out += [f"def m_{req.index}(r):"] + _indent(lines) + [""]
+        table.append(f"{req.index}: m_{req.index}")
+    out += ["m_table = {" + ", ".join(table) + "}", ""]
+    out += ["def missing_name(i, r):", "    return m_table[i](r) if i in m_table else None", ""]
     return "\n".join(out), em.constants
+
+
+def _definitions_used(node: ir.Node, by_index: dict) -> set[int]:
+    """The definitions an expression reads, directly or through other definitions."""
+    found: set[int] = set()
+    stack = [node]
+    while stack:
+        for n in ir.walk(stack.pop()):
+            if isinstance(n, ir.DefRef) and n.index not in found:
+                found.add(n.index)
+                stack.append(by_index[n.index][1])
+    return found
 
 
 def compile_policy(policy: model.Policy) -> CompiledPolicy:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import model
+from .bulk import collector_paused
 from .checker import check
 from .compiler import CompiledPolicy, compile_policy
 from .errors import Diagnostic, PolicyError
@@ -13,7 +14,8 @@ __all__ = ["load_policy", "check_file"]
 
 def check_file(path: str, text: str | None = None) -> model.Policy | model.Library:
     """Parse and check a policy or library file (or ``text`` as if it were at ``path``); raise PolicyError listing every error."""
-    return check(load(path, text))
+    with collector_paused():  # many small objects and no cycles: see bulk.py
+        return check(load(path, text))
 
 
 def load_policy(path: str) -> CompiledPolicy:
@@ -24,4 +26,5 @@ def load_policy(path: str) -> CompiledPolicy:
             [Diagnostic(f"{path} is a library of shared declarations, not a policy", hint="give the policy file itself; it imports this one")],
             checked.sources,
         )
-    return compile_policy(checked)
+    with collector_paused():
+        return compile_policy(checked)
