@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from . import ast, ir, model
 from .errors import Diagnostic, PolicyError, Span
 from .loader import Program
-from .functions import FUNCTIONS, SPELLING as _SPELLING
+from .functions import FUNCTIONS
 from .timecheck import ScheduleChecking
 from .typecheck import ExpressionTyping, describe
 from .typesys import (
@@ -24,6 +24,10 @@ from .typesys import (
 )
 
 __all__ = ["check", "FUNCTIONS"]
+
+# Keywords that are values in an expression: a field or definition spelled like one
+# would be silently shadowed by the keyword wherever it is written without brackets.
+_VALUE_KEYWORDS = frozenset({"year", "as_of", "true", "false"})
 
 _TYPE_OF_KIND = {
     "text": TEXT, "integer": INTEGER, "decimal": DECIMAL, "bool": BOOL, "date": DATE,
@@ -93,6 +97,14 @@ class _Checker(ExpressionTyping, ScheduleChecking):
             for position, ind in enumerate(points_block.indicators):
                 self.evidence_indicators.setdefault(ind.name, position)
 
+        if header is None:
+            for decl, _path in decls:
+                if not isinstance(decl, (ast.FieldDecl, ast.Define, ast.CalendarBlock)):
+                    self.error(
+                        "a file without a policy header is a library, and a library may only declare fields, definitions and calendars",
+                        decl.span,
+                        "start the file with the policy header (policy ... district ... year ... as_of ... source ...) to make it a policy",
+                    )
         for decl, _path in decls:
             if isinstance(decl, ast.FieldDecl):
                 self._declare_field(decl)
@@ -149,6 +161,7 @@ class _Checker(ExpressionTyping, ScheduleChecking):
                 )
             req_names[req.name] = req.name_span or req.span
             condition = self._bool_expr(req.condition, "a requirement's condition")
+            self._warn_if_fixed(condition, req.condition, "requirement")
             uses = self._uses(req.condition)
             index = len(requirements)
             requirements.append(model.Requirement(index, req.name, req.title, req.cite, condition, grade, uses, span=req.span))
@@ -220,6 +233,12 @@ class _Checker(ExpressionTyping, ScheduleChecking):
             publication=publication,
         )
 
+    def _warn_if_fixed(self, condition: ir.Node, source: ast.Expr, what: str) -> None:
+        """A condition that folded to a constant decides nothing about the applicant: say so."""
+        if isinstance(condition, ir.Const) and condition.type == BOOL and not isinstance(source, ast.BoolLit):
+            outcome = "always holds" if condition.value else "never holds"
+            self.warn(f"this {what} condition {outcome}, whatever the applicant", source.span, "check the dates and numbers it compares")
+
     # --------------------------------------------------------------- header
     def _check_header(self, header: ast.Header) -> None:
         if not 1990 <= header.year <= 2200:
@@ -264,8 +283,13 @@ class _Checker(ExpressionTyping, ScheduleChecking):
             where = f"line {existing.span.line}" + (f" of {existing.span.path}" if existing.span and span and existing.span.path != span.path else "") if existing.span else "elsewhere"
             self.error(f"{what} {name!r} is already declared ({where})", span, "every field, label and definition needs its own name")
             return
-        if name in _SPELLING:
-            self.error(f"{what} {name!r} has the name of a built-in function", span, "choose another name")
+        if name in _VALUE_KEYWORDS:
+            # The name is fine in brackets, but bare it is a value of its own: year is the policy's year.
+            self.warn(
+                f"{what} {name!r} is spelled like a keyword of the language",
+                span,
+                f"write it as 「{name}」 wherever it is used, or choose another name",
+            )
         self.symbols[name] = symbol
 
     def _declare_symbol(self, name: str, kind: str, index: int, type_: Type, span: Span | None, what: str) -> None:
@@ -416,6 +440,7 @@ class _Checker(ExpressionTyping, ScheduleChecking):
                 condition = None
             else:
                 condition = self._bool_expr(b.condition, "a batch's condition")
+                self._warn_if_fixed(condition, b.condition, "batch")
             batches.append(model.Batch(i, b.name, b.title, b.cite, condition, span=b.name_span or b.span))
         return tuple(batches)
 
@@ -435,7 +460,8 @@ class _Checker(ExpressionTyping, ScheduleChecking):
             if total_at is not None:
                 self.warn("this tie-break key is never reached: the key before it already orders every pair", key.span)
             if key.kind == "lottery":
-                keys.append(model.TieBreak("lottery", f"lottery (seed {key.seed})", False, seed=key.seed, unique=True, span=key.span))
+                label = f"抽签（种子 {key.seed}）" if self.language == "zh" else f"lottery (seed {key.seed})"
+                keys.append(model.TieBreak("lottery", label, False, seed=key.seed, unique=True, span=key.span))
                 total_at = key.span
             elif key.kind == "indicators":
                 if not points.indicators:
@@ -512,8 +538,6 @@ class _Checker(ExpressionTyping, ScheduleChecking):
             if key in seen:
                 self.error(f"the {rate.school_type} {rate.stage} rate is given twice", rate.span)
             seen.add(key)
-            if rate.amount < 0:
-                self.error("a subsidy rate cannot be negative", rate.span)
             rates.append((rate.school_type, rate.stage, rate.amount))
         if not block.semesters_per_year:
             self.error("the subsidies section must say how many semesters a year has", block.span, "add: semesters_per_year 2")

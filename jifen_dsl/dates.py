@@ -12,8 +12,10 @@ that month. Everything else is derived from this one rule:
 * Age on a date is ``full_years(birth, date)``: a child born on 2016-02-29 is
   six years old from 2022-02-28 (the day 2016-02-29 + 6 years falls on),
   and a child born on 2016-08-31 is six on 2022-08-31 itself.
-* Durations with several units apply years, then months, then days:
-  ``2020-01-31 + 1 month 1 day = 2020-03-01``.
+* Durations with several units add their years and months together, as a
+  number of months, and then the days: ``2020-02-29 + 1 year 1 month`` is
+  ``2020-02-29 + 13 months = 2021-03-29``, and ``2020-01-31 + 1 month 1 day =
+  2020-03-01``.
 
 Points-system durations ("held a residence permit for 1 year by 31 August")
 read naturally under this rule: ``permit_start + 1 year <= 2022-08-31``.
@@ -118,5 +120,6 @@ def full_years(start, end) -> int:
 
 
 def days_between(start, end) -> int:
-    """Days from ``start`` to ``end`` (negative when ``end`` is earlier)."""
-    return (end - start).days
+    """Whole days from ``start`` to ``end``, negative when ``end`` is earlier (a part day does not count either way)."""
+    difference = end - start
+    return difference.days if difference.days >= 0 else -((-difference).days)

@@ -192,3 +192,6 @@ class DataError(JifenError):
 
 class EvaluationError(JifenError):
     """A policy failed while evaluating one applicant (for example a division by zero)."""
+
+    def render(self) -> str:
+        return "error: " + str(self)

@@ -84,15 +84,29 @@ class Present:
 Node = Union[Const, FieldRef, DefRef, IndicatorRef, EvidenceRef, Apply, Present]
 
 
-def may_miss(node: Node) -> bool:
-    """Whether evaluating ``node`` can meet a missing value."""
+def may_miss(node: Node, present: frozenset = frozenset()) -> bool:
+    """Whether evaluating ``node`` can meet a missing value.
+
+    ``if present(x) then A else B`` and ``present(x) and A`` read ``x`` in ``A``
+    only when it is there, so ``x`` cannot be missing in ``A``. ``present``
+    holds the values known to be there.
+    """
     if isinstance(node, FieldRef):
-        return node.nullable
+        return node.nullable and ("field", node.index) not in present
     if isinstance(node, DefRef):
-        return node.may_miss
+        return node.may_miss and ("define", node.index) not in present
     if isinstance(node, Apply):
-        return any(may_miss(a) for a in node.args)
+        guard = node.args[0] if node.args else None
+        if isinstance(guard, Present) and node.op in ("if", "and"):
+            known = present | {_key(guard.target)}
+            rest = node.args[2:] if node.op == "if" else ()
+            return may_miss(node.args[1], known) or any(may_miss(a, present) for a in rest)
+        return any(may_miss(a, present) for a in node.args)
     return False
+
+
+def _key(target: "FieldRef | DefRef") -> tuple[str, int]:
+    return ("field", target.index) if isinstance(target, FieldRef) else ("define", target.index)
 
 
 def walk(node: Node):

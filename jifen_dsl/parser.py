@@ -96,6 +96,17 @@ def parse(text: str, path: str = "<policy>") -> ast.PolicyFile:
     return result
 
 
+@functools.lru_cache(maxsize=1)
+def keywords() -> frozenset[str]:
+    """The English keywords: words a bare name cannot be where the keyword fits."""
+    words = set()
+    for terminal in _lark().terminals:
+        pattern = terminal.pattern
+        if pattern.type == "str" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", pattern.value):
+            words.add(pattern.value)
+    return frozenset(words)
+
+
 # ------------------------------------------------------------------ limits
 
 # Expressions may nest this many operators deep. Real conditions nest a dozen
@@ -230,6 +241,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic
     message = f"unexpected {value!r}"
     expected = set(exc.accepts or exc.expected or ())
     hint = "expected " + _describe_expected(expected, chinese) if expected else None
+    if value in keywords() and ("NAME" in expected or "BRACKET_NAME" in expected):
+        hint = f"{value!r} is a keyword here; a name spelled like a keyword is written in brackets: 「{value}」"
     if _CJK.match(value):
         run = _cjk_run(text, token.start_pos)
         if len(run) > len(value):

@@ -44,7 +44,11 @@ def key_parts(policy: model.Policy) -> list[KeyPart]:
         if tie.kind == "indicator":
             parts.append(KeyPart(tie.label, tie.descending, _score_reader(tie.indicator), "indicator"))
         elif tie.kind == "expr":
-            parts.append(KeyPart(tie.label, tie.descending, _key_reader(expr_position), "expr"))
+            reader = _key_reader(expr_position)
+            if tie.expr.type.kind == "enum":  # members order as declared, as in sort_key
+                order = {member: i for i, member in enumerate(tie.expr.type.members)}
+                reader = (lambda read, order: lambda e: order[read(e)])(reader, order)
+            parts.append(KeyPart(tie.label, tie.descending, reader, "expr"))
             expr_position += 1
         else:
             seed = tie.seed
@@ -69,6 +73,7 @@ def sort_key(policy: model.Policy) -> Callable[[Any], tuple] | None:
     its text.
     """
     parts = ["(%d if e.batch is None else e.batch)" % len(policy.batches), "-e.points"]
+    orders: dict[str, dict[str, int]] = {}
     expr_position = 0
     for tie in policy.tiebreaks:
         if tie.kind == "indicator":
@@ -78,10 +83,16 @@ def sort_key(policy: model.Policy) -> Callable[[Any], tuple] | None:
         else:
             value = f"e.keys[{expr_position}]"
             expr_position += 1
+            kind = tie.expr.type.kind
+            if kind == "enum":
+                # An enum orders by the order its members were declared in, not alphabetically.
+                name = f"members_{len(orders)}"
+                orders[name] = {member: i for i, member in enumerate(tie.expr.type.members)}
+                value = f"{name}[{value}]"
+                kind = "integer"
             if not tie.descending:
                 parts.append(value)
                 continue
-            kind = tie.expr.type.kind
             if kind in ("integer", "decimal"):
                 parts.append("-" + value)
             elif kind == "date":
@@ -93,7 +104,7 @@ def sort_key(policy: model.Policy) -> Callable[[Any], tuple] | None:
             else:
                 return None  # text cannot be negated: sort in several stable passes
     source = "lambda e: (" + ", ".join(parts) + ",)"
-    namespace = {"__builtins__": {}, "ticket": lottery_ticket, "negative_moment": _negative_moment}
+    namespace = {"__builtins__": {}, "ticket": lottery_ticket, "negative_moment": _negative_moment, **orders}
     return eval(source, namespace)  # noqa: S307 - built above from indexes only
 
 

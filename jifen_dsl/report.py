@@ -50,6 +50,8 @@ def requirement_values(
             value = definitions[use.index]
         elif use.kind == "phase":
             value = policy.schedule.phases[use.index].window
+        elif use.kind == "year":
+            value = policy.header.year
         else:
             value = policy.header.as_of
         out.append((use.written, value))

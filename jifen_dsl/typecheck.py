@@ -114,9 +114,10 @@ class ExpressionTyping:
             return ir.Const(None, ERROR, span=node.span)
         if symbol is None:
             candidates = list(self.symbols) + (list(self.indicator_symbols) if tiebreak else [])
-            hint = self._suggest(node.name, candidates)
-            if hint is None and node.name in self.indicator_symbols:
-                hint = "indicator scores can only be used in the tie-break chain"
+            if node.name in self.evidence_indicators:  # every indicator of the points section, known from the start
+                hint = f"{node.name!r} is an indicator; indicator scores can only be used in the tie-break chain"
+            else:
+                hint = self._suggest(node.name, candidates)
             self.error(f"unknown name {node.name!r}", node.span, hint or "declare it as a field or a definition")
             return ir.Const(None, ERROR, span=node.span)
         if symbol.kind == "field":
@@ -566,6 +567,10 @@ class ExpressionTyping:
                     if key not in seen:
                         seen[key] = model.UsedValue(symbol.kind, symbol.index, node.name)
                         order.append(seen[key])
+            elif isinstance(node, ast.PolicyYear):
+                if ("year", 0) not in seen:
+                    seen[("year", 0)] = model.UsedValue("year", 0, "年度" if self.language == "zh" else "year")
+                    order.append(seen[("year", 0)])
             elif isinstance(node, ast.AsOf):
                 if ("as_of", 0) not in seen:
                     seen[("as_of", 0)] = model.UsedValue("as_of", 0, "基准日" if self.language == "zh" else "as_of")

@@ -192,3 +192,56 @@ def test_present_is_tested_on_every_path(write_policy):
     assert results["none"].missing == ((2, "primary_graduation_year"),)
     assert failed_names(compiled, results["late"]) == ["on_time"]
     assert failed_names(compiled, results["early"]) == []
+
+
+def test_enum_tie_break_keys_follow_the_declared_member_order(write_policy):
+    # points_status is declared verified, disputed, adjusting: 'ascending' follows that order, not the alphabet
+    path = write_policy('requirement ok "ok": true\n', tail="""
+points { total = points }
+tiebreak { points_status ascending id ascending }
+""")
+    _, results = evaluate_rows(path, [
+        {"id": "a", "points_status": "adjusting"},
+        {"id": "d", "points_status": "disputed"},
+        {"id": "v", "points_status": "verified"},
+    ])
+    assert [i for i in sorted(results, key=lambda i: results[i].rank)] == ["v", "d", "a"]
+    path = write_policy('requirement ok "ok": true\n', name="text.jifen", tail="""
+points { total = points }
+tiebreak { points_status ascending child_hukou descending id ascending }
+""")
+    _, again = evaluate_rows(path, [
+        {"id": "a", "points_status": "adjusting"},
+        {"id": "d", "points_status": "disputed"},
+        {"id": "v", "points_status": "verified"},
+    ])
+    assert [i for i in sorted(again, key=lambda i: again[i].rank)] == ["v", "d", "a"]  # the several-pass sort agrees
+
+
+def test_present_guards_make_an_optional_value_usable_in_points(write_policy):
+    path = write_policy('requirement ok "ok": true\n', tail="""
+points {
+    indicator year_points "Graduation year" = if present(primary_graduation_year) then primary_graduation_year - 2000 else 0
+}
+tiebreak { id ascending }
+""")
+    _, results = evaluate_rows(path, [{"id": "a", "primary_graduation_year": "2022"}, {"id": "b", "primary_graduation_year": ""}])
+    assert results["a"].points == 22 and results["b"].points == 0
+
+
+def test_a_condition_that_can_never_change_is_a_warning(write_policy):
+    from jifen_dsl.pipeline import check_file
+
+    checked = check_file(write_policy('requirement r "r": as_of > 2030-01-01\nrequirement s "s": true\n'))
+    assert [w.message for w in checked.warnings] == ["this requirement condition never holds, whatever the applicant"]
+
+
+def test_a_headerless_file_may_not_hold_rules(tmp_path):
+    from jifen_dsl.errors import PolicyError
+    from jifen_dsl.pipeline import check_file
+
+    path = tmp_path / "lib.jifen"
+    path.write_text('field a "A": text\nrequirement r "r": a = "x"\n', encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        check_file(str(path))
+    assert "a library may only declare fields, definitions and calendars" in info.value.render()
