@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from click.testing import CliRunner
+
 from jifen_dsl.applicants import records_from_rows
+from jifen_dsl.cli import cli
 from jifen_dsl.evaluator import evaluate
 from jifen_dsl.pipeline import load_policy
 
@@ -111,3 +114,14 @@ def evaluate_rows(policy_path: str, rows: list[dict[str, str]]):
 
 def failed_names(compiled, evaluation) -> list[str]:
     return [compiled.policy.requirements[i].name for i in evaluation.failed]
+
+
+@pytest.fixture
+def at_root(monkeypatch):
+    """Run from the repository top: messages name files as given, relative to it."""
+    monkeypatch.chdir(ROOT)
+
+
+def run_cli(*args: str):
+    """Invoke the jifen command line in-process; exceptions other than SystemExit propagate."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)

@@ -8,11 +8,9 @@ lines, extra columns - reads exactly like the clean file.
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
-from jifen_dsl.cli import cli
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli as run
 
 BAD = ROOT / "tests" / "data" / "bad_allocation"
 HAIZHU = "policies/haizhu/2022.jifen"
@@ -21,13 +19,7 @@ SCHOOLS = "examples/haizhu-2022/schools.csv"
 CASES = sorted(p.name for p in BAD.iterdir())
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -11,11 +11,9 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-from click.testing import CliRunner
 
-from jifen_dsl.cli import cli
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli as run
 
 BAD = ROOT / "tests" / "data" / "bad"
 HAIZHU = "policies/haizhu/2022.jifen"
@@ -28,14 +26,7 @@ ARGUMENTS = {
 CORPUS = sorted(p.name for p in BAD.iterdir() if p.suffix != ".py" and p.name != "bad_schools.csv")
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    # Messages name files as given on the command line: run from the repository top.
-    monkeypatch.chdir(ROOT)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 def test_the_corpus_is_large_enough_and_as_the_generator_writes_it():

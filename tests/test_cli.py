@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from jifen_dsl import __version__
-from jifen_dsl.cli import cli
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli as run
 
 HAIZHU = "policies/haizhu/2022.jifen"
 BAIYUN = "policies/baiyun/2022.jifen"
@@ -18,13 +16,7 @@ HZ_DATA = "tests/data/applicants/haizhu.csv"
 BY_DATA = "tests/data/applicants/baiyun.csv"
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 def test_version_and_help():

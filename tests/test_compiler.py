@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast as pyast
 import os
 
-import pytest
 
 from jifen_dsl.pipeline import load_policy
 

@@ -18,19 +18,13 @@ from jifen_dsl.masking import mask
 from jifen_dsl.model import Mask
 
 from . import cohort
-from .conftest import ROOT
+from .conftest import ROOT, run_cli as run
 
 HAIZHU = "policies/haizhu/2022.jifen"
 BAIYUN = "policies/baiyun/2022.jifen"
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 @pytest.fixture(scope="module")

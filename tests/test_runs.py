@@ -8,27 +8,19 @@ import os
 import shutil
 
 import pytest
-from click.testing import CliRunner
 
 from jifen_dsl import __version__
-from jifen_dsl.cli import cli
 from jifen_dsl.errors import DataError
 from jifen_dsl.output import write_directory_atomic
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli as run
 
 HAIZHU = "policies/haizhu/2022.jifen"
 APPLICANTS = "examples/haizhu-2022/applicants.csv"
 SCHOOLS = "examples/haizhu-2022/schools.csv"
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 def sha(data: bytes) -> str:

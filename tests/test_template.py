@@ -7,26 +7,18 @@ import io
 import sys
 
 import pytest
-from click.testing import CliRunner
 
 from jifen_dsl import cli as cli_module
-from jifen_dsl.cli import cli
 from jifen_dsl.pipeline import load_policy
 from jifen_dsl.progress import NO_PROGRESS, Progress
 from jifen_dsl.readers import read_table
 
-from .conftest import BASE_APPLICANT, ROOT
+from .conftest import BASE_APPLICANT, run_cli as run
 
 HAIZHU = "policies/haizhu/2022.jifen"
 
 
-@pytest.fixture(autouse=True)
-def _at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+pytestmark = pytest.mark.usefixtures("at_root")
 
 
 def labels() -> list[str]:
