@@ -8,15 +8,17 @@ its manifest) is written the same way, as a whole: see
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import IO, Iterator, Mapping
 
 from .errors import DataError
 
-__all__ = ["write_text_atomic", "write_bytes_atomic", "write_directory_atomic", "RUN_MARKER"]
+__all__ = ["atomic_file", "write_text_atomic", "write_bytes_atomic", "write_directory_atomic", "RUN_MARKER"]
 
 RUN_MARKER = "manifest.json"  # a directory holding one was written by a run, and may be replaced by the next
 
@@ -27,35 +29,50 @@ def _umask() -> int:
     return current
 
 
-def write_bytes_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once or not at all."""
+@contextlib.contextmanager
+def atomic_file(path: str, *, text: bool = False) -> Iterator[IO]:
+    """A file to write ``path`` through: it replaces ``path`` only when the block ends without error.
+
+    The temporary file sits beside the target (so the rename is atomic) and is
+    opened with "x", so it gets the mode any new file would have. On an error,
+    or an interruption, it is removed and the target is left as it was.
+    """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise DataError([f"{path}: cannot write, the directory {str(directory)!r} does not exist"])
     if target.is_dir():
         raise DataError([f"{path}: cannot write, it is a directory"])
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    temporary = directory / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        handle = open(temporary, "x", encoding="utf-8", newline="") if text else open(temporary, "xb")
+    except OSError as exc:
+        raise DataError([f"{path}: cannot write ({exc.strerror})"]) from None
+    try:
+        with handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); give it the mode any new file would have.
-        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except OSError as exc:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        _remove(temporary)
         raise DataError([f"{path}: cannot write ({exc.strerror})"]) from None
     except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        _remove(temporary)
         raise
+
+
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def write_bytes_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` all at once or not at all."""
+    with atomic_file(path) as handle:
+        handle.write(data)
 
 
 def write_text_atomic(path: str, text: str, *, bom: bool = False) -> None:

@@ -28,16 +28,17 @@ import calendar
 import csv
 import datetime as _dt
 import io
-import os
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from random import Random
 from typing import IO
 
 import click
+
+from .errors import DataError
+from .output import atomic_file
 
 __all__ = [
     "EDGE_CASES",
@@ -925,23 +926,11 @@ def _write_cells(header: Sequence[str], rows: Iterable[Sequence[str]], path: str
             out.flush()
             out.detach()
         return
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise ValueError(f"{path}: cannot write, the directory {str(target.parent)!r} does not exist")
-    if target.is_dir():
-        raise ValueError(f"{path}: cannot write, it is a directory")
-    # A fresh name beside the target, opened with "x" so the file gets the usual permissions.
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "x", encoding="utf-8", newline="") as handle:
+        with atomic_file(path, text=True) as handle:
             _dump(handle, header, rows, plain)
-        os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    except DataError as exc:
+        raise ValueError("; ".join(exc.problems)) from None
 
 
 def _dump(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[str]], plain: bool) -> None:
