@@ -90,8 +90,6 @@ class _Checker(ExpressionTyping, ScheduleChecking):
         calendar_blocks = [d for d, _ in decls if isinstance(d, ast.CalendarBlock)]
         makeup_counted = self._makeup_counted(schedule_block)
         self.calendar = self._build_calendar(calendar_blocks, makeup_counted)
-        if schedule_block is not None and header is None:
-            self.error("a schedule belongs to a policy, and a library has no policy header", schedule_block.span, "move the schedule into the policy file")
         points_block = next((d for d, _ in decls if isinstance(d, ast.PointsBlock)), None)
         if points_block is not None:
             for position, ind in enumerate(points_block.indicators):
@@ -390,7 +388,7 @@ class _Checker(ExpressionTyping, ScheduleChecking):
             self.error(f"{what} must be a number, but this is {describe(node.type)}", expr.span)
             return ir.Const(None, ERROR, span=expr.span)
         if ir.may_miss(node):
-            missing = sorted({n.name for n in ir.walk(node) if isinstance(n, (ir.FieldRef, ir.DefRef)) and ir.may_miss(n)})
+            missing = sorted({n.name for n in ir.unguarded(node)})
             self.error(
                 f"{what} uses {', '.join(repr(m) for m in missing)}, which an applicant may leave empty",
                 expr.span,
@@ -476,7 +474,7 @@ class _Checker(ExpressionTyping, ScheduleChecking):
                     self.error(f"a tie-break key must be a number, a date, a time or text, not {describe(node.type)}", key.expr.span)
                     continue
                 if ir.may_miss(node):
-                    self.error("this tie-break key may be missing for some applicants", key.expr.span, "give the field a default, or declare it required")
+                    self.error("this tie-break key may be missing for some applicants", key.expr.span, "give the field a default, declare it required, or write if present(x) then x else ...")
                     continue
                 if isinstance(node, ir.Const):
                     self.error("a fixed value cannot order applicants", key.expr.span)

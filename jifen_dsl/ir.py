@@ -96,13 +96,37 @@ def may_miss(node: Node, present: frozenset = frozenset()) -> bool:
     if isinstance(node, DefRef):
         return node.may_miss and ("define", node.index) not in present
     if isinstance(node, Apply):
-        guard = node.args[0] if node.args else None
-        if isinstance(guard, Present) and node.op in ("if", "and"):
-            known = present | {_key(guard.target)}
+        guarded = _guarded(node.args[0]) if node.op in ("if", "and") and node.args else frozenset()
+        if guarded:
+            known = present | guarded
             rest = node.args[2:] if node.op == "if" else ()
             return may_miss(node.args[1], known) or any(may_miss(a, present) for a in rest)
         return any(may_miss(a, present) for a in node.args)
     return False
+
+
+def unguarded(node: Node, present: frozenset = frozenset()) -> list["FieldRef | DefRef"]:
+    """The references in ``node`` that may be missing when they are read (the guarded ones left out)."""
+    if isinstance(node, (FieldRef, DefRef)):
+        return [node] if may_miss(node, present) else []
+    if isinstance(node, Apply):
+        guarded = _guarded(node.args[0]) if node.op in ("if", "and") and node.args else frozenset()
+        if guarded:
+            rest = node.args[2:] if node.op == "if" else ()
+            return unguarded(node.args[1], present | guarded) + [r for a in rest for r in unguarded(a, present)]
+        return [r for a in node.args for r in unguarded(a, present)]
+    return []
+
+
+def _guarded(condition: Node) -> frozenset:
+    """The values a condition proves present when true: present(x), or several joined by 'and'."""
+    if isinstance(condition, Present):
+        return frozenset({_key(condition.target)})
+    if isinstance(condition, Apply) and condition.op == "and":
+        left, right = _guarded(condition.args[0]), _guarded(condition.args[1])
+        if left and right:
+            return left | right
+    return frozenset()
 
 
 def _key(target: "FieldRef | DefRef") -> tuple[str, int]:

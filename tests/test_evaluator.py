@@ -245,3 +245,24 @@ def test_a_headerless_file_may_not_hold_rules(tmp_path):
     with pytest.raises(PolicyError) as info:
         check_file(str(path))
     assert "a library may only declare fields, definitions and calendars" in info.value.render()
+
+
+def test_several_present_tests_joined_by_and_guard_each_value(write_policy):
+    from jifen_dsl.errors import PolicyError
+    from jifen_dsl.pipeline import check_file
+
+    path = write_policy('requirement ok "ok": true\n', tail="""
+points {
+    total = points + (if present(primary_graduation_year) and present(district_permit_start) then primary_graduation_year - year_of(district_permit_start) else 0)
+}
+tiebreak { id ascending }
+""")
+    _, results = evaluate_rows(path, [{"id": "a", "primary_graduation_year": "2022", "district_permit_start": "2016-01-01", "points": "10"}])
+    assert results["a"].points == 16
+    bad = write_policy('requirement ok "ok": true\n', name="bad.jifen", tail="""
+points { total = points + (if present(primary_graduation_year) then primary_graduation_year else 0) + year_of(district_permit_start) }
+tiebreak { id ascending }
+""")
+    with pytest.raises(PolicyError) as info:
+        check_file(bad)
+    assert "the points total uses 'district_permit_start', which an applicant may leave empty" in info.value.render()
