@@ -259,11 +259,16 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic
 
 
 def _cjk_run(text: str, pos: int) -> str:
+    """The run of Chinese characters around ``pos``: the text an author probably meant as one word.
+
+    Digits end the run, so a date such as 2016年9月1日 or a number after a keyword
+    is never mistaken for part of an unbracketed name.
+    """
     start = pos
     while start > 0 and _CJK.match(text[start - 1]):
         start -= 1
     end = pos
-    while end < len(text) and (_CJK.match(text[end]) or text[end].isdigit()):
+    while end < len(text) and _CJK.match(text[end]):
         end += 1
     return text[start:end]
 
