@@ -266,9 +266,11 @@ class _Writer:
     def binary(self, node: ast.Binary) -> str:
         level = _level(node)
         if node.op in ("and", "or"):
-            # An "and" inside an "or" is bracketed although it binds tighter: readers should not have to know that.
-            least = _OR + 2 if node.op == "or" else level
-            return f"{self.at(node.left, least)} {self.w(node.op)} {self.at(node.right, max(least, level + 1))}"
+            left, right = self.at(node.left, level), self.at(node.right, level + 1)
+            if node.op == "or":
+                # An "and" inside an "or" is bracketed although it binds tighter: readers should not have to know that.
+                left, right = (self._bracket_and(side, text) for side, text in ((node.left, left), (node.right, right)))
+            return f"{left} {self.w(node.op)} {right}"
         if node.op in _COMPARISONS:
             if node.op in ("in", "not_in"):
                 op = self.w(node.op)
@@ -281,6 +283,11 @@ class _Writer:
         symbols = _ZH_SYMBOLS if self.language == "zh" else _SYMBOLS
         # Left-associative: the right operand of the same strength needs parentheses.
         return f"{self.at(node.left, level)} {symbols[node.op]} {self.at(node.right, level + 1)}"
+
+    def _bracket_and(self, node: Any, text: str) -> str:
+        if isinstance(node, ast.Binary) and node.op == "and":
+            return f"{self.p['(']}{text}{self.p[')']}"
+        return text
 
     def reference(self, node: Any) -> str:
         """A window's reference: a simple term, anything else in parentheses."""
