@@ -193,6 +193,11 @@ def _flatten(expr: Any, op: str) -> list[Any]:
 def _parameters(old: Any, new: Any, a: Side, b: Side, context: Any = None) -> list[Parameter]:
     """The values that changed between two versions of an expression of the same shape."""
     lang = b.language
+    if isinstance(old, ast.Evidence) and isinstance(new, ast.Evidence) and old.indicator == new.indicator \
+            and all(isinstance(x, _LITERALS) for x in (old.low, old.high, new.low, new.high)):
+        before = f"{_value(old.low, lang)}..{_value(old.high, lang)}"
+        after = f"{_value(new.low, lang)}..{_value(new.high, lang)}"
+        return [Parameter(unparse_expr(attrs.evolve(new, low=None, high=None), lang), before, after)] if before != after else []
     wo, wn = _window(old), _window(new)
     if wo and wn and _same(wo[0], wn[0], a, b):
         before, after = _window_text(wo, lang), _window_text(wn, lang)
@@ -233,14 +238,14 @@ def _is_comparison(node: Any) -> bool:
 
 def _terms(old: Any, new: Any, a: Side, b: Side) -> list[Aspect]:
     """For an any-of or all-of condition, the conditions taken out and put in."""
-    for op, label in (("or", "any of"), ("and", "all of")):
+    for op, label in (("or", "conditions (any of)"), ("and", "conditions (all of)")):
         if isinstance(old, ast.Binary) and isinstance(new, ast.Binary) and old.op == new.op == op:
             before, after = _flatten(old, op), _flatten(new, op)
             gone = [t for t in before if not any(_same(t, u, a, b) for u in after)]
             came = [u for u in after if not any(_same(t, u, a, b) for t in before)]
             if not gone and not came:
                 return []
-            out = [Aspect(label, f"{len(before)} conditions", f"{len(after)} conditions")]
+            out = [Aspect(label, str(len(before)), str(len(after)))] if len(before) != len(after) else []
             out += [Aspect("condition taken out", unparse_expr(t, a.language), None) for t in gone]
             out += [Aspect("condition put in", None, unparse_expr(u, b.language)) for u in came]
             return out
@@ -386,9 +391,17 @@ def _aspects(old: _Clause, new: _Clause, a: Side, b: Side) -> list[Aspect]:
             out.append(Aspect("follows the phase before", str(x.follows).lower(), str(y.follows).lower()))
     elif kind == "cite":
         compare("cite", x, y)
+    elif kind == "tiebreak":
+        # The section's citation is a clause of its own.
+        if not _same(attrs.evolve(x, cite=None), attrs.evolve(y, cite=None), a, b):
+            out.append(Aspect("order", _keys_text(x, la), _keys_text(y, lb)))
     elif not _same(x, y, a, b):
         out.append(Aspect("value", _text(old, a), _text(new, b)))
     return out
+
+
+def _keys_text(block: ast.TieBreakBlock, language: str) -> str:
+    return "\n".join(unparse_item(k, language) for k in block.keys)
 
 
 def _phase_window(phase: ast.Phase, language: str) -> str:
@@ -458,9 +471,13 @@ def _edit_for(kind: str, change: str, old: _Clause | None, new: _Clause | None, 
 
 
 def _moved(old: _Clause, new: _Clause, years: int, a: Side, b: Side) -> bool:
+    """Whether the new clause is the old one with its dates moved by the years between the policies (wording aside)."""
     if not years or old.kind in ("cite", "calendar"):
         return False
-    return _same(shift_node(old.item, years), new.item, a, b)
+    moved = shift_node(old.item, years)
+    if moved == old.item:
+        return False
+    return all(s.name in _WORDING for s in _aspects(attrs.evolve(old, item=moved), new, a, b))
 
 
 def _display_name(kind: str, name: Any, side: Side) -> str:

@@ -26,7 +26,7 @@ _LABELS = {
         "points total": "points total", "indicator": "indicator", "batch": "batch", "tiebreak": "tiebreak",
         "allocation": "allocation", "subsidy rate": "subsidy rate", "semesters per year": "semesters per year",
         "phase": "phase", "verification": "verification", "makeup days": "makeup days", "publication": "publication",
-        "citation": "citation of the section", "calendar": "calendar", "indicator order": "indicator order",
+        "citation": "section citation", "calendar": "calendar", "indicator order": "indicator order",
         "batch order": "batch order",
         "impact": "Impact on {cohort} ({n} applicants) of {old} -> {new}, compared in {year}",
         "moved_note": "{path} moved {direction} {n} year{s}", "forward": "forward", "back": "back",
@@ -66,8 +66,8 @@ _LABELS = {
 _ASPECT_ZH = {
     "title": "标题", "cite": "依据", "condition": "条件", "grade": "年级", "label": "标签", "type": "类型",
     "unique": "唯一", "optional": "可选", "default": "默认值", "value": "内容", "stage": "学段", "formula": "公式",
-    "cap": "上限", "window": "时间", "follows the phase before": "随后", "order": "顺序", "any of": "满足其一",
-    "all of": "全部满足", "condition taken out": "去掉的条件", "condition put in": "加入的条件",
+    "cap": "上限", "window": "时间", "follows the phase before": "随后", "order": "顺序", "conditions (any of)": "条件数（满足其一）",
+    "conditions (all of)": "条件数（全部满足）", "condition taken out": "去掉的条件", "condition put in": "加入的条件",
     "year": "年度", "as_of": "基准日", "district": "区", "source": "来源",
 }
 
