@@ -113,7 +113,7 @@ class _Resolver:
     def _missing(self, verb: str, kind: str, name: Any, span: Span | None) -> None:
         candidates = [n for n in self.body.names(kind) if isinstance(n, str)]
         hint = None
-        if isinstance(name, str):
+        if isinstance(name, str) and kind != "section":
             close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
             if close:
                 hint = "did you mean " + " or ".join(repr(c) for c in close) + "?"
