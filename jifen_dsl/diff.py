@@ -24,7 +24,7 @@ import attrs
 
 from . import ast, model
 from .astwalk import rebuild
-from .body import Body, item_key, section_entries, section_kind
+from .body import SECTION_OF_ITEM, Body, item_key, section_entries, section_kind
 from .checker import check
 from .errors import Diagnostic, PolicyError
 from .loader import Program, load
@@ -495,9 +495,14 @@ def diff(a: Side, b: Side) -> list[Change]:
     old, new = _clauses(a), _clauses(b)
     keys = list(old) + [k for k in new if k not in old]
     keys.sort(key=lambda k: _ORDER.index(k[0]))
+    sections_a, sections_b = _sections(a), _sections(b)
+    # A section only one policy has is one clause, added or removed whole.
+    alone = set(sections_a) ^ set(sections_b)
     for key in keys:
         x, y = old.get(key), new.get(key)
         kind, name = key
+        if SECTION_OF_ITEM.get(kind) in alone or (kind == "cite" and name in alone):
+            continue
         if x is not None and y is not None:
             aspects = _aspects(x, y, a, b)
             if not aspects:
@@ -526,8 +531,22 @@ def diff(a: Side, b: Side) -> list[Change]:
             wording_only=wording or kind == "cite",
             edits=_edit_for(kind, status, x, y, a),
         ))
+    for kind in sorted(alone, key=list(SECTION_OF_ITEM.values()).index):
+        gone = kind in sections_a
+        block, path = (sections_a if gone else sections_b)[kind]
+        text = unparse_declaration(block, (a if gone else b).language)
+        changes.append(Change(
+            id=f"section:{kind}", clause="section", name=kind, change="removed" if gone else "added",
+            old=text if gone else None, new=None if gone else text,
+            edits=(Edit("remove", "section", kind),) if gone else (Edit("add", "section", kind, block, path),),
+        ))
     changes += _order_changes(a, b, old, new)
     return changes
+
+
+def _sections(side: Side) -> dict[str, tuple[Any, str]]:
+    """The sections a policy has (other than the tie-break chain, a clause of its own), by kind."""
+    return {section_kind(d): (d, p) for d, p in side.program.declarations if section_kind(d) not in (None, "tiebreak")}
 
 
 def _order_changes(a: Side, b: Side, old: dict, new: dict) -> list[Change]:

@@ -27,12 +27,12 @@ _LABELS = {
         "allocation": "allocation", "subsidy rate": "subsidy rate", "semesters per year": "semesters per year",
         "phase": "phase", "verification": "verification", "makeup days": "makeup days", "publication": "publication",
         "citation": "section citation", "calendar": "calendar", "indicator order": "indicator order",
-        "batch order": "batch order",
+        "batch order": "batch order", "section": "section",
         "impact": "Impact on {cohort} ({n} applicants) of {old} -> {new}, compared in {year}",
         "moved_note": "{path} moved {direction} {n} year{s}", "forward": "forward", "back": "back",
         "run": "changes, each run alone on the old policy:", "wording": "wording only, not run",
-        "not_run": "not run alone", "summary": "summary", "nobody": "nobody's outcome changes",
-        "combination": "combination", "none": "none",
+        "not_run": "cannot be run alone", "summary": "summary", "nobody": "nobody's outcome changes",
+        "combination": "a combination of changes", "none": "none",
         "columns": ("id", "grade", "eligible", "failed", "batch", "rank", "status", "school", "because of"),
         "counts": {
             "applicants": "applicants", "affected": "affected", "gain_eligibility": "gain eligibility",
@@ -49,7 +49,7 @@ _LABELS = {
         "points total": "总分", "indicator": "指标", "batch": "批", "tiebreak": "同分排序",
         "allocation": "学位分配", "subsidy rate": "补助标准", "semesters per year": "每年学期数",
         "phase": "阶段", "verification": "积分核定", "makeup days": "调休上班日", "publication": "公示",
-        "citation": "章节依据", "calendar": "日历", "indicator order": "指标顺序", "batch order": "批次顺序",
+        "citation": "章节依据", "calendar": "日历", "indicator order": "指标顺序", "batch order": "批次顺序", "section": "章节",
         "impact": "{old} -> {new} 对 {cohort}（{n} 名申请人）的影响，按 {year} 年度比较",
         "moved_note": "{path} {direction} {n} 年", "forward": "顺延", "back": "提前",
         "run": "各处变化（逐一单独施加于旧政策）：", "wording": "仅文字修改，未运行",
@@ -122,7 +122,7 @@ def _shown_name(c: Change, language: str) -> str:
 
     if c.clause == "header":
         return _aspect(c.name, language)
-    if c.clause in ("subsidy rate", "allocation", "publication", "citation"):
+    if c.clause in ("subsidy rate", "allocation", "publication", "citation", "section"):
         return " ".join(_WORDS[w][1 if language == "zh" else 0] if w in _WORDS else w for w in c.name.split())
     return c.name
 
@@ -215,7 +215,7 @@ def impact_records(result: Impact) -> dict[str, Any]:
         if c.wording_only:
             record["run"] = "wording only"
         elif c.id in result.notes:
-            record["run"] = result.notes[c.id]
+            record["run"] = "cannot be run alone: " + result.notes[c.id]
         else:
             record["run"] = "alone"
         changes.append(record)
@@ -232,7 +232,7 @@ def impact_records(result: Impact) -> dict[str, Any]:
             {
                 "id": x.id, "grade": x.grade, "changed": list(x.changed), "old": _outcome_record(x.old), "new": _outcome_record(x.new),
                 "causes": list(x.causes), "combination": not x.causes,
-                "partly": {aspect: list(ids) for aspect, ids in x.partly},
+                "causes_by_aspect": {aspect: list(ids) for aspect, ids in x.by_aspect},
             }
             for x in result.affected
         ],
@@ -256,15 +256,22 @@ def _numbered(result: Impact) -> dict[str, int]:
     return {c.id: i for i, c in enumerate(result.changes, start=1)}
 
 
+_ASPECT_LABELS = {"zh": {"eligible": "合格", "failed": "未满足要求", "batch": "批次", "rank": "排名", "status": "状态", "school": "学校"}}
+
+
 def _because(x: Affected, numbers: dict[str, int], language: str) -> str:
+    """'[4]' when one change alone gives the whole new outcome; else each aspect with what gives it."""
     labels = _labels(language)
     if x.causes:
         return " ".join(f"[{numbers[c]}]" for c in x.causes)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for aspect, ids in x.by_aspect:
+        groups.setdefault(ids, []).append(_ASPECT_LABELS.get(language, {}).get(aspect, aspect))
     parts = []
-    for aspect, ids in x.partly:
-        if ids:
-            parts.append(f"{aspect} " + " ".join(f"[{numbers[c]}]" for c in ids))
-    return labels["combination"] + (f" ({'; '.join(parts)})" if parts else "")
+    for ids, aspects in groups.items():
+        said = " ".join(f"[{numbers[c]}]" for c in ids) if ids else labels["combination"]
+        parts.append(("、".join(aspects) + "：" if language == "zh" else ", ".join(aspects) + ": ") + said)
+    return ("；" if language == "zh" else "; ").join(parts)
 
 
 def format_impact(result: Impact, fmt: str) -> str:

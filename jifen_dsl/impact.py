@@ -66,8 +66,8 @@ class Affected:
     old: Outcome
     new: Outcome
     changed: tuple[str, ...]  # the aspects that differ, in ASPECTS order
-    causes: tuple[str, ...]  # ids of the changes that alone give the new outcome
-    partly: tuple[tuple[str, tuple[str, ...]], ...] = ()  # with no cause: per aspect, the changes that alone give it
+    causes: tuple[str, ...]  # ids of the changes that alone give the whole new outcome
+    by_aspect: tuple[tuple[str, tuple[str, ...]], ...] = ()  # per changed aspect, the changes that alone give it
 
 
 @attrs.frozen(eq=False)
@@ -82,7 +82,7 @@ class Impact:
     moved: tuple[int, int]  # years the old and the new policy were moved by
     applicants: int
     changes: tuple[Change, ...]
-    notes: dict[str, str]  # change id -> why it was not run alone
+    notes: dict[str, str]  # change id -> why it could not be run alone (the first error it gave)
     affected: tuple[Affected, ...]
     summary: dict[str, int]
 
@@ -149,9 +149,9 @@ def impact(old_path: str, new_path: str, cohort: str, schools: str | None = None
             variants[change.id], _ = _outcomes(_compiled(variant), table, schools_table)
         except PolicyError as exc:
             first = next((d for d in exc.diagnostics if d.severity == "error"), exc.diagnostics[0])
-            notes[change.id] = f"cannot be made alone: {first.message}"
+            notes[change.id] = first.message
         except DataError as exc:
-            notes[change.id] = f"cannot be run alone: {exc.problems[0] if exc.problems else exc}"
+            notes[change.id] = exc.problems[0] if exc.problems else str(exc)
 
     affected = []
     for applicant in applicants:
@@ -159,14 +159,12 @@ def impact(old_path: str, new_path: str, cohort: str, schools: str | None = None
         changed = tuple(x for x in ASPECTS if old.differs(new, x))
         if not changed:
             continue
-        causes = tuple(cid for cid, outcome in variants.items() if all(not outcome[applicant.id].differs(new, x) for x in changed))
-        partly: tuple = ()
-        if not causes:
-            partly = tuple(
-                (x, tuple(cid for cid, outcome in variants.items() if not outcome[applicant.id].differs(new, x)))
-                for x in changed
-            )
-        affected.append(Affected(applicant.id, applicant.grade, old, new, changed, causes, partly))
+        by_aspect = tuple(
+            (x, tuple(cid for cid, outcome in variants.items() if not outcome[applicant.id].differs(new, x)))
+            for x in changed
+        )
+        causes = tuple(cid for cid in variants if all(cid in ids for _, ids in by_aspect))
+        affected.append(Affected(applicant.id, applicant.grade, old, new, changed, causes, by_aspect))
     return Impact(
         a, b, cohort, schools, year, (moved_a, moved_b), len(applicants), tuple(changes), notes, tuple(affected),
         _summary(affected, len(applicants), schools_table is not None),
