@@ -424,18 +424,19 @@ def new_year_cmd(policy: str, year: int | None, output: str | None, extending: b
 @click.option("--applicants", type=click.Path(dir_okay=False), help="Also show whom the changes affect: run this cohort under both policies.")
 @click.option("--schools", type=click.Path(dir_okay=False), help="With --applicants: place the cohort in these schools under both policies.")
 @click.option("--cohort-year", type=int, help="With --applicants: the year the cohort's dates belong to; both policies are moved to it (default: the old policy's year).")
+@click.option("--evidence", type=click.Path(dir_okay=False), help="With --applicants: the cohort's evidence items, for indicators that count evidence.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json", "csv")), default="text", show_default=True, help="Output format.")
 @_output_opt
-def diff_cmd(old: str, new: str, applicants: str | None, schools: str | None, cohort_year: int | None, fmt: str, output: str | None) -> None:
+def diff_cmd(old: str, new: str, applicants: str | None, schools: str | None, cohort_year: int | None, evidence: str | None, fmt: str, output: str | None) -> None:
     """Compare two policies clause by clause; with --applicants, who is affected by each change."""
     from .diff import diff, load_side
     from .diff_report import format_diff, format_impact
     from .impact import impact
 
-    if (schools or cohort_year is not None) and not applicants:
-        raise click.UsageError("--schools and --cohort-year apply to a cohort: give --applicants FILE")
+    if (schools or evidence or cohort_year is not None) and not applicants:
+        raise click.UsageError("--schools, --evidence and --cohort-year apply to a cohort: give --applicants FILE")
     if applicants:
-        _emit(format_impact(impact(old, new, applicants, schools, year=cohort_year), fmt), output)
+        _emit(format_impact(impact(old, new, applicants, schools, year=cohort_year, evidence=evidence), fmt), output)
         return
     a, b = load_side(old), load_side(new)
     _emit(format_diff(a, b, diff(a, b), fmt), output)

@@ -28,6 +28,7 @@ from .bulk import collector_paused
 from .compiler import CompiledPolicy, compile_policy
 from .diff import Change, Side, apply_changes, diff, side_of
 from .errors import DataError, PolicyError
+from .evidence import evidence_from_table
 from .evaluator import evaluate
 from .loader import load
 from .readers import Table, read_table
@@ -92,10 +93,12 @@ def _compiled(side: Side) -> CompiledPolicy:
         return compile_policy(side.policy)
 
 
-def _outcomes(compiled: CompiledPolicy, table: Table, schools: Table | None) -> tuple[dict[str, Outcome], list[Applicant]]:
+def _outcomes(compiled: CompiledPolicy, table: Table, schools: Table | None, evidence: Table | None) -> tuple[dict[str, Outcome], list[Applicant]]:
     """Every applicant's outcome under one policy, by id."""
     policy = compiled.policy
     applicants, _ = records_from_table(table, policy)
+    if evidence is not None and policy.evidence:
+        applicants = evidence_from_table(evidence, policy, applicants)
     evaluations = evaluate(compiled, applicants)
     placements: dict[str, Any] = {}
     if schools is not None:
@@ -124,8 +127,10 @@ def _moved_side(path: str, year: int) -> tuple[Side, int]:
     return side_of(path, shift_program(program, years)), years
 
 
-def impact(old_path: str, new_path: str, cohort: str, schools: str | None = None, *, year: int | None = None) -> Impact:
-    """Run ``cohort`` under both policies, moved to ``year`` (default: the old policy's); raise a JifenError on bad input."""
+def impact(
+    old_path: str, new_path: str, cohort: str, schools: str | None = None, *, year: int | None = None, evidence: str | None = None,
+) -> Impact:
+    """Run ``cohort`` (with its ``evidence``) under both policies, moved to ``year`` (default: the old policy's); raise a JifenError on bad input."""
     if year is None:
         year = load(old_path).main.header.year
     a, moved_a = _moved_side(old_path, year)
@@ -133,11 +138,12 @@ def impact(old_path: str, new_path: str, cohort: str, schools: str | None = None
     changes = diff(a, b)
     table = read_table(cohort, what="applicant")
     schools_table = read_schools_table(schools) if schools else None
+    evidence_table = read_table(evidence, what="evidence") if evidence else None
     if schools_table is not None and (a.policy.allocation is None or b.policy.allocation is None):
         which = old_path if a.policy.allocation is None else new_path
         raise DataError([f"{which} has no allocation section, so the cohort cannot be placed in schools; leave out --schools"])
-    before, applicants = _outcomes(_compiled(a), table, schools_table)
-    after, _ = _outcomes(_compiled(b), table, schools_table)
+    before, applicants = _outcomes(_compiled(a), table, schools_table, evidence_table)
+    after, _ = _outcomes(_compiled(b), table, schools_table, evidence_table)
 
     variants: dict[str, dict[str, Outcome]] = {}
     notes: dict[str, str] = {}
@@ -146,7 +152,7 @@ def impact(old_path: str, new_path: str, cohort: str, schools: str | None = None
             continue
         try:
             variant = side_of(old_path, apply_changes(a, [change], b))
-            variants[change.id], _ = _outcomes(_compiled(variant), table, schools_table)
+            variants[change.id], _ = _outcomes(_compiled(variant), table, schools_table, evidence_table)
         except PolicyError as exc:
             first = next((d for d in exc.diagnostics if d.severity == "error"), exc.diagnostics[0])
             notes[change.id] = first.message

@@ -275,3 +275,22 @@ def test_a_change_that_cannot_stand_alone_is_said_so(pair, tmp_path):
     assert person.causes == ()  # phase a cannot move alone, and moving b alone changes nothing for this applicant
     text = run("diff", old, new, "--applicants", str(cohort)).stdout
     assert "[1] phase a: changed - cannot be run alone: the phase 'b' is declared to follow 'a'" in text
+
+
+def test_evidence_counts_in_the_impact(tmp_path):
+    parent = os.path.relpath(ROOT / "policies" / "conghua" / "2020.jifen", tmp_path)
+    wider = tmp_path / "wider.jifen"
+    wider.write_text(
+        "政策 “测试” 区 “从化区” 年度 2020 基准日 2020年8月31日 来源 “测试”\n"
+        f"继承 “{parent}”\n"
+        "积分 ｛ 修改 指标 「创新创业」 “创新创业” = 材料 「创新创业」 日期 在 截止时间（「积分受理」） 前 6年 内 ｝\n",
+        encoding="utf-8",
+    )
+    args = ("policies/conghua/2020.jifen", str(wider), "examples/conghua-2020/applicants.csv")
+    # CH2020-E03's innovation evidence of 2015-04-29 counts in a six-year window, and puts it ahead of CH2020-E01.
+    result = impact(*args, evidence="examples/conghua-2020/evidence.csv")
+    assert [(x.id, x.old.rank, x.new.rank, x.causes) for x in result.affected] == [
+        ("CH2020-E01", 27, 28, ("indicator:创新创业",)),
+        ("CH2020-E03", 28, 27, ("indicator:创新创业",)),
+    ]
+    assert impact(*args).affected == ()  # without the evidence file nobody has evidence
