@@ -172,6 +172,19 @@ def _window(expr: Any) -> tuple[Any, Any, Any, str] | None:
     return None
 
 
+def _inline(expr: Any, side: Side) -> Any:
+    """``expr`` with each name of a definition that is a single constant replaced by the constant (for reading windows)."""
+    constants = {}
+    for decl, _ in side.program.declarations:
+        if isinstance(decl, ast.Define) and isinstance(decl.expr, _LITERALS):
+            constants[decl.name] = decl.expr
+            if decl.label is not None:
+                constants[decl.label] = decl.expr
+    if not constants:
+        return expr
+    return rebuild(expr, lambda n: constants.get(n.name, n) if isinstance(n, ast.Ref) else n)
+
+
 def _window_text(window: tuple[Any, Any, Any, str], language: str) -> str:
     _, low, high, form = window
     if form == "eq":
@@ -198,7 +211,7 @@ def _parameters(old: Any, new: Any, a: Side, b: Side, context: Any = None) -> li
         before = f"{_value(old.low, lang)}..{_value(old.high, lang)}"
         after = f"{_value(new.low, lang)}..{_value(new.high, lang)}"
         return [Parameter(unparse_expr(attrs.evolve(new, low=None, high=None), lang), before, after)] if before != after else []
-    wo, wn = _window(old), _window(new)
+    wo, wn = _window(_inline(old, a)), _window(_inline(new, b))
     if wo and wn and _same(wo[0], wn[0], a, b):
         before, after = _window_text(wo, lang), _window_text(wn, lang)
         if before != after:

@@ -294,3 +294,12 @@ def test_evidence_counts_in_the_impact(tmp_path):
         ("CH2020-E03", 28, 27, ("indicator:创新创业",)),
     ]
     assert impact(*args).affected == ()  # without the evidence file nobody has evidence
+
+
+def test_a_bound_named_by_a_definition_still_reads_as_a_window(pair):
+    old, new = pair(
+        'requirement born "Born": child_birth_date between 2015-09-01 and 2016-08-31\n',
+        'define latest = 2017-08-31\nrequirement born "Born": child_birth_date <= latest\n',
+    )
+    change = by_id(changes_of(old, new))["requirement:born"]
+    assert [(p.subject, p.old, p.new) for p in change.parameters] == [("child_birth_date", "2015-09-01..2016-08-31", "..2017-08-31")]
