@@ -145,12 +145,28 @@ def rebuild_section(block: Any, entries: Iterable[Any], **changes: Any) -> Any:
     return attrs.evolve(block, **fields, edits=(), **changes)
 
 
-def find_entry(entries: list[Any], kind: str, name: Any) -> int | None:
-    """The position of the entry named (kind, name), or None."""
+def find_entry(entries: list[Any], kind: str, name: Any, aliases: dict[str, str] | None = None) -> int | None:
+    """The position of the entry named (kind, name), or None; a tie-break key's names may be labels (``aliases``)."""
+    wanted = (kind, canonical_key(name, aliases))
     for i, entry in enumerate(entries):
-        if item_key(entry) == (kind, name):
+        entry_kind, entry_name = item_key(entry)
+        if (entry_kind, canonical_key(entry_name, aliases)) == wanted:
             return i
     return None
+
+
+def canonical_key(name: Any, aliases: dict[str, str] | None) -> Any:
+    """A tie-break key's expression with every label replaced by the name it labels; anything else as it is."""
+    if not aliases or isinstance(name, str):
+        return name
+    from .astwalk import rebuild
+
+    return rebuild(name, lambda n: attrs.evolve(n, name=aliases[n.name]) if isinstance(n, ast.Ref) and n.name in aliases else n)
+
+
+def label_aliases(declarations: Iterable[Any]) -> dict[str, str]:
+    """Label -> name of every field and definition, so that a key may be named either way."""
+    return {d.label: d.name for d in declarations if isinstance(d, (ast.FieldDecl, ast.Define)) and d.label}
 
 
 def empty_section(kind: str) -> Any:
@@ -173,6 +189,7 @@ class Body:
         self.items: list[list[Any]] = [[d, p] for d, p in declarations]
         # Spelling -> grade value, from the grade field, so that "G1" and "小学一年级" name one grade.
         self.grades = grades if grades is not None else grade_spellings(d for d, _ in self.items)
+        self.aliases = label_aliases(d for d, _ in self.items)
 
     def declarations(self) -> tuple[tuple[Any, str], ...]:
         """The declarations in order, with their files."""
@@ -219,7 +236,7 @@ class Body:
                 return None
             block, path = self.items[at]
             entries = section_entries(block)
-            found = find_entry(entries, kind, name)
+            found = find_entry(entries, kind, name, self.aliases)
             return (entries[found], path) if found is not None else None
         at = self._top(kind, name)
         return tuple(self.items[at]) if at is not None else None
@@ -273,7 +290,7 @@ class Body:
             i = self._top("section", SECTION_OF_ITEM[kind])
             block = self.items[i][0]
             entries = section_entries(block)
-            entries[find_entry(entries, kind, name)] = item
+            entries[find_entry(entries, kind, name, self.aliases)] = item
             self.items[i] = [rebuild_section(block, entries), path]
             return
         self.items[self._top(kind, name)] = [item, path]
@@ -292,7 +309,7 @@ class Body:
             i = self._top("section", SECTION_OF_ITEM[kind])
             block = self.items[i][0]
             entries = section_entries(block)
-            del entries[find_entry(entries, kind, name)]
+            del entries[find_entry(entries, kind, name, self.aliases)]
             self.items[i][0] = rebuild_section(block, entries)
             return
         del self.items[self._top(kind, name)]

@@ -28,7 +28,7 @@ from .body import SECTION_OF_ITEM, Body, item_key, section_entries, section_kind
 from .checker import check
 from .errors import Diagnostic, PolicyError
 from .loader import Program, load
-from .unparse import datetime_text, literal_text, unparse_declaration, unparse_expr, unparse_item
+from .unparse import datetime_text, keyword, string_text, literal_text, unparse_declaration, unparse_expr, unparse_item
 from .yearshift import shift_date, shift_node
 
 __all__ = ["Side", "Aspect", "Parameter", "Change", "load_side", "side_of", "diff", "apply_changes"]
@@ -335,10 +335,8 @@ def _text(clause: _Clause, side: Side) -> str | None:
     if clause.kind in ("field", "define", "requirement", "tiebreak"):
         return unparse_declaration(item, lang)
     if clause.kind == "grade":
-        from .unparse import _word, string_text
-
-        text = f"{_word('for_grade', lang)} {string_text(item.grade, lang)}"
-        return text + (f" {_word('stage', lang)} {_word(item.stage, lang)}" if item.stage else "")
+        text = f"{keyword('for_grade', lang)} {string_text(item.grade, lang)}"
+        return text + (f" {keyword('stage', lang)} {keyword(item.stage, lang)}" if item.stage else "")
     if clause.kind == "cite":
         return item
     if clause.kind == "calendar":

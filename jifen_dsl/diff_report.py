@@ -12,6 +12,7 @@ from typing import Any, Sequence
 from .diff import Change, Side
 from .impact import ASPECTS, Affected, Impact, Outcome
 from .tables import csv_text, text_table
+from .unparse import keyword
 
 __all__ = ["format_diff", "format_impact", "diff_records", "impact_records", "FORMATS"]
 
@@ -118,12 +119,10 @@ _UNNAMED = ("tiebreak", "indicator order", "batch order", "points total", "verif
 
 def _shown_name(c: Change, language: str) -> str:
     """The clause's name as the report shows it: keywords (a rate, a setting) in the report's language."""
-    from .unparse import _WORDS
-
     if c.clause == "header":
         return _aspect(c.name, language)
     if c.clause in ("subsidy rate", "allocation", "publication", "citation", "section"):
-        return " ".join(_WORDS[w][1 if language == "zh" else 0] if w in _WORDS else w for w in c.name.split())
+        return " ".join(keyword(w, language) for w in c.name.split())
     return c.name
 
 

@@ -30,8 +30,9 @@ import attrs
 
 from . import ast
 from .astwalk import names_used
-from .body import SECTION_OF_ITEM, Body, item_key, remove_key, section_entries, rebuild_section, section_kind
+from .body import SECTION_OF_ITEM, Body, find_entry, item_key, remove_key, section_entries, rebuild_section, section_kind
 from .errors import Diagnostic, Span
+from .unparse import unparse_declaration, unparse_expr, unparse_item
 
 __all__ = ["resolve", "reject_edits"]
 
@@ -59,8 +60,6 @@ def _shown(kind: str, name: Any) -> str:
 
 
 def _expr_text(expr: ast.Expr) -> str:
-    from .unparse import unparse_expr
-
     return repr(unparse_expr(expr, "en"))
 
 
@@ -97,8 +96,6 @@ class _Resolver:
         self.errors.append(Diagnostic(message, span, hint))
 
     def _inherited(self, kind: str, name: Any, item: Any, found: tuple[Any, str]) -> None:
-        from .unparse import unparse_declaration, unparse_item
-
         where = _where(found[1], found[0])
         written = unparse_item(item, self.language) if kind in SECTION_OF_ITEM else unparse_declaration(item, self.language)
         first = written.splitlines()[0]
@@ -230,7 +227,7 @@ class _Resolver:
                 span = edit.name_span or edit.span
             if not self._once(item_kind, name, span):
                 continue
-            at = next((i for i, e in enumerate(entries) if item_key(e) == (item_kind, name)), None)
+            at = find_entry(entries, item_kind, name, self.body.aliases)
             if at is None:
                 self._missing("override" if isinstance(edit, ast.Override) else "remove", item_kind, name, span)
                 continue
@@ -240,8 +237,9 @@ class _Resolver:
                 del entries[at]
         for item in section_entries(block):
             item_kind, name = item_key(item)
-            existing = next((e for e in entries if item_key(e) == (item_kind, name)), None)
-            if existing is not None:
+            at = find_entry(entries, item_kind, name, self.body.aliases)
+            if at is not None:
+                existing = entries[at]
                 self._inherited(item_kind, name, item, (existing, found[1]))
                 continue
             entries.append(item)

@@ -32,7 +32,7 @@ from .checker import check
 from .errors import Diagnostic, PolicyError, SourceText
 from .loader import load, read_source
 from .parser import parse
-from .unparse import date_text, unparse_declaration, unparse_item, string_text, _word
+from .unparse import date_text, keyword, string_text, unparse_declaration, unparse_item
 from .yearshift import date_nodes, holds_dates, shift_date, shift_node
 from . import model
 
@@ -197,18 +197,18 @@ def _overrides(declarations: Iterable[tuple[Any, str]], years: int, language: st
             kind = section_kind(decl)
             for item in section_entries(decl):
                 if holds_dates(item) and keep(item, path):
-                    sections.setdefault(kind, []).append(f"{_word('override', language)} {unparse_item(shift_node(item, years), language)}")
+                    sections.setdefault(kind, []).append(f"{keyword('override', language)} {unparse_item(shift_node(item, years), language)}")
                     said.append(f"{_item_name(item)} (from {_origin(item, path)})")
             continue
         else:
             continue
         for clause in candidates:
             if holds_dates(clause) and keep(clause, path):
-                top.append(f"{_word('override', language)} {unparse_declaration(shift_node(clause, years), language)}")
+                top.append(f"{keyword('override', language)} {unparse_declaration(shift_node(clause, years), language)}")
                 said.append(f"{type(clause).__name__.lower().replace('fielddecl', 'field')} {clause.name} (from {_origin(clause, path)})")
     blocks = list(top)
     for kind, lines in sections.items():
-        blocks.append(f"{_word(kind, language)} {'｛' if language == 'zh' else '{'}\n" + "\n".join("    " + line for line in lines) + f"\n{'｝' if language == 'zh' else '}'}")
+        blocks.append(f"{keyword(kind, language)} {'｛' if language == 'zh' else '{'}\n" + "\n".join("    " + line for line in lines) + f"\n{'｝' if language == 'zh' else '}'}")
     return blocks, said
 
 
@@ -330,7 +330,7 @@ def _extending(path: str, tree: ast.PolicyFile, years: int, target: str, changes
     year = header.year + years
     as_of = shift_date(header.as_of, years)
     parent = _relocated(os.path.relpath(path, os.path.dirname(path) or "."), path, target)
-    w = lambda key: _word(key, language)  # noqa: E731
+    w = lambda key: keyword(key, language)  # noqa: E731
     lines = []
     if language == "zh":
         lines.append(f"# {year}年度：继承 {os.path.basename(path)}，含日期的条款逐条修改，日期顺延{years}年（jifen new-year）。")

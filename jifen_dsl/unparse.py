@@ -18,7 +18,7 @@ from typing import Any
 from . import ast
 from .functions import FUNCTIONS
 
-__all__ = ["unparse", "unparse_expr", "unparse_declaration", "unparse_item", "name_text", "literal_text"]
+__all__ = ["unparse", "unparse_expr", "unparse_declaration", "unparse_item", "name_text", "literal_text", "string_text", "date_text", "keyword"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -100,7 +100,7 @@ def literal_text(node: Any, language: str = "en") -> str:
     if isinstance(node, ast.StringLit):
         return string_text(node.value, language)
     if isinstance(node, ast.BoolLit):
-        return _word("true" if node.value else "false", language)
+        return keyword("true" if node.value else "false", language)
     if isinstance(node, ast.DateLit):
         return date_text(node.value, language)
     if isinstance(node, ast.DateTimeLit):
@@ -147,8 +147,10 @@ _WORDS = {
 }
 
 
-def _word(key: str, language: str) -> str:
-    return _WORDS[key][1 if language == "zh" else 0]
+def keyword(key: str, language: str) -> str:
+    """A keyword's spelling in ``language``: keyword("requirement", "zh") is 要求; a word that is no keyword stays as it is."""
+    spellings = _WORDS.get(key)
+    return spellings[1 if language == "zh" else 0] if spellings else key
 
 
 def _punct(language: str) -> dict[str, str]:
@@ -209,7 +211,7 @@ class _Writer:
         self.p = _punct(language)
 
     def w(self, key: str) -> str:
-        return _word(key, self.language)
+        return keyword(key, self.language)
 
     def name(self, name: str) -> str:
         return name_text(name, self.language)

@@ -298,3 +298,8 @@ def test_baiyun_2023_first_batch_needs_five_years_of_residence_and_insurance_sti
 def test_policies_next_to_each_other_share_the_fields_library_once():
     checked = check_file(str(POLICIES / "haizhu" / "2023.jifen"))
     assert sum(1 for f in checked.files if Path(f).name == "fields.jifen") == 1
+
+
+def test_a_tiebreak_key_may_be_named_by_its_label(family):
+    child = family("tiebreak { remove 「申请编号」  「出生日期」 ascending  id ascending }")
+    assert [k.label for k in child.tiebreaks] == ["Permit", "出生日期", "id"]
