@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable
 import attrs
 
 from . import ast
+from .astwalk import walk
 from .body import item_key, section_entries, section_kind
 from .checker import check
 from .errors import Diagnostic, PolicyError, SourceText
@@ -306,8 +307,6 @@ def new_year(path: str, year: int | None = None, target: str | None = None, *, e
 
 def _workdays_used(target: str, text: str) -> str | None:
     """Where the policy first counts working days ('line 40 of x.jifen'), or None when it never does."""
-    from .astwalk import walk
-
     for decl, _ in load(target, text).declarations:
         for node in walk(decl, skip=(ast.CalendarBlock,)):
             if isinstance(node, ast.WorkdaysLit) or (isinstance(node, ast.Call) and node.function == "workdays_between"):
@@ -317,8 +316,7 @@ def _workdays_used(target: str, text: str) -> str | None:
 
 
 def _numbers(decl: Any, year: int) -> list[ast.NumberLit]:
-    from .astwalk import walk
-
+    """The whole numbers equal to ``year`` written in a declaration."""
     return [n for n in walk(decl) if isinstance(n, ast.NumberLit) and n.is_integer and n.value == year and n.span is not None]
 
 
