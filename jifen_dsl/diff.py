@@ -22,63 +22,15 @@ from typing import Any
 
 import attrs
 
-from . import ast, model
-from .astwalk import rebuild
+from . import ast
 from .body import SECTION_OF_ITEM, Body, item_key, section_entries, section_kind
-from .checker import check
-from .errors import Diagnostic, PolicyError
-from .loader import Program, load
-from .unparse import datetime_text, keyword, string_text, literal_text, unparse_declaration, unparse_expr, unparse_item
+from .loader import Program
+from .parameters import LITERALS, Aspect, Parameter, parameters, terms, value_text
+from .sides import Side, load_side, same, side_of
+from .unparse import datetime_text, keyword, string_text, unparse_declaration, unparse_expr, unparse_item
 from .yearshift import shift_date, shift_node
 
 __all__ = ["Side", "Aspect", "Parameter", "Change", "load_side", "side_of", "diff", "apply_changes"]
-
-
-@attrs.frozen(eq=False)
-class Side:
-    """One policy of a comparison: as loaded (inheritance resolved) and as checked."""
-
-    path: str
-    program: Program
-    policy: model.Policy
-    aliases: dict[str, str]  # label -> name, for fields and definitions
-
-    @property
-    def language(self) -> str:
-        return self.policy.language
-
-
-def side_of(path: str, program: Program) -> Side:
-    """A loaded policy, checked; PolicyError when it does not pass or is a library."""
-    checked = check(program)
-    if not isinstance(checked, model.Policy):
-        raise PolicyError([Diagnostic(f"{path} is a library of shared declarations, not a policy", hint="compare two policy files")])
-    aliases = {f.label: f.name for f in checked.fields if f.label}
-    aliases.update({d.label: d.name for d in checked.definitions if d.label})
-    return Side(path, program, checked, aliases)
-
-
-def load_side(path: str) -> Side:
-    """Read, resolve and check one policy for a comparison."""
-    return side_of(path, load(path))
-
-
-@attrs.frozen
-class Aspect:
-    """One part of a clause that changed: its title, its condition ... as text before and after."""
-
-    name: str
-    old: str | None
-    new: str | None
-
-
-@attrs.frozen
-class Parameter:
-    """A value read out of a clause: a window of dates, a bound, a rate; before and after."""
-
-    subject: str
-    old: str
-    new: str
 
 
 @attrs.frozen
@@ -110,159 +62,6 @@ class Change:
     grade: str | None = None
     wording_only: bool = False  # only titles, citations or labels: no outcome can change
     edits: tuple[Edit, ...] = attrs.field(default=(), eq=False, repr=False)
-
-
-# ------------------------------------------------------------ canonical form
-
-
-def _canonical(node: Any, aliases: dict[str, str]) -> Any:
-    """The clause with every name as its declared name (not its label), and no spans."""
-    def change(n: Any) -> Any:
-        if isinstance(n, ast.Ref) and n.name in aliases:
-            return attrs.evolve(n, name=aliases[n.name])
-        return n
-
-    return rebuild(node, change)
-
-
-def _same(old: Any, new: Any, a: Side, b: Side) -> bool:
-    if old is None or new is None:
-        return old is new
-    return _canonical(old, a.aliases) == _canonical(new, b.aliases)
-
-
-# ------------------------------------------------------------ parameters
-
-
-_LITERALS = (ast.NumberLit, ast.StringLit, ast.BoolLit, ast.DateLit, ast.DateTimeLit, ast.DurationLit, ast.WorkdaysLit)
-
-
-def _value(node: Any, language: str) -> str:
-    if isinstance(node, ast.DateLit):
-        return node.value.isoformat()
-    if isinstance(node, ast.DateTimeLit):
-        return datetime_text(node.value, "en")
-    if isinstance(node, ast.StringLit):
-        return node.value
-    if isinstance(node, ast.SetLit) and all(isinstance(i, _LITERALS) for i in node.items):
-        return "{" + ", ".join(_value(i, language) for i in node.items) + "}"
-    if isinstance(node, _LITERALS):
-        return literal_text(node, language)
-    return unparse_expr(node, language)
-
-
-_FLIP = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq"}
-
-
-def _window(expr: Any) -> tuple[Any, Any, Any, str] | None:
-    """(term, low, high, form) when ``expr`` bounds one term by constants: between, a comparison, an equality."""
-    if isinstance(expr, ast.Between) and isinstance(expr.low, _LITERALS) and isinstance(expr.high, _LITERALS):
-        return expr.value, expr.low, expr.high, "between"
-    if isinstance(expr, ast.Binary) and expr.op in _FLIP:
-        term, bound, op = expr.left, expr.right, expr.op
-        if isinstance(term, _LITERALS + (ast.SetLit,)) and not isinstance(bound, _LITERALS + (ast.SetLit,)):
-            term, bound, op = bound, term, _FLIP[op]
-        if not isinstance(bound, _LITERALS) or isinstance(term, _LITERALS):
-            return None
-        if op == "eq":
-            return term, bound, bound, "eq"
-        if op in ("gt", "ge"):
-            return term, bound, None, op
-        return term, None, bound, op
-    return None
-
-
-def _inline(expr: Any, side: Side) -> Any:
-    """``expr`` with each name of a definition that is a single constant replaced by the constant (for reading windows)."""
-    constants = {}
-    for decl, _ in side.program.declarations:
-        if isinstance(decl, ast.Define) and isinstance(decl.expr, _LITERALS):
-            constants[decl.name] = decl.expr
-            if decl.label is not None:
-                constants[decl.label] = decl.expr
-    if not constants:
-        return expr
-    return rebuild(expr, lambda n: constants.get(n.name, n) if isinstance(n, ast.Ref) else n)
-
-
-def _window_text(window: tuple[Any, Any, Any, str], language: str) -> str:
-    _, low, high, form = window
-    if form == "eq":
-        return f"= {_value(low, language)}"
-    if form == "between":
-        return f"{_value(low, language)}..{_value(high, language)}"
-    return {
-        "ge": lambda: f"{_value(low, language)}..", "gt": lambda: f"> {_value(low, language)}",
-        "le": lambda: f"..{_value(high, language)}", "lt": lambda: f"< {_value(high, language)}",
-    }[form]()
-
-
-def _flatten(expr: Any, op: str) -> list[Any]:
-    if isinstance(expr, ast.Binary) and expr.op == op:
-        return _flatten(expr.left, op) + _flatten(expr.right, op)
-    return [expr]
-
-
-def _parameters(old: Any, new: Any, a: Side, b: Side, context: Any = None) -> list[Parameter]:
-    """The values that changed between two versions of an expression of the same shape."""
-    lang = b.language
-    if isinstance(old, ast.Evidence) and isinstance(new, ast.Evidence) and old.indicator == new.indicator \
-            and all(isinstance(x, _LITERALS) for x in (old.low, old.high, new.low, new.high)):
-        before = f"{_value(old.low, lang)}..{_value(old.high, lang)}"
-        after = f"{_value(new.low, lang)}..{_value(new.high, lang)}"
-        return [Parameter(unparse_expr(attrs.evolve(new, low=None, high=None), lang), before, after)] if before != after else []
-    wo, wn = _window(_inline(old, a)), _window(_inline(new, b))
-    if wo and wn and _same(wo[0], wn[0], a, b):
-        before, after = _window_text(wo, lang), _window_text(wn, lang)
-        if before != after:
-            return [Parameter(unparse_expr(wn[0], lang), before, after)]
-        return []
-    if isinstance(old, _LITERALS + (ast.SetLit,)) and isinstance(new, _LITERALS + (ast.SetLit,)) and not _same(old, new, a, b):
-        subject = unparse_expr(context, lang) if context is not None else ""
-        return [Parameter(subject, _value(old, lang), _value(new, lang))]
-    if type(old) is not type(new):
-        return []
-    if isinstance(old, ast.Binary) and old.op != new.op:
-        return []
-    if isinstance(old, ast.Call) and (old.function != new.function or len(old.args) != len(new.args)):
-        return []
-    if isinstance(old, ast.SetLit) and len(old.items) != len(new.items):
-        return []
-    if not attrs.has(type(old)):
-        return []
-    here = old if isinstance(old, (ast.Binary, ast.Between, ast.Within, ast.Call)) and _is_comparison(old) else context
-    out: list[Parameter] = []
-    for f in attrs.fields(type(old)):
-        if not f.eq:
-            continue
-        x, y = getattr(old, f.name), getattr(new, f.name)
-        if attrs.has(type(x)) and attrs.has(type(y)):
-            out += _parameters(x, y, a, b, here)
-        elif isinstance(x, tuple) and isinstance(y, tuple) and len(x) == len(y):
-            for p, q in zip(x, y):
-                if attrs.has(type(p)) and attrs.has(type(q)):
-                    out += _parameters(p, q, a, b, here)
-    return out
-
-
-def _is_comparison(node: Any) -> bool:
-    return isinstance(node, (ast.Between, ast.Within)) or (isinstance(node, ast.Binary) and node.op in ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"))
-
-
-def _terms(old: Any, new: Any, a: Side, b: Side) -> list[Aspect]:
-    """For an any-of or all-of condition, the conditions taken out and put in."""
-    for op, label in (("or", "conditions (any of)"), ("and", "conditions (all of)")):
-        if isinstance(old, ast.Binary) and isinstance(new, ast.Binary) and old.op == new.op == op:
-            before, after = _flatten(old, op), _flatten(new, op)
-            gone = [t for t in before if not any(_same(t, u, a, b) for u in after)]
-            came = [u for u in after if not any(_same(t, u, a, b) for t in before)]
-            if not gone and not came:
-                return []
-            out = [Aspect(label, str(len(before)), str(len(after)))] if len(before) != len(after) else []
-            out += [Aspect("condition taken out", unparse_expr(t, a.language), None) for t in gone]
-            out += [Aspect("condition put in", None, unparse_expr(u, b.language)) for u in came]
-            return out
-    return []
 
 
 # ------------------------------------------------------------ the clauses
@@ -355,13 +154,13 @@ def _aspects(old: _Clause, new: _Clause, a: Side, b: Side) -> list[Aspect]:
             return None
         if isinstance(value, str):
             return value
-        if isinstance(value, (ast.DurationLit, ast.WorkdaysLit)) or isinstance(value, _LITERALS):
-            return _value(value, lang)
+        if isinstance(value, (ast.DurationLit, ast.WorkdaysLit)) or isinstance(value, LITERALS):
+            return value_text(value, lang)
         return unparse_expr(value, lang)
 
     def compare(name: str, p: Any, q: Any, *, expression: bool = False) -> None:
-        same = _same(p, q, a, b) if expression else p == q
-        if not same:
+        unchanged = same(p, q, a, b) if expression else p == q
+        if not unchanged:
             out.append(Aspect(name, text_of(p, la), text_of(q, lb)))
 
     kind = old.kind
@@ -404,9 +203,9 @@ def _aspects(old: _Clause, new: _Clause, a: Side, b: Side) -> list[Aspect]:
         compare("cite", x, y)
     elif kind == "tiebreak":
         # The section's citation is a clause of its own.
-        if not _same(attrs.evolve(x, cite=None), attrs.evolve(y, cite=None), a, b):
+        if not same(attrs.evolve(x, cite=None), attrs.evolve(y, cite=None), a, b):
             out.append(Aspect("order", _keys_text(x, la), _keys_text(y, lb)))
-    elif not _same(x, y, a, b):
+    elif not same(x, y, a, b):
         out.append(Aspect("value", _text(old, a), _text(new, b)))
     return out
 
@@ -425,7 +224,7 @@ def _phase_window(phase: ast.Phase, language: str) -> str:
     elif phase.end is not None:
         parts.append(f"..{moment(phase.end)}")
     if phase.length is not None:
-        parts.append(_value(phase.length, language))
+        parts.append(value_text(phase.length, language))
     return ", ".join(parts)
 
 
@@ -435,12 +234,12 @@ _WORDING = {"title", "cite", "label"}
 def _parameters_of(old: _Clause, new: _Clause, a: Side, b: Side) -> list[Parameter]:
     kind = old.kind
     if kind in ("requirement", "batch") and old.item.condition is not None and new.item.condition is not None:
-        return _parameters(old.item.condition, new.item.condition, a, b)
+        return parameters(old.item.condition, new.item.condition, a, b)
     if kind == "define":
-        params = _parameters(old.item.expr, new.item.expr, a, b)
+        params = parameters(old.item.expr, new.item.expr, a, b)
         return [attrs.evolve(p, subject=p.subject or old.name) for p in params]
     if kind == "indicator":
-        return _parameters(old.item.formula, new.item.formula, a, b)
+        return parameters(old.item.formula, new.item.formula, a, b)
     if kind == "rate":
         return [Parameter(unparse_item(attrs.evolve(new.item, amount=0), b.language).rsplit(" ", 1)[0], str(old.item.amount), str(new.item.amount))]
     if kind in ("setting", "semesters_per_year"):
@@ -519,7 +318,7 @@ def diff(a: Side, b: Side) -> list[Change]:
             if not aspects:
                 continue
             if kind in ("requirement", "batch"):
-                aspects += _terms(x.item.condition, y.item.condition, a, b) if x.item.condition is not None and y.item.condition is not None else []
+                aspects += terms(x.item.condition, y.item.condition, a, b) if x.item.condition is not None and y.item.condition is not None else []
             status = "changed"
             params = _parameters_of(x, y, a, b)
             moved = _moved(x, y, years, a, b)

@@ -53,6 +53,7 @@ class Outcome:
     school: str | None = None
 
     def differs(self, other: "Outcome", aspect: str) -> bool:
+        """Whether two outcomes differ in one aspect (the requirements failed compare as a set)."""
         if aspect == "failed":
             return set(self.failed) != set(other.failed)
         return getattr(self, aspect) != getattr(other, aspect)
