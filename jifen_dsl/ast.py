@@ -21,6 +21,12 @@ def _span() -> Span | None:
     return attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
 
+def _edits():
+    # The override and remove items of a section in a policy that extends another
+    # (empty everywhere else); inheritance consumes them before the checker runs.
+    return attrs.field(default=(), kw_only=True)
+
+
 node = attrs.frozen
 
 
@@ -190,6 +196,8 @@ class Header:
     source: str
     language: str  # "en" or "zh": the spelling of the header keyword
     span: Span | None = _span()
+    year_span: Span | None = _span()
+    as_of_span: Span | None = _span()
 
 
 @node
@@ -269,6 +277,7 @@ class PointsBlock:
     total: Expr | None
     indicators: tuple[Indicator, ...]
     span: Span | None = _span()
+    edits: tuple["Override | Remove", ...] = _edits()
 
 
 @node
@@ -285,6 +294,7 @@ class Batch:
 class BatchesBlock:
     batches: tuple[Batch, ...]
     span: Span | None = _span()
+    edits: tuple["Override | Remove", ...] = _edits()
 
 
 @node
@@ -301,6 +311,7 @@ class TieBreakBlock:
     cite: str | None
     keys: tuple[TieBreakKey, ...]
     span: Span | None = _span()
+    edits: tuple["Override | Remove", ...] = _edits()
 
 
 @node
@@ -315,6 +326,7 @@ class AllocationBlock:
     cite: str | None
     settings: tuple[Setting, ...]
     span: Span | None = _span()
+    edits: tuple["Override | Remove", ...] = _edits()
 
 
 @node
@@ -332,6 +344,7 @@ class SubsidyBlock:
     semesters_per_year: tuple[int, ...]  # every declaration, so the checker can report duplicates
     span: Span | None = _span()
     semesters_spans: tuple[Span, ...] = attrs.field(default=(), kw_only=True, eq=False, repr=False)
+    edits: tuple["Override | Remove", ...] = _edits()
 
 
 @node
@@ -374,6 +387,7 @@ class ScheduleBlock:
     cite: str | None
     items: tuple[Phase | Verification | MakeupSetting, ...]
     span: Span | None = _span()
+    edits: tuple["Override | Remove", ...] = _edits()
 
 
 @node
@@ -414,11 +428,59 @@ class PublicationBlock:
     cite: str | None
     rules: tuple[MaskRule, ...]
     span: Span | None = _span()
+    edits: tuple["Override | Remove", ...] = _edits()
+
+
+# ---------------------------------------------------------------- inheritance
+
+
+@node
+class Extends:
+    """``extends "path"`` / ``继承 “path”``: the policy this one starts from."""
+
+    path: str
+    span: Span | None = _span()
+
+
+@node
+class Total:
+    """The points total as an item of its own, so that it can be overridden."""
+
+    expr: Expr
+    span: Span | None = _span()
+
+
+@node
+class Override:
+    """``override <item>``: replaces the inherited item of the same name, or the whole inherited section."""
+
+    item: "Declaration | Indicator | Total | Batch | TieBreakKey | Setting | SubsidyRate | Phase | Verification | MakeupSetting | MaskRule"
+    span: Span | None = _span()
+
+
+@node
+class Remove:
+    """``remove <kind> <name>``: drops an inherited item.
+
+    ``kind`` is what is removed: requirement, define, field, grade, section,
+    indicator, total, batch, key, setting, rate, semesters_per_year, phase,
+    verification, makeup_days or mask. ``name`` names it: the name, the grade,
+    the section (points, batches ...), the setting, the rate ("private primary"),
+    the mask target; a tie-break key is ``expr`` (then ``expr`` is set),
+    ``indicators`` or ``lottery``.
+    """
+
+    kind: str
+    name: str
+    expr: "Expr | None" = None
+    span: Span | None = _span()
+    name_span: Span | None = attrs.field(default=None, kw_only=True, eq=False, repr=False)
 
 
 Declaration = Union[
     Import, FieldDecl, Define, Requirement, GradeBlock, PointsBlock, BatchesBlock,
     TieBreakBlock, AllocationBlock, SubsidyBlock, ScheduleBlock, CalendarBlock, PublicationBlock,
+    Override, Remove,
 ]
 
 
@@ -430,3 +492,4 @@ class PolicyFile:
     header: Header | None
     declarations: tuple[Declaration, ...]
     span: Span | None = _span()
+    extends: Extends | None = attrs.field(default=None, kw_only=True)

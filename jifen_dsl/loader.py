@@ -1,8 +1,10 @@
-"""Read a policy file and the files it imports, in declaration order.
+"""Read a policy file, the files it imports and the policies it extends, in declaration order.
 
 An import splices the imported file's declarations in where the import stands,
 once per file however often it is imported. Imported files are libraries: they
 declare fields, definitions and working-day calendars only, and have no header.
+A policy that extends another starts from that policy's declarations, resolved
+first (it may extend a third), and applies its own (:mod:`jifen_dsl.inherit`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import attrs
 
 from . import ast
 from .errors import Diagnostic, PolicyError, SourceText
+from .inherit import reject_edits, resolve
 from .parser import parse
 
 __all__ = ["Program", "load"]
@@ -52,7 +55,7 @@ def read_source(path: str) -> str:
 
 
 def load(path: str, text: str | None = None) -> Program:
-    """Parse ``path`` (or ``text`` as if read from it) and everything it imports; raise PolicyError listing every problem."""
+    """Parse ``path`` (or ``text`` as if read from it), everything it imports and the policies it extends; raise PolicyError listing every problem."""
     sources: dict[str, SourceText] = {}
     errors: list[Diagnostic] = []
     parsed: dict[str, ast.PolicyFile] = {}
@@ -75,10 +78,9 @@ def load(path: str, text: str | None = None) -> Program:
     if main is None:
         raise PolicyError(errors, sources)
 
-    declarations: list[tuple[ast.Declaration, str]] = []
     spliced: set[str] = set()
 
-    def splice(tree: ast.PolicyFile, stack: tuple[str, ...]) -> None:
+    def splice(tree: ast.PolicyFile, stack: tuple[str, ...], declarations: list[tuple[ast.Declaration, str]]) -> None:
         for decl in tree.declarations:
             if isinstance(decl, ast.Import):
                 target = os.path.normpath(os.path.join(os.path.dirname(tree.path), decl.path))
@@ -97,17 +99,66 @@ def load(path: str, text: str | None = None) -> Program:
                     continue
                 spliced.add(target)
                 if imported.header is not None:
-                    errors.append(Diagnostic(f"{decl.path!r} is a policy, not a library; only libraries can be imported", decl.span, "a library declares fields, definitions and calendars, and has no policy header"))
+                    errors.append(Diagnostic(f"{decl.path!r} is a policy, not a library; only libraries can be imported", decl.span, "a library declares fields, definitions and calendars, and has no policy header; a policy that starts from another writes extends"))
                     continue
+                if imported.extends is not None:
+                    errors.append(Diagnostic("an imported library cannot extend a policy", imported.extends.span))
                 for inner in imported.declarations:
                     if not isinstance(inner, _LIBRARY_DECLS):
                         errors.append(Diagnostic("an imported library may only declare fields, definitions and calendars", inner.span))
-                splice(imported, stack + (target,))
+                splice(imported, stack + (target,), declarations)
             else:
                 declarations.append((decl, tree.path))
 
-    spliced.add(path)
-    splice(main, (os.path.normpath(path),))
-    if errors:
+    def resolved(tree: ast.PolicyFile, lineage: tuple[str, ...]) -> list[tuple[ast.Declaration, str]] | None:
+        """The declarations of a policy: its parent's, resolved first, with its own applied."""
+        spliced.add(os.path.normpath(tree.path))
+        inherited = None
+        if tree.extends is not None:
+            inherited = parent_of(tree, lineage)
+            if inherited is None:
+                return None
+        # The parent's libraries are read first, so a library both import is spliced once, where the parent has it.
+        own: list[tuple[ast.Declaration, str]] = []
+        splice(tree, (os.path.normpath(tree.path),), own)
+        if inherited is None:
+            errors.extend(reject_edits(own))
+            return own
+        merged, problems = resolve(inherited, own, os.path.normpath(os.path.join(os.path.dirname(tree.path), tree.extends.path)), tree.path, tree.header.language)
+        errors.extend(problems)
+        return list(merged)
+
+    def parent_of(tree: ast.PolicyFile, lineage: tuple[str, ...]) -> list[tuple[ast.Declaration, str]] | None:
+        """The resolved declarations of the policy ``tree`` extends; None (with the error recorded) when it cannot be had."""
+        if tree.header is None:
+            errors.append(Diagnostic(
+                "a file that extends a policy is a policy and needs its own header",
+                tree.extends.span,
+                "start it with policy ... district ... year ... as_of ... source ...: the header is never inherited",
+            ))
+            return None
+        target = os.path.normpath(os.path.join(os.path.dirname(tree.path), tree.extends.path))
+        if target in lineage:
+            chain = " -> ".join(lineage + (target,))
+            errors.append(Diagnostic(f"extends cycle: {chain}", tree.extends.span, "a policy cannot extend itself, directly or through others"))
+            return None
+        try:
+            parent = parse_file(target)
+        except PolicyError as exc:
+            errors.append(Diagnostic(f"cannot extend {tree.extends.path!r}: {exc.diagnostics[0].message}", tree.extends.span))
+            return None
+        if parent is None:
+            return None
+        if parent.header is None:
+            errors.append(Diagnostic(
+                f"{tree.extends.path!r} is a library, not a policy; only a policy can be extended",
+                tree.extends.span,
+                "a library of shared declarations is imported: import \"...\"",
+            ))
+            return None
+        return resolved(parent, lineage + (target,))
+
+    declarations = resolved(main, (os.path.normpath(path),))
+    if errors or declarations is None:
         raise PolicyError(errors, sources)
     return Program(main, tuple(declarations), sources, tuple(sources))

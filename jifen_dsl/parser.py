@@ -320,18 +320,110 @@ class _Builder(Transformer):
     # file ------------------------------------------------------------
     def start(self, meta, children):
         header = None
+        extends = None
         decls = []
         for child in children:
             if isinstance(child, ast.Header):
                 header = child
+            elif isinstance(child, ast.Extends):
+                extends = child
             else:
                 decls.append(child)
-        return ast.PolicyFile(self.path, header, tuple(decls), span=self._span(meta))
+        return ast.PolicyFile(self.path, header, tuple(decls), span=self._span(meta), extends=extends)
 
     def header(self, meta, children):
         language, title, district, year, as_of, source = children
         year_value = self._integer(year, "the year")
-        return ast.Header(title.value, district.value, year_value, as_of.value, source.value, language, span=self._span(meta))
+        return ast.Header(
+            title.value, district.value, year_value, as_of.value, source.value, language,
+            span=self._span(meta), year_span=year.span, as_of_span=as_of.span,
+        )
+
+    def extends_decl(self, meta, children):
+        return ast.Extends(children[0].value, span=self._span(meta))
+
+    # inheritance -------------------------------------------------------
+    def override_item(self, meta, children):
+        item = children[0]
+        if isinstance(item, tuple):  # semesters_per_year, built as (count, span) for its section
+            item = ast.Setting("semesters_per_year", item[0], span=item[1])
+        return ast.Override(item, span=self._span(meta))
+
+    def _remove(kind):
+        def build(self, meta, children):
+            name = children[0]
+            return ast.Remove(kind, name.value, span=self._span(meta), name_span=name.span)
+
+        return build
+
+    remove_requirement = _remove("requirement")
+    remove_define = _remove("define")
+    remove_field = _remove("field")
+    remove_indicator = _remove("indicator")
+    remove_batch = _remove("batch")
+    remove_phase = _remove("phase")
+    del _remove
+
+    def remove_grade(self, meta, children):
+        return ast.Remove("grade", children[0].value, span=self._span(meta), name_span=children[0].span)
+
+    def remove_section(self, meta, children):
+        return ast.Remove("section", children[0], span=self._span(meta))
+
+    def _fixed_remove(kind, name):
+        def build(self, meta, children):
+            return ast.Remove(kind, name, span=self._span(meta))
+
+        return build
+
+    remove_total = _fixed_remove("total", "total")
+    remove_key_indicators = _fixed_remove("key", "indicators")
+    remove_key_lottery = _fixed_remove("key", "lottery")
+    remove_semesters = _fixed_remove("semesters_per_year", "semesters_per_year")
+    remove_verification = _fixed_remove("verification", "verification")
+    remove_makeup = _fixed_remove("makeup_days", "makeup_days")
+    del _fixed_remove
+
+    def remove_key_expr(self, meta, children):
+        return ast.Remove("key", "expr", children[0], span=self._span(meta))
+
+    def remove_setting(self, meta, children):
+        return ast.Remove("setting", children[0], span=self._span(meta))
+
+    def remove_rate(self, meta, children):
+        school_type, stage = children
+        return ast.Remove("rate", f"{school_type} {stage}", span=self._span(meta))
+
+    def remove_mask(self, meta, children):
+        return ast.Remove("mask", children[0], span=self._span(meta))
+
+    def _named(word):
+        def build(self, meta, children):
+            return word
+
+        return build
+
+    section_points = _named("points")
+    section_batches = _named("batches")
+    section_tiebreak = _named("tiebreak")
+    section_allocation = _named("allocation")
+    section_subsidies = _named("subsidies")
+    section_schedule = _named("schedule")
+    section_publication = _named("publication")
+    setting_qualification = _named("qualification")
+    setting_choices = _named("choices")
+    setting_mechanism = _named("mechanism")
+    setting_coordination = _named("coordination")
+    setting_siblings = _named("siblings")
+    setting_clearing = _named("clearing")
+    del _named
+
+    @staticmethod
+    def _split(items) -> tuple[list, tuple]:
+        """The plain items of a section, and its override and remove items."""
+        plain = [i for i in items if not isinstance(i, (ast.Override, ast.Remove))]
+        edits = tuple(i for i in items if isinstance(i, (ast.Override, ast.Remove)))
+        return plain, edits
 
     def lang_en(self, meta, children):
         return "en"
@@ -436,11 +528,12 @@ class _Builder(Transformer):
 
     # points, batches, tiebreak ----------------------------------------
     def points_block(self, meta, children):
-        total, *indicators = children
-        return ast.PointsBlock(total, tuple(indicators), span=self._span(meta))
+        total, *items = children
+        indicators, edits = self._split(items)
+        return ast.PointsBlock(total.expr if total is not None else None, tuple(indicators), span=self._span(meta), edits=edits)
 
     def points_total(self, meta, children):
-        return children[0]
+        return ast.Total(children[0], span=self._span(meta))
 
     def indicator(self, meta, children):
         name, title, cite, formula, cap = children
@@ -450,7 +543,8 @@ class _Builder(Transformer):
         return children[0]
 
     def batches_block(self, meta, children):
-        return ast.BatchesBlock(tuple(children), span=self._span(meta))
+        batches, edits = self._split(children)
+        return ast.BatchesBlock(tuple(batches), span=self._span(meta), edits=edits)
 
     def batch(self, meta, children):
         name, title, cite, condition = children
@@ -460,8 +554,9 @@ class _Builder(Transformer):
         return None
 
     def tiebreak_block(self, meta, children):
-        cite, *keys = children
-        return ast.TieBreakBlock(cite, tuple(keys), span=self._span(meta))
+        cite, *items = children
+        keys, edits = self._split(items)
+        return ast.TieBreakBlock(cite, tuple(keys), span=self._span(meta), edits=edits)
 
     def key_expr(self, meta, children):
         expr, descending = children
@@ -482,8 +577,9 @@ class _Builder(Transformer):
 
     # allocation and subsidies -----------------------------------------
     def allocation_block(self, meta, children):
-        cite, *settings = children
-        return ast.AllocationBlock(cite, tuple(settings), span=self._span(meta))
+        cite, *items = children
+        settings, edits = self._split(items)
+        return ast.AllocationBlock(cite, tuple(settings), span=self._span(meta), edits=edits)
 
     def _setting(key):
         def build(self, meta, children):
@@ -523,6 +619,7 @@ class _Builder(Transformer):
 
     def subsidy_block(self, meta, children):
         cite, *items = children
+        items, edits = self._split(items)
         rates = tuple(i for i in items if isinstance(i, ast.SubsidyRate))
         semesters = [i for i in items if isinstance(i, tuple)]
         return ast.SubsidyBlock(
@@ -531,6 +628,7 @@ class _Builder(Transformer):
             tuple(v for v, _ in semesters),
             span=self._span(meta),
             semesters_spans=tuple(s for _, s in semesters),
+            edits=edits,
         )
 
     def subsidy_rate(self, meta, children):
@@ -543,7 +641,8 @@ class _Builder(Transformer):
     # schedule and calendar -------------------------------------------
     def schedule_block(self, meta, children):
         cite, *items = children
-        return ast.ScheduleBlock(cite, tuple(items), span=self._span(meta))
+        items, edits = self._split(items)
+        return ast.ScheduleBlock(cite, tuple(items), span=self._span(meta), edits=edits)
 
     def phase(self, meta, children):
         name, title, cite, (start, end, length) = children
@@ -606,8 +705,9 @@ class _Builder(Transformer):
         return ast.CalendarDays("workday", start.value, end.value if end is not None else None, span=self._span(meta))
     # publication ------------------------------------------------------
     def publication_block(self, meta, children):
-        cite, *rules = children
-        return ast.PublicationBlock(cite, tuple(rules), span=self._span(meta))
+        cite, *items = children
+        rules, edits = self._split(items)
+        return ast.PublicationBlock(cite, tuple(rules), span=self._span(meta), edits=edits)
 
     def mask_rule(self, meta, children):
         target, first, last = children
