@@ -56,13 +56,21 @@ def _last_date_within(limit: _dt.date, duration: Duration) -> _dt.date | None:
     return x
 
 
-def _date_threshold(node: ir.Apply) -> ir.Node | None:
+def _oriented(node: ir.Apply) -> tuple[ir.Node, ir.Node, str] | None:
+    """An order comparison as (expression, constant side, operator), a constant on the left moved right."""
     if node.op not in ("lt", "le", "gt", "ge"):
         return None
     left, right = node.args
-    op = node.op
     if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
-        left, right, op = right, left, _FLIP[op]
+        return right, left, _FLIP[node.op]
+    return left, right, node.op
+
+
+def _date_threshold(node: ir.Apply) -> ir.Node | None:
+    oriented = _oriented(node)
+    if oriented is None:
+        return None
+    left, right, op = oriented
     shifted = _shift(left)
     if shifted is None or not isinstance(right, ir.Const) or right.type != DATE:
         return None
@@ -83,12 +91,10 @@ def _date_threshold(node: ir.Apply) -> ir.Node | None:
 
 def _full_years(node: ir.Apply) -> ir.Node | None:
     """``full_years(x, C) >= n`` is ``x + n years <= C`` (for n >= 1); likewise > < <=."""
-    if node.op not in ("lt", "le", "gt", "ge"):
+    oriented = _oriented(node)
+    if oriented is None:
         return None
-    left, right = node.args
-    op = node.op
-    if isinstance(left, ir.Const) and not isinstance(right, ir.Const):
-        left, right, op = right, left, _FLIP[op]
+    left, right, op = oriented
     if not (isinstance(left, ir.Apply) and left.op in ("full_years", "full_months") and isinstance(right, ir.Const)):
         return None
     start, end = left.args

@@ -296,6 +296,15 @@ _DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?
 _DATETIME_ZH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 ?(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
 
 
+def _word(word: str):
+    """A builder method for a rule that stands for one fixed word (a section name, a setting's value)."""
+
+    def build(self, meta, children):
+        return word
+
+    return build
+
+
 @v_args(meta=True)
 class _Builder(Transformer):
     """Turns the Lark parse tree into attrs nodes, collecting literal errors."""
@@ -397,26 +406,19 @@ class _Builder(Transformer):
     def remove_mask(self, meta, children):
         return ast.Remove("mask", children[0], span=self._span(meta))
 
-    def _named(word):
-        def build(self, meta, children):
-            return word
-
-        return build
-
-    section_points = _named("points")
-    section_batches = _named("batches")
-    section_tiebreak = _named("tiebreak")
-    section_allocation = _named("allocation")
-    section_subsidies = _named("subsidies")
-    section_schedule = _named("schedule")
-    section_publication = _named("publication")
-    setting_qualification = _named("qualification")
-    setting_choices = _named("choices")
-    setting_mechanism = _named("mechanism")
-    setting_coordination = _named("coordination")
-    setting_siblings = _named("siblings")
-    setting_clearing = _named("clearing")
-    del _named
+    section_points = _word("points")
+    section_batches = _word("batches")
+    section_tiebreak = _word("tiebreak")
+    section_allocation = _word("allocation")
+    section_subsidies = _word("subsidies")
+    section_schedule = _word("schedule")
+    section_publication = _word("publication")
+    setting_qualification = _word("qualification")
+    setting_choices = _word("choices")
+    setting_mechanism = _word("mechanism")
+    setting_coordination = _word("coordination")
+    setting_siblings = _word("siblings")
+    setting_clearing = _word("clearing")
 
     @staticmethod
     def _split(items) -> tuple[list, tuple]:
@@ -597,12 +599,6 @@ class _Builder(Transformer):
     def set_choices(self, meta, children):
         return ast.Setting("choices", self._integer(children[0], "the number of choices"), span=self._span(meta))
 
-    def _word(word):
-        def build(self, meta, children):
-            return word
-
-        return build
-
     seats = _word("seats")
     all_eligible = _word("all_eligible")
     points_first = _word("points_first")
@@ -615,7 +611,6 @@ class _Builder(Transformer):
     off = _word("off")
     private = _word("private")
     public = _word("public")
-    del _word
 
     def subsidy_block(self, meta, children):
         cite, *items = children
