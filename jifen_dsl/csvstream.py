@@ -1,0 +1,203 @@
+"""Stream the rows of a large CSV file from disk instead of holding the file, its text and its cells in memory.
+
+A district's file of a million applicants is 200 MB of bytes, twice that as
+text, and several gigabytes as lists of cells. :func:`open_csv` reads only the
+header; the rows are read from the file each time they are iterated, decoded
+and split as they go, and the file is hashed on the way, so the digest a run
+records is of the bytes that were read.
+
+The stream handles the well-formed file and nothing else. Anything unusual - a
+file that stops being UTF-8 half-way, a NUL character, a byte-order mark in the
+middle, a quote left open - raises :class:`Fallback`, and the caller reads the
+file again with :func:`jifen_dsl.readers.read_table`, which gives the one
+precise message for each of these. So the two readers can never disagree on
+what a file holds or on what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+from typing import Iterator
+
+from .errors import DataError
+
+__all__ = ["CsvRows", "Fallback", "open_csv"]
+
+_SAMPLE = 1 << 16  # the bytes read to decide the encoding and estimate the number of rows
+_BUFFER = 1 << 16
+_UTF8_BOM = codecs.BOM_UTF8
+_GB18030_BOM = "\ufeff".encode("gb18030")
+_REFUSED_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")  # zip, .xls, UTF-16: read_table explains
+
+
+class Fallback(Exception):
+    """The file holds something only the whole-file reader handles; read it with read_table."""
+
+
+class _Hashing(io.RawIOBase):
+    """A raw reader that hashes what passes through and stops at bytes the stream does not handle."""
+
+    def __init__(self, handle, marks: tuple[bytes, ...]):
+        self.handle = handle
+        self.hash = hashlib.sha256()
+        self.marks = marks  # NUL, and the byte-order mark as the codec writes it: only the careful reader explains them
+        self.offset = 0  # bytes read so far
+        self.tail = b""  # the last bytes of the previous chunk, for a mark cut in two
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.handle.readinto(buffer)
+        if count:
+            chunk = bytes(memoryview(buffer)[:count])
+            self.hash.update(chunk)
+            window = self.tail + chunk
+            # A byte-order mark may open the file (the codec drops it); anywhere else it is an error.
+            skip = 1 if self.offset == 0 else 0
+            for mark in self.marks:
+                if window.find(mark, skip if mark != b"\x00" else 0) >= 0:
+                    raise Fallback()
+            self.tail = window[-3:]
+            self.offset += count
+        return count
+
+
+class CsvRows:
+    """The data rows of a CSV file as (line, cells), read from the file on each iteration."""
+
+    def __init__(self, path: str, header: tuple[str, ...], codec: str, marks: tuple[bytes, ...], estimate: int):
+        self.path = path
+        self.header = header
+        self.codec = codec
+        self.marks = marks
+        self.estimate = estimate  # about how many rows: enough for a progress bar
+        self.digest: str | None = None  # the SHA-256 of the file, once it has been read to the end
+
+    def __len__(self) -> int:
+        return self.estimate
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        try:
+            handle = open(self.path, "rb")
+        except OSError as exc:
+            raise DataError([f"{self.path}: cannot read ({exc.strerror})"]) from None
+        with handle:
+            raw = _Hashing(handle, self.marks)
+            lines = io.TextIOWrapper(io.BufferedReader(raw, _BUFFER), encoding=self.codec, newline="")
+            feed = _Feed(lines)
+            reader = csv.reader(feed, strict=True)
+            try:
+                feed.first = next(lines)
+                if tuple(next(reader)) != self.header:
+                    raise Fallback()
+                number = feed.taken  # the line the header ends on
+                limit = csv.field_size_limit()
+                for line in lines:
+                    number += 1
+                    if '"' not in line and len(line) <= limit:
+                        # No quote: the line is its cells separated by commas, as the csv module reads it.
+                        line = line.rstrip("\r\n")
+                        yield number, line.split(",") if line else []
+                        continue
+                    # A quoted cell may run over several lines; a long one is the csv module's to refuse.
+                    feed.first = line
+                    feed.taken = 0
+                    cells = next(reader)
+                    yield number, cells
+                    number += feed.taken - 1
+            except (csv.Error, UnicodeDecodeError, StopIteration):
+                raise Fallback() from None
+            digest = raw.hash.hexdigest()
+        if self.digest is None:
+            self.digest = digest
+        elif digest != self.digest:
+            raise DataError([f"{self.path}: the file changed while it was being read; run again on a file nobody is writing to"])
+
+
+class _Feed:
+    """The lines the csv module reads a quoted record from: the line that opens it, then as many more as it needs."""
+
+    def __init__(self, lines: Iterator[str]):
+        self.lines = lines
+        self.first: str | None = None
+        self.taken = 0
+
+    def __iter__(self) -> "_Feed":
+        return self
+
+    def __next__(self) -> str:
+        line = self.first
+        if line is None:
+            line = next(self.lines)
+        else:
+            self.first = None
+        self.taken += 1
+        return line
+
+
+def open_csv(path: str, encoding: str | None) -> tuple[tuple[str, ...], CsvRows, str] | None:
+    """The header, streamed rows and encoding of a CSV file; None when it must be read whole (read_table decides)."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            sample = handle.read(_SAMPLE)
+    except OSError:
+        return None
+    if not sample.strip() or sample.startswith(_REFUSED_STARTS) or b"\n" not in sample:
+        return None
+    found = _codec(sample, encoding)
+    if found is None:
+        return None
+    codec, name = found
+    try:
+        bom = "\ufeff".encode(codec.removesuffix("-sig"))
+    except UnicodeEncodeError:
+        bom = b""  # the codec cannot write one, so no text it reads holds one
+    marks = (b"\x00", bom) if bom else (b"\x00",)
+    first = io.TextIOWrapper(io.BytesIO(sample), encoding=codec, errors="replace", newline="")
+    try:
+        header = tuple(next(csv.reader(first, strict=True)))
+    except (csv.Error, StopIteration):
+        return None
+    if len(header) == 1:
+        return None  # one cell: the careful reader says whether the file is separated by tabs or semicolons
+    estimate = max(1, size * sample.count(b"\n") // len(sample) - 1)
+    return header, CsvRows(path, header, codec, marks, estimate), name
+
+
+def _codec(sample: bytes, encoding: str | None) -> tuple[str, str] | None:
+    """The codec to stream with and the encoding to record, as read_table would decide; None to read the file whole."""
+    if encoding is not None:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            return None
+        if name in ("utf-8", "utf-8-sig"):
+            return "utf-8-sig", name  # read_table drops a leading byte-order mark of a given encoding too
+        if "a,\n".encode(name) != b"a,\n":
+            return None  # UTF-16 and the like: read whole
+        bom = "\ufeff".encode(name, errors="ignore")
+        if bom and sample.startswith(bom):
+            return None
+        return name, name
+    if sample.startswith(_UTF8_BOM):
+        return ("utf-8-sig", "utf-8-sig") if _decodes(sample[3:], "utf-8") else None
+    if _decodes(sample, "utf-8"):
+        return "utf-8", "utf-8"
+    # Not UTF-8 here, so not UTF-8 as a whole: read_table would try GB18030 next.
+    if sample.startswith(_GB18030_BOM) or not _decodes(sample, "gb18030"):
+        return None
+    return "gb18030", "gb18030"
+
+
+def _decodes(sample: bytes, codec: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
