@@ -10,6 +10,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import Iterable
 
 import click
 
@@ -23,12 +24,12 @@ from .typesys import DATE, DATETIME
 from .values import CellError, parser_for
 from .evaluator import evaluate
 from .explain import explain as explain_text, explain_allocation
-from .output import write_bytes_atomic, write_text_atomic
+from .output import batched_text, write_bytes_atomic, write_chunks_atomic, write_text_atomic
 from .pipeline import check_file, load_policy
 from .progress import NO_PROGRESS, Progress
 from .readers import FORMATS as INPUT_FORMATS
-from .report import FORMATS, evaluation_table, format_evaluations, summary_line
-from .allocation_report import format_placements, format_summary, placement_table, summary_table
+from .report import FORMATS, evaluation_lines, evaluation_table, summary_line
+from .allocation_report import format_summary, placement_lines, placement_table, summary_table
 from .allocator import allocate
 from .runs import Run, RunSpec, Source, execute, rejects_bytes, verify_run, write_run
 from .schools import check_choices, read_schools
@@ -43,6 +44,17 @@ def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
         write_text_atomic(output, text, bom=bom)
     else:
         click.echo(("\ufeff" if bom else "") + text, nl=False)
+
+
+def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False) -> None:
+    """Write a result given in pieces (a large CSV, line by line) to a file (atomically) or to stdout, as it is made."""
+    if output:
+        write_chunks_atomic(output, chunks, bom=bom)
+        return
+    if bom:
+        click.echo("\ufeff", nl=False)
+    for block in batched_text(chunks):
+        click.echo(block, nl=False)
 
 
 _policy_arg = click.argument("policy", type=click.Path(dir_okay=False))
@@ -121,7 +133,7 @@ def _finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None
 
         write_bytes_atomic(output, workbook_bytes(xlsx_sheets()))
     else:
-        _emit(text_output(), output, bom=bom and fmt == "csv")
+        _emit_chunks(text_output(), output, bom=bom and fmt == "csv")
     if rejects:
         _report_rejects(run, rejects)
 
@@ -229,7 +241,7 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
     run = execute(spec, _progress(quiet))
     _finish_run(
         run,
-        lambda: format_evaluations(run.compiled, run.evaluations, fmt),
+        lambda: evaluation_lines(run.compiled, run.evaluations, fmt),
         lambda: [_sheet("results", evaluation_table(run.compiled, run.evaluations), ("points", "rank"))],
         fmt, output, out_dir, rejects, bom,
     )
@@ -252,9 +264,9 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
     run = execute(spec, _progress(quiet))
     allocation = run.allocation
     if show_summary:
-        text, sheets = (lambda: format_summary(allocation, fmt)), (lambda: [_sheet("summary", summary_table(allocation), ("seats", "admitted", "choices", "coordinated", "clearing", "cutoff", "remaining", "subsidy"))])
+        text, sheets = (lambda: [format_summary(allocation, fmt)]), (lambda: [_sheet("summary", summary_table(allocation), ("seats", "admitted", "choices", "coordinated", "clearing", "cutoff", "remaining", "subsidy"))])
     else:
-        text, sheets = (lambda: format_placements(allocation, fmt)), (lambda: [_sheet("results", placement_table(allocation), ("points", "rank"))])
+        text, sheets = (lambda: placement_lines(allocation, fmt)), (lambda: [_sheet("results", placement_table(allocation), ("points", "rank"))])
     _finish_run(run, text, sheets, fmt, output, out_dir, rejects, bom)
     if not quiet:
         counts: dict[str, int] = {}

@@ -8,15 +8,16 @@ its manifest) is written the same way, as a whole: see
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import BinaryIO, Iterable, Iterator, Mapping
 
 from .errors import DataError
 
-__all__ = ["write_text_atomic", "write_bytes_atomic", "write_directory_atomic", "RUN_MARKER"]
+__all__ = ["write_text_atomic", "write_bytes_atomic", "write_chunks_atomic", "open_atomic", "batched_text", "write_directory_atomic", "RUN_MARKER"]
 
 RUN_MARKER = "manifest.json"  # a directory holding one was written by a run, and may be replaced by the next
 
@@ -27,8 +28,9 @@ def _umask() -> int:
     return current
 
 
-def write_bytes_atomic(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` all at once or not at all."""
+@contextlib.contextmanager
+def open_atomic(path: str) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` through, piece by piece: it replaces ``path`` only when the block ends without error."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
@@ -38,7 +40,7 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         # mkstemp makes the file private (0600); give it the mode any new file would have.
@@ -56,6 +58,36 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def write_bytes_atomic(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` all at once or not at all."""
+    with open_atomic(path) as handle:
+        handle.write(data)
+
+
+def write_chunks_atomic(path: str, chunks: Iterable[str], *, bom: bool = False) -> None:
+    """Write UTF-8 text given in pieces (a large result, line by line) all at once or not at all."""
+    with open_atomic(path) as handle:
+        if bom:
+            handle.write("\ufeff".encode("utf-8"))
+        for block in batched_text(chunks):
+            handle.write(block.encode("utf-8"))
+
+
+def batched_text(chunks: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
+    """Pieces of text joined into blocks of about ``size`` characters: few writes, little memory."""
+    pending: list[str] = []
+    length = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(pending)
+            pending.clear()
+            length = 0
+    if pending:
+        yield "".join(pending)
 
 
 def write_text_atomic(path: str, text: str, *, bom: bool = False) -> None:
