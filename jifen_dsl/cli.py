@@ -15,6 +15,7 @@ from typing import Iterable
 import click
 
 from . import __version__, model
+from .bulk import collector_paused
 from .applicants import read_applicants
 from .errors import DataError, Diagnostic, JifenError, PolicyError, render_diagnostics
 from .evidence import read_evidence
@@ -120,6 +121,11 @@ def _report_rejects(run: Run, where: str) -> None:
 
 def _finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
     """Write a run's results where the options say: a run directory, or one file (or stdout) and the rejects file."""
+    with collector_paused():  # a row of text per applicant, and no reference cycles: see bulk.py
+        _write_run_results(run, text_output, xlsx_sheets, fmt, output, out_dir, rejects, bom)
+
+
+def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
     if out_dir:
         written = write_run(out_dir, run)
         click.echo(f"wrote {out_dir}: {', '.join(written)}", err=True)

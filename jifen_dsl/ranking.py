@@ -207,22 +207,29 @@ def packed_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any] 
             values.reverse()
         ranks.append({value: rank for rank, value in enumerate(values)})
         terms.append(f"r_{len(terms)}[e.{attribute}" + (f"[{int(index)}]]" if index is not None else "]"))
+    # Each rank is stored already multiplied by its place value (the product of the sizes of
+    # the parts after it), so the key is a plain sum: one lookup and one addition per part.
     namespace: dict[str, Any] = {"__builtins__": {}}
-    key = terms[0]
-    for position, rank in enumerate(ranks):
-        namespace[f"r_{position}"] = rank
-        namespace[f"n_{position}"] = len(rank)
-        if position:
-            key = f"({key}) * n_{position} + {terms[position]}"
+    place = 1
+    for position in range(len(ranks) - 1, -1, -1):
+        namespace[f"r_{position}"] = {value: rank * place for value, rank in ranks[position].items()}
+        place *= len(ranks[position])
+    key = " + ".join(terms)
     # One list comprehension over all of them: built from attribute names and indexes only.
     exec(f"def keys(evaluations):\n    return [{key} for e in evaluations]\n", namespace)  # noqa: S102
-    packed = namespace["keys"](evaluations)
+    keys = namespace["keys"]
+    rest = key_parts(policy)[len(terms):]
+    if rest and all(part.kind != "lottery" for part in rest):
+        # The parts left (an id) are cheap to read for everyone: order by them first, then
+        # stably by the packed key - together, the order of the tuple of all the parts.
+        evaluations = _passes(rest, evaluations)
+        rest = []
+    packed = keys(evaluations)
     order = sorted(range(count), key=packed.__getitem__)
     ordered = [evaluations[i] for i in order]
-    rest = key_parts(policy)[len(terms):]
     if not rest:
         return ordered
-    # Runs of equal packed keys: order each by the parts left, in stable passes.
+    # A lottery ticket is a hash: drawn only for runs of applicants equal on every packed part.
     packed = [packed[i] for i in order]
     start = 0
     for end in range(1, count + 1):

@@ -32,6 +32,7 @@ from .allocation_report import placement_records, placement_table, summary, summ
 from .allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation, allocate
 from .applicants import Applicant, ApplicantFile, Reject, load_applicants
 from .evidence import evidence_from_table
+from .bulk import collector_paused
 from .compiler import CompiledPolicy
 from .errors import DataError, JifenError
 from .evaluator import Evaluation, evaluate
@@ -98,6 +99,13 @@ class Run:
 
 def execute(spec: RunSpec, progress: Progress = NO_PROGRESS) -> Run:
     """Do a run: read, validate, evaluate and (for allocate) assign seats; raise a JifenError on bad input."""
+    # A million applicants are several million objects and no reference cycles: the
+    # collector would only scan them again and again (see bulk.py).
+    with collector_paused():
+        return _execute(spec, progress)
+
+
+def _execute(spec: RunSpec, progress: Progress) -> Run:
     compiled = load_policy(spec.policy)
     policy = compiled.policy
     applicant_file = _read_applicants(spec.applicants, compiled, spec.lenient, progress)

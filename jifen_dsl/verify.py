@@ -20,6 +20,7 @@ The promises:
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from typing import Sequence
 
@@ -68,24 +69,42 @@ def _position(policy: model.Policy, name: str) -> int | None:
     return policy.read_fields.index(index) if index in policy.read_fields else None
 
 
+_id = operator.attrgetter("evaluation.applicant.id")
+
+
 def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
-    """Raise AllocationError listing every broken promise."""
+    """Raise AllocationError listing every broken promise.
+
+    Every placement is visited a few times; each visit is kept to a few
+    operations, since a city's run checks a million of them.
+    """
     policy = allocation.policy
     settings = policy.allocation
     placements = allocation.placements
     problems: list[str] = []
 
-    # every applicant exactly once
-    try:
-        verify_conservation(input_ids, [p.id for p in placements])
-    except AllocationError as exc:
-        problems.extend(exc.violations)
+    # every applicant exactly once: the result lists the input in its order, or the counts say what is wrong
+    output_ids = list(map(_id, placements))
+    if output_ids != list(input_ids):
+        try:
+            verify_conservation(input_ids, output_ids)
+        except AllocationError as exc:
+            problems.extend(exc.violations)
+    del output_ids
 
     # capacity
     admitted: dict[str, list[Placement]] = {}
+    groups: dict[str, list[Placement]] = {}
     for p in placements:
         if p.status == ADMITTED:
-            admitted.setdefault(p.school.id, []).append(p)
+            school_id = p.school.id
+            taken = admitted.get(school_id)
+            if taken is None:
+                admitted[school_id] = [p]
+            else:
+                taken.append(p)
+        if p.group is not None:
+            groups.setdefault(p.group + "\x00" + p.evaluation.applicant.grade, []).append(p)
     for school in allocation.schools:
         taken = admitted.get(school.id, [])
         if len(taken) > school.seats:
@@ -95,6 +114,7 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
     clearing_pos = _position(policy, model.CLEARING_FIELD)
     accept_pos = _position(policy, model.COORDINATION_FIELD)
     limit = settings.choices
+    choice_first = settings.mechanism == "choice_first"
 
     def listed(p: Placement, pos: int | None) -> tuple[str, ...]:
         if pos is None:
@@ -103,10 +123,6 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
         return values[:limit] if limit else values
 
     # Sibling groups move as one, at the rank and with the choices of the best-ranked member.
-    groups: dict[str, list[Placement]] = {}
-    for p in placements:
-        if p.group is not None:
-            groups.setdefault(p.group + "\x00" + p.evaluation.grade, []).append(p)
     lead_of: dict[int, Placement] = {}
     for members in groups.values():
         lead = min(members, key=lambda m: m.evaluation.rank)
@@ -125,21 +141,31 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
 
     def claim(p: Placement, school_id: str, lists_pos: int | None) -> tuple:
         """The strength of p's claim to a school it listed: smaller is stronger."""
-        if settings.mechanism == "choice_first":
+        if choice_first:
             options = listed(lead_of.get(id(p), p), lists_pos)
             return (batch(p), options.index(school_id) if school_id in options else _LATE, unit_rank(p))
         return (batch(p), unit_rank(p))
 
-    # qualification is a cut of the ranked list
+    # qualification is a cut of the ranked list: the last qualified rank of each grade comes before the first not qualified
     if settings.qualification == "seats":
-        by_grade: dict[str, tuple[list[int], list[int]]] = {}
+        by_grade: dict[str, list[int | None]] = {}  # grade -> [highest qualified rank, lowest not qualified rank]
         for p in placements:
-            if p.evaluation.eligible:
-                qualified, not_qualified = by_grade.setdefault(p.evaluation.grade, ([], []))
-                (not_qualified if p.status == NOT_QUALIFIED else qualified).append(unit_rank(p))
-        for grade, (qualified, not_qualified) in by_grade.items():
-            if qualified and not_qualified and max(qualified) > min(not_qualified):
-                problems.append(f"grade {grade}: rank {min(not_qualified)} is not qualified but rank {max(qualified)} is")
+            e = p.evaluation
+            if e.failed:  # not eligible
+                continue
+            status = p.status
+            rank = e.rank if p.group is None else unit_rank(p)
+            bounds = by_grade.get(e.applicant.grade)
+            if bounds is None:
+                bounds = by_grade[e.applicant.grade] = [None, None]
+            if status == NOT_QUALIFIED:
+                if bounds[1] is None or rank < bounds[1]:
+                    bounds[1] = rank
+            elif bounds[0] is None or rank > bounds[0]:
+                bounds[0] = rank
+        for grade, (highest, lowest) in by_grade.items():
+            if highest is not None and lowest is not None and highest > lowest:
+                problems.append(f"grade {grade}: rank {lowest} is not qualified but rank {highest} is")
 
     # the weakest claim each school admitted, by route
     weakest_choice: dict[str, tuple[tuple, Placement]] = {}
@@ -166,31 +192,39 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
         if s.seats > len(admitted.get(s.id, [])):
             room_left.setdefault(s.grade, s.id)
     for p in placements:
-        if p.status not in (ADMITTED, UNPLACED):
+        status = p.status
+        if status != ADMITTED and status != UNPLACED:
             continue
-        if p.round == "coordinated" and accept_pos is not None and not p.evaluation.applicant.record[accept_pos]:
+        round_ = p.round
+        record = p.evaluation.applicant.record
+        if round_ == "coordinated" and accept_pos is not None and not record[accept_pos]:
             problems.append(f"{p.id} was placed by coordination without accepting it")
         if p.group is not None:
             continue  # siblings need seats for all: exempt from the envy checks
         main = listed(p, choice_pos)
-        above = main[: int(p.round.split(":")[1]) - 1] if p.status == ADMITTED and p.round.startswith("choice:") else main
-        for school_id in above:
-            mine = claim(p, school_id, choice_pos)
-            if school_id in weakest_choice and weakest_choice[school_id][0] > mine:
-                problems.append(f"{p.id} listed {school_id} but was refused while it admitted {weakest_choice[school_id][1].id} with a weaker claim")
-            elif school_id in late:
-                problems.append(f"{p.id} listed {school_id} but was refused while it later admitted {late[school_id].id} by {late[school_id].round}")
-            if school_id in latest_batch and latest_batch[school_id][0] > batch(p):
-                problems.append(f"{p.id} (batch {p.evaluation.batch}) lost a listed seat at {school_id} to {latest_batch[school_id][1].id} of a later batch")
-        if p.status == UNPLACED or p.round == "clearing":
+        above = main[: int(round_.split(":")[1]) - 1] if status == ADMITTED and round_.startswith("choice:") else main
+        if above:
+            mine = None if choice_first else claim(p, "", choice_pos)  # points_first: the same claim to every school
+            for school_id in above:
+                if choice_first:
+                    mine = claim(p, school_id, choice_pos)
+                weakest = weakest_choice.get(school_id)
+                if weakest is not None and weakest[0] > mine:
+                    problems.append(f"{p.id} listed {school_id} but was refused while it admitted {weakest[1].id} with a weaker claim")
+                elif school_id in late:
+                    problems.append(f"{p.id} listed {school_id} but was refused while it later admitted {late[school_id].id} by {late[school_id].round}")
+                latest = latest_batch.get(school_id)
+                if latest is not None and latest[0] > batch(p):
+                    problems.append(f"{p.id} (batch {p.evaluation.batch}) lost a listed seat at {school_id} to {latest[1].id} of a later batch")
+        if status == UNPLACED or round_ == "clearing":
             options = listed(p, clearing_pos) if settings.clearing else ()
-            taken_at = options.index(p.school.id) if p.round == "clearing" and p.school.id in options else len(options)
+            taken_at = options.index(p.school.id) if round_ == "clearing" and p.school.id in options else len(options)
             for school_id in options[:taken_at]:
                 mine = claim(p, school_id, clearing_pos)
                 if school_id in weakest_clearing and weakest_clearing[school_id][0] > mine:
                     problems.append(f"{p.id} chose {school_id} in clearing but was refused while it admitted {weakest_clearing[school_id][1].id} with a weaker claim")
-        if p.status == UNPLACED and accept_pos is not None and p.evaluation.applicant.record[accept_pos]:
-            if p.evaluation.grade in room_left:
-                problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.grade]} had a free seat")
+        if status == UNPLACED and accept_pos is not None and record[accept_pos]:
+            if p.evaluation.applicant.grade in room_left:
+                problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.applicant.grade]} had a free seat")
     if problems:
         raise AllocationError(problems)
