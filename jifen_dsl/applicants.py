@@ -25,7 +25,7 @@ from .errors import DataError
 from .progress import NO_PROGRESS
 from .progress import Progress as ProgressBar
 from .readers import Table, UnreadableCell, column_letter, finished, is_streamed, open_table, read_table
-from .typedrows import row_converter
+from .typedrows import row_reader
 from .values import CellError, parser_for
 
 __all__ = ["Applicant", "Reject", "ApplicantFile", "read_applicants", "load_applicants", "records_from_rows", "records_from_table"]
@@ -261,7 +261,7 @@ def _typed_rows(
     grade_field = policy.field(model.GRADE_FIELD)
     id_pos = policy.read_fields.index(id_field.index)
     grade_pos = policy.read_fields.index(grade_field.index)
-    covered = {g.value for g in policy.grades}
+    covered = frozenset(g.value for g in policy.grades)
     no_evidence = ((),) * len(policy.evidence)
     applicants: list[Applicant] = []
     seen_ids: dict[str, int] = {}
@@ -270,54 +270,33 @@ def _typed_rows(
     unique_positions = [(policy.read_fields.index(i), i, seen) for i, seen in unique_seen.items()]
     for broken in table.broken:
         problems.add("unreadable rows", at(broken.row), broken.reason, broken.row)
-    # The generated fast path (typedrows) for text cells; an Excel or JSON cell may be
-    # unreadable, which only the careful path checks for.
-    convert = row_converter(plan, width) if table.format == "csv" else None
     blank = 0
-    done = 0
-    for line, cells in table.rows:
-        done += 1
-        if progress is not None and not done % _PROGRESS_EVERY:
-            progress(_PROGRESS_EVERY)
-        values = None
-        if convert is not None:
-            try:
-                values = convert(cells)
-            except Exception:  # any cell it cannot type: the careful path finds and reports the problem
-                values = None
-        if values is None:
-            if not any(c.strip() for c in cells):
-                blank += 1
-                continue  # a blank line is not an applicant
-            values = _careful_row(table, line, cells, plan, width, problems)
-            if values is None:
-                if kept is not None:
-                    kept[line] = cells
-                continue
+
+    def add(line: int, cells: Sequence[str], values: tuple) -> None:
+        """A typed row: an applicant, unless its id (or another unique value) was seen before or its grade has no rules."""
         applicant_id = values[id_pos]
         if applicant_id in seen_ids:
             problems.add("duplicate ids", at(line, columns[id_field.index]), f"duplicate id {applicant_id!r} (first on {unit} {seen_ids[applicant_id]})", line)
             duplicated.setdefault(applicant_id, line)
             if kept is not None:
                 kept[line] = cells
-            continue
+            return
         seen_ids[applicant_id] = line
-        if unique_positions:
-            repeated = False
-            for position, field_index, seen in unique_positions:
-                value = values[position]
-                if value is None:
-                    continue
-                if value in seen:
-                    name = policy.fields[field_index].name
-                    problems.add(f"duplicate {name}", at(line), f"duplicate {name} {value!r} (first on {unit} {seen[value]})", line)
-                    repeated = True
-                else:
-                    seen[value] = line
-            if repeated:
-                if kept is not None:
-                    kept[line] = cells
+        repeated = False
+        for position, field_index, seen in unique_positions:
+            value = values[position]
+            if value is None:
                 continue
+            if value in seen:
+                name = policy.fields[field_index].name
+                problems.add(f"duplicate {name}", at(line), f"duplicate {name} {value!r} (first on {unit} {seen[value]})", line)
+                repeated = True
+            else:
+                seen[value] = line
+        if repeated:
+            if kept is not None:
+                kept[line] = cells
+            return
         grade = values[grade_pos]
         if covered and grade not in covered:
             problems.add(
@@ -328,8 +307,34 @@ def _typed_rows(
             )
             if kept is not None:
                 kept[line] = cells
-            continue
+            return
         applicants.append(Applicant(line, applicant_id, grade, values + no_evidence if no_evidence else values))
+
+    def careful(line: int, cells: Sequence[str]) -> None:
+        """A row read cell by cell: a blank row is skipped, a bad one recorded with every problem."""
+        nonlocal blank
+        if not any(c.strip() for c in cells):
+            blank += 1
+            return  # a blank line is not an applicant
+        values = _careful_row(table, line, cells, plan, width, problems)
+        if values is None:
+            if kept is not None:
+                kept[line] = cells
+            return
+        add(line, cells, values)
+
+    if table.format == "csv":
+        # The generated fast path (typedrows); cells of Excel or JSON may be unreadable,
+        # which only the careful path checks for.
+        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant)
+        done = read(table.rows, applicants.append, seen_ids, careful, add, progress)
+    else:
+        done = 0
+        for line, cells in table.rows:
+            done += 1
+            if progress is not None and not done % _PROGRESS_EVERY:
+                progress(_PROGRESS_EVERY)
+            careful(line, cells)
     if progress is not None:
         reported = done - done % _PROGRESS_EVERY
         progress(max(done, len(table.rows)) - reported)  # a streamed file's row count was an estimate: finish the bar

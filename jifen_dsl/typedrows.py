@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 
 from . import model
 
-__all__ = ["cell_reader", "row_converter"]
+__all__ = ["cell_reader", "row_converter", "row_reader"]
 
 # Distinct cells remembered per column: enough for dates over a decade and
 # times to the minute over an application window, small enough that a column
@@ -99,35 +99,115 @@ def _required() -> None:
     raise _Unreadable()
 
 
-def row_converter(plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]], width: int) -> Callable[[Sequence[str]], tuple]:
-    """A function from a row's cells to the record of ``plan`` (field, column, parser), raising for any row it cannot type."""
-    namespace: dict[str, Any] = {"__builtins__": {}, "len": len, "tuple": tuple, "map": map, "_required": _required, "_Unreadable": _Unreadable}
+def _cell_statements(plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]], namespace: dict[str, Any], indent: str) -> list[str]:
+    """Statements setting ``v_i`` to the value of each field of ``plan`` from ``cells``, raising for a cell they cannot type."""
     items = _Items()
-    parts: list[str] = []
+    namespace.update({"_required": _required, "_Unreadable": _Unreadable, "tuple": tuple, "map": map, "len": len})
+    lines: list[str] = []
     for i, (field, column, parse) in enumerate(plan):
         listed = field.type.kind in _LIST_KINDS
         if column is None:  # an optional column the file does not have
             namespace[f"c_{i}"] = () if listed else field.default
-            parts.append(f"c_{i}")
-        elif _unique(field):
+            lines.append(f"v_{i} = c_{i}")
+            continue
+        cell = f"cells[{int(column)}]"
+        if _unique(field):
             if field.optional:
                 namespace[f"c_{i}"] = field.default
-                parts.append(f"(cells[{int(column)}].strip() or c_{i})")
+                lines.append(f"v_{i} = {cell}.strip() or c_{i}")
             else:
-                parts.append(f"(cells[{int(column)}].strip() or _required())")
+                lines.append(f"v_{i} = {cell}.strip() or _required()")
         elif listed:
-            # Split at ';' and share each item: when every item is one the careful rules keep
-            # as it is, that is exactly their reading. An empty cell is an empty list.
+            # Split at ';' and share each item (see _Items): when every item is one the careful
+            # rules keep as it is, that is exactly their reading. An empty cell is an empty list.
+            namespace["items"] = items
             namespace["item"] = items.__getitem__
-            parts.append(f'(tuple(map(item, cells[{int(column)}].split(";"))) if cells[{int(column)}] else ())')
+            lines += [
+                f"c = {cell}",
+                "if c:",
+                "    s = c.split(';')",
+                "    n = len(s)",
+                f"    if n == 1: v_{i} = (items[s[0]],)",
+                f"    elif n == 2: v_{i} = (items[s[0]], items[s[1]])",
+                f"    elif n == 3: v_{i} = (items[s[0]], items[s[1]], items[s[2]])",
+                f"    elif n == 4: v_{i} = (items[s[0]], items[s[1]], items[s[2]], items[s[3]])",
+                f"    else: v_{i} = tuple(map(item, s))",
+                "else:",
+                f"    v_{i} = ()",
+            ]
         else:
             namespace[f"m_{i}"] = _Memo(cell_reader(field, parse))
-            parts.append(f"m_{i}[cells[{int(column)}]]")
+            lines.append(f"v_{i} = m_{i}[{cell}]")
+    return [indent + line for line in lines]
+
+
+def _record(count: int) -> str:
+    return "(" + "".join(f"v_{i}, " for i in range(count)) + ")"
+
+
+def row_converter(plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]], width: int) -> Callable[[Sequence[str]], tuple]:
+    """A function from a row's cells to the record of ``plan`` (field, column, parser), raising for any row it cannot type."""
+    namespace: dict[str, Any] = {"__builtins__": {}}
     source = "\n".join([
         "def convert(cells):",
         f"    if len(cells) != {int(width)}:",
         "        raise _Unreadable()",
-        "    return (" + ", ".join(parts) + ",)" if parts else "    return ()",
+        *_cell_statements(plan, namespace, "    "),
+        f"    return {_record(len(plan))}",
     ]) + "\n"
     exec(compile(source, "<typed rows>", "exec"), namespace)  # noqa: S102 - built above from positions only
     return namespace["convert"]
+
+
+def row_reader(
+    plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]],
+    width: int,
+    id_pos: int,
+    grade_pos: int,
+    grades: frozenset[str],
+    evidence: tuple,
+    simple: bool,
+    make: Callable[..., Any],
+) -> Callable[..., int]:
+    """A loop over (line, cells) rows appending typed applicants: the whole fast path of reading, in one function.
+
+    ``read(rows, append, seen, careful, add, progress)`` types each row. A row it
+    cannot type goes to ``careful(line, cells)``; one whose id was seen before or
+    whose grade is not in ``grades`` (when given) - or, unless ``simple``, every
+    row - to ``add(line, cells, record)``; any other becomes ``make(line, id,
+    grade, record + evidence)``, passed to ``append``, and its id is entered in
+    ``seen``. It returns how many rows it saw; ``progress``, when not None, is
+    called with 1024 every 1024 rows.
+    """
+    namespace: dict[str, Any] = {"__builtins__": {}, "Exception": Exception, "make": make, "grades": grades, "evidence": evidence}
+    record = _record(len(plan))
+    identity, grade = f"v_{int(id_pos)}", f"v_{int(grade_pos)}"
+    if simple:
+        checks = [
+            f"        if {identity} in seen" + (f" or {grade} not in grades:" if grades else ":"),
+            f"            add(line, cells, {record})",
+            "            continue",
+            f"        seen[{identity}] = line",
+            f"        append(make(line, {identity}, {grade}, {record}" + (" + evidence))" if evidence else "))"),
+        ]
+    else:
+        checks = [f"        add(line, cells, {record})"]
+    source = "\n".join([
+        "def read(rows, append, seen, careful, add, progress):",
+        "    done = 0",
+        "    for line, cells in rows:",
+        "        done += 1",
+        "        if not done & 1023 and progress is not None:",
+        "            progress(1024)",
+        "        try:",
+        f"            if len(cells) != {int(width)}:",
+        "                raise _Unreadable()",
+        *_cell_statements(plan, namespace, "            "),
+        "        except Exception:  # a cell it cannot type: the careful path finds and reports the problem",
+        "            careful(line, cells)",
+        "            continue",
+        *checks,
+        "    return done",
+    ]) + "\n"
+    exec(compile(source, "<typed rows>", "exec"), namespace)  # noqa: S102 - built above from positions only
+    return namespace["read"]
