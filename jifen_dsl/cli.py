@@ -10,37 +10,29 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import click
 
-from . import __version__, model
-from .bulk import collector_paused
-from .applicants import read_applicants
+# Only what every command needs is imported here; each command imports its own
+# modules, so that ``jifen check`` starts without the readers, the allocator or Excel.
+from . import __version__
 from .errors import DataError, Diagnostic, JifenError, PolicyError, render_diagnostics
-from .evidence import read_evidence
-from .schedule import deadline
-from .schedule_report import format_deadline, format_schedule
-from .typesys import DATE, DATETIME
-from .values import CellError, parser_for
-from .evaluator import evaluate
-from .explain import explain as explain_text, explain_allocation
-from .output import batched_text, write_bytes_atomic, write_chunks_atomic, write_text_atomic
-from .pipeline import check_file, load_policy
-from .progress import NO_PROGRESS, Progress
-from .readers import FORMATS as INPUT_FORMATS
-from .report import FORMATS, evaluation_lines, evaluation_table, summary_line
-from .allocation_report import format_summary, placement_lines, placement_table, summary_table
-from .allocator import allocate
-from .runs import Run, RunSpec, Source, execute, rejects_bytes, verify_run, write_run
-from .schools import check_choices, read_schools
-from .verify import verify
+from .formats import INPUT_FORMATS
+from .formats import OUTPUT_FORMATS as FORMATS
+
+if TYPE_CHECKING:
+    from . import model
+    from .progress import Progress
+    from .runs import Run
 
 __all__ = ["main", "cli"]
 
 
 def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
     """Write a command's result to a file (atomically) or to stdout."""
+    from .output import write_text_atomic
+
     if output:
         write_text_atomic(output, text, bom=bom)
     else:
@@ -49,6 +41,8 @@ def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
 
 def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False) -> None:
     """Write a result given in pieces (a large CSV, line by line) to a file (atomically) or to stdout, as it is made."""
+    from .output import batched_text, write_chunks_atomic
+
     if output:
         write_chunks_atomic(output, chunks, bom=bom)
         return
@@ -87,6 +81,8 @@ def _run_options(command):
 
 def _progress(quiet: bool) -> Progress:
     """A progress bar on stderr when it is a terminal and --quiet is not given."""
+    from .progress import NO_PROGRESS, Progress
+
     stream = sys.stderr
     if quiet or not stream.isatty():
         return NO_PROGRESS
@@ -121,11 +117,16 @@ def _report_rejects(run: Run, where: str) -> None:
 
 def _finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
     """Write a run's results where the options say: a run directory, or one file (or stdout) and the rejects file."""
+    from .bulk import collector_paused
+
     with collector_paused():  # a row of text per applicant, and no reference cycles: see bulk.py
         _write_run_results(run, text_output, xlsx_sheets, fmt, output, out_dir, rejects, bom)
 
 
 def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
+    from .output import write_bytes_atomic
+    from .runs import rejects_bytes, write_run
+
     if out_dir:
         written = write_run(out_dir, run)
         click.echo(f"wrote {out_dir}: {', '.join(written)}", err=True)
@@ -145,6 +146,7 @@ def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str
 
 
 def _sheet(title: str, table: tuple[list[str], list[list[str]]], numeric: tuple[str, ...]):
+    from . import model
     from .xlsx import Sheet
 
     header, rows = table
@@ -154,11 +156,16 @@ def _sheet(title: str, table: tuple[list[str], list[list[str]]], numeric: tuple[
 
 def _evidence_source(path: str | None):
     """The evidence file of a run, read by its extension like the applicant file."""
+    from .runs import Source
+
     return Source(path) if path else None
 
 
 def _when(text: str, option: str, *, time: bool):
     """A date, or with ``time`` a date and time, from an option; DataError when it is neither."""
+    from .typesys import DATE, DATETIME
+    from .values import CellError, parser_for
+
     for type_ in ((DATETIME, DATE) if time else (DATE,)):
         try:
             return parser_for(type_)(text.strip())
@@ -210,6 +217,9 @@ def cli() -> None:
 @click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check(policies: tuple[str, ...]) -> None:
     """Check policy files; print a summary line per file, or every error found."""
+    from . import model
+    from .pipeline import check_file
+
     failures = 0
     for path in policies:
         try:
@@ -242,6 +252,9 @@ def check(policies: tuple[str, ...]) -> None:
 @_run_options
 def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
+    from .report import evaluation_lines, evaluation_table, summary_line
+    from .runs import RunSpec, Source, execute
+
     _check_run_options(fmt, output, out_dir, lenient, rejects)
     spec = RunSpec("evaluate", policy, Source(applicants, input_format, encoding, sheet), None, lenient, bom, _evidence_source(evidence))
     run = execute(spec, _progress(quiet))
@@ -265,6 +278,9 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
 @_run_options
 def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Assign seats: qualification, choices, coordinated placement and clearing, checked before it is shown."""
+    from .allocation_report import format_summary, placement_lines, placement_table, summary_table
+    from .runs import RunSpec, Source, execute
+
     _check_run_options(fmt, output, out_dir, lenient, rejects)
     spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet), Source(schools), lenient, bom, _evidence_source(evidence))
     run = execute(spec, _progress(quiet))
@@ -290,6 +306,16 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
 @_input_options
 def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | None, output: str | None, input_format, encoding, sheet, evidence) -> None:
     """Explain one applicant: each requirement with its values, the points, the batch and rank, and the seat."""
+    from .allocator import allocate
+    from .applicants import read_applicants
+    from .evaluator import evaluate
+    from .evidence import read_evidence
+    from .explain import explain as explain_text
+    from .explain import explain_allocation
+    from .pipeline import load_policy
+    from .schools import check_choices, read_schools
+    from .verify import verify
+
     compiled = load_policy(policy)
     people = read_applicants(applicants, compiled.policy, input_format=input_format, encoding=encoding, sheet=sheet)
     if evidence:
@@ -314,6 +340,8 @@ def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | 
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def verify_run_cmd(directory: str, quiet: bool) -> None:
     """Re-run a run directory written with --out and confirm every output is reproduced byte for byte."""
+    from .runs import verify_run
+
     click.echo(verify_run(directory, _progress(quiet)))
 
 
@@ -326,6 +354,8 @@ def verify_run_cmd(directory: str, quiet: bool) -> None:
 @_output_opt
 def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom: bool, output: str | None) -> None:
     """The public list (公示) of a run: ranked, with names and identity numbers masked by the policy's rule."""
+    from .output import write_bytes_atomic
+    from .pipeline import load_policy
     from .public_html import html_page
     from .publish import admission_list, load_results, points_list
     from .tables import csv_text
@@ -356,6 +386,8 @@ def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom:
 @click.option("--no-bom", is_flag=True, help="CSV: leave out the byte-order mark Excel needs to show Chinese headers.")
 def template_cmd(policy: str, fmt: str, output: str | None, force: bool, no_bom: bool) -> None:
     """An empty applicant file with the columns this policy reads (Chinese headers) and a description of each."""
+    from .output import write_bytes_atomic
+    from .pipeline import load_policy
     from .template import template_files
 
     compiled = load_policy(policy)
@@ -375,6 +407,8 @@ def template_cmd(policy: str, fmt: str, output: str | None, force: bool, no_bom:
 @_output_opt
 def compile_cmd(policy: str, show: bool, output: str | None) -> None:
     """Compile a policy to Python; with --show, print the generated code for review."""
+    from .pipeline import load_policy
+
     compiled = load_policy(policy)
     if show or output:
         _emit(compiled.source, output)
@@ -389,6 +423,9 @@ def compile_cmd(policy: str, show: bool, output: str | None) -> None:
 @_output_opt
 def schedule_cmd(policy: str, moment: str | None, output: str | None) -> None:
     """Show the policy's timeline of phases, and which are open at a given moment."""
+    from .pipeline import load_policy
+    from .schedule_report import format_schedule
+
     checked = load_policy(policy).policy
     _schedule_of(checked)
     at = _when(moment, "--on", time=True) if moment is not None else None
@@ -401,6 +438,10 @@ def schedule_cmd(policy: str, moment: str | None, output: str | None) -> None:
 @_output_opt
 def deadline_cmd(policy: str, accepted: str, output: str | None) -> None:
     """When points accepted on a day are verified, and whether that is in time for the policy."""
+    from .pipeline import load_policy
+    from .schedule import deadline
+    from .schedule_report import format_deadline
+
     checked = load_policy(policy).policy
     _schedule_of(checked)
     if checked.schedule.verification is None:

@@ -35,10 +35,11 @@ import attrs
 
 from . import csvstream
 from .errors import DataError
+from .formats import INPUT_FORMATS
 
 __all__ = ["FORMATS", "Table", "UnreadableCell", "read_table", "open_table", "finished", "is_streamed", "format_of", "decode_text", "column_letter"]
 
-FORMATS = ("csv", "xlsx", "json", "jsonl")
+FORMATS = INPUT_FORMATS
 
 _EXTENSIONS = {
     ".csv": "csv",

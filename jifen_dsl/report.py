@@ -10,6 +10,7 @@ from typing import Any, Iterator, Sequence
 from . import model
 from .compiler import CompiledPolicy
 from .evaluator import Evaluation
+from .formats import OUTPUT_FORMATS
 from .tables import csv_lines, text_table
 from .values import PointsText, format_value
 
@@ -18,7 +19,7 @@ __all__ = [
     "requirement_values", "personal_columns", "summary_line", "FORMATS",
 ]
 
-FORMATS = ("table", "csv", "json", "xlsx")
+FORMATS = OUTPUT_FORMATS
 
 _record = operator.attrgetter("applicant.record")
 _present = functools.partial(operator.is_not, None)
