@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from . import model
 from .allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
 from .report import personal_columns
-from .tables import csv_lines, csv_text, text_table
+from .tables import csv_line, csv_text, plain_cell, text_table
 from .values import PointsText, format_value
 
 __all__ = [
@@ -92,8 +92,69 @@ def placement_table(allocation: Allocation) -> tuple[list[str], list[list[str]]]
 def placement_lines(allocation: Allocation, fmt: str) -> Iterator[str]:
     """The placements in one of the text formats (table, csv, json), in pieces to write one after another."""
     if fmt == "csv":
-        return csv_lines(placement_header(allocation), placement_rows(allocation))
+        return placement_csv(allocation)
     return iter([format_placements(allocation, fmt)])
+
+
+def placement_csv(allocation: Allocation) -> Iterator[str]:
+    """The placements as CSV, in blocks of lines: exactly what ``csv_lines(placement_table(...))`` gives, several times faster.
+
+    A line is written as its cells joined by commas when none needs quoting. The
+    cells that come from a short list - grades, schools, batches, requirement names
+    - are checked once, before the first line; an id or a personal detail is
+    checked on each line, and a line with any cell that needs quoting is left to
+    :func:`csv_line`.
+    """
+    policy = allocation.policy
+    placements = allocation.placements
+    personal = personal_columns(policy, [p.evaluation for p in placements])
+    positions = [pos for _, pos in personal]
+    yield csv_line(list(_COLUMNS) + [name for name, _ in personal])
+    batch_names = [b.name for b in policy.batches]
+    names = [r.name for r in policy.requirements]
+    grade_type = policy.field(model.GRADE_FIELD).type
+    listed = [*batch_names, *names, *(s.id for s in allocation.schools), *grade_type.members, ADMITTED, UNPLACED, NOT_QUALIFIED, INELIGIBLE]
+    if not all(map(plain_cell, listed)):
+        yield from map(csv_line, placement_rows(allocation))
+        return
+    shown_points = PointsText()
+    failed_text: dict[tuple[int, ...], str] = {(): ""}
+    block: list[str] = []
+    for p in placements:
+        e = p.evaluation
+        applicant = e.applicant
+        school = p.school
+        failed = e.failed
+        reasons = failed_text.get(failed)
+        if reasons is None:
+            reasons = failed_text[failed] = ";".join(names[i] for i in failed)
+        identity = applicant.id
+        batch = "" if e.batch is None else batch_names[e.batch]
+        rank = "" if e.rank is None else str(e.rank)
+        cells = (
+            f"{identity},{applicant.grade},{p.status},{'' if school is None else school.id},{p.round or ''},{batch},{rank},"
+            f"{shown_points(e.points)},{reasons}"
+        )
+        extra = [applicant.record[pos] or "" for pos in positions] if positions else ()
+        if plain_cell(identity) and all(map(plain_cell, extra)):
+            block.append(cells + "," + ",".join(extra) + "\n" if extra else cells + "\n")
+        else:
+            block.append(csv_line(_row(p, names, batch_names) + list(extra)))
+        if len(block) == 8192:
+            yield "".join(block)
+            block.clear()
+    if block:
+        yield "".join(block)
+
+
+def _row(p, names: list[str], batch_names: list[str]) -> list[str]:
+    """The fixed cells of one placement's row."""
+    e = p.evaluation
+    return [
+        e.applicant.id, e.applicant.grade, p.status, p.school.id if p.school is not None else "", p.round or "",
+        batch_names[e.batch] if e.batch is not None else "", "" if e.rank is None else str(e.rank), format_value(e.points),
+        ";".join(names[i] for i in e.failed),
+    ]
 
 
 def format_placements(allocation: Allocation, fmt: str) -> str:

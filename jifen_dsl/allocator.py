@@ -95,7 +95,6 @@ def _position(policy: model.Policy, name: str) -> int | None:
     return policy.read_fields.index(index) if index in policy.read_fields else None
 
 
-_record = operator.attrgetter("evaluation.applicant.record")
 _rank = operator.attrgetter("evaluation.rank")
 
 
@@ -111,23 +110,36 @@ def allocate(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], school
         "accepts": _position(policy, model.COORDINATION_FIELD),
         "siblings": _position(policy, model.SIBLING_FIELD),
     }
+    sibling_pos = positions["siblings"]
     with collector_paused():
-        placements = [Placement(e, INELIGIBLE if e.failed else NOT_QUALIFIED) for e in evaluations]
+        # One pass in input order - the order the objects lie in memory - makes the
+        # placements, groups the eligible by grade and finds who names a sibling group.
+        placements: list[Placement] = []
+        append = placements.append
+        by_grade: dict[str, list[Placement]] = {}
+        siblings: dict[str, list[tuple[str, Placement]]] = {}  # grade -> (sibling group, placement), in input order
+        for e in evaluations:
+            if e.failed:
+                append(Placement(e, INELIGIBLE))
+                continue
+            p = Placement(e, NOT_QUALIFIED)
+            append(p)
+            applicant = e.applicant
+            grade = applicant.grade
+            group = by_grade.get(grade)
+            if group is None:
+                group = by_grade[grade] = []
+            group.append(p)
+            if sibling_pos is not None:
+                key = applicant.record[sibling_pos]
+                if key:
+                    siblings.setdefault(grade, []).append((key, p))
         if trace:
             for p in placements:
                 p.attempts = []
-        by_grade: dict[str, list[Placement]] = {}
-        for p in placements:
-            if p.status is NOT_QUALIFIED:  # eligible
-                e = p.evaluation
-                grade = e.applicant.grade
-                group = by_grade.get(grade)
-                if group is None:
-                    group = by_grade[grade] = []
-                group.append(p)
         for grade in sorted(by_grade):
             grade_schools = [s for s in schools if s.grade == grade]
-            _allocate_grade(settings, by_grade[grade], grade_schools, positions, trace)
+            _allocate_grade(settings, by_grade[grade], siblings.get(grade, []), grade_schools, positions, trace)
     return Allocation(policy, tuple(placements), tuple(schools))
 
 
@@ -143,26 +155,23 @@ def _ranked(eligible: list[Placement]) -> list[Placement]:
     return ranked
 
 
-def _units(settings: model.Allocation, eligible: list[Placement], positions, capacity: int | None) -> list[_Unit]:
-    """The units in rank order; with ``capacity`` (qualification by seats), only those that qualify, marked unplaced."""
-    sibling_pos = positions["siblings"]
+def _units(settings: model.Allocation, eligible: list[Placement], siblings: list[tuple[str, Placement]], positions, capacity: int | None) -> list[_Unit]:
+    """The units in rank order; with ``capacity`` (qualification by seats), only those that qualify.
+
+    ``siblings`` are (sibling group, placement) for the eligible who name a group.
+    """
     groups: dict[str, list[Placement]] = {}
-    if sibling_pos is not None:
-        # In input order, the order the objects lie in memory: reading them in rank order
-        # would jump about a million objects.
-        keys = list(map(operator.itemgetter(sibling_pos), map(_record, eligible)))
-        for key, p in zip(keys, eligible):
-            if key:
-                members = groups.get(key)
-                if members is None:
-                    groups[key] = [p]
-                else:
-                    members.append(p)
-        groups = {key: members for key, members in groups.items() if len(members) > 1}
-        for key, members in groups.items():
-            members.sort(key=_rank)  # the group stands at its best-ranked member's place
-            for m in members:
-                m.group = key
+    for key, p in siblings:
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [p]
+        else:
+            members.append(p)
+    groups = {key: members for key, members in groups.items() if len(members) > 1}
+    for key, members in groups.items():
+        members.sort(key=_rank)  # the group stands at its best-ranked member's place
+        for m in members:
+            m.group = key
     ranked = _ranked(eligible)
     choice_pos, clearing_pos, accept_pos = positions["choices"], positions["clearing"], positions["accepts"]
     limit = settings.choices
@@ -198,12 +207,14 @@ def _units(settings: model.Allocation, eligible: list[Placement], positions, cap
     return units
 
 
-def _allocate_grade(settings: model.Allocation, eligible: list[Placement], schools: list[School], positions, trace: bool) -> None:
+def _allocate_grade(
+    settings: model.Allocation, eligible: list[Placement], siblings: list[tuple[str, Placement]], schools: list[School], positions, trace: bool
+) -> None:
     free = {s.id: s.seats for s in schools}
     by_id = {s.id: s for s in schools}
 
     # 1. qualification: the ranked list cut at the grade's seats, or everyone eligible
-    qualified = _units(settings, eligible, positions, sum(free.values()) if settings.qualification == "seats" else None)
+    qualified = _units(settings, eligible, siblings, positions, sum(free.values()) if settings.qualification == "seats" else None)
     for unit in qualified:
         for m in unit.members:
             m.status = UNPLACED

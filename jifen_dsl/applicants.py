@@ -323,9 +323,14 @@ def _typed_rows(
             return
         add(line, cells, values)
 
-    if table.format == "csv":
-        # The generated fast path (typedrows); cells of Excel or JSON may be unreadable,
-        # which only the careful path checks for.
+    if is_streamed(table):
+        # The generated fast path (typedrows), reading the file's lines itself.
+        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant, lines=True)
+        done = table.rows.consume_lines(
+            lambda lines, number, quoted: read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
+        )
+    elif table.format == "csv":
+        # The generated fast path; cells of Excel or JSON may be unreadable, which only the careful path checks for.
         read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant)
         done = read(table.rows, applicants.append, seen_ids, careful, add, progress)
     else:

@@ -6,6 +6,8 @@ and ends the command with exit status 1. Usage errors are click's (status 2).
 
 from __future__ import annotations
 
+import collections
+import operator
 import os
 import sys
 import traceback
@@ -266,6 +268,7 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
     )
     if not quiet:
         click.echo(summary_line(run.evaluations), err=True)
+    _keep_until_exit(run)
 
 
 @cli.command(name="allocate")
@@ -291,10 +294,9 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
         text, sheets = (lambda: placement_lines(allocation, fmt)), (lambda: [_sheet("results", placement_table(allocation), ("points", "rank"))])
     _finish_run(run, text, sheets, fmt, output, out_dir, rejects, bom)
     if not quiet:
-        counts: dict[str, int] = {}
-        for p in allocation.placements:
-            counts[p.status] = counts.get(p.status, 0) + 1
+        counts = collections.Counter(map(operator.attrgetter("status"), allocation.placements))
         click.echo(f"{len(allocation.placements)} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())), err=True)
+    _keep_until_exit(run)
 
 
 @cli.command(name="explain")
@@ -453,9 +455,42 @@ def deadline_cmd(policy: str, accepted: str, output: str | None) -> None:
     _emit(format_deadline(checked, deadline(checked.schedule, checked.calendar, day)), output)
 
 
+# The command line as a program, not called from Python (see main).
+_as_program = False
+_kept_until_exit: list[object] = []
+
+
+def _keep_until_exit(run: object) -> None:
+    """Leave a run's objects for the end of the process to reclaim, when the command line runs as a program."""
+    if _as_program:
+        _kept_until_exit.append(run)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``jifen`` console script."""
-    cli.main(args=argv, prog_name="jifen")
+    """Entry point of the ``jifen`` console script.
+
+    A run of a million applicants leaves some ten million objects behind; freeing
+    them one by one takes a second or more and serves nothing when the process
+    ends. So the command line keeps them (:func:`_keep_until_exit`), flushes its
+    output and ends the process at once, leaving the memory to the system.
+    """
+    global _as_program
+    _as_program = True
+    try:
+        cli.main(args=argv, prog_name="jifen")
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # the reader of our output went away
+        code = code or 1
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

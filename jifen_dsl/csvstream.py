@@ -21,11 +21,13 @@ import csv
 import hashlib
 import io
 import os
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from .errors import DataError
 
-__all__ = ["CsvRows", "Fallback", "open_csv"]
+__all__ = ["CsvRows", "Fallback", "LINE_LIMIT", "open_csv", "split_line"]
+
+T = TypeVar("T")
 
 _SAMPLE = 1 << 16  # the bytes read to decide the encoding and estimate the number of rows
 _BUFFER = 1 << 16
@@ -54,13 +56,15 @@ class _Hashing(io.RawIOBase):
     def readinto(self, buffer) -> int:
         count = self.handle.readinto(buffer)
         if count:
-            chunk = bytes(memoryview(buffer)[:count])
+            chunk = memoryview(buffer)[:count]
             self.hash.update(chunk)
-            window = self.tail + chunk
-            # A byte-order mark may open the file (the codec drops it); anywhere else it is an error.
-            skip = 1 if self.offset == 0 else 0
+            window = self.tail + chunk.tobytes()
+            start = self.offset - len(self.tail)  # where the window begins in the file
             for mark in self.marks:
-                if window.find(mark, skip if mark != b"\x00" else 0) >= 0:
+                found = window.find(mark)
+                if found >= 0 and start + found == 0 and mark != b"\x00":
+                    found = window.find(mark, 1)  # a byte-order mark may open the file: the codec drops it
+                if found >= 0:
                     raise Fallback()
             self.tail = window[-3:]
             self.offset += count
@@ -82,41 +86,89 @@ class CsvRows:
         return self.estimate
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        with _Lines(self) as (lines, number, quoted):
+            for line in lines:
+                number += 1
+                if '"' not in line and len(line) <= LINE_LIMIT:
+                    yield number, split_line(line)
+                    continue
+                cells, taken = quoted(line)
+                yield number, cells
+                number += taken - 1
+
+    def consume_lines(self, consume: Callable[[Iterator[str], int, Callable[[str], tuple[list[str], int]]], T]) -> T:
+        """Read the file once with ``consume(lines, number, quoted)``, and return what it returns.
+
+        ``lines`` are the file's lines after the header, each with its line end;
+        ``number`` is the line the header ends on. A line without a quote, and no
+        longer than the csv module's field limit, is its cells separated by commas
+        (:func:`split_line`); for any other, ``quoted(line)`` gives the record's
+        cells as the csv module reads them and how many lines it took - a quoted
+        cell may run over several. ``consume`` reads every line: the file's
+        digest is taken at the end.
+        """
+        with _Lines(self) as (lines, number, quoted):
+            return consume(lines, number, quoted)
+
+
+LINE_LIMIT = csv.field_size_limit()  # longer lines go to the csv module, which refuses a cell longer than this
+
+
+def split_line(line: str) -> list[str]:
+    """The cells of a line without a quote, as the csv module reads it: split at commas, the line end dropped."""
+    line = line.rstrip("\r\n")
+    return line.split(",") if line else []
+
+
+class _Lines:
+    """One pass over a streamed file: its lines after the header, hashed, and checked to be what the stream handles."""
+
+    def __init__(self, rows: CsvRows):
+        self.rows = rows
+
+    def __enter__(self):
+        rows = self.rows
         try:
-            handle = open(self.path, "rb")
+            self.handle = open(rows.path, "rb")
         except OSError as exc:
-            raise DataError([f"{self.path}: cannot read ({exc.strerror})"]) from None
-        with handle:
-            raw = _Hashing(handle, self.marks)
-            lines = io.TextIOWrapper(io.BufferedReader(raw, _BUFFER), encoding=self.codec, newline="")
-            feed = _Feed(lines)
-            reader = csv.reader(feed, strict=True)
-            try:
-                feed.first = next(lines)
-                if tuple(next(reader)) != self.header:
-                    raise Fallback()
-                number = feed.taken  # the line the header ends on
-                limit = csv.field_size_limit()
-                for line in lines:
-                    number += 1
-                    if '"' not in line and len(line) <= limit:
-                        # No quote: the line is its cells separated by commas, as the csv module reads it.
-                        line = line.rstrip("\r\n")
-                        yield number, line.split(",") if line else []
-                        continue
-                    # A quoted cell may run over several lines; a long one is the csv module's to refuse.
-                    feed.first = line
-                    feed.taken = 0
-                    cells = next(reader)
-                    yield number, cells
-                    number += feed.taken - 1
-            except (csv.Error, UnicodeDecodeError, StopIteration):
-                raise Fallback() from None
-            digest = raw.hash.hexdigest()
-        if self.digest is None:
-            self.digest = digest
-        elif digest != self.digest:
-            raise DataError([f"{self.path}: the file changed while it was being read; run again on a file nobody is writing to"])
+            raise DataError([f"{rows.path}: cannot read ({exc.strerror})"]) from None
+        self.raw = _Hashing(self.handle, rows.marks)
+        self.lines = io.TextIOWrapper(io.BufferedReader(self.raw, _BUFFER), encoding=rows.codec, newline="")
+        feed = _Feed(self.lines)
+        reader = csv.reader(feed, strict=True)
+
+        def quoted(line: str) -> tuple[list[str], int]:
+            feed.first = line
+            feed.taken = 0
+            return next(reader), feed.taken
+
+        try:
+            feed.first = next(self.lines)
+            if tuple(next(reader)) != rows.header:
+                raise Fallback()
+        except (csv.Error, UnicodeDecodeError, StopIteration):
+            self.handle.close()
+            raise Fallback() from None
+        except BaseException:
+            self.handle.close()
+            raise
+        return self.lines, feed.taken, quoted
+
+    def __exit__(self, kind, error, trace) -> bool:
+        with self.handle:
+            if kind is not None:
+                if issubclass(kind, (csv.Error, UnicodeDecodeError, StopIteration)):
+                    raise Fallback() from None
+                return False
+            if self.lines.read(1):  # pragma: no cover - every pass reads to the end
+                raise RuntimeError(f"{self.rows.path}: the file was not read to the end")
+            digest = self.raw.hash.hexdigest()
+        rows = self.rows
+        if rows.digest is None:
+            rows.digest = digest
+        elif digest != rows.digest:
+            raise DataError([f"{rows.path}: the file changed while it was being read; run again on a file nobody is writing to"])
+        return False
 
 
 class _Feed:

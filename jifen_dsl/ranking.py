@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import operator
 from typing import Any, Callable, Sequence
 
 from . import model
@@ -186,13 +185,21 @@ def packed_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any] 
     count = len(evaluations)
     if count < 2:
         return evaluations
+    parts = _packable_parts(policy)
+    reads = [f"e.{attribute}" + (f"[{int(index)}]" if index is not None else "") for attribute, index, _, _ in parts]
+    # The distinct values of every part, in one pass: each evaluation is visited once.
+    collect: dict[str, Any] = {"__builtins__": {}, "set": set}
+    exec(  # noqa: S102 - built from attribute names and indexes only
+        "def distinct(evaluations):\n"
+        + "".join(f"    d_{i} = set()\n    a_{i} = d_{i}.add\n" for i in range(len(parts)))
+        + "    for e in evaluations:\n"
+        + "".join(f"        a_{i}({read})\n" for i, read in enumerate(reads))
+        + "    return [" + ", ".join(f"d_{i}" for i in range(len(parts))) + "]\n",
+        collect,
+    )
     ranks: list[dict[Any, int]] = []
     terms: list[str] = []
-    for attribute, index, descending, order in _packable_parts(policy):
-        column = map(operator.attrgetter(attribute), evaluations)
-        if index is not None:
-            column = map(operator.itemgetter(index), column)
-        distinct = set(column)
+    for (attribute, index, descending, order), read, distinct in zip(parts, reads, collect["distinct"](evaluations)):
         if len(distinct) > _PACK_LIMIT:
             break
         if attribute == "batch":
@@ -206,7 +213,7 @@ def packed_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any] 
         if descending:
             values.reverse()
         ranks.append({value: rank for rank, value in enumerate(values)})
-        terms.append(f"r_{len(terms)}[e.{attribute}" + (f"[{int(index)}]]" if index is not None else "]"))
+        terms.append(f"r_{len(terms)}[{read}]")
     # Each rank is stored already multiplied by its place value (the product of the sizes of
     # the parts after it), so the key is a plain sum: one lookup and one addition per part.
     namespace: dict[str, Any] = {"__builtins__": {}}

@@ -8,7 +8,7 @@ from typing import Iterable, Iterator, Sequence
 
 from .errors import display_width
 
-__all__ = ["text_table", "csv_text", "csv_bytes", "csv_line", "csv_lines"]
+__all__ = ["text_table", "csv_text", "csv_bytes", "csv_line", "csv_lines", "plain_cell"]
 
 
 def _pad(text: str, width: int, right: bool) -> str:
@@ -28,6 +28,11 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], right_align
     for row in rows:
         lines.append("  ".join(_pad(c, widths[i], i in right) for i, c in enumerate(row)).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def plain_cell(text: str) -> bool:
+    """Whether a cell is written as it is: no comma, quote or line break that the csv module would quote."""
+    return not ("," in text or '"' in text or "\n" in text or "\r" in text)
 
 
 def csv_line(row: Sequence[str]) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from . import model
+from .csvstream import LINE_LIMIT as _LINE_LIMIT
 
 __all__ = ["cell_reader", "row_converter", "row_reader"]
 
@@ -168,18 +169,27 @@ def row_reader(
     evidence: tuple,
     simple: bool,
     make: Callable[..., Any],
+    *,
+    lines: bool = False,
 ) -> Callable[..., int]:
-    """A loop over (line, cells) rows appending typed applicants: the whole fast path of reading, in one function.
+    """A loop appending typed applicants: the whole fast path of reading, in one function.
 
-    ``read(rows, append, seen, careful, add, progress)`` types each row. A row it
-    cannot type goes to ``careful(line, cells)``; one whose id was seen before or
-    whose grade is not in ``grades`` (when given) - or, unless ``simple``, every
-    row - to ``add(line, cells, record)``; any other becomes ``make(line, id,
-    grade, record + evidence)``, passed to ``append``, and its id is entered in
-    ``seen``. It returns how many rows it saw; ``progress``, when not None, is
-    called with 1024 every 1024 rows.
+    ``read(rows, append, seen, careful, add, progress)`` types each (line, cells)
+    row. A row it cannot type goes to ``careful(line, cells)``; one whose id was
+    seen before or whose grade is not in ``grades`` (when given) - or, unless
+    ``simple``, every row - to ``add(line, cells, record)``; any other becomes
+    ``make(line, id, grade, record + evidence)``, passed to ``append``, and its id
+    is entered in ``seen``. It returns how many rows it saw; ``progress``, when not
+    None, is called with 1024 every 1024 rows.
+
+    With ``lines``, the loop reads a streamed CSV file itself:
+    ``read(lines, number, quoted, append, seen, careful, add, progress)`` takes the
+    arguments of :meth:`jifen_dsl.csvstream.CsvRows.consume_lines` first, and splits
+    each line as :func:`jifen_dsl.csvstream.split_line` does.
     """
-    namespace: dict[str, Any] = {"__builtins__": {}, "Exception": Exception, "make": make, "grades": grades, "evidence": evidence}
+    namespace: dict[str, Any] = {
+        "__builtins__": {}, "Exception": Exception, "make": make, "grades": grades, "evidence": evidence, "LIMIT": _LINE_LIMIT,
+    }
     record = _record(len(plan))
     identity, grade = f"v_{int(id_pos)}", f"v_{int(grade_pos)}"
     if simple:
@@ -192,10 +202,29 @@ def row_reader(
         ]
     else:
         checks = [f"        add(line, cells, {record})"]
+    if lines:
+        head = [
+            "def read(lines, number, quoted, append, seen, careful, add, progress):",
+            "    done = 0",
+            "    step = 1",
+            "    for text in lines:",
+            "        number += step",
+            "        step = 1",
+            "        line = number",
+            "        if '\"' in text or len(text) > LIMIT:",
+            "            cells, step = quoted(text)  # the csv module reads a quoted record, over as many lines as it takes",
+            "        else:",
+            "            cells = text.split(',')",
+            "            cells[-1] = cells[-1].rstrip('\\r\\n')  # a blank line is [''], not [], but blank all the same",
+        ]
+    else:
+        head = [
+            "def read(rows, append, seen, careful, add, progress):",
+            "    done = 0",
+            "    for line, cells in rows:",
+        ]
     source = "\n".join([
-        "def read(rows, append, seen, careful, add, progress):",
-        "    done = 0",
-        "    for line, cells in rows:",
+        *head,
         "        done += 1",
         "        if not done & 1023 and progress is not None:",
         "            progress(1024)",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import model
 from .allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Allocation, Placement
@@ -85,26 +85,43 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
 
     # every applicant exactly once: the result lists the input in its order, or the counts say what is wrong
     output_ids = list(map(_id, placements))
-    if output_ids != list(input_ids):
+    if output_ids != (input_ids if isinstance(input_ids, list) else list(input_ids)):
         try:
             verify_conservation(input_ids, output_ids)
         except AllocationError as exc:
             problems.extend(exc.violations)
     del output_ids
 
-    # capacity
+    # One pass: who each school admitted, the sibling groups, and for the qualification
+    # cut each grade's highest qualified and lowest not qualified rank (siblings after).
+    seats_cut = settings.qualification == "seats"
     admitted: dict[str, list[Placement]] = {}
     groups: dict[str, list[Placement]] = {}
+    by_grade: dict[str, list[Any]] = {}  # grade -> [highest qualified rank, lowest not qualified rank]
     for p in placements:
-        if p.status == ADMITTED:
+        status = p.status
+        if status == ADMITTED:
             school_id = p.school.id
             taken = admitted.get(school_id)
             if taken is None:
                 admitted[school_id] = [p]
             else:
                 taken.append(p)
+        e = p.evaluation
         if p.group is not None:
-            groups.setdefault(p.group + "\x00" + p.evaluation.applicant.grade, []).append(p)
+            groups.setdefault(p.group + "\x00" + e.applicant.grade, []).append(p)
+        if seats_cut and not e.failed:  # eligible
+            bounds = by_grade.get(e.applicant.grade)
+            if bounds is None:
+                bounds = by_grade[e.applicant.grade] = [None, None]
+            if p.group is not None:
+                continue  # ranked with its group, below
+            rank = e.rank
+            if status == NOT_QUALIFIED:
+                if bounds[1] is None or rank < bounds[1]:
+                    bounds[1] = rank
+            elif bounds[0] is None or rank > bounds[0]:
+                bounds[0] = rank
     for school in allocation.schools:
         taken = admitted.get(school.id, [])
         if len(taken) > school.seats:
@@ -147,22 +164,18 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
         return (batch(p), unit_rank(p))
 
     # qualification is a cut of the ranked list: the last qualified rank of each grade comes before the first not qualified
-    if settings.qualification == "seats":
-        by_grade: dict[str, list[int | None]] = {}  # grade -> [highest qualified rank, lowest not qualified rank]
-        for p in placements:
-            e = p.evaluation
-            if e.failed:  # not eligible
-                continue
-            status = p.status
-            rank = e.rank if p.group is None else unit_rank(p)
-            bounds = by_grade.get(e.applicant.grade)
-            if bounds is None:
-                bounds = by_grade[e.applicant.grade] = [None, None]
-            if status == NOT_QUALIFIED:
-                if bounds[1] is None or rank < bounds[1]:
-                    bounds[1] = rank
-            elif bounds[0] is None or rank > bounds[0]:
-                bounds[0] = rank
+    if seats_cut:
+        for members in groups.values():
+            for m in members:
+                if m.evaluation.failed:
+                    continue
+                bounds = by_grade[m.evaluation.applicant.grade]
+                rank = unit_rank(m)
+                if m.status == NOT_QUALIFIED:
+                    if bounds[1] is None or rank < bounds[1]:
+                        bounds[1] = rank
+                elif bounds[0] is None or rank > bounds[0]:
+                    bounds[0] = rank
         for grade, (highest, lowest) in by_grade.items():
             if highest is not None and lowest is not None and highest > lowest:
                 problems.append(f"grade {grade}: rank {lowest} is not qualified but rank {highest} is")
@@ -174,9 +187,11 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
     latest_batch: dict[str, tuple[float, Placement]] = {}
     for school_id, taken in admitted.items():
         for b in taken:
+            later = batch(b)
             if b.round.startswith("choice:"):
                 c = claim(b, school_id, choice_pos)
-                if school_id not in weakest_choice or c > weakest_choice[school_id][0]:
+                weakest = weakest_choice.get(school_id)
+                if weakest is None or c > weakest[0]:
                     weakest_choice[school_id] = (c, b)
             else:
                 late.setdefault(school_id, b)
@@ -184,8 +199,9 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
                     c = claim(b, school_id, clearing_pos)
                     if school_id not in weakest_clearing or c > weakest_clearing[school_id][0]:
                         weakest_clearing[school_id] = (c, b)
-            if school_id not in latest_batch or batch(b) > latest_batch[school_id][0]:
-                latest_batch[school_id] = (batch(b), b)
+            latest = latest_batch.get(school_id)
+            if latest is None or later > latest[0]:
+                latest_batch[school_id] = (later, b)
 
     room_left: dict[str, str] = {}  # grade -> a school of that grade with a free seat
     for s in allocation.schools:
@@ -204,7 +220,10 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
         main = listed(p, choice_pos)
         above = main[: int(round_.split(":")[1]) - 1] if status == ADMITTED and round_.startswith("choice:") else main
         if above:
-            mine = None if choice_first else claim(p, "", choice_pos)  # points_first: the same claim to every school
+            # Not in a sibling group (see above): p's own batch and rank are its unit's.
+            e = p.evaluation
+            mine_batch = _LATE if e.batch is None else e.batch
+            mine = (mine_batch, e.rank)  # points_first: the same claim to every school
             for school_id in above:
                 if choice_first:
                     mine = claim(p, school_id, choice_pos)
@@ -214,7 +233,7 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
                 elif school_id in late:
                     problems.append(f"{p.id} listed {school_id} but was refused while it later admitted {late[school_id].id} by {late[school_id].round}")
                 latest = latest_batch.get(school_id)
-                if latest is not None and latest[0] > batch(p):
+                if latest is not None and latest[0] > mine_batch:
                     problems.append(f"{p.id} (batch {p.evaluation.batch}) lost a listed seat at {school_id} to {latest[1].id} of a later batch")
         if status == UNPLACED or round_ == "clearing":
             options = listed(p, clearing_pos) if settings.clearing else ()

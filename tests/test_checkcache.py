@@ -32,7 +32,7 @@ def test_a_checked_policy_survives_the_pickle_unchanged(path, monkeypatch):
     monkeypatch.setenv("JIFEN_NO_CACHE", "1")
     checked = check_file(path)
     again = pickle.loads(pickle.dumps(checked, protocol=pickle.HIGHEST_PROTOCOL))
-    assert again == checked and repr(again) == repr(checked)
+    assert again == checked  # (a set may list its members in another order: set order is not part of a policy)
     if hasattr(checked, "requirements"):
         assert compile_policy(again).source == compile_policy(checked).source
 
