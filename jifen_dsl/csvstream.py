@@ -30,7 +30,7 @@ __all__ = ["CsvRows", "Fallback", "LINE_LIMIT", "open_csv", "split_line"]
 T = TypeVar("T")
 
 _SAMPLE = 1 << 16  # the bytes read to decide the encoding and estimate the number of rows
-_BUFFER = 1 << 16
+_BUFFER = 1 << 20
 _UTF8_BOM = codecs.BOM_UTF8
 _GB18030_BOM = "\ufeff".encode("gb18030")
 _REFUSED_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")  # zip, .xls, UTF-16: read_table explains
@@ -40,8 +40,8 @@ class Fallback(Exception):
     """The file holds something only the whole-file reader handles; read it with read_table."""
 
 
-class _Hashing(io.RawIOBase):
-    """A raw reader that hashes what passes through and stops at bytes the stream does not handle."""
+class _Hashing(io.BufferedIOBase):
+    """The file's bytes in large chunks, for the text layer: hashed as they pass, and stopped at bytes the stream does not handle."""
 
     def __init__(self, handle, marks: tuple[bytes, ...]):
         self.handle = handle
@@ -53,22 +53,21 @@ class _Hashing(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
-        count = self.handle.readinto(buffer)
-        if count:
-            chunk = memoryview(buffer)[:count]
+    def read1(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(_BUFFER if size is None or size < 0 else max(size, _BUFFER))
+        if chunk:
             self.hash.update(chunk)
-            window = self.tail + chunk.tobytes()
-            start = self.offset - len(self.tail)  # where the window begins in the file
+            seam = self.tail + chunk[:3]
             for mark in self.marks:
-                found = window.find(mark)
-                if found >= 0 and start + found == 0 and mark != b"\x00":
-                    found = window.find(mark, 1)  # a byte-order mark may open the file: the codec drops it
-                if found >= 0:
+                # A byte-order mark may open the file (the codec drops it); anywhere else it is an error.
+                found = chunk.find(mark, 1 if self.offset == 0 and mark != b"\x00" else 0)
+                if found >= 0 or (self.offset and seam.find(mark) >= 0):
                     raise Fallback()
-            self.tail = window[-3:]
-            self.offset += count
-        return count
+            self.tail = chunk[-3:]
+            self.offset += len(chunk)
+        return chunk
+
+    read = read1
 
 
 class CsvRows:
@@ -133,7 +132,8 @@ class _Lines:
         except OSError as exc:
             raise DataError([f"{rows.path}: cannot read ({exc.strerror})"]) from None
         self.raw = _Hashing(self.handle, rows.marks)
-        self.lines = io.TextIOWrapper(io.BufferedReader(self.raw, _BUFFER), encoding=rows.codec, newline="")
+        self.lines = io.TextIOWrapper(self.raw, encoding=rows.codec, newline="")
+        self.lines._CHUNK_SIZE = _BUFFER  # decode in large pieces: fewer calls
         feed = _Feed(self.lines)
         reader = csv.reader(feed, strict=True)
 
