@@ -99,11 +99,13 @@ def placement_lines(allocation: Allocation, fmt: str) -> Iterator[str]:
 def placement_csv(allocation: Allocation) -> Iterator[str]:
     """The placements as CSV, in blocks of lines: exactly what ``csv_lines(placement_table(...))`` gives, several times faster.
 
-    A line is written as its cells joined by commas when none needs quoting. The
-    cells that come from a short list - grades, schools, batches, requirement names
-    - are checked once, before the first line; an id or a personal detail is
-    checked on each line, and a line with any cell that needs quoting is left to
-    :func:`csv_line`.
+    Each line is first written as its cells joined by commas. The cells that come
+    from a short list - grades, schools, batches, requirement names - are checked
+    once, before the first line. The rest (an id, a personal detail) are checked a
+    block at a time: a block with no quote or carriage return, one line feed per
+    line and exactly the commas that separate cells holds no cell the csv module
+    would quote, so it stands as written. A block that fails is written again line
+    by line, each line that needs it by :func:`csv_line`.
     """
     policy = allocation.policy
     placements = allocation.placements
@@ -119,8 +121,12 @@ def placement_csv(allocation: Allocation) -> Iterator[str]:
         return
     shown_points = PointsText()
     failed_text: dict[tuple[int, ...], str] = {(): ""}
-    block: list[str] = []
-    for p in placements:
+    commas = len(_COLUMNS) - 1 + len(positions)  # the separators of a line with no quoted cell
+
+    def details(record: tuple) -> list[str]:
+        return [record[pos] or "" for pos in positions]
+
+    def line(p) -> str:
         e = p.evaluation
         applicant = e.applicant
         school = p.school
@@ -128,23 +134,26 @@ def placement_csv(allocation: Allocation) -> Iterator[str]:
         reasons = failed_text.get(failed)
         if reasons is None:
             reasons = failed_text[failed] = ";".join(names[i] for i in failed)
-        identity = applicant.id
-        batch = "" if e.batch is None else batch_names[e.batch]
-        rank = "" if e.rank is None else str(e.rank)
-        cells = (
-            f"{identity},{applicant.grade},{p.status},{'' if school is None else school.id},{p.round or ''},{batch},{rank},"
-            f"{shown_points(e.points)},{reasons}"
+        text = (
+            f"{applicant.id},{applicant.grade},{p.status},{'' if school is None else school.id},{p.round or ''},"
+            f"{'' if e.batch is None else batch_names[e.batch]},{'' if e.rank is None else e.rank},{shown_points(e.points)},{reasons}"
         )
-        extra = [applicant.record[pos] or "" for pos in positions] if positions else ()
-        if plain_cell(identity) and all(map(plain_cell, extra)):
-            block.append(cells + "," + ",".join(extra) + "\n" if extra else cells + "\n")
-        else:
-            block.append(csv_line(_row(p, names, batch_names) + list(extra)))
-        if len(block) == 8192:
-            yield "".join(block)
-            block.clear()
-    if block:
-        yield "".join(block)
+        if positions:
+            return text + "," + ",".join(details(applicant.record)) + "\n"
+        return text + "\n"
+
+    def plain(text: str, lines: int) -> bool:
+        return not ('"' in text or "\r" in text) and text.count("\n") == lines and text.count(",") == lines * commas
+
+    for start in range(0, len(placements), 8192):
+        chunk = placements[start : start + 8192]
+        block = "".join(map(line, chunk))
+        if not plain(block, len(chunk)):
+            block = "".join(
+                text if plain(text := line(p), 1) else csv_line(_row(p, names, batch_names) + details(p.evaluation.applicant.record))
+                for p in chunk
+            )
+        yield block
 
 
 def _row(p, names: list[str], batch_names: list[str]) -> list[str]:

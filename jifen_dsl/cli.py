@@ -7,6 +7,7 @@ and ends the command with exit status 1. Usage errors are click's (status 2).
 from __future__ import annotations
 
 import collections
+import gc
 import operator
 import os
 import sys
@@ -473,9 +474,16 @@ def main(argv: list[str] | None = None) -> None:
     them one by one takes a second or more and serves nothing when the process
     ends. So the command line keeps them (:func:`_keep_until_exit`), flushes its
     output and ends the process at once, leaving the memory to the system.
+
+    For the same reason the cyclic garbage collector stays off for the whole
+    command: the bulk phases pause it anyway (bulk.py), and switching it back on
+    between them makes its next pass walk every object made while it was off
+    (seconds at a million applicants), to find no cycles that matter in a
+    process this short.
     """
     global _as_program
     _as_program = True
+    gc.disable()
     try:
         cli.main(args=argv, prog_name="jifen")
         code = 0

@@ -36,7 +36,12 @@ def plain_cell(text: str) -> bool:
 
 
 def csv_line(row: Sequence[str]) -> str:
-    """One CSV record and its line end, exactly as ``csv.writer(..., lineterminator="\\n")`` writes it."""
+    """One CSV record and its line end: as ``csv.writer(..., lineterminator="\\n")`` writes it, with one repair.
+
+    The csv module quotes a cell holding a character of its line terminator, so with
+    ``"\\n"`` alone a cell holding a bare carriage return would be written unquoted -
+    and every reader would end the row there. Such a cell is quoted here.
+    """
     try:
         line = ",".join(row)
     except TypeError:  # a cell that is not text: the csv module says how it is written
@@ -45,8 +50,8 @@ def csv_line(row: Sequence[str]) -> str:
     # are, joined by commas - a join is several times faster. Anything else is the module's to write.
     if '"' in line or "\n" in line or "\r" in line or line.count(",") != len(row) - 1 or line == "":
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(row)
-        return buffer.getvalue()
+        csv.writer(buffer, lineterminator="\r\n").writerow(row)  # quotes a cell holding either line-break character
+        return buffer.getvalue()[:-2] + "\n"
     return line + "\n"
 
 
