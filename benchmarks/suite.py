@@ -45,13 +45,14 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _stages(count: int, schools: int, workdir: Path) -> dict[str, float]:
-    """The stage times of one size, measured in a fresh process (so neither size inherits the other's memory)."""
-    command = [sys.executable, "-m", "benchmarks.allocator", "--json", "--counts", str(count), "--schools", str(schools), "--workdir", str(workdir)]
+def _stages(counts: list[int], schools: int, workdir: Path) -> dict[int, dict[str, float]]:
+    """The stage times of each size, measured side by side in one fresh process (benchmarks.allocator)."""
+    command = [sys.executable, "-m", "benchmarks.allocator", "--json", "--counts", *map(str, counts), "--schools", str(schools), "--workdir", str(workdir)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"benchmarks.allocator failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    sizes = [json.loads(line) for line in done.stdout.strip().splitlines()]
+    return {size["count"]: size for size in sizes}
 
 
 def _row(name: str, value: float, goal: float, shown: str, goal_shown: str) -> tuple[str, str, str, str]:
@@ -75,7 +76,8 @@ def main() -> None:
     ev_large = evaluator.measure(LARGE, 3)
 
     _say(f"scaling: each stage at {SMALL:,} and {LARGE:,} applicants ...")
-    small, large = _stages(SMALL, args.schools, args.workdir), _stages(LARGE, args.schools, args.workdir)
+    by_size = _stages([SMALL, LARGE], args.schools, args.workdir)
+    small, large = by_size[SMALL], by_size[LARGE]
 
     _say(f"end to end: jifen allocate and csv.DictReader, {LARGE:,} applicants ...")
     e2e = end_to_end(LARGE, args.schools, args.workdir, args.repeat)
