@@ -10,7 +10,17 @@ The pipeline, one module per stage::
 
 __version__ = "0.1.0"
 
-from .errors import DataError, JifenError, PolicyError  # noqa: E402
-from .pipeline import load_policy  # noqa: E402
-
 __all__ = ["__version__", "load_policy", "JifenError", "PolicyError", "DataError"]
+
+
+def __getattr__(name: str):
+    # Imported on first use, so that a command starts without loading what it does not need.
+    if name == "load_policy":
+        from .pipeline import load_policy
+
+        return load_policy
+    if name in ("JifenError", "PolicyError", "DataError"):
+        from . import errors
+
+        return getattr(errors, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

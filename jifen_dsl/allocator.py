@@ -26,6 +26,7 @@ accepts coordinated placement only if every member does.
 from __future__ import annotations
 
 import heapq
+import operator
 from typing import Any, Sequence
 
 import attrs
@@ -50,9 +51,9 @@ class Placement:
 
     __slots__ = ("evaluation", "status", "school", "round", "group", "attempts")
 
-    def __init__(self, evaluation: Evaluation):
+    def __init__(self, evaluation: Evaluation, status: str | None = None):
         self.evaluation = evaluation
-        self.status = INELIGIBLE if not evaluation.eligible else NOT_QUALIFIED
+        self.status = status if status is not None else (INELIGIBLE if not evaluation.eligible else NOT_QUALIFIED)
         self.school: School | None = None
         self.round: str | None = None  # "choice:N", "coordinated", "clearing"
         self.group: str | None = None  # the sibling group, when the applicant is in one of two or more
@@ -77,22 +78,14 @@ class _Unit:
 
     __slots__ = ("members", "lead", "size", "choices", "clearing", "accepts", "batch")
 
-    def __init__(self, members: list[Placement], choice_pos, clearing_pos, accept_pos, limit):
+    def __init__(self, members: list[Placement], choices, clearing, accepts: bool, batch: int | None):
         self.members = members
         self.lead = members[0]
         self.size = len(members)
-        record = self.lead.evaluation.applicant.record
-        choices = record[choice_pos] if choice_pos is not None else ()
-        clearing = record[clearing_pos] if clearing_pos is not None else ()
-        self.choices = choices[:limit] if limit else choices
-        self.clearing = clearing[:limit] if limit else clearing
-        if accept_pos is None:
-            self.accepts = False
-        elif len(members) == 1:
-            self.accepts = bool(record[accept_pos])
-        else:
-            self.accepts = all(m.evaluation.applicant.record[accept_pos] for m in members)
-        self.batch = self.lead.evaluation.batch
+        self.choices = choices
+        self.clearing = clearing
+        self.accepts = accepts
+        self.batch = batch
 
 
 def _position(policy: model.Policy, name: str) -> int | None:
@@ -102,125 +95,185 @@ def _position(policy: model.Policy, name: str) -> int | None:
     return policy.read_fields.index(index) if index in policy.read_fields else None
 
 
+_rank = operator.attrgetter("evaluation.rank")
+
+
 def allocate(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], schools: Sequence[School], *, trace: bool = False) -> Allocation:
     """Place every applicant; the result lists them in the order of ``evaluations``."""
     policy = compiled.policy
     settings = policy.allocation
     if settings is None:
         raise PolicyError([Diagnostic(f"{policy.path}: the policy has no allocation section, so it cannot assign seats")])
-    placements = [Placement(e) for e in evaluations]
-    if trace:
-        for p in placements:
-            p.attempts = []
     positions = {
         "choices": _position(policy, model.CHOICES_FIELD),
         "clearing": _position(policy, model.CLEARING_FIELD),
         "accepts": _position(policy, model.COORDINATION_FIELD),
         "siblings": _position(policy, model.SIBLING_FIELD),
     }
-    by_grade: dict[str, list[Placement]] = {}
-    for p in placements:
-        if p.evaluation.eligible:
-            by_grade.setdefault(p.evaluation.grade, []).append(p)
+    sibling_pos = positions["siblings"]
     with collector_paused():
+        # One pass in input order - the order the objects lie in memory - makes the
+        # placements, groups the eligible by grade and finds who names a sibling group.
+        placements: list[Placement] = []
+        append = placements.append
+        by_grade: dict[str, list[Placement]] = {}
+        siblings: dict[str, list[tuple[str, Placement]]] = {}  # grade -> (sibling group, placement), in input order
+        for e in evaluations:
+            if e.failed:
+                append(Placement(e, INELIGIBLE))
+                continue
+            p = Placement(e, NOT_QUALIFIED)
+            append(p)
+            applicant = e.applicant
+            grade = applicant.grade
+            group = by_grade.get(grade)
+            if group is None:
+                group = by_grade[grade] = []
+            group.append(p)
+            if sibling_pos is not None:
+                key = applicant.record[sibling_pos]
+                if key:
+                    siblings.setdefault(grade, []).append((key, p))
+        if trace:
+            for p in placements:
+                p.attempts = []
         for grade in sorted(by_grade):
             grade_schools = [s for s in schools if s.grade == grade]
-            _allocate_grade(settings, by_grade[grade], grade_schools, positions)
+            _allocate_grade(settings, by_grade[grade], siblings.get(grade, []), grade_schools, positions, trace)
     return Allocation(policy, tuple(placements), tuple(schools))
 
 
-def _units(settings: model.Allocation, eligible: list[Placement], positions) -> list[_Unit]:
-    # The evaluator ranked the eligible of each grade already: rank is the policy's order.
-    ordered = sorted(eligible, key=lambda p: p.evaluation.rank)
+def _ranked(eligible: list[Placement]) -> list[Placement]:
+    """The eligible of a grade in rank order (the evaluator ranked them: 1 to n)."""
+    count = len(eligible)
+    ranked: list[Any] = [None] * count
+    for p in eligible:
+        rank = p.evaluation.rank
+        if rank is None or not 1 <= rank <= count or ranked[rank - 1] is not None:
+            return sorted(eligible, key=_rank)  # ranks given some other way: sort by them
+        ranked[rank - 1] = p
+    return ranked
+
+
+def _units(settings: model.Allocation, eligible: list[Placement], siblings: list[tuple[str, Placement]], positions, capacity: int | None) -> list[_Unit]:
+    """The units in rank order; with ``capacity`` (qualification by seats), only those that qualify.
+
+    ``siblings`` are (sibling group, placement) for the eligible who name a group.
+    """
     groups: dict[str, list[Placement]] = {}
-    sibling_pos = positions["siblings"]
-    sequence: list[list[Placement]] = []
-    for p in ordered:
-        key = p.evaluation.applicant.record[sibling_pos] if sibling_pos is not None else None
-        if key:
-            if key in groups:
-                groups[key].append(p)  # joins the group at its best-ranked member's place
-                continue
+    for key, p in siblings:
+        members = groups.get(key)
+        if members is None:
             groups[key] = [p]
-            sequence.append(groups[key])
         else:
-            sequence.append([p])
+            members.append(p)
+    groups = {key: members for key, members in groups.items() if len(members) > 1}
     for key, members in groups.items():
-        if len(members) > 1:
-            for m in members:
-                m.group = key
-    return [_Unit(members, positions["choices"], positions["clearing"], positions["accepts"], settings.choices) for members in sequence]
+        members.sort(key=_rank)  # the group stands at its best-ranked member's place
+        for m in members:
+            m.group = key
+    ranked = _ranked(eligible)
+    choice_pos, clearing_pos, accept_pos = positions["choices"], positions["clearing"], positions["accepts"]
+    limit = settings.choices
+    units: list[_Unit] = []
+    for p in ranked:
+        key = p.group
+        if key is not None:
+            members = groups[key]
+            if members[0] is not p:
+                continue  # placed with its group, at the lead's place
+        else:
+            members = [p]
+        size = len(members)
+        if capacity is not None:
+            if size > capacity:
+                break  # the list is cut here: this unit and everyone after it do not qualify
+            capacity -= size
+        record = p.evaluation.applicant.record
+        choices = record[choice_pos] if choice_pos is not None else ()
+        clearing = record[clearing_pos] if clearing_pos is not None else ()
+        if limit:
+            if len(choices) > limit:
+                choices = choices[:limit]
+            if len(clearing) > limit:
+                clearing = clearing[:limit]
+        if accept_pos is None:
+            accepts = False
+        elif size == 1:
+            accepts = bool(record[accept_pos])
+        else:
+            accepts = all(m.evaluation.applicant.record[accept_pos] for m in members)
+        units.append(_Unit(members, choices, clearing, accepts, p.evaluation.batch))
+    return units
 
 
-def _allocate_grade(settings: model.Allocation, eligible: list[Placement], schools: list[School], positions) -> None:
-    units = _units(settings, eligible, positions)
+def _allocate_grade(
+    settings: model.Allocation, eligible: list[Placement], siblings: list[tuple[str, Placement]], schools: list[School], positions, trace: bool
+) -> None:
     free = {s.id: s.seats for s in schools}
     by_id = {s.id: s for s in schools}
 
-    # 1. qualification
-    if settings.qualification == "seats":
-        capacity = sum(free.values())
-        qualified: list[_Unit] = []
-        for unit in units:
-            if unit.size > capacity:
-                break
-            capacity -= unit.size
-            qualified.append(unit)
-    else:
-        qualified = list(units)
+    # 1. qualification: the ranked list cut at the grade's seats, or everyone eligible
+    qualified = _units(settings, eligible, siblings, positions, sum(free.values()) if settings.qualification == "seats" else None)
     for unit in qualified:
         for m in unit.members:
             m.status = UNPLACED
 
     def place(unit: _Unit, school_id: str, round_: str) -> None:
         free[school_id] -= unit.size
+        school = by_id[school_id]
         for m in unit.members:
             m.status = ADMITTED
-            m.school = by_id[school_id]
+            m.school = school
             m.round = round_
 
     def note(unit: _Unit, *event) -> None:
-        if unit.lead.attempts is not None:
+        if trace:
             for m in unit.members:
                 m.attempts.append(event)
 
     def by_choices(waiting: list[_Unit], lists: str, label) -> list[_Unit]:
         """Run the policy's mechanism over one list of choices; return the units left waiting."""
         left: list[_Unit] = []
-        for batch in _batches(waiting):
-            if settings.mechanism == "points_first":
-                for unit in batch:
-                    for k, school_id in enumerate(getattr(unit, lists)):
-                        if free[school_id] >= unit.size:
+        if settings.mechanism == "points_first":
+            # Each unit in rank order takes its best choice with room; batches come in order already.
+            for unit in waiting:
+                size = unit.size
+                for k, school_id in enumerate(getattr(unit, lists)):
+                    if free[school_id] >= size:
+                        if trace:
                             note(unit, "taken", lists, k, school_id)
-                            place(unit, school_id, label(k))
-                            break
+                        place(unit, school_id, label(k))
+                        break
+                    if trace:
                         note(unit, "full", lists, k, school_id, free[school_id])
+                else:
+                    left.append(unit)
+            return left
+        for batch in _batches(waiting):  # choice_first: round k fills k-th choices in rank order
+            pending = batch
+            rounds = max((len(getattr(u, lists)) for u in batch), default=0)
+            for k in range(rounds):
+                still: list[_Unit] = []
+                for unit in pending:
+                    options = getattr(unit, lists)
+                    if k >= len(options):
+                        still.append(unit)
+                        continue
+                    school_id = options[k]
+                    if free[school_id] >= unit.size:
+                        note(unit, "taken", lists, k, school_id)
+                        place(unit, school_id, label(k))
                     else:
-                        left.append(unit)
-            else:  # choice_first: round k fills k-th choices in rank order
-                pending = batch
-                rounds = max((len(getattr(u, lists)) for u in batch), default=0)
-                for k in range(rounds):
-                    still: list[_Unit] = []
-                    for unit in pending:
-                        options = getattr(unit, lists)
-                        if k >= len(options):
-                            still.append(unit)
-                            continue
-                        school_id = options[k]
-                        if free[school_id] >= unit.size:
-                            note(unit, "taken", lists, k, school_id)
-                            place(unit, school_id, label(k))
-                        else:
-                            note(unit, "full", lists, k, school_id, free[school_id])
-                            still.append(unit)
-                    pending = still
-                left.extend(pending)
+                        note(unit, "full", lists, k, school_id, free[school_id])
+                        still.append(unit)
+                pending = still
+            left.extend(pending)
         return left
 
     # 2. choices
-    waiting = by_choices(qualified, "choices", lambda k: f"choice:{k + 1}")
+    labels = [f"choice:{k + 1}" for k in range(max((len(u.choices) for u in qualified), default=0))]
+    waiting = by_choices(qualified, "choices", labels.__getitem__)
 
     # 3. coordinated placement
     chooser = _Coordination(schools, free, settings.coordination)

@@ -20,8 +20,12 @@ import attrs
 
 from . import model
 from .bulk import collector_paused
+from .csvstream import Fallback
 from .errors import DataError
-from .readers import Table, UnreadableCell, column_letter, read_table
+from .progress import NO_PROGRESS
+from .progress import Progress as ProgressBar
+from .readers import Table, UnreadableCell, column_letter, finished, is_streamed, open_table, read_table
+from .typedrows import row_reader
 from .values import CellError, parser_for
 
 __all__ = ["Applicant", "Reject", "ApplicantFile", "read_applicants", "load_applicants", "records_from_rows", "records_from_table"]
@@ -30,9 +34,12 @@ Progress = Callable[[int], None]
 _PROGRESS_EVERY = 1024
 
 
-@attrs.frozen
+@attrs.define
 class Applicant:
     """One application: where it came from and its typed values."""
+
+    # Not frozen: a million of these are made in one read, and a frozen class's
+    # initialiser costs twice as much. Nothing changes one after it is read.
 
     row: int  # the line, spreadsheet row or JSON record it comes from (a CSV header is line 1)
     id: str
@@ -56,6 +63,7 @@ class ApplicantFile:
     table: Table
     applicants: list[Applicant]
     rejects: list[Reject]
+    rows: int | None = None  # data rows read, blank ones not counted (None: count them from the table)
 
 
 def read_applicants(
@@ -73,12 +81,24 @@ def load_applicants(
     encoding: str | None = None,
     sheet: str | None = None,
     lenient: bool = False,
-    progress: Progress | None = None,
+    progress: ProgressBar = NO_PROGRESS,
 ) -> ApplicantFile:
-    """Read an applicant file; with ``lenient``, set bad rows aside instead of failing on them."""
-    table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant")
-    applicants, rejects = records_from_table(table, policy, lenient=lenient, progress=progress)
-    return ApplicantFile(table, applicants, rejects)
+    """Read an applicant file; with ``lenient``, set bad rows aside instead of failing on them.
+
+    A CSV file's rows stream from disk (:mod:`jifen_dsl.csvstream`); a file the
+    stream does not handle is read again whole, which explains what is wrong with it.
+    """
+    table = open_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant")
+    try:
+        return _applicant_file(table, policy, lenient, progress)
+    except Fallback:
+        table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant")
+        return _applicant_file(table, policy, lenient, progress)
+
+
+def _applicant_file(table: Table, policy: model.Policy, lenient: bool, progress: ProgressBar) -> ApplicantFile:
+    applicants, rejects, rows = _records(table, policy, lenient, progress.phase("reading", len(table.rows)))
+    return ApplicantFile(finished(table), applicants, rejects, rows)
 
 
 def records_from_rows(
@@ -172,29 +192,40 @@ def records_from_table(
     table: Table, policy: model.Policy, *, lenient: bool = False, progress: Progress | None = None
 ) -> tuple[list[Applicant], list[Reject]]:
     """Typed applicants and, with ``lenient``, the rows set aside; raise DataError listing every problem."""
+    applicants, rejects, _ = _records(table, policy, lenient, progress)
+    return applicants, rejects
+
+
+def _records(table: Table, policy: model.Policy, lenient: bool, progress: Progress | None) -> tuple[list[Applicant], list[Reject], int]:
+    """The applicants, the rows set aside, and how many data rows (not blank) there were."""
     problems = _Problems()
     columns = _column_map(table, policy, problems)
     _nameless_columns(table, problems)
     if problems:
+        if is_streamed(table):
+            for _ in table.rows:  # a problem with the file itself is reported first, as when it is read whole
+                pass
         # A header that does not fit cannot be worked around row by row, even with --lenient.
         raise problems.error(f"{table.path}: the header does not fit the policy {policy.path}")
-    if not table.broken and not any(any(c.strip() for c in cells) for _, cells in table.rows):
-        raise DataError([f"{table.path}: the file has a header but no applicant rows"])
 
     plan = [(policy.fields[i], columns.get(i), parser_for(policy.fields[i].type)) for i in policy.read_fields]
+    kept: dict[int, list[str]] | None = {} if lenient else None
     with collector_paused():
-        applicants, duplicated = _typed_rows(table, policy, plan, columns, problems, progress)
+        applicants, duplicated, rows = _typed_rows(table, policy, plan, columns, problems, progress, kept)
+    if not table.broken and not rows:
+        raise DataError([f"{table.path}: the file has a header but no applicant rows"])
     if not problems:
-        return applicants, []
+        return applicants, [], rows
     if not lenient:
         raise problems.error(f"{table.path}: the applicant data has problems")
-    return _set_aside(table, applicants, duplicated, problems)
+    kept_rows, rejects = _set_aside(table, applicants, duplicated, problems, kept)
+    return kept_rows, rejects, rows
 
 
-def _set_aside(table: Table, applicants: list[Applicant], duplicated: dict[str, int], problems: _Problems):
+def _set_aside(table: Table, applicants: list[Applicant], duplicated: dict[str, int], problems: _Problems, kept: dict[int, list[str]]):
     """With --lenient: the rows with problems, and every row of a duplicated id, set aside with their reasons."""
     reasons = {row: list(found) for row, found in problems.by_row.items()}
-    kept = []
+    good = []
     for applicant in applicants:
         again = duplicated.get(applicant.id)
         if again is not None:
@@ -202,18 +233,26 @@ def _set_aside(table: Table, applicants: list[Applicant], duplicated: dict[str, 
                 f"duplicate id {applicant.id!r}: it appears again on {_unit(table)} {again}, so every row with this id is set aside"
             )
         else:
-            kept.append(applicant)
-    cells = {row: cells for row, cells in table.rows}
+            good.append(applicant)
     raw = {b.row: b.raw for b in table.broken}
+    wanted = set(reasons) - kept.keys() - raw.keys()
+    if wanted:  # the first row of a duplicated id looked fine when it was read: find its cells again
+        kept.update((row, cells) for row, cells in table.rows if row in wanted)
     rejects = [
-        Reject(row, tuple(cells[row]) if row in cells else (raw.get(row, ""),), tuple(found))
+        Reject(row, tuple(kept[row]) if row in kept else (raw.get(row, ""),), tuple(found))
         for row, found in sorted(reasons.items())
     ]
-    return kept, rejects
+    return good, rejects
 
 
-def _typed_rows(table: Table, policy: model.Policy, plan, columns: dict[int, int], problems: _Problems, progress: Progress | None):
-    """The good rows as typed applicants; every bad row recorded in ``problems``."""
+def _typed_rows(
+    table: Table, policy: model.Policy, plan, columns: dict[int, int], problems: _Problems, progress: Progress | None,
+    kept: dict[int, list[str]] | None,
+):
+    """The good rows as typed applicants, the duplicated ids, and the number of data rows; every bad row recorded in ``problems``.
+
+    ``kept``, when given, receives the cells of each row with a problem (for the rejects file).
+    """
     at = table.at
     width = len(table.header)
     unit = _unit(table)
@@ -222,62 +261,30 @@ def _typed_rows(table: Table, policy: model.Policy, plan, columns: dict[int, int
     grade_field = policy.field(model.GRADE_FIELD)
     id_pos = policy.read_fields.index(id_field.index)
     grade_pos = policy.read_fields.index(grade_field.index)
-    covered = {g.value for g in policy.grades}
+    covered = frozenset(g.value for g in policy.grades)
     no_evidence = ((),) * len(policy.evidence)
     applicants: list[Applicant] = []
     seen_ids: dict[str, int] = {}
     duplicated: dict[str, int] = {}  # id -> the first row that repeats it
     unique_seen: dict[int, dict[Any, int]] = {f.index: {} for f in fields if f.unique and f.name != model.ID_FIELD}
+    unique_positions = [(policy.read_fields.index(i), i, seen) for i, seen in unique_seen.items()]
     for broken in table.broken:
         problems.add("unreadable rows", at(broken.row), broken.reason, broken.row)
-    done = 0
-    for line, cells in table.rows:
-        done += 1
-        if progress is not None and done % _PROGRESS_EVERY == 0:
-            progress(_PROGRESS_EVERY)
-        if not any(c.strip() for c in cells):
-            continue  # a blank line is not an applicant
-        if len(cells) != width:
-            problems.add("rows with a wrong number of cells", at(line), f"the row has {len(cells)} cells but the header has {width}", line)
-            continue
-        values: list[Any] = []
-        row_ok = True
-        for field, column, parse in plan:
-            cell = cells[column] if column is not None else ""
-            if isinstance(cell, UnreadableCell):
-                problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: {cell.reason}", line)
-                row_ok = False
-                values.append(None)
-                continue
-            raw = cell.strip()
-            if not raw:
-                if field.type.kind in ("school_list", "text_list"):
-                    values.append(())
-                elif field.optional:
-                    values.append(field.default)
-                else:
-                    problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: empty, but a value is required", line)
-                    row_ok = False
-                    values.append(None)
-                continue
-            try:
-                values.append(parse(raw))
-            except CellError as exc:
-                problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: {exc}", line)
-                row_ok = False
-                values.append(None)
-        if not row_ok:
-            continue
+    blank = 0
+
+    def add(line: int, cells: Sequence[str], values: tuple) -> None:
+        """A typed row: an applicant, unless its id (or another unique value) was seen before or its grade has no rules."""
         applicant_id = values[id_pos]
-        grade = values[grade_pos]
         if applicant_id in seen_ids:
             problems.add("duplicate ids", at(line, columns[id_field.index]), f"duplicate id {applicant_id!r} (first on {unit} {seen_ids[applicant_id]})", line)
             duplicated.setdefault(applicant_id, line)
-            continue
+            if kept is not None:
+                kept[line] = cells
+            return
         seen_ids[applicant_id] = line
         repeated = False
-        for field_index, seen in unique_seen.items():
-            value = values[policy.read_fields.index(field_index)]
+        for position, field_index, seen in unique_positions:
+            value = values[position]
             if value is None:
                 continue
             if value in seen:
@@ -287,7 +294,10 @@ def _typed_rows(table: Table, policy: model.Policy, plan, columns: dict[int, int
             else:
                 seen[value] = line
         if repeated:
-            continue
+            if kept is not None:
+                kept[line] = cells
+            return
+        grade = values[grade_pos]
         if covered and grade not in covered:
             problems.add(
                 "grades without rules",
@@ -295,8 +305,77 @@ def _typed_rows(table: Table, policy: model.Policy, plan, columns: dict[int, int
                 f"this policy has no rules for grade {grade!r} (it covers {', '.join(sorted(covered))})",
                 line,
             )
-            continue
-        applicants.append(Applicant(line, applicant_id, grade, tuple(values) + no_evidence))
+            if kept is not None:
+                kept[line] = cells
+            return
+        applicants.append(Applicant(line, applicant_id, grade, values + no_evidence if no_evidence else values))
+
+    def careful(line: int, cells: Sequence[str]) -> None:
+        """A row read cell by cell: a blank row is skipped, a bad one recorded with every problem."""
+        nonlocal blank
+        if not any(c.strip() for c in cells):
+            blank += 1
+            return  # a blank line is not an applicant
+        values = _careful_row(table, line, cells, plan, width, problems)
+        if values is None:
+            if kept is not None:
+                kept[line] = cells
+            return
+        add(line, cells, values)
+
+    if is_streamed(table):
+        # The generated fast path (typedrows), reading the file's lines itself.
+        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant, lines=True)
+        done = table.rows.consume_lines(
+            lambda lines, number, quoted: read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
+        )
+    elif table.format == "csv":
+        # The generated fast path; cells of Excel or JSON may be unreadable, which only the careful path checks for.
+        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant)
+        done = read(table.rows, applicants.append, seen_ids, careful, add, progress)
+    else:
+        done = 0
+        for line, cells in table.rows:
+            done += 1
+            if progress is not None and not done % _PROGRESS_EVERY:
+                progress(_PROGRESS_EVERY)
+            careful(line, cells)
     if progress is not None:
-        progress(done % _PROGRESS_EVERY)
-    return applicants, duplicated
+        reported = done - done % _PROGRESS_EVERY
+        progress(max(done, len(table.rows)) - reported)  # a streamed file's row count was an estimate: finish the bar
+    return applicants, duplicated, done - blank
+
+
+def _careful_row(table: Table, line: int, cells: Sequence[str], plan, width: int, problems: _Problems) -> tuple | None:
+    """A row's record read cell by cell, every problem recorded; None when it has any."""
+    at = table.at
+    if len(cells) != width:
+        problems.add("rows with a wrong number of cells", at(line), f"the row has {len(cells)} cells but the header has {width}", line)
+        return None
+    values: list[Any] = []
+    row_ok = True
+    for field, column, parse in plan:
+        cell = cells[column] if column is not None else ""
+        if isinstance(cell, UnreadableCell):
+            problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: {cell.reason}", line)
+            row_ok = False
+            values.append(None)
+            continue
+        raw = cell.strip()
+        if not raw:
+            if field.type.kind in ("school_list", "text_list"):
+                values.append(())
+            elif field.optional:
+                values.append(field.default)
+            else:
+                problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: empty, but a value is required", line)
+                row_ok = False
+                values.append(None)
+            continue
+        try:
+            values.append(parse(raw))
+        except CellError as exc:
+            problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: {exc}", line)
+            row_ok = False
+            values.append(None)
+    return tuple(values) if row_ok else None

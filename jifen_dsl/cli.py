@@ -6,43 +6,53 @@ and ends the command with exit status 1. Usage errors are click's (status 2).
 
 from __future__ import annotations
 
+import collections
+import gc
+import operator
 import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
 
 import click
 
-from . import __version__, model
-from .applicants import read_applicants
+# Only what every command needs is imported here; each command imports its own
+# modules, so that ``jifen check`` starts without the readers, the allocator or Excel.
+from . import __version__
 from .errors import DataError, Diagnostic, JifenError, PolicyError, render_diagnostics
-from .evidence import read_evidence
-from .schedule import deadline
-from .schedule_report import format_deadline, format_schedule
-from .typesys import DATE, DATETIME
-from .values import CellError, parser_for
-from .evaluator import evaluate
-from .explain import explain as explain_text, explain_allocation
-from .output import write_bytes_atomic, write_text_atomic
-from .pipeline import check_file, load_policy
-from .progress import NO_PROGRESS, Progress
-from .readers import FORMATS as INPUT_FORMATS
-from .report import FORMATS, evaluation_table, format_evaluations, summary_line
-from .allocation_report import format_placements, format_summary, placement_table, summary_table
-from .allocator import allocate
-from .runs import Run, RunSpec, Source, execute, rejects_bytes, verify_run, write_run
-from .schools import check_choices, read_schools
-from .verify import verify
+from .formats import INPUT_FORMATS
+from .formats import OUTPUT_FORMATS as FORMATS
+
+if TYPE_CHECKING:
+    from . import model
+    from .progress import Progress
+    from .runs import Run
 
 __all__ = ["main", "cli"]
 
 
 def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
     """Write a command's result to a file (atomically) or to stdout."""
+    from .output import write_text_atomic
+
     if output:
         write_text_atomic(output, text, bom=bom)
     else:
         click.echo(("\ufeff" if bom else "") + text, nl=False)
+
+
+def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False) -> None:
+    """Write a result given in pieces (a large CSV, line by line) to a file (atomically) or to stdout, as it is made."""
+    from .output import batched_text, write_chunks_atomic
+
+    if output:
+        write_chunks_atomic(output, chunks, bom=bom)
+        return
+    if bom:
+        click.echo("\ufeff", nl=False)
+    for block in batched_text(chunks):
+        click.echo(block, nl=False)
 
 
 _policy_arg = click.argument("policy", type=click.Path(dir_okay=False))
@@ -74,6 +84,8 @@ def _run_options(command):
 
 def _progress(quiet: bool) -> Progress:
     """A progress bar on stderr when it is a terminal and --quiet is not given."""
+    from .progress import NO_PROGRESS, Progress
+
     stream = sys.stderr
     if quiet or not stream.isatty():
         return NO_PROGRESS
@@ -108,6 +120,16 @@ def _report_rejects(run: Run, where: str) -> None:
 
 def _finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
     """Write a run's results where the options say: a run directory, or one file (or stdout) and the rejects file."""
+    from .bulk import collector_paused
+
+    with collector_paused():  # a row of text per applicant, and no reference cycles: see bulk.py
+        _write_run_results(run, text_output, xlsx_sheets, fmt, output, out_dir, rejects, bom)
+
+
+def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
+    from .output import write_bytes_atomic
+    from .runs import rejects_bytes, write_run
+
     if out_dir:
         written = write_run(out_dir, run)
         click.echo(f"wrote {out_dir}: {', '.join(written)}", err=True)
@@ -121,12 +143,13 @@ def _finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None
 
         write_bytes_atomic(output, workbook_bytes(xlsx_sheets()))
     else:
-        _emit(text_output(), output, bom=bom and fmt == "csv")
+        _emit_chunks(text_output(), output, bom=bom and fmt == "csv")
     if rejects:
         _report_rejects(run, rejects)
 
 
 def _sheet(title: str, table: tuple[list[str], list[list[str]]], numeric: tuple[str, ...]):
+    from . import model
     from .xlsx import Sheet
 
     header, rows = table
@@ -136,11 +159,16 @@ def _sheet(title: str, table: tuple[list[str], list[list[str]]], numeric: tuple[
 
 def _evidence_source(path: str | None):
     """The evidence file of a run, read by its extension like the applicant file."""
+    from .runs import Source
+
     return Source(path) if path else None
 
 
 def _when(text: str, option: str, *, time: bool):
     """A date, or with ``time`` a date and time, from an option; DataError when it is neither."""
+    from .typesys import DATE, DATETIME
+    from .values import CellError, parser_for
+
     for type_ in ((DATETIME, DATE) if time else (DATE,)):
         try:
             return parser_for(type_)(text.strip())
@@ -192,6 +220,9 @@ def cli() -> None:
 @click.argument("policies", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def check(policies: tuple[str, ...]) -> None:
     """Check policy files; print a summary line per file, or every error found."""
+    from . import model
+    from .pipeline import check_file
+
     failures = 0
     for path in policies:
         try:
@@ -224,17 +255,21 @@ def check(policies: tuple[str, ...]) -> None:
 @_run_options
 def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
+    from .report import evaluation_lines, evaluation_table, summary_line
+    from .runs import RunSpec, Source, execute
+
     _check_run_options(fmt, output, out_dir, lenient, rejects)
     spec = RunSpec("evaluate", policy, Source(applicants, input_format, encoding, sheet), None, lenient, bom, _evidence_source(evidence))
     run = execute(spec, _progress(quiet))
     _finish_run(
         run,
-        lambda: format_evaluations(run.compiled, run.evaluations, fmt),
+        lambda: evaluation_lines(run.compiled, run.evaluations, fmt),
         lambda: [_sheet("results", evaluation_table(run.compiled, run.evaluations), ("points", "rank"))],
         fmt, output, out_dir, rejects, bom,
     )
     if not quiet:
         click.echo(summary_line(run.evaluations), err=True)
+    _keep_until_exit(run)
 
 
 @cli.command(name="allocate")
@@ -247,20 +282,22 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
 @_run_options
 def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Assign seats: qualification, choices, coordinated placement and clearing, checked before it is shown."""
+    from .allocation_report import format_summary, placement_lines, placement_table, summary_table
+    from .runs import RunSpec, Source, execute
+
     _check_run_options(fmt, output, out_dir, lenient, rejects)
     spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet), Source(schools), lenient, bom, _evidence_source(evidence))
     run = execute(spec, _progress(quiet))
     allocation = run.allocation
     if show_summary:
-        text, sheets = (lambda: format_summary(allocation, fmt)), (lambda: [_sheet("summary", summary_table(allocation), ("seats", "admitted", "choices", "coordinated", "clearing", "cutoff", "remaining", "subsidy"))])
+        text, sheets = (lambda: [format_summary(allocation, fmt)]), (lambda: [_sheet("summary", summary_table(allocation), ("seats", "admitted", "choices", "coordinated", "clearing", "cutoff", "remaining", "subsidy"))])
     else:
-        text, sheets = (lambda: format_placements(allocation, fmt)), (lambda: [_sheet("results", placement_table(allocation), ("points", "rank"))])
+        text, sheets = (lambda: placement_lines(allocation, fmt)), (lambda: [_sheet("results", placement_table(allocation), ("points", "rank"))])
     _finish_run(run, text, sheets, fmt, output, out_dir, rejects, bom)
     if not quiet:
-        counts: dict[str, int] = {}
-        for p in allocation.placements:
-            counts[p.status] = counts.get(p.status, 0) + 1
+        counts = collections.Counter(map(operator.attrgetter("status"), allocation.placements))
         click.echo(f"{len(allocation.placements)} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())), err=True)
+    _keep_until_exit(run)
 
 
 @cli.command(name="explain")
@@ -272,6 +309,16 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
 @_input_options
 def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | None, output: str | None, input_format, encoding, sheet, evidence) -> None:
     """Explain one applicant: each requirement with its values, the points, the batch and rank, and the seat."""
+    from .allocator import allocate
+    from .applicants import read_applicants
+    from .evaluator import evaluate
+    from .evidence import read_evidence
+    from .explain import explain as explain_text
+    from .explain import explain_allocation
+    from .pipeline import load_policy
+    from .schools import check_choices, read_schools
+    from .verify import verify
+
     compiled = load_policy(policy)
     people = read_applicants(applicants, compiled.policy, input_format=input_format, encoding=encoding, sheet=sheet)
     if evidence:
@@ -296,6 +343,8 @@ def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | 
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def verify_run_cmd(directory: str, quiet: bool) -> None:
     """Re-run a run directory written with --out and confirm every output is reproduced byte for byte."""
+    from .runs import verify_run
+
     click.echo(verify_run(directory, _progress(quiet)))
 
 
@@ -308,6 +357,8 @@ def verify_run_cmd(directory: str, quiet: bool) -> None:
 @_output_opt
 def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom: bool, output: str | None) -> None:
     """The public list (公示) of a run: ranked, with names and identity numbers masked by the policy's rule."""
+    from .output import write_bytes_atomic
+    from .pipeline import load_policy
     from .public_html import html_page
     from .publish import admission_list, load_results, points_list
     from .tables import csv_text
@@ -338,6 +389,8 @@ def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom:
 @click.option("--no-bom", is_flag=True, help="CSV: leave out the byte-order mark Excel needs to show Chinese headers.")
 def template_cmd(policy: str, fmt: str, output: str | None, force: bool, no_bom: bool) -> None:
     """An empty applicant file with the columns this policy reads (Chinese headers) and a description of each."""
+    from .output import write_bytes_atomic
+    from .pipeline import load_policy
     from .template import template_files
 
     compiled = load_policy(policy)
@@ -357,6 +410,8 @@ def template_cmd(policy: str, fmt: str, output: str | None, force: bool, no_bom:
 @_output_opt
 def compile_cmd(policy: str, show: bool, output: str | None) -> None:
     """Compile a policy to Python; with --show, print the generated code for review."""
+    from .pipeline import load_policy
+
     compiled = load_policy(policy)
     if show or output:
         _emit(compiled.source, output)
@@ -371,6 +426,9 @@ def compile_cmd(policy: str, show: bool, output: str | None) -> None:
 @_output_opt
 def schedule_cmd(policy: str, moment: str | None, output: str | None) -> None:
     """Show the policy's timeline of phases, and which are open at a given moment."""
+    from .pipeline import load_policy
+    from .schedule_report import format_schedule
+
     checked = load_policy(policy).policy
     _schedule_of(checked)
     at = _when(moment, "--on", time=True) if moment is not None else None
@@ -383,6 +441,10 @@ def schedule_cmd(policy: str, moment: str | None, output: str | None) -> None:
 @_output_opt
 def deadline_cmd(policy: str, accepted: str, output: str | None) -> None:
     """When points accepted on a day are verified, and whether that is in time for the policy."""
+    from .pipeline import load_policy
+    from .schedule import deadline
+    from .schedule_report import format_deadline
+
     checked = load_policy(policy).policy
     _schedule_of(checked)
     if checked.schedule.verification is None:
@@ -403,6 +465,7 @@ def deadline_cmd(policy: str, accepted: str, output: str | None) -> None:
 def new_year_cmd(policy: str, year: int | None, output: str | None, extending: bool, force: bool) -> None:
     """Start next year's policy: the year and every date moved on, comments and citations kept, checked before it is written."""
     from .newyear import new_year
+    from .output import write_text_atomic
 
     result = new_year(policy, year, output, extends=extending)
     if Path(result.path).exists() and not force:
@@ -442,9 +505,49 @@ def diff_cmd(old: str, new: str, applicants: str | None, schools: str | None, co
     _emit(format_diff(a, b, diff(a, b), fmt), output)
 
 
+# The command line as a program, not called from Python (see main).
+_as_program = False
+_kept_until_exit: list[object] = []
+
+
+def _keep_until_exit(run: object) -> None:
+    """Leave a run's objects for the end of the process to reclaim, when the command line runs as a program."""
+    if _as_program:
+        _kept_until_exit.append(run)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``jifen`` console script."""
-    cli.main(args=argv, prog_name="jifen")
+    """Entry point of the ``jifen`` console script.
+
+    A run of a million applicants leaves some ten million objects behind; freeing
+    them one by one takes a second or more and serves nothing when the process
+    ends. So the command line keeps them (:func:`_keep_until_exit`), flushes its
+    output and ends the process at once, leaving the memory to the system.
+
+    For the same reason the cyclic garbage collector stays off for the whole
+    command: the bulk phases pause it anyway (bulk.py), and switching it back on
+    between them makes its next pass walk every object made while it was off
+    (seconds at a million applicants), to find no cycles that matter in a
+    process this short.
+    """
+    global _as_program
+    _as_program = True
+    gc.disable()
+    try:
+        cli.main(args=argv, prog_name="jifen")
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # the reader of our output went away
+        code = code or 1
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

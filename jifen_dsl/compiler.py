@@ -20,6 +20,7 @@ reading of the same expression.
 from __future__ import annotations
 
 import linecache
+import re
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -30,6 +31,9 @@ from .errors import Diagnostic, PolicyError
 from .optimizer import optimize
 from .runtime import OPS, helper_globals
 from .typesys import INTEGER
+
+# Generated names that are cheap to load twice: a field, a definition or a constant.
+_SIMPLE_NAME = re.compile(r"[fdk]_[0-9]+")
 
 __all__ = ["CompiledPolicy", "compile_policy", "generate"]
 
@@ -265,6 +269,10 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
         code = em.expr(optimize(ind.formula), PLAIN)
         if ind.formula.type == INTEGER:
             code = f"h_to_decimal({code})"
+        if ind.cap is None and _SIMPLE_NAME.fullmatch(code):
+            body[-1] += f" = {code}"
+            scores.append(code)  # a field or constant as it stands: no temporary to store and load again
+            continue
         body.append(f"s_{ind.index} = {code}")
         if ind.cap is not None:
             cap = em.const(Decimal(ind.cap.value))
@@ -298,13 +306,14 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
 
     if policy.batches:
         body += ["if failed:", "    batch = None", "else:"] + _indent(batch_lines(policy.batches))
+        batch = "batch"
     else:
-        body.append("batch = None")
+        batch = "None"
 
     keys = [em.expr(optimize(t.expr), PLAIN) for t in policy.tiebreaks if t.kind == "expr"]
     score_tuple = "(" + ", ".join(scores) + ("," if len(scores) == 1 else "") + ")"
     key_tuple = "(" + ", ".join(keys) + ("," if len(keys) == 1 else "") + ")"
-    body.append(f"return (failed, unknown, points, {score_tuple}, batch, {key_tuple})")
+    body.append(f"return (failed, unknown, points, {score_tuple}, {batch}, {key_tuple})")
     out += ["def evaluate(r):"] + _indent(body) + [""]
 
     # definitions(): every definition's value, for explanations

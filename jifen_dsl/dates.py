@@ -41,6 +41,9 @@ class Duration(tuple):
     def __new__(cls, years: int = 0, months: int = 0, days: int = 0):
         return tuple.__new__(cls, (years, months, days))
 
+    def __getnewargs__(self) -> tuple[int, int, int]:  # a copy or a pickle is made from the three numbers
+        return (self[0], self[1], self[2])
+
     @property
     def years(self) -> int:
         return self[0]

@@ -63,24 +63,33 @@ def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant], *, progr
     ``progress``, when given, is called with the number of applicants done since its last call.
     """
     run = compiled.evaluate
+    missing_name = compiled.missing_name
     if not isinstance(applicants, (list, tuple)):
         applicants = list(applicants)
     results: list[Evaluation] = []
+    append = results.append
+    eligible: dict[str, list[Evaluation]] = {}  # by grade, for the ranking: gathered in the same pass
     with decimal.localcontext(DECIMAL_CONTEXT), collector_paused():
         # In chunks, so reporting progress costs nothing per applicant.
         for start in range(0, len(applicants), _PROGRESS_EVERY):
             chunk = applicants[start : start + _PROGRESS_EVERY]
             for applicant in chunk:
                 try:
-                    outcome = run(applicant.record)
+                    failed, unknown, points, scores, batch, keys = run(applicant.record)
                 except EvaluationError as exc:
                     raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): {exc}") from None
                 except decimal.DecimalException as exc:
                     raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): decimal arithmetic failed ({type(exc).__name__})") from None
-                results.append(Evaluation(applicant, *outcome, compiled.missing_name))
+                e = Evaluation(applicant, failed, unknown, points, scores, batch, keys, missing_name)
+                append(e)
+                if not failed:
+                    group = eligible.get(applicant.grade)
+                    if group is None:
+                        group = eligible[applicant.grade] = []
+                    group.append(e)
             if progress is not None:
                 progress(len(chunk))
-        assign_ranks(compiled.policy, results)
+        _rank_groups(compiled.policy, eligible)
     return results
 
 
@@ -91,6 +100,10 @@ def assign_ranks(policy: model.Policy, evaluations: Sequence[Evaluation]) -> Non
         e.rank = None
         if e.eligible:
             by_grade.setdefault(e.grade, []).append(e)
+    _rank_groups(policy, by_grade)
+
+
+def _rank_groups(policy: model.Policy, by_grade: dict[str, list[Evaluation]]) -> None:
     for group in by_grade.values():
         for position, e in enumerate(rank_order(policy, group), start=1):
             e.rank = position

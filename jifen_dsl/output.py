@@ -14,11 +14,11 @@ import secrets
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO, Iterator, Mapping
+from typing import IO, Iterable, Iterator, Mapping
 
 from .errors import DataError
 
-__all__ = ["atomic_file", "write_text_atomic", "write_bytes_atomic", "write_directory_atomic", "RUN_MARKER"]
+__all__ = ["atomic_file", "write_text_atomic", "write_bytes_atomic", "write_chunks_atomic", "batched_text", "write_directory_atomic", "RUN_MARKER"]
 
 RUN_MARKER = "manifest.json"  # a directory holding one was written by a run, and may be replaced by the next
 
@@ -73,6 +73,30 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
     """Write ``data`` to ``path`` all at once or not at all."""
     with atomic_file(path) as handle:
         handle.write(data)
+
+
+def write_chunks_atomic(path: str, chunks: Iterable[str], *, bom: bool = False) -> None:
+    """Write UTF-8 text given in pieces (a large result, line by line) all at once or not at all."""
+    with atomic_file(path) as handle:
+        if bom:
+            handle.write("\ufeff".encode("utf-8"))
+        for block in batched_text(chunks):
+            handle.write(block.encode("utf-8"))
+
+
+def batched_text(chunks: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
+    """Pieces of text joined into blocks of about ``size`` characters: few writes, little memory."""
+    pending: list[str] = []
+    length = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(pending)
+            pending.clear()
+            length = 0
+    if pending:
+        yield "".join(pending)
 
 
 def write_text_atomic(path: str, text: str, *, bom: bool = False) -> None:

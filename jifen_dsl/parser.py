@@ -21,6 +21,7 @@ from lark import Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
+from .cachedir import private_cache_dir
 from .errors import Diagnostic, PolicyError, SourceText, Span
 from .functions import SPELLING
 from .grammar import grammar_text
@@ -43,24 +44,12 @@ def _lark() -> lark.Lark:
 
 
 def _cache_path(grammar: str) -> str | None:
-    """Where to keep the built parser: a private directory of this user's, keyed by grammar and versions.
+    """Where to keep the built parser: the private cache directory (see cachedir), keyed by grammar and versions.
 
     Building the parser takes about a second; loading it takes a few milliseconds.
-    The cache is a pickle, so it is only ever read from a directory that belongs
-    to this user and that nobody else can write to (lark's own default, a shared
-    temporary directory, would let another user plant one). JIFEN_NO_CACHE=1
-    turns it off.
     """
-    if os.environ.get("JIFEN_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = os.path.join(base, "jifen_dsl")
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        status = os.stat(directory)
-    except OSError:
-        return None
-    if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+    directory = private_cache_dir()
+    if directory is None:
         return None
     key = hashlib.sha256("\0".join([grammar, lark.__version__, sys.version]).encode("utf-8")).hexdigest()[:32]
     return os.path.join(directory, f"parser-{key}.cache")

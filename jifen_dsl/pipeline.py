@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
-from . import model
+from typing import TYPE_CHECKING
+
+from . import checkcache
 from .bulk import collector_paused
-from .checker import check
-from .compiler import CompiledPolicy, compile_policy
 from .errors import Diagnostic, PolicyError
-from .loader import load
+
+if TYPE_CHECKING:  # imported when needed: a policy checked before comes from the cache without the parser
+    from . import model
+    from .compiler import CompiledPolicy
 
 __all__ = ["load_policy", "check_file"]
 
 
 def check_file(path: str, text: str | None = None) -> model.Policy | model.Library:
-    """Parse and check a policy or library file (or ``text`` as if it were at ``path``); raise PolicyError listing every error."""
+    """Parse and check a policy or library file (or ``text`` as if it were at ``path``); raise PolicyError listing every error.
+
+    A file checked before, whose files are all unchanged, comes from the cache (see checkcache).
+    """
+    if text is None:
+        checked = checkcache.cached(path)
+        if checked is not None:
+            return checked
+    from .checker import check
+    from .loader import load
+
     with collector_paused():  # many small objects and no cycles: see bulk.py
-        return check(load(path, text))
+        checked = check(load(path, text))
+    if text is None:
+        checkcache.keep(path, checked)
+    return checked
 
 
 def load_policy(path: str) -> CompiledPolicy:
     """Parse, check and compile a policy; raise PolicyError for a bad policy or a library file."""
+    from . import model
+    from .compiler import compile_policy
+
     checked = check_file(path)
     if isinstance(checked, model.Library):
         raise PolicyError(

@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 from . import model
 
-__all__ = ["sort_key", "rank_order", "lottery_ticket", "KeyPart", "key_parts", "deciding_key"]
+__all__ = ["sort_key", "rank_order", "packed_order", "lottery_ticket", "KeyPart", "key_parts", "deciding_key"]
 
 
 def lottery_ticket(seed: int, applicant_id: str) -> bytes:
@@ -114,11 +114,22 @@ def _negative_moment(value: _dt.datetime) -> float:
 
 def rank_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any]:
     """The evaluations in the policy's order, best first."""
+    ordered = packed_order(policy, evaluations)
+    if ordered is not None:
+        return ordered
+    return _tuple_order(policy, evaluations)
+
+
+def _tuple_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any]:
+    """The order by one tuple per evaluation (or stable passes, one per key): the reference the packed order keeps."""
     key = sort_key(policy)
     if key is not None:
         return sorted(evaluations, key=key)
-    ordered = list(evaluations)
-    for part in reversed(key_parts(policy)):
+    return _passes(key_parts(policy), list(evaluations))
+
+
+def _passes(parts: Sequence[KeyPart], ordered: list[Any]) -> list[Any]:
+    for part in reversed(parts):
         ordered.sort(key=part.read, reverse=part.descending)  # stable, so earlier keys win
     return ordered
 
@@ -130,3 +141,107 @@ def deciding_key(parts: Sequence[KeyPart], a: Any, b: Any) -> tuple[KeyPart, Any
         if va != vb:
             return part, va, vb
     return None
+
+
+# ------------------------------------------------------------------ packed order
+
+# Parts with more distinct values than this (ids, lottery tickets) are not packed:
+# they only ever decide between applicants equal on every part before them.
+_PACK_LIMIT = 1 << 18
+_PACKABLE = frozenset({"integer", "decimal", "date", "datetime", "bool", "enum"})
+
+
+def _packable_parts(policy: model.Policy) -> list[tuple[str, int | None, bool, dict[Any, int] | None]]:
+    """The leading parts of the order that may take few values: (attribute, index, descending, enum member order)."""
+    parts: list[tuple[str, int | None, bool, dict[Any, int] | None]] = [("batch", None, False, None), ("points", None, True, None)]
+    expr_position = 0
+    for tie in policy.tiebreaks:
+        if tie.kind == "indicator":
+            parts.append(("scores", int(tie.indicator), tie.descending, None))
+        elif tie.kind == "expr":
+            kind = tie.expr.type.kind
+            if kind not in _PACKABLE:
+                break
+            order = {member: i for i, member in enumerate(tie.expr.type.members)} if kind == "enum" else None
+            parts.append(("keys", expr_position, tie.descending, order))
+            expr_position += 1
+        else:
+            break
+    return parts
+
+
+def packed_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any] | None:
+    """The policy's order, sorting one integer per evaluation; None when the parts do not pack (then sort by tuples).
+
+    Each leading part of the order that takes few distinct values (batch, points,
+    indicator scores, numbers, dates, yes/no, enums) is replaced by the rank of its
+    value among the distinct values present - exact for any decimal, since the
+    values themselves are compared - and the ranks are packed into one integer,
+    which sorts several times faster than a tuple of decimals. Applicants equal on
+    the packed parts are then ordered by the parts left (an id, a lottery ticket),
+    in stable passes, exactly as :func:`_tuple_order` orders them.
+    """
+    evaluations = list(evaluations)
+    count = len(evaluations)
+    if count < 2:
+        return evaluations
+    parts = _packable_parts(policy)
+    reads = [f"e.{attribute}" + (f"[{int(index)}]" if index is not None else "") for attribute, index, _, _ in parts]
+    # The distinct values of every part, in one pass: each evaluation is visited once.
+    collect: dict[str, Any] = {"__builtins__": {}, "set": set}
+    exec(  # noqa: S102 - built from attribute names and indexes only
+        "def distinct(evaluations):\n"
+        + "".join(f"    d_{i} = set()\n    a_{i} = d_{i}.add\n" for i in range(len(parts)))
+        + "    for e in evaluations:\n"
+        + "".join(f"        a_{i}({read})\n" for i, read in enumerate(reads))
+        + "    return [" + ", ".join(f"d_{i}" for i in range(len(parts))) + "]\n",
+        collect,
+    )
+    ranks: list[dict[Any, int]] = []
+    terms: list[str] = []
+    for (attribute, index, descending, order), read, distinct in zip(parts, reads, collect["distinct"](evaluations)):
+        if len(distinct) > _PACK_LIMIT:
+            break
+        if attribute == "batch":
+            in_batch = distinct - {None}
+            values = sorted(in_batch) + ([None] if None in distinct else [])  # in no batch: after the last
+        else:
+            try:
+                values = sorted(distinct, key=order.__getitem__) if order is not None else sorted(distinct)
+            except (TypeError, KeyError):  # values that do not order (a missing value): the tuple sort says so
+                return None
+        if descending:
+            values.reverse()
+        ranks.append({value: rank for rank, value in enumerate(values)})
+        terms.append(f"r_{len(terms)}[{read}]")
+    # Each rank is stored already multiplied by its place value (the product of the sizes of
+    # the parts after it), so the key is a plain sum: one lookup and one addition per part.
+    namespace: dict[str, Any] = {"__builtins__": {}}
+    place = 1
+    for position in range(len(ranks) - 1, -1, -1):
+        namespace[f"r_{position}"] = {value: rank * place for value, rank in ranks[position].items()}
+        place *= len(ranks[position])
+    key = " + ".join(terms)
+    # One list comprehension over all of them: built from attribute names and indexes only.
+    exec(f"def keys(evaluations):\n    return [{key} for e in evaluations]\n", namespace)  # noqa: S102
+    keys = namespace["keys"]
+    rest = key_parts(policy)[len(terms):]
+    if rest and all(part.kind != "lottery" for part in rest):
+        # The parts left (an id) are cheap to read for everyone: order by them first, then
+        # stably by the packed key - together, the order of the tuple of all the parts.
+        evaluations = _passes(rest, evaluations)
+        rest = []
+    packed = keys(evaluations)
+    order = sorted(range(count), key=packed.__getitem__)
+    ordered = [evaluations[i] for i in order]
+    if not rest:
+        return ordered
+    # A lottery ticket is a hash: drawn only for runs of applicants equal on every packed part.
+    packed = [packed[i] for i in order]
+    start = 0
+    for end in range(1, count + 1):
+        if end == count or packed[end] != packed[start]:
+            if end - start > 1:
+                ordered[start:end] = _passes(rest, ordered[start:end])
+            start = end
+    return ordered

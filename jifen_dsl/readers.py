@@ -29,15 +29,17 @@ import xml.etree.ElementTree as ElementTree
 import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Sequence
 
 import attrs
 
+from . import csvstream
 from .errors import DataError
+from .formats import INPUT_FORMATS
 
-__all__ = ["FORMATS", "Table", "UnreadableCell", "read_table", "format_of", "decode_text", "column_letter"]
+__all__ = ["FORMATS", "Table", "UnreadableCell", "read_table", "open_table", "finished", "is_streamed", "format_of", "decode_text", "column_letter"]
 
-FORMATS = ("csv", "xlsx", "json", "jsonl")
+FORMATS = INPUT_FORMATS
 
 _EXTENSIONS = {
     ".csv": "csv",
@@ -80,7 +82,7 @@ class Table:
     path: str
     format: str
     header: tuple[str, ...]
-    rows: list[tuple[int, list[str]]]
+    rows: Sequence[tuple[int, list[str]]]  # a list, or for a streamed CSV file a csvstream.CsvRows
     digest: str = ""  # sha256 of the file's bytes, as read
     header_row: int = 1
     broken: tuple[Broken, ...] = ()
@@ -152,6 +154,36 @@ def read_table(path: str, *, fmt: str | None = None, encoding: str | None = None
     if kind == "json":
         return _read_json(path, text, digest, used, what)
     return _read_jsonl(path, text, digest, used, what)
+
+
+def open_table(path: str, *, fmt: str | None = None, encoding: str | None = None, sheet: str | None = None, what: str = "data") -> Table:
+    """Like :func:`read_table`, but the rows of a CSV file stream from disk as they are iterated.
+
+    The table's ``digest`` is filled in by :func:`finished` once the rows have
+    been read to the end. Iterating the rows raises :class:`csvstream.Fallback`
+    when the file needs :func:`read_table` after all; see :mod:`jifen_dsl.csvstream`.
+    """
+    kind = format_of(path, fmt)
+    if kind == "csv" and sheet is None:
+        opened = csvstream.open_csv(path, encoding)
+        if opened is not None:
+            header, rows, used = opened
+            return Table(path, "csv", header, rows, encoding=used)
+    return read_table(path, fmt=fmt, encoding=encoding, sheet=sheet, what=what)
+
+
+def is_streamed(table: Table) -> bool:
+    """Whether a table's rows are read from its file each time they are iterated."""
+    return isinstance(table.rows, csvstream.CsvRows)
+
+
+def finished(table: Table) -> Table:
+    """The table with its digest, once its rows have been read to the end."""
+    if is_streamed(table) and not table.digest:
+        if table.rows.digest is None:  # pragma: no cover - callers read every row first
+            raise RuntimeError("the rows were not read to the end")
+        return attrs.evolve(table, digest=table.rows.digest)
+    return table
 
 
 def _read_bytes(path: str, what: str) -> bytes:

@@ -30,8 +30,9 @@ import attrs
 from . import __version__
 from .allocation_report import placement_records, placement_table, summary, summary_table
 from .allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation, allocate
-from .applicants import Applicant, ApplicantFile, Reject, records_from_table
+from .applicants import Applicant, ApplicantFile, Reject, load_applicants
 from .evidence import evidence_from_table
+from .bulk import collector_paused
 from .compiler import CompiledPolicy
 from .errors import DataError, JifenError
 from .evaluator import Evaluation, evaluate
@@ -98,6 +99,13 @@ class Run:
 
 def execute(spec: RunSpec, progress: Progress = NO_PROGRESS) -> Run:
     """Do a run: read, validate, evaluate and (for allocate) assign seats; raise a JifenError on bad input."""
+    # A million applicants are several million objects and no reference cycles: the
+    # collector would only scan them again and again (see bulk.py).
+    with collector_paused():
+        return _execute(spec, progress)
+
+
+def _execute(spec: RunSpec, progress: Progress) -> Run:
     compiled = load_policy(spec.policy)
     policy = compiled.policy
     applicant_file = _read_applicants(spec.applicants, compiled, spec.lenient, progress)
@@ -109,7 +117,7 @@ def execute(spec: RunSpec, progress: Progress = NO_PROGRESS) -> Run:
         set_aside = _rejected_ids(applicant_file)
         evidence_table = read_table(e.path, fmt=e.format, encoding=e.encoding, sheet=e.sheet, what="evidence")
         applicants = evidence_from_table(evidence_table, policy, applicants, set_aside=set_aside)
-        applicant_file = ApplicantFile(applicant_file.table, applicants, applicant_file.rejects)
+        applicant_file = ApplicantFile(applicant_file.table, applicants, applicant_file.rejects, applicant_file.rows)
     schools_table = None
     offer = None
     if spec.command == "allocate":
@@ -128,7 +136,7 @@ def execute(spec: RunSpec, progress: Progress = NO_PROGRESS) -> Run:
     if offer is not None:
         allocation = allocate(compiled, evaluations, offer)
         verify(allocation, [x.id for x in applicants])
-    kept = ApplicantFile(applicant_file.table, applicants, rejects)
+    kept = ApplicantFile(applicant_file.table, applicants, rejects, applicant_file.rows)
     return Run(spec, compiled, kept, schools_table, tuple(rejects), evaluations, allocation, evidence_table)
 
 
@@ -139,14 +147,14 @@ def _rejected_ids(applicant_file: ApplicantFile) -> set[str]:
     column = next((i for i, h in enumerate(header) if h.strip() in ("id", "申请编号")), None)
     if column is None or not names:
         return set()
-    by_row = dict(applicant_file.table.rows)
-    return {by_row[r.row][column].strip() for r in applicant_file.rejects if r.row in by_row and column < len(by_row[r.row])}
+    broken = {b.row for b in applicant_file.table.broken}  # set aside whole: no cells to take an id from
+    return {r.cells[column].strip() for r in applicant_file.rejects if r.row not in broken and column < len(r.cells)}
 
 
 def _read_applicants(source: Source, compiled: CompiledPolicy, lenient: bool, progress: Progress) -> ApplicantFile:
-    table = read_table(source.path, fmt=source.format, encoding=source.encoding, sheet=source.sheet, what="applicant")
-    applicants, rejects = records_from_table(table, compiled.policy, lenient=lenient, progress=progress.phase("reading", len(table.rows)))
-    return ApplicantFile(table, applicants, rejects)
+    return load_applicants(
+        source.path, compiled.policy, input_format=source.format, encoding=source.encoding, sheet=source.sheet, lenient=lenient, progress=progress
+    )
 
 
 def _set_aside_bad_choices(table: Table, applicants: list[Applicant], policy, offer) -> tuple[list[Applicant], list[Reject]]:
@@ -228,8 +236,10 @@ def _source_record(source: Source) -> dict[str, Any]:
     return {"path": source.path, "format": source.format, "encoding": source.encoding, "sheet": source.sheet}
 
 
-def _input_record(table: Table, accepted: int | None, rejected: int | None) -> dict[str, Any]:
-    rows = sum(1 for _, cells in table.rows if any(c.strip() for c in cells)) + len(table.broken)
+def _input_record(table: Table, accepted: int | None, rejected: int | None, rows: int | None = None) -> dict[str, Any]:
+    if rows is None:
+        rows = sum(1 for _, cells in table.rows if any(c.strip() for c in cells))
+    rows += len(table.broken)
     record: dict[str, Any] = {
         "path": table.path,
         "sha256": table.digest,
@@ -248,7 +258,8 @@ def manifest(run: Run, files: dict[str, bytes], created: str) -> dict[str, Any]:
     """The manifest of a run whose outputs are ``files``."""
     spec = run.spec
     policy_files, resolved = policy_digests(run.compiled)
-    inputs = {"applicants": _input_record(run.applicant_file.table, len(run.applicant_file.applicants), len(run.rejects))}
+    applicant_file = run.applicant_file
+    inputs = {"applicants": _input_record(applicant_file.table, len(applicant_file.applicants), len(run.rejects), applicant_file.rows)}
     if run.schools_table is not None:
         inputs["schools"] = _input_record(run.schools_table, None, None)
     if run.evidence_table is not None:

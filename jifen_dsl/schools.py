@@ -136,10 +136,22 @@ def choice_problems(applicants, policy: model.Policy, schools: Sequence[School])
     by_id = {s.id: s for s in schools}
     found: list[tuple[object, str]] = []
     columns = [(name, policy.read_fields.index(policy.field(name).index)) for name in (model.CHOICES_FIELD, model.CLEARING_FIELD) if policy.has_field(name) and policy.field(name).index in policy.read_fields]
+    # The ids of each grade's schools: a list that names only those, each once, is fine, and
+    # two set operations say so. Only a list that fails them is looked at school by school.
+    ids_by_grade: dict[str, set[str]] = {}
+    for school in schools:
+        ids_by_grade.setdefault(school.grade, set()).add(school.id)
+    of_grade = {grade: frozenset(ids) for grade, ids in ids_by_grade.items()}
+    nothing: frozenset[str] = frozenset()
     for applicant in applicants:
+        record = applicant.record
+        fine = of_grade.get(applicant.grade, nothing)
         for name, pos in columns:
+            chosen = record[pos]
+            if not chosen or (fine.issuperset(chosen) and (len(chosen) == 1 or len(set(chosen)) == len(chosen))):
+                continue
             seen: set[str] = set()
-            for school_id in applicant.record[pos]:
+            for school_id in chosen:
                 school = by_id.get(school_id)
                 if school_id in seen:
                     found.append((applicant, f"applicant {applicant.id!r} lists school {school_id!r} twice in {name}"))

@@ -150,7 +150,7 @@ def profile(district: str, year: int) -> Profile:
 
 @dataclass(frozen=True)
 class _Table:
-    """Points per indicator of a city points table (DOMAIN.md)."""
+    """Points per indicator of a city points table (穗府规〔2021〕7号, and the 2018 table before it)."""
 
     permit_per_year: int
     owned_home: int
@@ -165,7 +165,7 @@ class _Table:
 
 # 穗府规〔2021〕7号, used from the 2022 admissions.
 _TABLE_2021 = _Table(8, 20, 5, 20, 2, 2, (30, 20, 10), (20, 10, 5), 5)
-# The 2018 table, used before. Its housing-fund rate is not in DOMAIN.md; 1 per year is
+# The 2018 table, used before. Its housing-fund rate is not in the public summaries; 1 per year is
 # assumed, in step with its insurance rate. Both tables use the same age rule here.
 _TABLE_2018 = _Table(3, 10, 2, 10, 1, 1, (50, 35, 20), (30, 20, 10), 10)
 

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from .dates import Duration
 from .typesys import Type
 
-__all__ = ["parse_cell", "parser_for", "format_value", "CellError", "TRUE_WORDS", "FALSE_WORDS"]
+__all__ = ["parse_cell", "parser_for", "format_value", "PointsText", "CellError", "TRUE_WORDS", "FALSE_WORDS"]
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "是", "√", "✓", "t"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "否", "×", "✗", "f"})
@@ -153,3 +153,29 @@ def format_value(value: Any) -> str:
     if isinstance(value, (set, frozenset)):
         return "{" + ", ".join(sorted(format_value(v) for v in value)) + "}"
     return str(value)
+
+
+class PointsText:
+    """``format_value`` for the points of many applicants, each distinct object formatted once.
+
+    Applicants share their points objects (equal cells are read once), so a few
+    hundred objects stand for a million applicants. The cache is by object, not by
+    value: 85.5 and 85.50 are equal but written differently. It holds the objects
+    it has seen, so no other object can take one's identity, and stops growing at
+    ``limit``.
+    """
+
+    __slots__ = ("seen", "limit")
+
+    def __init__(self, limit: int = 1 << 12):
+        self.seen: dict[int, tuple[Any, str]] = {}
+        self.limit = limit
+
+    def __call__(self, value: Any) -> str:
+        found = self.seen.get(id(value))
+        if found is not None:
+            return found[1]
+        text = format_value(value)
+        if len(self.seen) < self.limit:
+            self.seen[id(value)] = (value, text)
+        return text

@@ -20,8 +20,9 @@ The promises:
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import model
 from .allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Allocation, Placement
@@ -68,24 +69,59 @@ def _position(policy: model.Policy, name: str) -> int | None:
     return policy.read_fields.index(index) if index in policy.read_fields else None
 
 
+_id = operator.attrgetter("evaluation.applicant.id")
+
+
 def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
-    """Raise AllocationError listing every broken promise."""
+    """Raise AllocationError listing every broken promise.
+
+    Every placement is visited a few times; each visit is kept to a few
+    operations, since a city's run checks a million of them.
+    """
     policy = allocation.policy
     settings = policy.allocation
     placements = allocation.placements
     problems: list[str] = []
 
-    # every applicant exactly once
-    try:
-        verify_conservation(input_ids, [p.id for p in placements])
-    except AllocationError as exc:
-        problems.extend(exc.violations)
+    # every applicant exactly once: the result lists the input in its order, or the counts say what is wrong
+    output_ids = list(map(_id, placements))
+    if output_ids != (input_ids if isinstance(input_ids, list) else list(input_ids)):
+        try:
+            verify_conservation(input_ids, output_ids)
+        except AllocationError as exc:
+            problems.extend(exc.violations)
+    del output_ids
 
-    # capacity
+    # One pass: who each school admitted, the sibling groups, and for the qualification
+    # cut each grade's highest qualified and lowest not qualified rank (siblings after).
+    seats_cut = settings.qualification == "seats"
     admitted: dict[str, list[Placement]] = {}
+    groups: dict[str, list[Placement]] = {}
+    by_grade: dict[str, list[Any]] = {}  # grade -> [highest qualified rank, lowest not qualified rank]
     for p in placements:
-        if p.status == ADMITTED:
-            admitted.setdefault(p.school.id, []).append(p)
+        status = p.status
+        if status == ADMITTED:
+            school_id = p.school.id
+            taken = admitted.get(school_id)
+            if taken is None:
+                admitted[school_id] = [p]
+            else:
+                taken.append(p)
+        e = p.evaluation
+        if p.group is not None:
+            groups.setdefault(p.group + "\x00" + e.applicant.grade, []).append(p)
+        if seats_cut and not e.failed:  # eligible
+            bounds = by_grade.get(e.applicant.grade)
+            if bounds is None:
+                bounds = by_grade[e.applicant.grade] = [None, None]
+            if p.group is not None:
+                continue  # ranked with its group, below
+            rank = e.rank
+            if status == NOT_QUALIFIED:
+                if bounds[1] is None or rank < bounds[1]:
+                    bounds[1] = rank
+            elif bounds[0] is None or rank > bounds[0]:
+                bounds[0] = rank
     for school in allocation.schools:
         taken = admitted.get(school.id, [])
         if len(taken) > school.seats:
@@ -95,6 +131,7 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
     clearing_pos = _position(policy, model.CLEARING_FIELD)
     accept_pos = _position(policy, model.COORDINATION_FIELD)
     limit = settings.choices
+    choice_first = settings.mechanism == "choice_first"
 
     def listed(p: Placement, pos: int | None) -> tuple[str, ...]:
         if pos is None:
@@ -103,10 +140,6 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
         return values[:limit] if limit else values
 
     # Sibling groups move as one, at the rank and with the choices of the best-ranked member.
-    groups: dict[str, list[Placement]] = {}
-    for p in placements:
-        if p.group is not None:
-            groups.setdefault(p.group + "\x00" + p.evaluation.grade, []).append(p)
     lead_of: dict[int, Placement] = {}
     for members in groups.values():
         lead = min(members, key=lambda m: m.evaluation.rank)
@@ -125,21 +158,27 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
 
     def claim(p: Placement, school_id: str, lists_pos: int | None) -> tuple:
         """The strength of p's claim to a school it listed: smaller is stronger."""
-        if settings.mechanism == "choice_first":
+        if choice_first:
             options = listed(lead_of.get(id(p), p), lists_pos)
             return (batch(p), options.index(school_id) if school_id in options else _LATE, unit_rank(p))
         return (batch(p), unit_rank(p))
 
-    # qualification is a cut of the ranked list
-    if settings.qualification == "seats":
-        by_grade: dict[str, tuple[list[int], list[int]]] = {}
-        for p in placements:
-            if p.evaluation.eligible:
-                qualified, not_qualified = by_grade.setdefault(p.evaluation.grade, ([], []))
-                (not_qualified if p.status == NOT_QUALIFIED else qualified).append(unit_rank(p))
-        for grade, (qualified, not_qualified) in by_grade.items():
-            if qualified and not_qualified and max(qualified) > min(not_qualified):
-                problems.append(f"grade {grade}: rank {min(not_qualified)} is not qualified but rank {max(qualified)} is")
+    # qualification is a cut of the ranked list: the last qualified rank of each grade comes before the first not qualified
+    if seats_cut:
+        for members in groups.values():
+            for m in members:
+                if m.evaluation.failed:
+                    continue
+                bounds = by_grade[m.evaluation.applicant.grade]
+                rank = unit_rank(m)
+                if m.status == NOT_QUALIFIED:
+                    if bounds[1] is None or rank < bounds[1]:
+                        bounds[1] = rank
+                elif bounds[0] is None or rank > bounds[0]:
+                    bounds[0] = rank
+        for grade, (highest, lowest) in by_grade.items():
+            if highest is not None and lowest is not None and highest > lowest:
+                problems.append(f"grade {grade}: rank {lowest} is not qualified but rank {highest} is")
 
     # the weakest claim each school admitted, by route
     weakest_choice: dict[str, tuple[tuple, Placement]] = {}
@@ -148,9 +187,11 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
     latest_batch: dict[str, tuple[float, Placement]] = {}
     for school_id, taken in admitted.items():
         for b in taken:
+            later = batch(b)
             if b.round.startswith("choice:"):
                 c = claim(b, school_id, choice_pos)
-                if school_id not in weakest_choice or c > weakest_choice[school_id][0]:
+                weakest = weakest_choice.get(school_id)
+                if weakest is None or c > weakest[0]:
                     weakest_choice[school_id] = (c, b)
             else:
                 late.setdefault(school_id, b)
@@ -158,39 +199,51 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
                     c = claim(b, school_id, clearing_pos)
                     if school_id not in weakest_clearing or c > weakest_clearing[school_id][0]:
                         weakest_clearing[school_id] = (c, b)
-            if school_id not in latest_batch or batch(b) > latest_batch[school_id][0]:
-                latest_batch[school_id] = (batch(b), b)
+            latest = latest_batch.get(school_id)
+            if latest is None or later > latest[0]:
+                latest_batch[school_id] = (later, b)
 
     room_left: dict[str, str] = {}  # grade -> a school of that grade with a free seat
     for s in allocation.schools:
         if s.seats > len(admitted.get(s.id, [])):
             room_left.setdefault(s.grade, s.id)
     for p in placements:
-        if p.status not in (ADMITTED, UNPLACED):
+        status = p.status
+        if status != ADMITTED and status != UNPLACED:
             continue
-        if p.round == "coordinated" and accept_pos is not None and not p.evaluation.applicant.record[accept_pos]:
+        round_ = p.round
+        record = p.evaluation.applicant.record
+        if round_ == "coordinated" and accept_pos is not None and not record[accept_pos]:
             problems.append(f"{p.id} was placed by coordination without accepting it")
         if p.group is not None:
             continue  # siblings need seats for all: exempt from the envy checks
         main = listed(p, choice_pos)
-        above = main[: int(p.round.split(":")[1]) - 1] if p.status == ADMITTED and p.round.startswith("choice:") else main
-        for school_id in above:
-            mine = claim(p, school_id, choice_pos)
-            if school_id in weakest_choice and weakest_choice[school_id][0] > mine:
-                problems.append(f"{p.id} listed {school_id} but was refused while it admitted {weakest_choice[school_id][1].id} with a weaker claim")
-            elif school_id in late:
-                problems.append(f"{p.id} listed {school_id} but was refused while it later admitted {late[school_id].id} by {late[school_id].round}")
-            if school_id in latest_batch and latest_batch[school_id][0] > batch(p):
-                problems.append(f"{p.id} (batch {p.evaluation.batch}) lost a listed seat at {school_id} to {latest_batch[school_id][1].id} of a later batch")
-        if p.status == UNPLACED or p.round == "clearing":
+        above = main[: int(round_.split(":")[1]) - 1] if status == ADMITTED and round_.startswith("choice:") else main
+        if above:
+            # Not in a sibling group (see above): p's own batch and rank are its unit's.
+            e = p.evaluation
+            mine_batch = _LATE if e.batch is None else e.batch
+            mine = (mine_batch, e.rank)  # points_first: the same claim to every school
+            for school_id in above:
+                if choice_first:
+                    mine = claim(p, school_id, choice_pos)
+                weakest = weakest_choice.get(school_id)
+                if weakest is not None and weakest[0] > mine:
+                    problems.append(f"{p.id} listed {school_id} but was refused while it admitted {weakest[1].id} with a weaker claim")
+                elif school_id in late:
+                    problems.append(f"{p.id} listed {school_id} but was refused while it later admitted {late[school_id].id} by {late[school_id].round}")
+                latest = latest_batch.get(school_id)
+                if latest is not None and latest[0] > mine_batch:
+                    problems.append(f"{p.id} (batch {p.evaluation.batch}) lost a listed seat at {school_id} to {latest[1].id} of a later batch")
+        if status == UNPLACED or round_ == "clearing":
             options = listed(p, clearing_pos) if settings.clearing else ()
-            taken_at = options.index(p.school.id) if p.round == "clearing" and p.school.id in options else len(options)
+            taken_at = options.index(p.school.id) if round_ == "clearing" and p.school.id in options else len(options)
             for school_id in options[:taken_at]:
                 mine = claim(p, school_id, clearing_pos)
                 if school_id in weakest_clearing and weakest_clearing[school_id][0] > mine:
                     problems.append(f"{p.id} chose {school_id} in clearing but was refused while it admitted {weakest_clearing[school_id][1].id} with a weaker claim")
-        if p.status == UNPLACED and accept_pos is not None and p.evaluation.applicant.record[accept_pos]:
-            if p.evaluation.grade in room_left:
-                problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.grade]} had a free seat")
+        if status == UNPLACED and accept_pos is not None and record[accept_pos]:
+            if p.evaluation.applicant.grade in room_left:
+                problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.applicant.grade]} had a free seat")
     if problems:
         raise AllocationError(problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from jifen_dsl.errors import EvaluationError
 
-from .conftest import ZH_HEADER, evaluate_rows, failed_names
+from .conftest import EN_HEADER, FIELDS, ZH_HEADER, evaluate_rows, failed_names
 
 
 def test_points_total_is_a_decimal_never_below_zero(write_policy):
@@ -127,11 +128,8 @@ tiebreak { child_hukou descending lottery seed 2022 }
     st.randoms(use_true_random=False),
 )
 def test_ranks_do_not_depend_on_row_order(tmp_path_factory, people, rnd):
-    from .conftest import BASE_APPLICANT  # noqa: F401 - the rows merge over it
     tmp = tmp_path_factory.mktemp("p")
     policy = tmp / "p.jifen"
-    from .conftest import EN_HEADER, FIELDS
-    import os
     policy.write_text(EN_HEADER + f'import "{os.path.relpath(FIELDS, tmp)}"\n' + """
 requirement ok "ok": true
 points { total = points indicator permit "Permit" = ind_permit }

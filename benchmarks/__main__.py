@@ -1,0 +1,5 @@
+"""``python -m benchmarks`` runs the whole suite (see suite.py)."""
+
+from .suite import main
+
+main()

@@ -1,0 +1,255 @@
+"""Stream the rows of a large CSV file from disk instead of holding the file, its text and its cells in memory.
+
+A district's file of a million applicants is 200 MB of bytes, twice that as
+text, and several gigabytes as lists of cells. :func:`open_csv` reads only the
+header; the rows are read from the file each time they are iterated, decoded
+and split as they go, and the file is hashed on the way, so the digest a run
+records is of the bytes that were read.
+
+The stream handles the well-formed file and nothing else. Anything unusual - a
+file that stops being UTF-8 half-way, a NUL character, a byte-order mark in the
+middle, a quote left open - raises :class:`Fallback`, and the caller reads the
+file again with :func:`jifen_dsl.readers.read_table`, which gives the one
+precise message for each of these. So the two readers can never disagree on
+what a file holds or on what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+from typing import Callable, Iterator, TypeVar
+
+from .errors import DataError
+
+__all__ = ["CsvRows", "Fallback", "LINE_LIMIT", "open_csv", "split_line"]
+
+T = TypeVar("T")
+
+_SAMPLE = 1 << 16  # the bytes read to decide the encoding and estimate the number of rows
+_BUFFER = 1 << 20
+_UTF8_BOM = codecs.BOM_UTF8
+_GB18030_BOM = "\ufeff".encode("gb18030")
+_REFUSED_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")  # zip, .xls, UTF-16: read_table explains
+
+
+class Fallback(Exception):
+    """The file holds something only the whole-file reader handles; read it with read_table."""
+
+
+class _Hashing(io.BufferedIOBase):
+    """The file's bytes in large chunks, for the text layer: hashed as they pass, and stopped at bytes the stream does not handle."""
+
+    def __init__(self, handle, marks: tuple[bytes, ...]):
+        self.handle = handle
+        self.hash = hashlib.sha256()
+        self.marks = marks  # NUL, and the byte-order mark as the codec writes it: only the careful reader explains them
+        self.offset = 0  # bytes read so far
+        self.tail = b""  # the last bytes of the previous chunk, for a mark cut in two
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(_BUFFER if size is None or size < 0 else max(size, _BUFFER))
+        if chunk:
+            self.hash.update(chunk)
+            seam = self.tail + chunk[:3]
+            for mark in self.marks:
+                # A byte-order mark may open the file (the codec drops it); anywhere else it is an error.
+                found = chunk.find(mark, 1 if self.offset == 0 and mark != b"\x00" else 0)
+                if found >= 0 or (self.offset and seam.find(mark) >= 0):
+                    raise Fallback()
+            self.tail = chunk[-3:]
+            self.offset += len(chunk)
+        return chunk
+
+    read = read1
+
+
+class CsvRows:
+    """The data rows of a CSV file as (line, cells), read from the file on each iteration."""
+
+    def __init__(self, path: str, header: tuple[str, ...], codec: str, marks: tuple[bytes, ...], estimate: int):
+        self.path = path
+        self.header = header
+        self.codec = codec
+        self.marks = marks
+        self.estimate = estimate  # about how many rows: enough for a progress bar
+        self.digest: str | None = None  # the SHA-256 of the file, once it has been read to the end
+
+    def __len__(self) -> int:
+        return self.estimate
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        with _Lines(self) as (lines, number, quoted):
+            for line in lines:
+                number += 1
+                if '"' not in line and len(line) <= LINE_LIMIT:
+                    yield number, split_line(line)
+                    continue
+                cells, taken = quoted(line)
+                yield number, cells
+                number += taken - 1
+
+    def consume_lines(self, consume: Callable[[Iterator[str], int, Callable[[str], tuple[list[str], int]]], T]) -> T:
+        """Read the file once with ``consume(lines, number, quoted)``, and return what it returns.
+
+        ``lines`` are the file's lines after the header, each with its line end;
+        ``number`` is the line the header ends on. A line without a quote, and no
+        longer than the csv module's field limit, is its cells separated by commas
+        (:func:`split_line`); for any other, ``quoted(line)`` gives the record's
+        cells as the csv module reads them and how many lines it took - a quoted
+        cell may run over several. ``consume`` reads every line: the file's
+        digest is taken at the end.
+        """
+        with _Lines(self) as (lines, number, quoted):
+            return consume(lines, number, quoted)
+
+
+LINE_LIMIT = csv.field_size_limit()  # longer lines go to the csv module, which refuses a cell longer than this
+
+
+def split_line(line: str) -> list[str]:
+    """The cells of a line without a quote, as the csv module reads it: split at commas, the line end dropped."""
+    line = line.rstrip("\r\n")
+    return line.split(",") if line else []
+
+
+class _Lines:
+    """One pass over a streamed file: its lines after the header, hashed, and checked to be what the stream handles."""
+
+    def __init__(self, rows: CsvRows):
+        self.rows = rows
+
+    def __enter__(self):
+        rows = self.rows
+        try:
+            self.handle = open(rows.path, "rb")
+        except OSError as exc:
+            raise DataError([f"{rows.path}: cannot read ({exc.strerror})"]) from None
+        self.raw = _Hashing(self.handle, rows.marks)
+        self.lines = io.TextIOWrapper(self.raw, encoding=rows.codec, newline="")
+        self.lines._CHUNK_SIZE = _BUFFER  # decode in large pieces: fewer calls
+        feed = _Feed(self.lines)
+        reader = csv.reader(feed, strict=True)
+
+        def quoted(line: str) -> tuple[list[str], int]:
+            feed.first = line
+            feed.taken = 0
+            return next(reader), feed.taken
+
+        try:
+            feed.first = next(self.lines)
+            if tuple(next(reader)) != rows.header:
+                raise Fallback()
+        except (csv.Error, UnicodeDecodeError, StopIteration):
+            self.handle.close()
+            raise Fallback() from None
+        except BaseException:
+            self.handle.close()
+            raise
+        return self.lines, feed.taken, quoted
+
+    def __exit__(self, kind, error, trace) -> bool:
+        with self.handle:
+            if kind is not None:
+                if issubclass(kind, (csv.Error, UnicodeDecodeError, StopIteration)):
+                    raise Fallback() from None
+                return False
+            if self.lines.read(1):  # pragma: no cover - every pass reads to the end
+                raise RuntimeError(f"{self.rows.path}: the file was not read to the end")
+            digest = self.raw.hash.hexdigest()
+        rows = self.rows
+        if rows.digest is None:
+            rows.digest = digest
+        elif digest != rows.digest:
+            raise DataError([f"{rows.path}: the file changed while it was being read; run again on a file nobody is writing to"])
+        return False
+
+
+class _Feed:
+    """The lines the csv module reads a quoted record from: the line that opens it, then as many more as it needs."""
+
+    def __init__(self, lines: Iterator[str]):
+        self.lines = lines
+        self.first: str | None = None
+        self.taken = 0
+
+    def __iter__(self) -> "_Feed":
+        return self
+
+    def __next__(self) -> str:
+        line = self.first
+        if line is None:
+            line = next(self.lines)
+        else:
+            self.first = None
+        self.taken += 1
+        return line
+
+
+def open_csv(path: str, encoding: str | None) -> tuple[tuple[str, ...], CsvRows, str] | None:
+    """The header, streamed rows and encoding of a CSV file; None when it must be read whole (read_table decides)."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            sample = handle.read(_SAMPLE)
+    except OSError:
+        return None
+    if not sample.strip() or sample.startswith(_REFUSED_STARTS) or b"\n" not in sample:
+        return None
+    found = _codec(sample, encoding)
+    if found is None:
+        return None
+    codec, name = found
+    try:
+        bom = "\ufeff".encode(codec.removesuffix("-sig"))
+    except UnicodeEncodeError:
+        bom = b""  # the codec cannot write one, so no text it reads holds one
+    marks = (b"\x00", bom) if bom else (b"\x00",)
+    first = io.TextIOWrapper(io.BytesIO(sample), encoding=codec, errors="replace", newline="")
+    try:
+        header = tuple(next(csv.reader(first, strict=True)))
+    except (csv.Error, StopIteration):
+        return None
+    if len(header) == 1:
+        return None  # one cell: the careful reader says whether the file is separated by tabs or semicolons
+    estimate = max(1, size * sample.count(b"\n") // len(sample) - 1)
+    return header, CsvRows(path, header, codec, marks, estimate), name
+
+
+def _codec(sample: bytes, encoding: str | None) -> tuple[str, str] | None:
+    """The codec to stream with and the encoding to record, as read_table would decide; None to read the file whole."""
+    if encoding is not None:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            return None
+        if name in ("utf-8", "utf-8-sig"):
+            return "utf-8-sig", name  # read_table drops a leading byte-order mark of a given encoding too
+        if "a,\n".encode(name) != b"a,\n":
+            return None  # UTF-16 and the like: read whole
+        bom = "\ufeff".encode(name, errors="ignore")
+        if bom and sample.startswith(bom):
+            return None
+        return name, name
+    if sample.startswith(_UTF8_BOM):
+        return ("utf-8-sig", "utf-8-sig") if _decodes(sample[3:], "utf-8") else None
+    if _decodes(sample, "utf-8"):
+        return "utf-8", "utf-8"
+    # Not UTF-8 here, so not UTF-8 as a whole: read_table would try GB18030 next.
+    if sample.startswith(_GB18030_BOM) or not _decodes(sample, "gb18030"):
+        return None
+    return "gb18030", "gb18030"
+
+
+def _decodes(sample: bytes, codec: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(codec)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -1,0 +1,242 @@
+"""The fast path from a row of text cells to a typed record: a converter generated for one policy and one header.
+
+Reading a million applicants spends its time in the per-cell work: strip, test
+for empty, call a parser, catch its error. Most cells repeat - a grade, a
+district, a date of birth, an indicator score - so the generated converter
+looks each cell up in a per-column table of cells already read
+(:class:`_Memo`), which also makes every record share one object per distinct
+value instead of holding its own copy. Cells that never repeat (ids, names) are
+only stripped. A cell not seen before is read by :func:`cell_reader`, the same
+rules as the careful path in :mod:`jifen_dsl.applicants`.
+
+The converter only ever accepts: for a row it cannot type - a bad cell, an
+empty required one, a wrong number of cells - it raises, and the caller reads
+that row again the careful way, which reports every problem with file, row
+and column. So the two paths give the same values, and the same messages.
+
+The source is built from the plan's structure (column positions, indexes),
+never from a policy's text, and runs with no builtins but ``len``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from . import model
+from .csvstream import LINE_LIMIT as _LINE_LIMIT
+
+__all__ = ["cell_reader", "row_converter", "row_reader"]
+
+# Distinct cells remembered per column: enough for dates over a decade and
+# times to the minute over an application window, small enough that a column
+# of unique values costs little. Past it, new cells are read but not kept.
+MEMO_LIMIT = 1 << 15
+
+_LIST_KINDS = ("school_list", "text_list")
+
+
+class _Unreadable(Exception):
+    """The fast path cannot type this cell; the careful path says why."""
+
+
+def cell_reader(field: model.Field, parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Read one non-unreadable cell of a field as the careful path does; raise for any problem."""
+    listed = field.type.kind in _LIST_KINDS
+    optional = field.optional
+    default = field.default
+
+    def read(cell: str) -> Any:
+        raw = cell.strip()
+        if not raw:
+            if listed:
+                return ()
+            if optional:
+                return default
+            raise _Unreadable()
+        return parse(raw)
+
+    return read
+
+
+class _Memo(dict):
+    """Cell text -> value for one column; a new cell is read, and kept while there is room."""
+
+    __slots__ = ("read",)
+
+    def __init__(self, read: Callable[[str], Any]):
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, cell: str) -> Any:
+        value = self.read(cell)
+        if len(self) < MEMO_LIMIT:
+            self[cell] = value
+        return value
+
+
+class _Items(dict):
+    """The items of list cells (school ids) seen so far, one string object each, however many lists name them.
+
+    Only an item the careful rules would keep as it is - not empty, nothing to
+    strip, no full-width separator - is taken; any other raises, and the row is
+    read the careful way.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, item: str) -> str:
+        if not item or item.strip() != item or "；" in item:
+            raise _Unreadable()
+        self[item] = item
+        return item
+
+
+def _unique(field: model.Field) -> bool:
+    """Cells of this field rarely repeat: remembering them would cost memory and save nothing."""
+    return field.type.kind == "text" and (field.unique or field.name == model.ID_FIELD or field.name in model.PERSONAL_FIELDS)
+
+
+def _required() -> None:
+    raise _Unreadable()
+
+
+def _cell_statements(plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]], namespace: dict[str, Any], indent: str) -> list[str]:
+    """Statements setting ``v_i`` to the value of each field of ``plan`` from ``cells``, raising for a cell they cannot type."""
+    items = _Items()
+    namespace.update({"_required": _required, "_Unreadable": _Unreadable, "tuple": tuple, "map": map, "len": len})
+    lines: list[str] = []
+    for i, (field, column, parse) in enumerate(plan):
+        listed = field.type.kind in _LIST_KINDS
+        if column is None:  # an optional column the file does not have
+            namespace[f"c_{i}"] = () if listed else field.default
+            lines.append(f"v_{i} = c_{i}")
+            continue
+        cell = f"cells[{int(column)}]"
+        if _unique(field):
+            if field.optional:
+                namespace[f"c_{i}"] = field.default
+                lines.append(f"v_{i} = {cell}.strip() or c_{i}")
+            else:
+                lines.append(f"v_{i} = {cell}.strip() or _required()")
+        elif listed:
+            # Split at ';' and share each item (see _Items): when every item is one the careful
+            # rules keep as it is, that is exactly their reading. An empty cell is an empty list.
+            namespace["items"] = items
+            namespace["item"] = items.__getitem__
+            lines += [
+                f"c = {cell}",
+                "if c:",
+                "    s = c.split(';')",
+                "    n = len(s)",
+                f"    if n == 1: v_{i} = (items[s[0]],)",
+                f"    elif n == 2: v_{i} = (items[s[0]], items[s[1]])",
+                f"    elif n == 3: v_{i} = (items[s[0]], items[s[1]], items[s[2]])",
+                f"    elif n == 4: v_{i} = (items[s[0]], items[s[1]], items[s[2]], items[s[3]])",
+                f"    else: v_{i} = tuple(map(item, s))",
+                "else:",
+                f"    v_{i} = ()",
+            ]
+        else:
+            namespace[f"m_{i}"] = _Memo(cell_reader(field, parse))
+            lines.append(f"v_{i} = m_{i}[{cell}]")
+    return [indent + line for line in lines]
+
+
+def _record(count: int) -> str:
+    return "(" + "".join(f"v_{i}, " for i in range(count)) + ")"
+
+
+def row_converter(plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]], width: int) -> Callable[[Sequence[str]], tuple]:
+    """A function from a row's cells to the record of ``plan`` (field, column, parser), raising for any row it cannot type."""
+    namespace: dict[str, Any] = {"__builtins__": {}}
+    source = "\n".join([
+        "def convert(cells):",
+        f"    if len(cells) != {int(width)}:",
+        "        raise _Unreadable()",
+        *_cell_statements(plan, namespace, "    "),
+        f"    return {_record(len(plan))}",
+    ]) + "\n"
+    exec(compile(source, "<typed rows>", "exec"), namespace)  # noqa: S102 - built above from positions only
+    return namespace["convert"]
+
+
+def row_reader(
+    plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]],
+    width: int,
+    id_pos: int,
+    grade_pos: int,
+    grades: frozenset[str],
+    evidence: tuple,
+    simple: bool,
+    make: Callable[..., Any],
+    *,
+    lines: bool = False,
+) -> Callable[..., int]:
+    """A loop appending typed applicants: the whole fast path of reading, in one function.
+
+    ``read(rows, append, seen, careful, add, progress)`` types each (line, cells)
+    row. A row it cannot type goes to ``careful(line, cells)``; one whose id was
+    seen before or whose grade is not in ``grades`` (when given) - or, unless
+    ``simple``, every row - to ``add(line, cells, record)``; any other becomes
+    ``make(line, id, grade, record + evidence)``, passed to ``append``, and its id
+    is entered in ``seen``. It returns how many rows it saw; ``progress``, when not
+    None, is called with 1024 every 1024 rows.
+
+    With ``lines``, the loop reads a streamed CSV file itself:
+    ``read(lines, number, quoted, append, seen, careful, add, progress)`` takes the
+    arguments of :meth:`jifen_dsl.csvstream.CsvRows.consume_lines` first, and splits
+    each line as :func:`jifen_dsl.csvstream.split_line` does.
+    """
+    namespace: dict[str, Any] = {
+        "__builtins__": {}, "Exception": Exception, "make": make, "grades": grades, "evidence": evidence, "LIMIT": _LINE_LIMIT,
+    }
+    record = _record(len(plan))
+    identity, grade = f"v_{int(id_pos)}", f"v_{int(grade_pos)}"
+    if simple:
+        checks = [
+            f"        if {identity} in seen" + (f" or {grade} not in grades:" if grades else ":"),
+            f"            add(line, cells, {record})",
+            "            continue",
+            f"        seen[{identity}] = line",
+            f"        append(make(line, {identity}, {grade}, {record}" + (" + evidence))" if evidence else "))"),
+        ]
+    else:
+        checks = [f"        add(line, cells, {record})"]
+    if lines:
+        head = [
+            "def read(lines, number, quoted, append, seen, careful, add, progress):",
+            "    done = 0",
+            "    step = 1",
+            "    for text in lines:",
+            "        number += step",
+            "        step = 1",
+            "        line = number",
+            "        if '\"' in text or len(text) > LIMIT:",
+            "            cells, step = quoted(text)  # the csv module reads a quoted record, over as many lines as it takes",
+            "        else:",
+            "            cells = text.split(',')",
+            "            cells[-1] = cells[-1].rstrip('\\r\\n')  # a blank line is [''], not [], but blank all the same",
+        ]
+    else:
+        head = [
+            "def read(rows, append, seen, careful, add, progress):",
+            "    done = 0",
+            "    for line, cells in rows:",
+        ]
+    source = "\n".join([
+        *head,
+        "        done += 1",
+        "        if not done & 1023 and progress is not None:",
+        "            progress(1024)",
+        "        try:",
+        f"            if len(cells) != {int(width)}:",
+        "                raise _Unreadable()",
+        *_cell_statements(plan, namespace, "            "),
+        "        except Exception:  # a cell it cannot type: the careful path finds and reports the problem",
+        "            careful(line, cells)",
+        "            continue",
+        *checks,
+        "    return done",
+    ]) + "\n"
+    exec(compile(source, "<typed rows>", "exec"), namespace)  # noqa: S102 - built above from positions only
+    return namespace["read"]

@@ -1,0 +1,171 @@
+"""The fast path of reading - rows streamed from disk, typed by a generated converter - agrees with the careful path.
+
+For any file, streamed rows are the rows the whole-file reader gives (or the
+stream steps aside for it), and the applicants, the rows set aside and every
+message are the ones the careful, cell-by-cell path gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jifen_dsl import applicants as applicants_module
+from jifen_dsl.applicants import load_applicants
+from jifen_dsl.csvstream import Fallback
+from jifen_dsl.errors import DataError
+from jifen_dsl.pipeline import load_policy
+from jifen_dsl.readers import is_streamed, open_table, read_table
+from jifen_dsl.tables import csv_line
+
+from .conftest import BASE_APPLICANT, POLICIES
+
+HAIZHU = str(POLICIES / "haizhu" / "2022.jifen")
+HEADER = list(BASE_APPLICANT)
+
+# Cells each column may hold: good ones, and ones the careful path must explain.
+CELLS = {
+    "id": ["A1", "A2", "A3", " A4 ", "", "A,5", 'A"6'],
+    "grade": ["G1", "G7", "小学一年级", "G3", "", " G1"],
+    "child_birth_date": ["2016-03-01", "2016/3/1", "2016年3月1日", "2016-02-30", "2016-03-01 00:00", "01/03/2016", ""],
+    "points": ["85.5", "85.50", "90", " 90 ", "-3", "abc", "1e3", ""],
+    "choices": ["S1", "S1;S2", "S1; S2", "S1；S2", "S1;;S2", ";", "", "S1;S1", "S1\nS2"],
+    "child_enrolled": ["true", "否", "√", "maybe", ""],
+    "applied_at": ["2022-04-26 10:30", "2022年4月26日 10:30", "2022-04-26", "", "25:00"],
+    "clearing_choices": ["", "S2", "S2;S3", " "],
+    "sibling_group": ["", "T1", "T1 "],
+}
+ENDINGS = ["\n", "\r\n"]
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return load_policy(HAIZHU).policy
+
+
+def _careful_only(monkeypatch) -> None:
+    """Route every row through the careful path, as if the generated reader took none."""
+
+    def reader(*args, lines=False, **kwargs):
+        if lines:
+            def read(lines_, number, quoted, append, seen, careful, add, progress):
+                done = 0
+                step = 1
+                for text in lines_:
+                    number += step
+                    step = 1
+                    if '"' in text:
+                        cells, step = quoted(text)
+                    else:
+                        cells = text.rstrip("\r\n").split(",") if text.rstrip("\r\n") else []
+                    careful(number, cells)
+                    done += 1
+                return done
+        else:
+            def read(rows, append, seen, careful, add, progress):
+                done = 0
+                for line, cells in rows:
+                    careful(line, cells)
+                    done += 1
+                return done
+        return read
+
+    monkeypatch.setattr(applicants_module, "row_reader", reader)
+
+
+def _outcome(path: str, policy, lenient: bool):
+    try:
+        result = load_applicants(path, policy, lenient=lenient)
+    except DataError as exc:
+        return ("error", exc.render())
+    return (
+        "ok",
+        [(a.row, a.id, a.grade, repr(a.record)) for a in result.applicants],
+        [(r.row, r.cells, r.reasons) for r in result.rejects],
+        result.rows,
+        result.table.digest,
+        result.table.encoding,
+    )
+
+
+rows_strategy = st.lists(
+    st.fixed_dictionaries({name: st.sampled_from(values) for name, values in CELLS.items()}),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=rows_strategy, ending=st.sampled_from(ENDINGS), blank=st.booleans(), bom=st.booleans(), lenient=st.booleans())
+def test_the_fast_path_reads_what_the_careful_path_reads(tmp_path_factory, policy, rows, ending, blank, bom, lenient):
+    directory = tmp_path_factory.mktemp("fast")
+    lines = [csv_line(HEADER)[:-1] + ending]
+    for i, changes in enumerate(rows):
+        lines.append(csv_line([{**BASE_APPLICANT, **changes}[name] for name in HEADER])[:-1] + ending)
+        if blank and i == 0:
+            lines.append(ending)
+    path = directory / "applicants.csv"
+    path.write_bytes(("\ufeff" if bom else "").encode() + "".join(lines).encode("utf-8"))
+    fast = _outcome(str(path), policy, lenient)
+    with pytest.MonkeyPatch.context() as patch:
+        _careful_only(patch)
+        careful = _outcome(str(path), policy, lenient)
+    assert fast == careful
+    if fast[0] == "ok":
+        assert fast[4] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+CORPUS = sorted(
+    str(p) for p in [*(POLICIES.parent / "tests" / "data").rglob("*.csv"), *(POLICIES.parent / "examples").rglob("*.csv")]
+)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[Path(p).name for p in CORPUS])
+def test_streamed_rows_are_the_rows_read_whole(path):
+    try:
+        table = open_table(path)
+    except DataError:
+        return  # refused at once, with the same message (read_table gave it)
+    if not is_streamed(table):
+        return
+    try:
+        rows = list(table.rows)
+    except Fallback:
+        return  # the whole-file reader explains what is wrong
+    whole = read_table(path)
+    assert rows == whole.rows
+    assert (table.header, table.encoding, table.rows.digest) == (whole.header, whole.encoding, whole.digest)
+
+
+def test_a_quoted_cell_over_several_lines_keeps_the_line_numbers(tmp_path, policy):
+    header = csv_line(HEADER)
+    first = csv_line([{**BASE_APPLICANT, "id": "A1", "child_hukou": "湖南\n长沙"}[name] for name in HEADER])
+    second = csv_line([{**BASE_APPLICANT, "id": "A2"}[name] for name in HEADER])
+    path = tmp_path / "a.csv"
+    path.write_text(header + first + second, encoding="utf-8")
+    result = load_applicants(str(path), policy)
+    assert [(a.row, a.id) for a in result.applicants] == [(2, "A1"), (4, "A2")]
+    assert result.applicants[0].record[HEADER.index("child_hukou")] == "湖南\n长沙"
+
+
+def test_a_file_changed_between_passes_is_refused(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text(csv_line(HEADER) + csv_line([BASE_APPLICANT[name] for name in HEADER]), encoding="utf-8")
+    table = open_table(str(path))
+    list(table.rows)
+    path.write_text(csv_line(HEADER) + csv_line([{**BASE_APPLICANT, "id": "B"}[name] for name in HEADER]), encoding="utf-8")
+    with pytest.raises(DataError, match="changed while it was being read"):
+        list(table.rows)
+
+
+def test_a_file_that_stops_being_utf8_is_read_whole(tmp_path, policy):
+    path = tmp_path / "a.csv"
+    good = csv_line(HEADER) + csv_line([BASE_APPLICANT[name] for name in HEADER]) * 1
+    path.write_bytes(good.encode("utf-8") + b"x" * 70_000 + b"\xff\n")
+    with pytest.raises(DataError) as info:
+        load_applicants(str(path), policy)
+    assert "neither UTF-8 nor GB18030" in info.value.render()
