@@ -32,6 +32,7 @@ def personal_columns(policy: model.Policy, evaluations: Sequence[Evaluation]) ->
     personal details look exactly as before.
     """
     found = []
+    records = None
     for name in model.PERSONAL_FIELDS:
         if not policy.has_field(name):
             continue
@@ -39,8 +40,9 @@ def personal_columns(policy: model.Policy, evaluations: Sequence[Evaluation]) ->
         if index not in policy.read_fields:
             continue
         pos = policy.read_fields.index(index)
-        values = map(operator.itemgetter(pos), map(_record, evaluations))  # at C speed: a million applicants
-        if any(map(_present, values)):
+        if records is None:
+            records = list(map(_record, evaluations))  # once, at C speed: a million applicants
+        if any(map(_present, map(operator.itemgetter(pos), records))):
             found.append((name, pos))
     return found
 

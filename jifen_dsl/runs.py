@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import operator
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,6 @@ from .bulk import collector_paused
 from .compiler import CompiledPolicy
 from .errors import DataError, JifenError
 from .evaluator import Evaluation, evaluate
-from .loader import read_source
 from .output import RUN_MARKER, write_directory_atomic
 from .pipeline import load_policy
 from .progress import NO_PROGRESS, Progress
@@ -58,6 +58,9 @@ FORMAT_VERSION = 1
 def sha256(data: bytes) -> str:
     """The SHA-256 of bytes, in hex."""
     return hashlib.sha256(data).hexdigest()
+
+
+_applicant_id = operator.attrgetter("id")
 
 
 @attrs.frozen
@@ -135,7 +138,7 @@ def _execute(spec: RunSpec, progress: Progress) -> Run:
     allocation = None
     if offer is not None:
         allocation = allocate(compiled, evaluations, offer)
-        verify(allocation, [x.id for x in applicants])
+        verify(allocation, list(map(_applicant_id, applicants)))
     kept = ApplicantFile(applicant_file.table, applicants, rejects, applicant_file.rows)
     return Run(spec, compiled, kept, schools_table, tuple(rejects), evaluations, allocation, evidence_table)
 
@@ -399,6 +402,8 @@ def verify_run(directory: str, progress: Progress = NO_PROGRESS) -> str:
             differences.append(f"{path}: not written by the run")
 
     # 2. The inputs are the ones the run read.
+    from .loader import read_source  # the parser's module: imported only when a run is verified
+
     for f in data["policy"]["files"]:
         try:
             now = sha256(read_source(f["path"]).encode("utf-8"))
