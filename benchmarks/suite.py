@@ -63,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=default_workdir(), help="where generated data is kept (default: %(default)s)")
     parser.add_argument("--schools", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=2, help="end-to-end runs of each kind (the best counts)")
+    parser.add_argument("--repeat", type=int, default=3, help="end-to-end runs of each kind (the best counts)")
     args = parser.parse_args()
     began = time.perf_counter()
 

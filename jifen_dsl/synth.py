@@ -28,6 +28,7 @@ import calendar
 import csv
 import datetime as _dt
 import io
+import itertools
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -275,7 +276,7 @@ def generate_schools(district: str, year: int, count: int, seed: int, applicants
     used: set[str] = set()
     rows: list[dict[str, str]] = []
     for grade, n, letter in (("G1", g1, "P"), ("G7", g7, "J")):
-        numbers = iter(range(1, 10_000))  # 第一小学 and 第一中学 are different schools
+        numbers = itertools.count(1)  # 第一小学 and 第一中学 are different schools
         for i in range(1, n + 1):
             private = rng.random() < 0.45
             if grade == "G1":
