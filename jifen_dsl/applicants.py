@@ -325,7 +325,7 @@ def _typed_rows(
 
     if is_streamed(table):
         # The generated fast path (typedrows), reading the file's lines itself.
-        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant, lines=True)
+        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant, lines=table.rows.cell_codec)
         done = table.rows.consume_lines(
             lambda lines, number, quoted: read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
         )

@@ -36,38 +36,65 @@ _GB18030_BOM = "\ufeff".encode("gb18030")
 _REFUSED_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\xff\xfe", b"\xfe\xff")  # zip, .xls, UTF-16: read_table explains
 
 
+# Encodings in which a comma, a quote, a carriage return and a line feed are single
+# bytes that never occur inside another character's bytes, so lines and cells can
+# be split before they are decoded. Files in any other encoding are read whole.
+_BYTE_SAFE = frozenset({"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "ascii", "iso8859-1", "cp1252"})
+
+
 class Fallback(Exception):
     """The file holds something only the whole-file reader handles; read it with read_table."""
 
 
-class _Hashing(io.BufferedIOBase):
-    """The file's bytes in large chunks, for the text layer: hashed as they pass, and stopped at bytes the stream does not handle."""
+class _Hashing(io.RawIOBase):
+    """The file's bytes for a buffered reader: hashed as they pass, and stopped at anything the stream does not handle.
 
-    def __init__(self, handle, marks: tuple[bytes, ...]):
+    The stream splits lines at line feeds and cells at commas without decoding, so
+    each chunk is checked here instead: it must decode with the file's codec (a
+    file that stops being UTF-8 half-way is the careful reader's to explain), hold
+    no NUL and no byte-order mark past the start, and no carriage return but as
+    part of a CR LF line end (a lone one ends a line for the csv module).
+    """
+
+    def __init__(self, handle, marks: tuple[bytes, ...], codec: str):
         self.handle = handle
         self.hash = hashlib.sha256()
         self.marks = marks  # NUL, and the byte-order mark as the codec writes it: only the careful reader explains them
+        self.decoder = codecs.getincrementaldecoder(codec)()
         self.offset = 0  # bytes read so far
         self.tail = b""  # the last bytes of the previous chunk, for a mark cut in two
 
     def readable(self) -> bool:
         return True
 
-    def read1(self, size: int = -1) -> bytes:
-        chunk = self.handle.read(_BUFFER if size is None or size < 0 else max(size, _BUFFER))
-        if chunk:
-            self.hash.update(chunk)
-            seam = self.tail + chunk[:3]
-            for mark in self.marks:
-                # A byte-order mark may open the file (the codec drops it); anywhere else it is an error.
-                found = chunk.find(mark, 1 if self.offset == 0 and mark != b"\x00" else 0)
-                if found >= 0 or (self.offset and seam.find(mark) >= 0):
-                    raise Fallback()
-            self.tail = chunk[-3:]
-            self.offset += len(chunk)
-        return chunk
-
-    read = read1
+    def readinto(self, buffer) -> int:
+        count = self.handle.readinto(buffer)
+        if not count:
+            if self.tail.endswith(b"\r"):
+                raise Fallback()  # the file ends in a lone carriage return
+            try:
+                self.decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                raise Fallback() from None
+            return 0
+        chunk = bytes(memoryview(buffer)[:count])
+        self.hash.update(chunk)
+        seam = self.tail + chunk[:3]
+        for mark in self.marks:
+            # A byte-order mark may open the file (the codec drops it); anywhere else it is an error.
+            found = chunk.find(mark, 1 if self.offset == 0 and mark != b"\x00" else 0)
+            if found >= 0 or (self.offset and seam.find(mark) >= 0):
+                raise Fallback()
+        lone = chunk.count(b"\r") - chunk.count(b"\r\n") - chunk.endswith(b"\r")
+        if lone or (self.tail.endswith(b"\r") and not chunk.startswith(b"\n")):
+            raise Fallback()
+        try:
+            self.decoder.decode(chunk)
+        except UnicodeDecodeError:
+            raise Fallback() from None
+        self.tail = chunk[-3:]
+        self.offset += count
+        return count
 
 
 class CsvRows:
@@ -84,27 +111,36 @@ class CsvRows:
     def __len__(self) -> int:
         return self.estimate
 
+    @property
+    def cell_codec(self) -> str:
+        """The codec a line or cell is decoded with: the file's, without a byte-order mark (only the file's start may hold one)."""
+        return self.codec.removesuffix("-sig")
+
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        codec = self.cell_codec
         with _Lines(self) as (lines, number, quoted):
             for line in lines:
                 number += 1
-                if '"' not in line and len(line) <= LINE_LIMIT:
-                    yield number, split_line(line)
+                if b'"' not in line and len(line) <= LINE_LIMIT:
+                    yield number, split_line(line.decode(codec))
                     continue
                 cells, taken = quoted(line)
-                yield number, cells
+                yield number, [cell.decode(codec) for cell in cells]
                 number += taken - 1
 
-    def consume_lines(self, consume: Callable[[Iterator[str], int, Callable[[str], tuple[list[str], int]]], T]) -> T:
+    def consume_lines(self, consume: Callable[[Iterator[bytes], int, Callable[[bytes], tuple[list[bytes], int]]], T]) -> T:
         """Read the file once with ``consume(lines, number, quoted)``, and return what it returns.
 
-        ``lines`` are the file's lines after the header, each with its line end;
-        ``number`` is the line the header ends on. A line without a quote, and no
-        longer than the csv module's field limit, is its cells separated by commas
-        (:func:`split_line`); for any other, ``quoted(line)`` gives the record's
-        cells as the csv module reads them and how many lines it took - a quoted
-        cell may run over several. ``consume`` reads every line: the file's
-        digest is taken at the end.
+        ``lines`` are the file's lines after the header, as bytes in the file's
+        encoding (:attr:`cell_codec`), each with its line end; ``number`` is the line
+        the header ends on. The stream has checked that they decode, and that a
+        carriage return only comes before a line feed: so a line without a quote,
+        and no longer than the csv module's field limit, is its cells separated by
+        commas (:func:`split_line`), a comma being one byte in every encoding the
+        stream reads. For any other, ``quoted(line)`` gives the record's cells as the
+        csv module reads them, encoded again, and how many lines it took - a quoted
+        cell may run over several. ``consume`` reads every line: the file's digest
+        is taken at the end.
         """
         with _Lines(self) as (lines, number, quoted):
             return consume(lines, number, quoted)
@@ -128,22 +164,25 @@ class _Lines:
     def __enter__(self):
         rows = self.rows
         try:
-            self.handle = open(rows.path, "rb")
+            self.handle = open(rows.path, "rb", buffering=0)
         except OSError as exc:
             raise DataError([f"{rows.path}: cannot read ({exc.strerror})"]) from None
-        self.raw = _Hashing(self.handle, rows.marks)
-        self.lines = io.TextIOWrapper(self.raw, encoding=rows.codec, newline="")
-        self.lines._CHUNK_SIZE = _BUFFER  # decode in large pieces: fewer calls
-        feed = _Feed(self.lines)
+        self.raw = _Hashing(self.handle, rows.marks, rows.codec)
+        self.lines = io.BufferedReader(self.raw, _BUFFER)
+        codec = rows.cell_codec
+        feed = _Feed(self.lines, codec)
         reader = csv.reader(feed, strict=True)
 
-        def quoted(line: str) -> tuple[list[str], int]:
+        def quoted(line: bytes) -> tuple[list[bytes], int]:
             feed.first = line
             feed.taken = 0
-            return next(reader), feed.taken
+            return [cell.encode(codec) for cell in next(reader)], feed.taken
 
         try:
-            feed.first = next(self.lines)
+            first = next(self.lines)
+            if rows.codec != codec:
+                first = first.removeprefix("\ufeff".encode(codec))  # the byte-order mark the file may open with
+            feed.first = first
             if tuple(next(reader)) != rows.header:
                 raise Fallback()
         except (csv.Error, UnicodeDecodeError, StopIteration):
@@ -172,11 +211,12 @@ class _Lines:
 
 
 class _Feed:
-    """The lines the csv module reads a quoted record from: the line that opens it, then as many more as it needs."""
+    """The lines the csv module reads a quoted record from, decoded: the line that opens it, then as many more as it needs."""
 
-    def __init__(self, lines: Iterator[str]):
+    def __init__(self, lines: Iterator[bytes], codec: str):
         self.lines = lines
-        self.first: str | None = None
+        self.codec = codec
+        self.first: bytes | None = None
         self.taken = 0
 
     def __iter__(self) -> "_Feed":
@@ -189,7 +229,7 @@ class _Feed:
         else:
             self.first = None
         self.taken += 1
-        return line
+        return line.decode(self.codec)
 
 
 def open_csv(path: str, encoding: str | None) -> tuple[tuple[str, ...], CsvRows, str] | None:
@@ -231,8 +271,8 @@ def _codec(sample: bytes, encoding: str | None) -> tuple[str, str] | None:
             return None
         if name in ("utf-8", "utf-8-sig"):
             return "utf-8-sig", name  # read_table drops a leading byte-order mark of a given encoding too
-        if "a,\n".encode(name) != b"a,\n":
-            return None  # UTF-16 and the like: read whole
+        if name not in _BYTE_SAFE:
+            return None  # UTF-16, stateful encodings and the like: read whole
         bom = "\ufeff".encode(name, errors="ignore")
         if bom and sample.startswith(bom):
             return None

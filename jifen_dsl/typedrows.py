@@ -74,6 +74,23 @@ class _Memo(dict):
         return value
 
 
+class _BytesMemo(dict):
+    """Cell bytes -> value for one column of a streamed file: a new cell is decoded and read, and kept while there is room."""
+
+    __slots__ = ("read", "codec")
+
+    def __init__(self, read: Callable[[str], Any], codec: str):
+        super().__init__()
+        self.read = read
+        self.codec = codec
+
+    def __missing__(self, cell: bytes) -> Any:
+        value = self.read(cell.decode(self.codec))
+        if len(self) < MEMO_LIMIT:
+            self[cell] = value
+        return value
+
+
 class _Items(dict):
     """The items of list cells (school ids) seen so far, one string object each, however many lists name them.
 
@@ -91,6 +108,23 @@ class _Items(dict):
         return item
 
 
+class _BytesItems(dict):
+    """The items of list cells of a streamed file, by their bytes: each decoded once, and taken as :class:`_Items` takes them."""
+
+    __slots__ = ("codec",)
+
+    def __init__(self, codec: str):
+        super().__init__()
+        self.codec = codec
+
+    def __missing__(self, item: bytes) -> str:
+        text = item.decode(self.codec)
+        if not text or text.strip() != text or "；" in text:
+            raise _Unreadable()
+        self[item] = text
+        return text
+
+
 def _unique(field: model.Field) -> bool:
     """Cells of this field rarely repeat: remembering them would cost memory and save nothing."""
     return field.type.kind == "text" and (field.unique or field.name == model.ID_FIELD or field.name in model.PERSONAL_FIELDS)
@@ -100,10 +134,19 @@ def _required() -> None:
     raise _Unreadable()
 
 
-def _cell_statements(plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]], namespace: dict[str, Any], indent: str) -> list[str]:
-    """Statements setting ``v_i`` to the value of each field of ``plan`` from ``cells``, raising for a cell they cannot type."""
-    items = _Items()
-    namespace.update({"_required": _required, "_Unreadable": _Unreadable, "tuple": tuple, "map": map, "len": len})
+def _cell_statements(
+    plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]], namespace: dict[str, Any], indent: str, codec: str | None = None
+) -> list[str]:
+    """Statements setting ``v_i`` to the value of each field of ``plan`` from ``cells``, raising for a cell they cannot type.
+
+    With ``codec``, the cells are bytes in that encoding: each distinct cell is
+    decoded once, in its column's table, and a cell never looked up is decoded
+    every time.
+    """
+    items: dict = _Items() if codec is None else _BytesItems(codec)
+    text = "" if codec is None else ".decode(codec)"
+    separator = "';'" if codec is None else "b';'"
+    namespace.update({"_required": _required, "_Unreadable": _Unreadable, "tuple": tuple, "map": map, "len": len, "codec": codec})
     lines: list[str] = []
     for i, (field, column, parse) in enumerate(plan):
         listed = field.type.kind in _LIST_KINDS
@@ -115,9 +158,9 @@ def _cell_statements(plan: Sequence[tuple[model.Field, int | None, Callable[[str
         if _unique(field):
             if field.optional:
                 namespace[f"c_{i}"] = field.default
-                lines.append(f"v_{i} = {cell}.strip() or c_{i}")
+                lines.append(f"v_{i} = {cell}{text}.strip() or c_{i}")
             else:
-                lines.append(f"v_{i} = {cell}.strip() or _required()")
+                lines.append(f"v_{i} = {cell}{text}.strip() or _required()")
         elif listed:
             # Split at ';' and share each item (see _Items): when every item is one the careful
             # rules keep as it is, that is exactly their reading. An empty cell is an empty list.
@@ -126,7 +169,7 @@ def _cell_statements(plan: Sequence[tuple[model.Field, int | None, Callable[[str
             lines += [
                 f"c = {cell}",
                 "if c:",
-                "    s = c.split(';')",
+                f"    s = c.split({separator})",
                 "    n = len(s)",
                 f"    if n == 1: v_{i} = (items[s[0]],)",
                 f"    elif n == 2: v_{i} = (items[s[0]], items[s[1]])",
@@ -137,7 +180,8 @@ def _cell_statements(plan: Sequence[tuple[model.Field, int | None, Callable[[str
                 f"    v_{i} = ()",
             ]
         else:
-            namespace[f"m_{i}"] = _Memo(cell_reader(field, parse))
+            reader = cell_reader(field, parse)
+            namespace[f"m_{i}"] = _Memo(reader) if codec is None else _BytesMemo(reader, codec)
             lines.append(f"v_{i} = m_{i}[{cell}]")
     return [indent + line for line in lines]
 
@@ -170,7 +214,7 @@ def row_reader(
     simple: bool,
     make: Callable[..., Any],
     *,
-    lines: bool = False,
+    lines: str | None = None,
 ) -> Callable[..., int]:
     """A loop appending typed applicants: the whole fast path of reading, in one function.
 
@@ -182,27 +226,32 @@ def row_reader(
     is entered in ``seen``. It returns how many rows it saw; ``progress``, when not
     None, is called with 1024 every 1024 rows.
 
-    With ``lines``, the loop reads a streamed CSV file itself:
-    ``read(lines, number, quoted, append, seen, careful, add, progress)`` takes the
-    arguments of :meth:`jifen_dsl.csvstream.CsvRows.consume_lines` first, and splits
-    each line as :func:`jifen_dsl.csvstream.split_line` does.
+    With ``lines``, the codec of a streamed CSV file, the loop reads the file
+    itself: ``read(lines, number, quoted, append, seen, careful, add, progress)``
+    takes the arguments of :meth:`jifen_dsl.csvstream.CsvRows.consume_lines` first,
+    splits each line of bytes at commas and types the cells as bytes; ``careful``
+    and ``add`` are given the cells decoded.
     """
     namespace: dict[str, Any] = {
         "__builtins__": {}, "Exception": Exception, "make": make, "grades": grades, "evidence": evidence, "LIMIT": _LINE_LIMIT,
     }
     record = _record(len(plan))
     identity, grade = f"v_{int(id_pos)}", f"v_{int(grade_pos)}"
+    given = "cells"  # the cells as careful and add take them: text
+    if lines is not None:
+        namespace["decoded"] = lambda cells, codec=lines: [cell.decode(codec) for cell in cells]
+        given = "decoded(cells)"
     if simple:
         checks = [
             f"        if {identity} in seen" + (f" or {grade} not in grades:" if grades else ":"),
-            f"            add(line, cells, {record})",
+            f"            add(line, {given}, {record})",
             "            continue",
             f"        seen[{identity}] = line",
             f"        append(make(line, {identity}, {grade}, {record}" + (" + evidence))" if evidence else "))"),
         ]
     else:
-        checks = [f"        add(line, cells, {record})"]
-    if lines:
+        checks = [f"        add(line, {given}, {record})"]
+    if lines is not None:
         head = [
             "def read(lines, number, quoted, append, seen, careful, add, progress):",
             "    done = 0",
@@ -211,11 +260,11 @@ def row_reader(
             "        number += step",
             "        step = 1",
             "        line = number",
-            "        if '\"' in text or len(text) > LIMIT:",
+            "        if b'\"' in text or len(text) > LIMIT:",
             "            cells, step = quoted(text)  # the csv module reads a quoted record, over as many lines as it takes",
             "        else:",
-            "            cells = text.split(',')",
-            "            cells[-1] = cells[-1].rstrip('\\r\\n')  # a blank line is [''], not [], but blank all the same",
+            "            cells = text.split(b',')",
+            "            cells[-1] = cells[-1].rstrip(b'\\r\\n')  # a blank line is [b''], not [], but blank all the same",
         ]
     else:
         head = [
@@ -231,9 +280,9 @@ def row_reader(
         "        try:",
         f"            if len(cells) != {int(width)}:",
         "                raise _Unreadable()",
-        *_cell_statements(plan, namespace, "            "),
+        *_cell_statements(plan, namespace, "            ", lines),
         "        except Exception:  # a cell it cannot type: the careful path finds and reports the problem",
-        "            careful(line, cells)",
+        f"            careful(line, {given})",
         "            continue",
         *checks,
         "    return done",

@@ -50,18 +50,22 @@ def policy():
 def _careful_only(monkeypatch) -> None:
     """Route every row through the careful path, as if the generated reader took none."""
 
-    def reader(*args, lines=False, **kwargs):
-        if lines:
+    def reader(*args, lines=None, **kwargs):
+        if lines is not None:
+            codec = lines  # the lines are bytes in this encoding
+
             def read(lines_, number, quoted, append, seen, careful, add, progress):
                 done = 0
                 step = 1
                 for text in lines_:
                     number += step
                     step = 1
-                    if '"' in text:
+                    if b'"' in text:
                         cells, step = quoted(text)
+                        cells = [cell.decode(codec) for cell in cells]
                     else:
-                        cells = text.rstrip("\r\n").split(",") if text.rstrip("\r\n") else []
+                        line = text.rstrip(b"\r\n").decode(codec)
+                        cells = line.split(",") if line else []
                     careful(number, cells)
                     done += 1
                 return done
@@ -169,3 +173,60 @@ def test_a_file_that_stops_being_utf8_is_read_whole(tmp_path, policy):
     with pytest.raises(DataError) as info:
         load_applicants(str(path), policy)
     assert "neither UTF-8 nor GB18030" in info.value.render()
+
+
+def _whole_file_only(monkeypatch) -> None:
+    """Read every file whole, as if the stream could take none."""
+    from jifen_dsl import csvstream
+
+    monkeypatch.setattr(csvstream, "open_csv", lambda path, encoding: None)
+
+
+# Text that exercises the byte-level split: multi-byte characters whose bytes in
+# GB18030 are not those of a comma, quote or line end, and the characters themselves.
+BYTE_CELLS = {
+    "child_hukou": ["湖南", "广西壮族自治区", "湖南,长沙", '“湖南”', "é", "湖南\r长沙", "湖南\n长沙"],
+    "residence_district": ["海珠区", "白云区", "海珠区 ", "　海珠区"],
+    "id": ["A1", "甲1", "A,2", "A3"],
+}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.fixed_dictionaries({name: st.sampled_from(values) for name, values in BYTE_CELLS.items()}), min_size=1, max_size=6),
+    encoding=st.sampled_from(["utf-8", "gb18030"]),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+    lenient=st.booleans(),
+)
+def test_streaming_by_bytes_reads_what_the_whole_file_reader_reads(tmp_path_factory, policy, rows, encoding, ending, lenient):
+    lines = [csv_line(HEADER)[:-1] + ending]
+    for changes in rows:
+        lines.append(csv_line([{**BASE_APPLICANT, **changes}[name] for name in HEADER])[:-1] + ending)
+    path = tmp_path_factory.mktemp("bytes") / "applicants.csv"
+    path.write_bytes("".join(lines).encode(encoding))
+    streamed = _outcome(str(path), policy, lenient)
+    with pytest.MonkeyPatch.context() as patch:
+        _whole_file_only(patch)
+        whole = _outcome(str(path), policy, lenient)
+    assert streamed == whole
+
+
+def test_a_gb18030_file_streams_to_the_values_of_its_utf8_twin(tmp_path, policy):
+    text = csv_line(HEADER) + "".join(
+        csv_line([{**BASE_APPLICANT, "id": f"甲{i}", "child_hukou": "广西壮族自治区"}[name] for name in HEADER]) for i in range(3)
+    )
+    utf8, gb = tmp_path / "u.csv", tmp_path / "g.csv"
+    utf8.write_bytes(text.encode("utf-8"))
+    gb.write_bytes(text.encode("gb18030"))
+    assert is_streamed(open_table(str(gb)))
+    one, two = _outcome(str(utf8), policy, False), _outcome(str(gb), policy, False)
+    assert one[1] == two[1] and two[5] == "gb18030"
+    assert [a[1] for a in two[1]] == ["甲0", "甲1", "甲2"]
+
+
+def test_a_lone_carriage_return_sends_the_file_to_the_whole_file_reader(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes((csv_line(HEADER) + csv_line([BASE_APPLICANT[name] for name in HEADER])).replace("\n", "\r", 1).encode("utf-8"))
+    table = open_table(str(path))
+    with pytest.raises(Fallback):
+        list(table.rows)
