@@ -61,6 +61,10 @@ class CompiledPolicy:
     evaluate: Callable[[tuple], tuple]
     definitions: Callable[[tuple], tuple]
     missing_name: Callable[[int, tuple], str | None]
+    # evaluate_all(applicants, new, cls, append, groups, missing_name, tuple): evaluate each applicant
+    # in one loop, append an evaluation of ``cls`` (made with ``new``, its slots set) for each, and
+    # the eligible to ``groups[grade]`` too. The evaluator's bulk path; see evaluator.evaluate.
+    evaluate_all: Callable[..., None]
 
     @property
     def layout(self) -> tuple[int, ...]:
@@ -313,8 +317,35 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
     keys = [em.expr(optimize(t.expr), PLAIN) for t in policy.tiebreaks if t.kind == "expr"]
     score_tuple = "(" + ", ".join(scores) + ("," if len(scores) == 1 else "") + ")"
     key_tuple = "(" + ", ".join(keys) + ("," if len(keys) == 1 else "") + ")"
-    body.append(f"return (failed, unknown, points, {score_tuple}, {batch}, {key_tuple})")
-    out += ["def evaluate(r):"] + _indent(body) + [""]
+    result = f"(failed, unknown, points, {score_tuple}, {batch}, {key_tuple})"
+    out += ["def evaluate(r):"] + _indent(body + [f"return {result}"]) + [""]
+
+    # evaluate_all(): the same body in one loop over a whole cohort, making each
+    # evaluation in place - no call, no result tuple to pack and unpack per applicant.
+    # The names it adds (b_...) are its own: no generated name starts so.
+    # (The comments are evaluate()'s to show.)
+    each = ["r = b_applicant.record"] + [line for line in body if not line.lstrip().startswith("#")] + [
+        "b_evaluation = b_new(b_class)",
+        "b_evaluation.applicant = b_applicant",
+        "b_evaluation.failed = b_tuple(failed) if failed else ()",
+        "b_evaluation.unknown = unknown",
+        "b_evaluation.points = points",
+        f"b_evaluation.scores = {score_tuple}",
+        f"b_evaluation.batch = {batch}",
+        f"b_evaluation.keys = {key_tuple}",
+        "b_evaluation.rank = None",
+        "b_evaluation._missing_name = b_missing_name",
+        "b_append(b_evaluation)",
+        "if not failed:",
+        "    b_group = b_groups.get(b_applicant.grade)",
+        "    if b_group is None:",
+        "        b_group = b_groups[b_applicant.grade] = []",
+        "    b_group.append(b_evaluation)",
+    ]
+    out += [
+        "def evaluate_all(b_applicants, b_new, b_class, b_append, b_groups, b_missing_name, b_tuple):",
+        "    for b_applicant in b_applicants:",
+    ] + _indent(_indent(each)) + [""]
 
     # definitions(): every definition's value, for explanations
     trace = unpack + definition_lines(TRI, constants=True)
@@ -375,4 +406,6 @@ def compile_policy(policy: model.Policy) -> CompiledPolicy:
     namespace = helper_globals()
     namespace.update(constants)
     exec(code, namespace)  # noqa: S102 - our own generated code, see the module docstring
-    return CompiledPolicy(policy, source, filename, namespace["evaluate"], namespace["definitions"], namespace["missing_name"])
+    return CompiledPolicy(
+        policy, source, filename, namespace["evaluate"], namespace["definitions"], namespace["missing_name"], namespace["evaluate_all"]
+    )

@@ -24,7 +24,7 @@ class Evaluation:
 
     def __init__(self, applicant: Applicant, failed, unknown, points, scores, batch, keys, missing_name):
         self.applicant = applicant
-        self.failed: tuple[int, ...] = tuple(failed)
+        self.failed: tuple[int, ...] = tuple(failed) if failed else ()
         self.unknown: tuple[int, ...] = unknown  # failed because a value they need is missing
         self._missing_name = missing_name
         self.points: Decimal = points
@@ -62,35 +62,39 @@ def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant], *, progr
 
     ``progress``, when given, is called with the number of applicants done since its last call.
     """
-    run = compiled.evaluate
+    evaluate_all = compiled.evaluate_all
     missing_name = compiled.missing_name
     if not isinstance(applicants, (list, tuple)):
         applicants = list(applicants)
     results: list[Evaluation] = []
     append = results.append
     eligible: dict[str, list[Evaluation]] = {}  # by grade, for the ranking: gathered in the same pass
+    new = object.__new__
     with decimal.localcontext(DECIMAL_CONTEXT), collector_paused():
         # In chunks, so reporting progress costs nothing per applicant.
         for start in range(0, len(applicants), _PROGRESS_EVERY):
             chunk = applicants[start : start + _PROGRESS_EVERY]
-            for applicant in chunk:
-                try:
-                    failed, unknown, points, scores, batch, keys = run(applicant.record)
-                except EvaluationError as exc:
-                    raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): {exc}") from None
-                except decimal.DecimalException as exc:
-                    raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): decimal arithmetic failed ({type(exc).__name__})") from None
-                e = Evaluation(applicant, failed, unknown, points, scores, batch, keys, missing_name)
-                append(e)
-                if not failed:
-                    group = eligible.get(applicant.grade)
-                    if group is None:
-                        group = eligible[applicant.grade] = []
-                    group.append(e)
+            try:
+                evaluate_all(chunk, new, Evaluation, append, eligible, missing_name, tuple)
+            except (EvaluationError, decimal.DecimalException):
+                _evaluate_alone(compiled, applicants[len(results)])  # raises again, naming the applicant
+                raise  # pragma: no cover - it did
             if progress is not None:
                 progress(len(chunk))
         _rank_groups(compiled.policy, eligible)
     return results
+
+
+def _evaluate_alone(compiled: CompiledPolicy, applicant: Applicant) -> Evaluation:
+    """One applicant's evaluation, without a rank; raise EvaluationError naming the applicant."""
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        try:
+            failed, unknown, points, scores, batch, keys = compiled.evaluate(applicant.record)
+        except EvaluationError as exc:
+            raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): {exc}") from None
+        except decimal.DecimalException as exc:
+            raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): decimal arithmetic failed ({type(exc).__name__})") from None
+    return Evaluation(applicant, failed, unknown, points, scores, batch, keys, compiled.missing_name)
 
 
 def assign_ranks(policy: model.Policy, evaluations: Sequence[Evaluation]) -> None:

@@ -13,8 +13,17 @@ from click.testing import CliRunner
 
 from jifen_dsl.applicants import records_from_rows
 from jifen_dsl.cli import cli
-from jifen_dsl.evaluator import evaluate
+from jifen_dsl.evaluator import Evaluation, evaluate
 from jifen_dsl.pipeline import load_policy
+
+# What generated code may call, and the attributes it may touch: the runtime helpers (h_...),
+# recording a failed requirement, the missing-value table, and the bulk evaluator's own
+# loop (b_...), which makes each evaluation with the class and functions it is given.
+GENERATED_CALLS = frozenset({"failed.append", "m_table[i]", "b_new", "b_tuple", "b_append", "b_groups.get", "b_group.append"})
+GENERATED_ATTRIBUTES = frozenset(
+    {"failed.append", "b_applicant.record", "b_applicant.grade", "b_groups.get", "b_group.append"}
+    | {f"b_evaluation.{slot}" for slot in Evaluation.__slots__}
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from jifen_dsl.errors import EvaluationError
 
-from .conftest import EN_HEADER, FIELDS, ZH_HEADER, evaluate_rows, failed_names
+from .conftest import EN_HEADER, FIELDS, POLICIES, ROOT, ZH_HEADER, evaluate_rows, failed_names
 
 
 def test_points_total_is_a_decimal_never_below_zero(write_policy):
@@ -264,3 +264,30 @@ tiebreak { id ascending }
     with pytest.raises(PolicyError) as info:
         check_file(bad)
     assert "the points total uses 'district_permit_start', which an applicant may leave empty" in info.value.render()
+
+
+def test_a_failure_deep_in_a_cohort_names_that_applicant(write_policy):
+    path = write_policy('define share = points / ind_other\nrequirement r "r": share > 1\n')
+    rows = [{"id": f"A{i}", "ind_other": "2"} for i in range(1500)]  # past the first block of the bulk loop
+    rows[1234] = {"id": "Z9", "ind_other": "0"}
+    with pytest.raises(EvaluationError) as info:
+        evaluate_rows(path, rows)
+    assert "applicant 'Z9' (row 1236)" in str(info.value)
+
+
+@pytest.mark.parametrize("example", ["haizhu-2022", "baiyun-2022", "conghua-2020"])
+def test_the_bulk_loop_gives_what_each_applicant_alone_gives(example):
+    from jifen_dsl.applicants import read_applicants
+    from jifen_dsl.evaluator import evaluate
+    from jifen_dsl.pipeline import load_policy
+
+    district, year = example.split("-")
+    compiled = load_policy(str(POLICIES / district / f"{year}.jifen"))
+    people = read_applicants(str(ROOT / "examples" / example / "applicants.csv"), compiled.policy)
+    bulk = evaluate(compiled, people)
+    assert [e.applicant for e in bulk] == people
+    for e in bulk:
+        failed, unknown, points, scores, batch, keys = compiled.evaluate(e.applicant.record)
+        assert (e.failed, e.unknown, e.points, e.scores, e.batch, e.keys) == (tuple(failed), unknown, points, scores, batch, keys)
+        assert type(e.failed) is tuple and (e.rank is None) == bool(failed)
+    assert any(e.failed for e in bulk) and any(not e.failed for e in bulk)

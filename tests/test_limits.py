@@ -47,7 +47,7 @@ def test_nesting_at_the_limit_compiles_in_every_mode(tmp_path):
     body += 'requirement s "t": ' + "not " * (MAX_NESTING - 1) + "(primary_graduation_year = 1)\n"
     path = tmp_path / "p.jifen"
     path.write_text(policy_text(tmp_path, body), encoding="utf-8")
-    assert load_policy(str(path)).source.count("def evaluate") == 1
+    assert load_policy(str(path)).source.count("def evaluate(") == 1
 
 
 def test_a_ten_megabyte_policy(tmp_path):
