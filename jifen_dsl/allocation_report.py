@@ -120,6 +120,7 @@ def placement_csv(allocation: Allocation) -> Iterator[str]:
         yield from map(csv_line, placement_rows(allocation))
         return
     shown_points = PointsText()
+    shown = shown_points.seen  # the points objects already written, by identity (see PointsText)
     failed_text: dict[tuple[int, ...], str] = {(): ""}
     commas = len(_COLUMNS) - 1 + len(positions)  # the separators of a line with no quoted cell
 
@@ -127,30 +128,34 @@ def placement_csv(allocation: Allocation) -> Iterator[str]:
         return [record[pos] or "" for pos in positions]
 
     def line(p) -> str:
+        """One line, without its line end."""
         e = p.evaluation
         applicant = e.applicant
-        school = p.school
         failed = e.failed
         reasons = failed_text.get(failed)
         if reasons is None:
             reasons = failed_text[failed] = ";".join(names[i] for i in failed)
+        points = e.points
+        known = shown.get(id(points))
+        school, batch, rank = p.school, e.batch, e.rank
         text = (
             f"{applicant.id},{applicant.grade},{p.status},{'' if school is None else school.id},{p.round or ''},"
-            f"{'' if e.batch is None else batch_names[e.batch]},{'' if e.rank is None else e.rank},{shown_points(e.points)},{reasons}"
+            f"{'' if batch is None else batch_names[batch]},{'' if rank is None else rank},"
+            f"{shown_points(points) if known is None else known[1]},{reasons}"
         )
         if positions:
-            return text + "," + ",".join(details(applicant.record)) + "\n"
-        return text + "\n"
+            return text + "," + ",".join(details(applicant.record))
+        return text
 
     def plain(text: str, lines: int) -> bool:
         return not ('"' in text or "\r" in text) and text.count("\n") == lines and text.count(",") == lines * commas
 
     for start in range(0, len(placements), 8192):
         chunk = placements[start : start + 8192]
-        block = "".join(map(line, chunk))
+        block = "\n".join(map(line, chunk)) + "\n"
         if not plain(block, len(chunk)):
             block = "".join(
-                text if plain(text := line(p), 1) else csv_line(_row(p, names, batch_names) + details(p.evaluation.applicant.record))
+                text if plain(text := line(p) + "\n", 1) else csv_line(_row(p, names, batch_names) + details(p.evaluation.applicant.record))
                 for p in chunk
             )
         yield block

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import operator
 from typing import Any, Iterator, Sequence
@@ -22,7 +21,6 @@ __all__ = [
 FORMATS = OUTPUT_FORMATS
 
 _record = operator.attrgetter("applicant.record")
-_present = functools.partial(operator.is_not, None)
 
 
 def personal_columns(policy: model.Policy, evaluations: Sequence[Evaluation]) -> list[tuple[str, int]]:
@@ -42,7 +40,8 @@ def personal_columns(policy: model.Policy, evaluations: Sequence[Evaluation]) ->
         pos = policy.read_fields.index(index)
         if records is None:
             records = list(map(_record, evaluations))  # once, at C speed: a million applicants
-        if any(map(_present, map(operator.itemgetter(pos), records))):
+        column = list(map(operator.itemgetter(pos), records))
+        if column.count(None) != len(column):  # counting compares by identity first: the fastest scan there is
             found.append((name, pos))
     return found
 

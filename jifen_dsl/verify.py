@@ -187,9 +187,14 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
     latest_batch: dict[str, tuple[float, Placement]] = {}
     for school_id, taken in admitted.items():
         for b in taken:
-            later = batch(b)
+            alone = b.group is None
+            if alone:  # its own batch and rank are its unit's: read them directly (most applicants)
+                e = b.evaluation
+                later = _LATE if e.batch is None else e.batch
+            else:
+                later = batch(b)
             if b.round.startswith("choice:"):
-                c = claim(b, school_id, choice_pos)
+                c = (later, e.rank) if alone and not choice_first else claim(b, school_id, choice_pos)
                 weakest = weakest_choice.get(school_id)
                 if weakest is None or c > weakest[0]:
                     weakest_choice[school_id] = (c, b)
