@@ -14,13 +14,15 @@ records carrying their reasons, for the caller to write to a rejects file.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from typing import Any, Callable, Iterable, Sequence
 
 import attrs
 
-from . import model
+from . import model, parallelread
 from .bulk import collector_paused
-from .csvstream import Fallback
+from .csvstream import Fallback, open_part, skip_rest
 from .errors import DataError
 from .progress import NO_PROGRESS
 from .progress import Progress as ProgressBar
@@ -45,6 +47,11 @@ class Applicant:
     id: str
     grade: str
     record: tuple[Any, ...]
+
+    def __reduce__(self):
+        # Pickled as a call of the class, so unpickling makes each applicant right after its
+        # record, next to it in memory (see parallelread): faster to read in every later pass.
+        return (Applicant, (self.row, self.id, self.grade, self.record))
 
 
 @attrs.frozen
@@ -325,10 +332,34 @@ def _typed_rows(
 
     if is_streamed(table):
         # The generated fast path (typedrows), reading the file's lines itself.
-        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant, lines=table.rows.cell_codec)
-        done = table.rows.consume_lines(
-            lambda lines, number, quoted: read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
-        )
+        codec = table.rows.cell_codec
+        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant, lines=codec)
+        split = None if unique_positions else parallelread.plan_split(table.path)
+
+        def consume(lines, number, quoted) -> int:
+            if split is None:
+                return read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
+            reader = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, True, Applicant, lines=codec)
+            child = parallelread.start(lambda send: _read_part(table.path, split, codec, number, reader, send))
+            if child is None:
+                return read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
+            try:
+                done = read(itertools.islice(lines, split.lines), number, quoted, applicants.append, seen_ids, careful, add, progress)
+                skip_rest(lines)  # hashed here for the digest, while the child finishes
+                taken = _take_part(child, applicants, seen_ids, progress)
+            except BaseException:
+                child.close(kill=True)
+                raise
+            child.close()
+            if taken is None:  # the second part was not clean: read it here, as if alone
+                with open_part(table.path, split.offset, codec) as rest:
+                    return done + read(rest, number + split.lines, quoted, applicants.append, seen_ids, careful, add, progress)
+            rows, blank_rows = taken
+            nonlocal blank
+            blank += blank_rows
+            return done + rows
+
+        done = table.rows.consume_lines(consume)
     elif table.format == "csv":
         # The generated fast path; cells of Excel or JSON may be unreadable, which only the careful path checks for.
         read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant)
@@ -344,6 +375,65 @@ def _typed_rows(
         reported = done - done % _PROGRESS_EVERY
         progress(max(done, len(table.rows)) - reported)  # a streamed file's row count was an estimate: finish the bar
     return applicants, duplicated, done - blank
+
+
+_applicant_id = operator.attrgetter("id")
+
+
+class _NotClean(Exception):
+    """A row of the second part needs the careful path or the first part's ids: that part is read in the first process."""
+
+
+def _read_part(path: str, split: "parallelread.Split", codec: str, header_line: int, read, send) -> tuple[bool, int, int]:
+    """In the second process: type the rows from ``split`` on, send them in blocks, and say whether all went on the fast path."""
+    blank = 0
+
+    def careful(line: int, cells) -> None:
+        nonlocal blank
+        if any(c.strip() for c in cells):
+            raise _NotClean()
+        blank += 1
+
+    def add(line: int, cells, record) -> None:  # a repeated id or a grade without rules
+        raise _NotClean()
+
+    def quoted(text):  # the file holds no quote: never called
+        raise _NotClean()
+
+    seen: dict[str, int] = {}
+    number = header_line + split.lines
+    rows = 0
+    try:
+        with open_part(path, split.offset, codec) as lines:
+            while block := list(itertools.islice(lines, parallelread.BLOCK)):
+                typed: list[Applicant] = []
+                rows += read(iter(block), number, quoted, typed.append, seen, careful, add, None)
+                number += len(block)
+                send(typed)
+    except _NotClean:
+        return (False, 0, 0)
+    return (True, rows, blank)
+
+
+def _take_part(child: "parallelread.Child", applicants: list[Applicant], seen_ids: dict[str, int], progress) -> tuple[int, int] | None:
+    """The second process's applicants, if its part was clean and shares no id with the first; else None (nothing taken)."""
+    blocks: list[list[Applicant]] = []
+    summary = None
+    for message in child.blocks():
+        if isinstance(message, tuple):
+            summary = message
+            break
+        blocks.append(message)
+    if summary is None or not summary[0]:
+        return None
+    if any(not seen_ids.keys().isdisjoint(map(_applicant_id, block)) for block in blocks):
+        return None  # an id of the second part is also in the first: the order of messages needs one reader
+    for block in blocks:
+        applicants.extend(block)
+        if progress is not None:
+            progress(len(block))
+    _, rows, blank_rows = summary
+    return rows, blank_rows
 
 
 def _careful_row(table: Table, line: int, cells: Sequence[str], plan, width: int, problems: _Problems) -> tuple | None:

@@ -17,6 +17,7 @@ what a file holds or on what is wrong with it.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -25,7 +26,7 @@ from typing import Callable, Iterator, TypeVar
 
 from .errors import DataError
 
-__all__ = ["CsvRows", "Fallback", "LINE_LIMIT", "open_csv", "split_line"]
+__all__ = ["CsvRows", "Fallback", "LINE_LIMIT", "open_csv", "open_part", "skip_rest", "split_line"]
 
 T = TypeVar("T")
 
@@ -62,6 +63,7 @@ class _Hashing(io.RawIOBase):
         self.hash = hashlib.sha256()
         self.decoder = codecs.getincrementaldecoder(codec)()
         self.carriage_return = False  # the last chunk ended in a carriage return
+        self.checking = True  # False: only hash (the bytes were checked by whoever read them)
 
     def readable(self) -> bool:
         return True
@@ -78,6 +80,8 @@ class _Hashing(io.RawIOBase):
             return 0
         chunk = bytes(memoryview(buffer)[:count])
         self.hash.update(chunk)
+        if not self.checking:
+            return count
         if b"\x00" in chunk:
             raise Fallback()
         try:
@@ -207,6 +211,22 @@ class _Lines:
         elif digest != rows.digest:
             raise DataError([f"{rows.path}: the file changed while it was being read; run again on a file nobody is writing to"])
         return False
+
+
+def skip_rest(lines: Iterator[bytes]) -> None:
+    """Read the rest of a streamed file only to hash it: its lines were checked and read by another reader (see parallelread)."""
+    raw = lines.raw  # type: ignore[attr-defined] - the buffered reader consume_lines gives
+    raw.checking = False
+    while lines.read(_BUFFER):  # type: ignore[attr-defined]
+        pass
+
+
+@contextlib.contextmanager
+def open_part(path: str, offset: int, codec: str) -> Iterator[Iterator[bytes]]:
+    """The lines of a file from ``offset`` (the start of a line) to its end, as bytes, checked as a streamed file's are."""
+    with open(path, "rb", buffering=0) as handle:
+        handle.seek(offset)
+        yield io.BufferedReader(_Hashing(handle, codec), _BUFFER)
 
 
 class _Feed:

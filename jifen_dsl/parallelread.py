@@ -1,0 +1,155 @@
+"""Read the second half of a large, plain CSV file in a second process while this one reads the first.
+
+Reading is half of a large run, and a machine has more than one core. When a
+streamed applicant file is large and plain - no quote anywhere, so every line is
+one record - and the system can fork, a child process types the rows after a
+line boundary past the middle with the same generated loop, and sends them back
+in pickled blocks while this process reads the rows before it.
+
+The result is always the one reading the file alone gives. The child's rows are
+taken only when its part was clean - every row typed on the fast path, no id
+repeated, every grade one the policy has rules for, no id also in the first part
+- and this process still reads every byte of the file (the digest, the check
+that it decodes). Anything else, and this process reads the second part itself,
+row by row as it would have: the child's work is then only lost time.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import queue
+import signal
+import struct
+import threading
+from typing import Any, Callable, Iterator
+
+__all__ = ["MIN_BYTES", "BLOCK", "Split", "plan_split", "start", "Child", "enabled"]
+
+MIN_BYTES = 32 << 20  # smaller files are read faster than a second process can start and hand back its rows
+_SHARE = 0.55  # of the data this process reads: it also unpickles the child's rows, so it takes more
+BLOCK = 1 << 15  # rows the child sends at a time
+_LENGTH = struct.Struct("<Q")
+_PIECE = 1 << 24  # bytes counted at a time
+
+
+class Split:
+    """Where the second part of a file begins: its byte offset, and how many data lines come before it."""
+
+    __slots__ = ("offset", "lines")
+
+    def __init__(self, offset: int, lines: int):
+        self.offset = offset
+        self.lines = lines
+
+
+def enabled() -> bool:
+    """Whether a second process may read: the system can fork, has a second core, and it is not turned off."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and os.environ.get("JIFEN_NO_PARALLEL", "") in ("", "0")
+
+
+def plan_split(path: str) -> Split | None:
+    """Where to split a plain CSV file between two processes; None when it is small or holds a quote.
+
+    (A carriage return that is not part of a CR LF stops both processes' reading,
+    as it stops a streamed file's: the file is then read whole.)
+    """
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size < MIN_BYTES or not enabled():
+                return None
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                if data.find(b'"') >= 0:
+                    return None
+                header_end = data.find(b"\n") + 1
+                if header_end <= 0:
+                    return None
+                middle = data.find(b"\n", header_end + int((size - header_end) * _SHARE))
+                if middle < 0 or middle + 1 >= size:
+                    return None
+                lines = sum(data[at : min(at + _PIECE, middle + 1)].count(b"\n") for at in range(header_end, middle + 1, _PIECE))
+                return Split(middle + 1, lines)
+    except (OSError, ValueError):
+        return None
+
+
+class Child:
+    """The second process: its rows come back in blocks; ``finish`` says whether its part was clean."""
+
+    def __init__(self, pid: int, handle):
+        self.pid = pid
+        self.handle = handle
+
+    def blocks(self) -> Iterator[Any]:
+        """Each message the child sent: blocks of rows, then its summary (clean, rows, blank rows)."""
+        while True:
+            head = self.handle.read(_LENGTH.size)
+            if len(head) < _LENGTH.size:
+                return  # the child ended without its summary: its part is read here
+            (length,) = _LENGTH.unpack(head)
+            payload = self.handle.read(length)
+            if len(payload) < length:
+                return
+            yield pickle.loads(payload)  # noqa: S301 - from our own child process, through a private pipe
+
+    def close(self, *, kill: bool = False) -> None:
+        try:
+            self.handle.close()
+        finally:
+            if kill:
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+
+
+def start(read_part: Callable[[Callable[[list], None]], tuple[bool, int, int]]) -> Child | None:
+    """Fork a child running ``read_part(send)``, which types its part, calls ``send(rows)`` with each block and returns (clean, rows, blank rows)."""
+    try:
+        reading, writing = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid:
+        os.close(writing)
+        return Child(pid, os.fdopen(reading, "rb", buffering=1 << 20))
+    # The child: it only reads, types and sends; it never returns into the caller's code.
+    status = 1
+    try:
+        os.close(reading)
+        status = _child(read_part, writing)
+    finally:
+        os._exit(status)
+
+
+def _child(read_part, writing: int) -> int:
+    # Blocks are pickled here and written by a thread, so that typing goes on while the
+    # parent, still reading its own part, leaves the pipe full.
+    outbox: queue.Queue[bytes | None] = queue.Queue()
+
+    def writer() -> None:
+        with os.fdopen(writing, "wb", buffering=0) as pipe:
+            while (message := outbox.get()) is not None:
+                pipe.write(message)
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+
+    def send(item: Any) -> None:
+        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        outbox.put(_LENGTH.pack(len(data)) + data)
+
+    try:
+        summary = read_part(send)
+    except BaseException:  # noqa: BLE001 - whatever went wrong, the parent reads the part itself
+        summary = (False, 0, 0)
+    send(summary)
+    outbox.put(None)
+    thread.join()
+    return 0
