@@ -143,12 +143,18 @@ def choice_problems(applicants, policy: model.Policy, schools: Sequence[School])
         ids_by_grade.setdefault(school.grade, set()).add(school.id)
     of_grade = {grade: frozenset(ids) for grade, ids in ids_by_grade.items()}
     nothing: frozenset[str] = frozenset()
+    get = of_grade.get
     for applicant in applicants:
         record = applicant.record
-        fine = of_grade.get(applicant.grade, nothing)
+        fine = get(applicant.grade, nothing)
         for name, pos in columns:
             chosen = record[pos]
-            if not chosen or (fine.issuperset(chosen) and (len(chosen) == 1 or len(set(chosen)) == len(chosen))):
+            if not chosen:
+                continue
+            if len(chosen) == 1:
+                if chosen[0] in fine:
+                    continue
+            elif fine.issuperset(chosen) and len(set(chosen)) == len(chosen):
                 continue
             seen: set[str] = set()
             for school_id in chosen:
