@@ -22,7 +22,7 @@ from jifen_dsl.pipeline import load_policy
 from jifen_dsl.readers import is_streamed, open_table, read_table
 from jifen_dsl.tables import csv_line
 
-from .conftest import BASE_APPLICANT, POLICIES
+from .conftest import BASE_APPLICANT, POLICIES, reading_outcome
 
 HAIZHU = str(POLICIES / "haizhu" / "2022.jifen")
 HEADER = list(BASE_APPLICANT)
@@ -81,21 +81,6 @@ def _careful_only(monkeypatch) -> None:
     monkeypatch.setattr(applicants_module, "row_reader", reader)
 
 
-def _outcome(path: str, policy, lenient: bool):
-    try:
-        result = load_applicants(path, policy, lenient=lenient)
-    except DataError as exc:
-        return ("error", exc.render())
-    return (
-        "ok",
-        [(a.row, a.id, a.grade, repr(a.record)) for a in result.applicants],
-        [(r.row, r.cells, r.reasons) for r in result.rejects],
-        result.rows,
-        result.table.digest,
-        result.table.encoding,
-    )
-
-
 rows_strategy = st.lists(
     st.fixed_dictionaries({name: st.sampled_from(values) for name, values in CELLS.items()}),
     min_size=1,
@@ -114,10 +99,10 @@ def test_the_fast_path_reads_what_the_careful_path_reads(tmp_path_factory, polic
             lines.append(ending)
     path = directory / "applicants.csv"
     path.write_bytes(("\ufeff" if bom else "").encode() + "".join(lines).encode("utf-8"))
-    fast = _outcome(str(path), policy, lenient)
+    fast = reading_outcome(str(path), policy, lenient)
     with pytest.MonkeyPatch.context() as patch:
         _careful_only(patch)
-        careful = _outcome(str(path), policy, lenient)
+        careful = reading_outcome(str(path), policy, lenient)
     assert fast == careful
     if fast[0] == "ok":
         assert fast[4] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -204,10 +189,10 @@ def test_streaming_by_bytes_reads_what_the_whole_file_reader_reads(tmp_path_fact
         lines.append(csv_line([{**BASE_APPLICANT, **changes}[name] for name in HEADER])[:-1] + ending)
     path = tmp_path_factory.mktemp("bytes") / "applicants.csv"
     path.write_bytes("".join(lines).encode(encoding))
-    streamed = _outcome(str(path), policy, lenient)
+    streamed = reading_outcome(str(path), policy, lenient)
     with pytest.MonkeyPatch.context() as patch:
         _whole_file_only(patch)
-        whole = _outcome(str(path), policy, lenient)
+        whole = reading_outcome(str(path), policy, lenient)
     assert streamed == whole
 
 
@@ -219,7 +204,7 @@ def test_a_gb18030_file_streams_to_the_values_of_its_utf8_twin(tmp_path, policy)
     utf8.write_bytes(text.encode("utf-8"))
     gb.write_bytes(text.encode("gb18030"))
     assert is_streamed(open_table(str(gb)))
-    one, two = _outcome(str(utf8), policy, False), _outcome(str(gb), policy, False)
+    one, two = reading_outcome(str(utf8), policy, False), reading_outcome(str(gb), policy, False)
     assert one[1] == two[1] and two[5] == "gb18030"
     assert [a[1] for a in two[1]] == ["甲0", "甲1", "甲2"]
 

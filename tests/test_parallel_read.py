@@ -10,12 +10,10 @@ from hypothesis import strategies as st
 
 from jifen_dsl import applicants as applicants_module
 from jifen_dsl import parallelread
-from jifen_dsl.applicants import load_applicants
-from jifen_dsl.errors import DataError
 from jifen_dsl.pipeline import load_policy
 from jifen_dsl.tables import csv_line
 
-from .conftest import BASE_APPLICANT, POLICIES
+from .conftest import BASE_APPLICANT, POLICIES, reading_outcome
 
 HAIZHU = str(POLICIES / "haizhu" / "2022.jifen")
 HEADER = list(BASE_APPLICANT)
@@ -26,20 +24,6 @@ pytestmark = pytest.mark.skipif(not parallelread.enabled(), reason="needs fork a
 @pytest.fixture(scope="module")
 def policy():
     return load_policy(HAIZHU).policy
-
-
-def _outcome(path: str, policy, lenient: bool):
-    try:
-        result = load_applicants(path, policy, lenient=lenient)
-    except DataError as exc:
-        return ("error", exc.render())
-    return (
-        "ok",
-        [(a.row, a.id, a.grade, repr(a.record)) for a in result.applicants],
-        [(r.row, r.cells, r.reasons) for r in result.rejects],
-        result.rows,
-        result.table.digest,
-    )
 
 
 def _both(path: str, policy, lenient: bool, monkeypatch):
@@ -55,10 +39,10 @@ def _both(path: str, policy, lenient: bool, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(parallelread, "MIN_BYTES", 0)
         patch.setattr(applicants_module, "_take_part", spy)
-        two = _outcome(path, policy, lenient)
+        two = reading_outcome(path, policy, lenient)
     with monkeypatch.context() as patch:
         patch.setenv("JIFEN_NO_PARALLEL", "1")
-        one = _outcome(path, policy, lenient)
+        one = reading_outcome(path, policy, lenient)
     return two, one, taken
 
 
