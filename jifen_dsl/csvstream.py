@@ -71,6 +71,8 @@ class _Hashing(io.RawIOBase):
     def readinto(self, buffer) -> int:
         count = self.handle.readinto(buffer)
         if not count:
+            if not self.checking:
+                return 0
             if self.carriage_return:
                 raise Fallback()  # the file ends in a lone carriage return
             try:

@@ -120,3 +120,29 @@ def test_it_can_be_turned_off(monkeypatch, tmp_path):
     path.write_text("id,name\n" + "A1,x\n" * 100, encoding="utf-8")
     monkeypatch.setenv("JIFEN_NO_PARALLEL", "1")
     assert parallelread.plan_split(str(path)) is None
+
+
+def test_a_character_cut_by_the_read_buffer_does_not_stop_the_first_process(tmp_path, policy, monkeypatch):
+    # The first process checks its part chunk by chunk, then only hashes the rest: a
+    # character its last checked chunk cut in two must not count as a decoding error.
+    from jifen_dsl import csvstream
+
+    monkeypatch.setattr(parallelread, "MIN_BYTES", 0)
+    header = HEADER + ["applicant_name"]
+    path = tmp_path / "a.csv"
+    for pad in range(12):
+        lines = [csv_line(header)] + [
+            csv_line([{**BASE_APPLICANT, "id": f"A{i}"}[h] for h in HEADER] + ["张" * (40 + pad)]) for i in range(20_000)
+        ]
+        data = "".join(lines).encode("utf-8")
+        path.write_bytes(data)
+        split = parallelread.plan_split(str(path))
+        cut = (split.offset // csvstream._BUFFER + 1) * csvstream._BUFFER  # the end of the last chunk the first process checks
+        if cut < len(data) and data[cut] & 0xC0 == 0x80:  # a continuation byte: that chunk ends inside a character
+            break
+    else:
+        pytest.fail("no file with a character cut at the end of the first process's last chunk")
+    monkeypatch.undo()
+    two, one, taken = _both(str(path), policy, False, monkeypatch)
+    assert taken == [True]
+    assert two == one and two[0] == "ok" and len(two[1]) == 20_000
