@@ -45,8 +45,17 @@ class Split:
 
 
 def enabled() -> bool:
-    """Whether a second process may read: the system can fork, has a second core, and it is not turned off."""
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and os.environ.get("JIFEN_NO_PARALLEL", "") in ("", "0")
+    """Whether a second process may read: the system can fork, has a second core, and it is not turned off.
+
+    Only a process with one thread forks: a lock another thread holds would stay
+    held in the child for ever (a program embedding jifen_dsl may have threads).
+    """
+    return (
+        hasattr(os, "fork")
+        and (os.cpu_count() or 1) > 1
+        and threading.active_count() == 1
+        and os.environ.get("JIFEN_NO_PARALLEL", "") in ("", "0")
+    )
 
 
 def plan_split(path: str) -> Split | None:
@@ -95,14 +104,15 @@ class Child:
             yield pickle.loads(payload)  # noqa: S301 - from our own child process, through a private pipe
 
     def close(self, *, kill: bool = False) -> None:
+        """Close the pipe and reap the child; with ``kill``, stop it first (this process gave up on its rows)."""
+        if kill:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
         try:
             self.handle.close()
         finally:
-            if kill:
-                try:
-                    os.kill(self.pid, signal.SIGKILL)
-                except OSError:
-                    pass
             try:
                 os.waitpid(self.pid, 0)
             except ChildProcessError:
@@ -134,9 +144,13 @@ def _child(read_part, writing: int) -> int:
     outbox: queue.Queue[bytes | None] = queue.Queue()
 
     def writer() -> None:
-        with os.fdopen(writing, "wb", buffering=0) as pipe:
-            while (message := outbox.get()) is not None:
-                pipe.write(message)
+        try:
+            with open(writing, "wb") as pipe:  # buffered: a write interrupted half-way is finished, not cut
+                while (message := outbox.get()) is not None:
+                    pipe.write(message)
+                    pipe.flush()
+        except OSError:  # the parent stopped reading: nothing is left to do, and nothing to say
+            pass
 
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()

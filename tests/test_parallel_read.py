@@ -146,3 +146,17 @@ def test_a_character_cut_by_the_read_buffer_does_not_stop_the_first_process(tmp_
     two, one, taken = _both(str(path), policy, False, monkeypatch)
     assert taken == [True]
     assert two == one and two[0] == "ok" and len(two[1]) == 20_000
+
+
+def test_a_process_with_other_threads_does_not_fork():
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not parallelread.enabled()
+    finally:
+        release.set()
+        other.join()
+    assert parallelread.enabled()
