@@ -42,12 +42,15 @@ def _emit(text: str, output: str | None, *, bom: bool = False) -> None:
         click.echo(("\ufeff" if bom else "") + text, nl=False)
 
 
-def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False) -> None:
-    """Write a result given in pieces (a large CSV, line by line) to a file (atomically) or to stdout, as it is made."""
+def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False, before_commit=None) -> None:
+    """Write a result given in pieces (a large CSV, line by line) to a file (atomically) or to stdout, as it is made.
+
+    ``before_commit`` is called before a file takes its name (see output.write_chunks_atomic).
+    """
     from .output import batched_text, write_chunks_atomic
 
     if output:
-        write_chunks_atomic(output, chunks, bom=bom)
+        write_chunks_atomic(output, chunks, bom=bom, before_commit=before_commit)
         return
     if bom:
         click.echo("\ufeff", nl=False)
@@ -123,13 +126,23 @@ def _finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None
     from .bulk import collector_paused
 
     with collector_paused():  # a row of text per applicant, and no reference cycles: see bulk.py
-        _write_run_results(run, text_output, xlsx_sheets, fmt, output, out_dir, rejects, bom)
+        try:
+            _write_run_results(run, text_output, xlsx_sheets, fmt, output, out_dir, rejects, bom)
+        finally:
+            if run.verification is not None:
+                run.verification.abandon()  # (a no-op once confirmed)
 
 
 def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
     from .output import write_bytes_atomic
     from .runs import rejects_bytes, write_run
 
+    # The results may only be seen once the allocation is verified. Written to one file,
+    # they are made while a large cohort's verification is still under way, and the file
+    # takes its name only after it; anywhere else, the verification comes first.
+    overlap = bool(output) and not out_dir and not rejects and fmt != "xlsx"
+    if not overlap:
+        run.confirm()
     if out_dir:
         written = write_run(out_dir, run)
         click.echo(f"wrote {out_dir}: {', '.join(written)}", err=True)
@@ -143,7 +156,7 @@ def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str
 
         write_bytes_atomic(output, workbook_bytes(xlsx_sheets()))
     else:
-        _emit_chunks(text_output(), output, bom=bom and fmt == "csv")
+        _emit_chunks(text_output(), output, bom=bom and fmt == "csv", before_commit=run.confirm)
     if rejects:
         _report_rejects(run, rejects)
 
@@ -287,7 +300,7 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
 
     _check_run_options(fmt, output, out_dir, lenient, rejects)
     spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet), Source(schools), lenient, bom, _evidence_source(evidence))
-    run = execute(spec, _progress(quiet))
+    run = execute(spec, _progress(quiet), verify_later=True)  # confirmed before the results are seen: _write_run_results
     allocation = run.allocation
     if show_summary:
         text, sheets = (lambda: [format_summary(allocation, fmt)]), (lambda: [_sheet("summary", summary_table(allocation), ("seats", "admitted", "choices", "coordinated", "clearing", "cutoff", "remaining", "subsidy"))])

@@ -14,7 +14,7 @@ import secrets
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Mapping
+from typing import IO, Callable, Iterable, Iterator, Mapping
 
 from .errors import DataError
 
@@ -75,13 +75,19 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
         handle.write(data)
 
 
-def write_chunks_atomic(path: str, chunks: Iterable[str], *, bom: bool = False) -> None:
-    """Write UTF-8 text given in pieces (a large result, line by line) all at once or not at all."""
+def write_chunks_atomic(path: str, chunks: Iterable[str], *, bom: bool = False, before_commit: Callable[[], None] | None = None) -> None:
+    """Write UTF-8 text given in pieces (a large result, line by line) all at once or not at all.
+
+    ``before_commit``, when given, is called once everything is written, before the
+    file takes its name: if it raises, nothing is written.
+    """
     with atomic_file(path) as handle:
         if bom:
             handle.write("\ufeff".encode("utf-8"))
         for block in batched_text(chunks):
             handle.write(block.encode("utf-8"))
+        if before_commit is not None:
+            before_commit()
 
 
 def batched_text(chunks: Iterable[str], size: int = 1 << 20) -> Iterator[str]:

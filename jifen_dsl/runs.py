@@ -44,7 +44,7 @@ from .readers import Table, read_table
 from .report import evaluation_records, evaluation_table
 from .schools import check_choices, choice_problems, read_schools_table, schools_from_table
 from .tables import csv_bytes
-from .verify import verify
+from .verify import Verification, verify, verify_soon
 
 __all__ = [
     "Source", "RunSpec", "Run", "execute", "run_outputs", "rejects_bytes", "manifest", "write_run",
@@ -98,17 +98,28 @@ class Run:
     evaluations: list[Evaluation]
     allocation: Allocation | None
     evidence_table: Table | None = None
+    verification: Verification | None = None  # with execute(..., verify_later=True): see confirm()
+
+    def confirm(self) -> None:
+        """Return once the allocation is verified (it may still be under way); raise AllocationError if it breaks a promise."""
+        if self.verification is not None:
+            self.verification.result()
 
 
-def execute(spec: RunSpec, progress: Progress = NO_PROGRESS) -> Run:
-    """Do a run: read, validate, evaluate and (for allocate) assign seats; raise a JifenError on bad input."""
+def execute(spec: RunSpec, progress: Progress = NO_PROGRESS, *, verify_later: bool = False) -> Run:
+    """Do a run: read, validate, evaluate and (for allocate) assign seats; raise a JifenError on bad input.
+
+    The allocation is verified before this returns, unless ``verify_later``: then a
+    large cohort's verification may still be under way in a second process, and the
+    caller must call ``run.confirm()`` before anyone sees the results.
+    """
     # A million applicants are several million objects and no reference cycles: the
     # collector would only scan them again and again (see bulk.py).
     with collector_paused():
-        return _execute(spec, progress)
+        return _execute(spec, progress, verify_later)
 
 
-def _execute(spec: RunSpec, progress: Progress) -> Run:
+def _execute(spec: RunSpec, progress: Progress, verify_later: bool = False) -> Run:
     compiled = load_policy(spec.policy)
     policy = compiled.policy
     applicant_file = _read_applicants(spec.applicants, compiled, spec.lenient, progress)
@@ -136,11 +147,16 @@ def _execute(spec: RunSpec, progress: Progress) -> Run:
             check_choices(applicants, policy, offer, applicant_file.table)
     evaluations = evaluate(compiled, applicants, progress=progress.phase("evaluating", len(applicants)))
     allocation = None
+    verification = None
     if offer is not None:
         allocation = allocate(compiled, evaluations, offer)
-        verify(allocation, list(map(_applicant_id, applicants)))
+        ids = list(map(_applicant_id, applicants))
+        if verify_later:
+            verification = verify_soon(allocation, ids)
+        else:
+            verify(allocation, ids)
     kept = ApplicantFile(applicant_file.table, applicants, rejects, applicant_file.rows)
-    return Run(spec, compiled, kept, schools_table, tuple(rejects), evaluations, allocation, evidence_table)
+    return Run(spec, compiled, kept, schools_table, tuple(rejects), evaluations, allocation, evidence_table, verification)
 
 
 def _rejected_ids(applicant_file: ApplicantFile) -> set[str]:

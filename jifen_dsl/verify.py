@@ -28,7 +28,7 @@ from . import model
 from .allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Allocation, Placement
 from .errors import JifenError
 
-__all__ = ["AllocationError", "verify", "verify_conservation"]
+__all__ = ["AllocationError", "Verification", "verify", "verify_conservation", "verify_soon"]
 
 _LATE = float("inf")
 
@@ -252,3 +252,68 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
                 problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.applicant.grade]} had a free seat")
     if problems:
         raise AllocationError(problems)
+
+
+# Cohorts smaller than this are verified at once: a second process would not pay for itself.
+BACKGROUND_MIN = 200_000
+
+
+class Verification:
+    """A verification of an allocation, done or under way in a second process; :meth:`result` waits for it."""
+
+    def __init__(self, allocation: Allocation, input_ids: Sequence[str], child: Any = None):
+        self.allocation = allocation
+        self.input_ids = input_ids
+        self.child = child
+        self.done = child is None
+
+    def result(self) -> None:
+        """Return when the allocation keeps every promise; raise AllocationError listing what it breaks."""
+        if self.done:
+            return
+        child, self.child, self.done = self.child, None, True
+        violations = None
+        try:
+            messages = list(child.blocks())
+        finally:
+            child.close()
+        if len(messages) == 2 and messages[1][0]:
+            violations = messages[0]
+        if violations is None:  # the second process did not finish: verify here
+            verify(self.allocation, self.input_ids)
+        elif violations:
+            raise AllocationError(violations)
+
+    def abandon(self) -> None:
+        """Stop a verification still under way (its result is no longer wanted)."""
+        if not self.done:
+            self.done = True
+            self.child.close(kill=True)
+
+
+def verify_soon(allocation: Allocation, input_ids: Sequence[str]) -> Verification:
+    """Verify now, or for a large cohort start verifying in a second process while this one goes on (writing the results).
+
+    The caller must call ``result()`` before it lets anyone see the results:
+    the command line does so before a results file is renamed into place.
+    """
+    from . import parallelread
+
+    if len(allocation.placements) < BACKGROUND_MIN or not parallelread.enabled():
+        verify(allocation, input_ids)
+        return Verification(allocation, input_ids)
+
+    def check(send) -> tuple[bool, int, int]:
+        try:
+            verify(allocation, input_ids)
+        except AllocationError as exc:
+            send(list(exc.violations))
+        else:
+            send([])
+        return (True, 0, 0)
+
+    child = parallelread.start(check)
+    if child is None:
+        verify(allocation, input_ids)
+        return Verification(allocation, input_ids)
+    return Verification(allocation, input_ids, child)
