@@ -9,9 +9,12 @@ in pickled blocks while this process reads the rows before it.
 The result is always the one reading the file alone gives. The child's rows are
 taken only when its part was clean - every row typed on the fast path, no id
 repeated, every grade one the policy has rules for, no id also in the first part
-- and this process still reads every byte of the file (the digest, the check
-that it decodes). Anything else, and this process reads the second part itself,
-row by row as it would have: the child's work is then only lost time.
+- and this process still hashes every byte of the file for the digest (the child
+checks that its part decodes). Anything else, and this process reads the second
+part itself, row by row as it would have: the child's work is then only lost time.
+
+:func:`start` also serves the verification of a large allocation, run beside the
+writing of its results (verify.verify_soon).
 """
 
 from __future__ import annotations
@@ -123,8 +126,13 @@ def start(read_part: Callable[[Callable[[list], None]], tuple[bool, int, int]]) 
     """Fork a child running ``read_part(send)``, which types its part, calls ``send(rows)`` with each block and returns (clean, rows, blank rows)."""
     try:
         reading, writing = os.pipe()
-        pid = os.fork()
     except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: the caller does the work itself
+        os.close(reading)
+        os.close(writing)
         return None
     if pid:
         os.close(writing)
