@@ -33,11 +33,6 @@ from jifen_dsl.verify import verify
 from .data import POLICY, default_workdir, files
 
 
-def run(count: int, schools: int, workdir: Path) -> dict[str, float]:
-    """The stage times of one size, each stage run once."""
-    return runs([count], schools, workdir, 1)[count]
-
-
 def runs(counts: list[int], schools: int, workdir: Path, repeat: int) -> dict[int, dict[str, float]]:
     """The stage times of each size, measured side by side in this process.
 

@@ -1,23 +1,23 @@
-"""The fast path from a row of text cells to a typed record: a converter generated for one policy and one header.
+"""The fast path from rows of cells to typed applicants: a reading loop generated for one policy and one header.
 
 Reading a million applicants spends its time in the per-cell work: strip, test
 for empty, call a parser, catch its error. Most cells repeat - a grade, a
-district, a date of birth, an indicator score - so the generated converter
-looks each cell up in a per-column table of cells already read
-(:class:`_Memo`), which also makes every record share one object per distinct
-value instead of holding its own copy. Cells that never repeat (ids, names) are
-only stripped. A cell not seen before is read by :func:`cell_reader`, the same
-rules as the careful path in :mod:`jifen_dsl.applicants`.
+district, a date of birth, an indicator score - so the generated loop looks each
+cell up in a per-column table of cells already read (:class:`_Memo`; for a
+streamed file, whose cells are still bytes, :class:`_BytesMemo`, which decodes a
+cell once), which also makes every record share one object per distinct value
+instead of holding its own copy. Cells that never repeat (ids, names) are only
+stripped. A cell not seen before is read by :func:`cell_reader`, the same rules
+as the careful path in :mod:`jifen_dsl.applicants`.
 
-The converter only ever accepts: for a row it cannot type - a bad cell, an
-empty required one, a wrong number of cells - it raises, and the caller reads
-that row again the careful way, which reports every problem with file, row
-and column. So the two paths give the same values, and the same messages.
+The loop only ever accepts: a row it cannot type - a bad cell, an empty required
+one, a wrong number of cells - goes to the careful path, which reports every
+problem with file, row and column. So the two paths give the same values, and
+the same messages.
 
 The source is built from the plan's structure (column positions, indexes),
 never from a policy's text, and runs with no builtins but ``len``.
 """
-
 from __future__ import annotations
 
 from typing import Any, Callable, Sequence
@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 from . import model
 from .csvstream import LINE_LIMIT as _LINE_LIMIT
 
-__all__ = ["cell_reader", "row_converter", "row_reader"]
+__all__ = ["cell_reader", "row_reader"]
 
 # Distinct cells remembered per column: enough for dates over a decade and
 # times to the minute over an application window, small enough that a column
@@ -188,20 +188,6 @@ def _cell_statements(
 
 def _record(count: int) -> str:
     return "(" + "".join(f"v_{i}, " for i in range(count)) + ")"
-
-
-def row_converter(plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]], width: int) -> Callable[[Sequence[str]], tuple]:
-    """A function from a row's cells to the record of ``plan`` (field, column, parser), raising for any row it cannot type."""
-    namespace: dict[str, Any] = {"__builtins__": {}}
-    source = "\n".join([
-        "def convert(cells):",
-        f"    if len(cells) != {int(width)}:",
-        "        raise _Unreadable()",
-        *_cell_statements(plan, namespace, "    "),
-        f"    return {_record(len(plan))}",
-    ]) + "\n"
-    exec(compile(source, "<typed rows>", "exec"), namespace)  # noqa: S102 - built above from positions only
-    return namespace["convert"]
 
 
 def row_reader(
