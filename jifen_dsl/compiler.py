@@ -29,6 +29,7 @@ import attrs
 from . import __version__, ir, model
 from .errors import Diagnostic, PolicyError
 from .optimizer import optimize
+from .ranking import order_parts
 from .runtime import OPS, helper_globals
 from .typesys import INTEGER
 
@@ -61,9 +62,11 @@ class CompiledPolicy:
     evaluate: Callable[[tuple], tuple]
     definitions: Callable[[tuple], tuple]
     missing_name: Callable[[int, tuple], str | None]
-    # evaluate_all(applicants, new, cls, append, groups, missing_name, tuple): evaluate each applicant
-    # in one loop, append an evaluation of ``cls`` (made with ``new``, its slots set) for each, and
-    # the eligible to ``groups[grade]`` too. The evaluator's bulk path; see evaluator.evaluate.
+    # evaluate_all(applicants, new, cls, append, groups, open_group, missing_name, tuple): evaluate
+    # each applicant in one loop and append an evaluation of ``cls`` (made with ``new``, its slots
+    # set) for each. For each eligible one, ``groups[grade]`` (made by ``open_group(grade)`` the
+    # first time) holds one append function per column: the evaluation, then each value of its
+    # order (see ranking.order_parts). The evaluator's bulk path; see evaluator.evaluate.
     evaluate_all: Callable[..., None]
 
     @property
@@ -322,9 +325,28 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
 
     # evaluate_all(): the same body in one loop over a whole cohort, making each
     # evaluation in place - no call, no result tuple to pack and unpack per applicant.
-    # The names it adds (b_...) are its own: no generated name starts so.
-    # (The comments are evaluate()'s to show.)
+    # For the eligible it also gathers, by grade, the values the ranking orders by,
+    # while they are at hand (see ranking.order_parts). The names it adds (b_...) are
+    # its own: no generated name starts so. (The comments are evaluate()'s to show.)
+    bulk_keys = [f"b_key_{j}" for j in range(len(keys))]
+    bulk_key_tuple = "(" + ", ".join(bulk_keys) + ("," if len(keys) == 1 else "") + ")"
+    def order_value(part) -> str:
+        if part.source == "batch":
+            return batch
+        if part.source == "points":
+            return "points"
+        if part.source == "indicator":
+            return scores[part.index]
+        if part.source == "key":
+            return bulk_keys[part.index]
+        return "b_applicant.id"  # a lottery draws from the id
+
+    leading, trailing = order_parts(policy)
+    gathered = ["b_evaluation"] + [order_value(part) for part in leading + trailing]
+    adds = [f"b_add_{i}" for i in range(len(gathered))]
     each = ["r = b_applicant.record"] + [line for line in body if not line.lstrip().startswith("#")] + [
+        f"{name} = {code}" for name, code in zip(bulk_keys, keys)
+    ] + [
         "b_evaluation = b_new(b_class)",
         "b_evaluation.applicant = b_applicant",
         "b_evaluation.failed = b_tuple(failed) if failed else ()",
@@ -332,18 +354,18 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
         "b_evaluation.points = points",
         f"b_evaluation.scores = {score_tuple}",
         f"b_evaluation.batch = {batch}",
-        f"b_evaluation.keys = {key_tuple}",
+        f"b_evaluation.keys = {bulk_key_tuple}",
         "b_evaluation.rank = None",
         "b_evaluation._missing_name = b_missing_name",
         "b_append(b_evaluation)",
         "if not failed:",
-        "    b_group = b_groups.get(b_applicant.grade)",
-        "    if b_group is None:",
-        "        b_group = b_groups[b_applicant.grade] = []",
-        "    b_group.append(b_evaluation)",
-    ]
+        "    b_adds = b_groups.get(b_applicant.grade)",
+        "    if b_adds is None:",
+        "        b_adds = b_open_group(b_applicant.grade)",
+        f"    {', '.join(adds)}, = b_adds",
+    ] + [f"    {add}({value})" for add, value in zip(adds, gathered)]
     out += [
-        "def evaluate_all(b_applicants, b_new, b_class, b_append, b_groups, b_missing_name, b_tuple):",
+        "def evaluate_all(b_applicants, b_new, b_class, b_append, b_groups, b_open_group, b_missing_name, b_tuple):",
         "    for b_applicant in b_applicants:",
     ] + _indent(_indent(each)) + [""]
 

@@ -10,7 +10,7 @@ from . import model
 from .applicants import Applicant
 from .compiler import CompiledPolicy
 from .errors import EvaluationError
-from .ranking import rank_order
+from .ranking import order_parts, ranks, ranks_by_values
 from .bulk import collector_paused
 from .runtime import DECIMAL_CONTEXT
 
@@ -68,20 +68,35 @@ def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant], *, progr
         applicants = list(applicants)
     results: list[Evaluation] = []
     append = results.append
-    eligible: dict[str, list[Evaluation]] = {}  # by grade, for the ranking: gathered in the same pass
+    # By grade, for the ranking, gathered in the same pass: the eligible evaluations and the
+    # values their order reads (see ranking.order_parts), filled through their append functions.
+    columns: dict[str, list[list[Any]]] = {}
+    appends: dict[str, tuple[Callable[[Any], None], ...]] = {}
+    leading, trailing = order_parts(compiled.policy)
+    width = 1 + len(leading) + len(trailing)  # the evaluations, then each value of their order
+
+    def open_group(grade: str) -> tuple[Callable[[Any], None], ...]:
+        lists = columns[grade] = [[] for _ in range(width)]
+        adds = appends[grade] = tuple(column.append for column in lists)
+        return adds
+
     new = object.__new__
     with decimal.localcontext(DECIMAL_CONTEXT), collector_paused():
         # In chunks, so reporting progress costs nothing per applicant.
         for start in range(0, len(applicants), _PROGRESS_EVERY):
             chunk = applicants[start : start + _PROGRESS_EVERY]
             try:
-                evaluate_all(chunk, new, Evaluation, append, eligible, missing_name, tuple)
+                evaluate_all(chunk, new, Evaluation, append, appends, open_group, missing_name, tuple)
             except (EvaluationError, decimal.DecimalException):
                 _evaluate_alone(compiled, applicants[len(results)])  # raises again, naming the applicant
                 raise  # pragma: no cover - it did
             if progress is not None:
                 progress(len(chunk))
-        _rank_groups(compiled.policy, eligible)
+        for grade in list(columns):
+            group, *values = columns.pop(grade)  # each grade's lists freed once it is ranked
+            for e, rank in zip(group, ranks_by_values(compiled.policy, group, values)):
+                e.rank = rank
+            del group, values
     return results
 
 
@@ -109,5 +124,5 @@ def assign_ranks(policy: model.Policy, evaluations: Sequence[Evaluation]) -> Non
 
 def _rank_groups(policy: model.Policy, by_grade: dict[str, list[Evaluation]]) -> None:
     for group in by_grade.values():
-        for position, e in enumerate(rank_order(policy, group), start=1):
-            e.rank = position
+        for e, rank in zip(group, ranks(policy, group)):  # in the order gathered: each visited once, in memory order
+            e.rank = rank

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import operator
 from typing import Any, Callable, Sequence
 
 from . import model
 
-__all__ = ["sort_key", "rank_order", "packed_order", "lottery_ticket", "KeyPart", "key_parts", "deciding_key"]
+__all__ = ["sort_key", "rank_order", "packed_order", "ranks", "ranks_by_values", "order_parts", "order_values", "OrderPart", "lottery_ticket", "KeyPart", "key_parts", "deciding_key"]
 
 
 def lottery_ticket(seed: int, applicant_id: str) -> bytes:
@@ -114,10 +115,17 @@ def _negative_moment(value: _dt.datetime) -> float:
 
 def rank_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any]:
     """The evaluations in the policy's order, best first."""
-    ordered = packed_order(policy, evaluations)
-    if ordered is not None:
-        return ordered
-    return _tuple_order(policy, evaluations)
+    evaluations = list(evaluations)
+    ordered: list[Any] = [None] * len(evaluations)
+    for e, rank in zip(evaluations, ranks(policy, evaluations)):
+        ordered[rank - 1] = e
+    return ordered
+
+
+def ranks(policy: model.Policy, evaluations: Sequence[Any]) -> list[int]:
+    """Each evaluation's rank in the policy's order (1 = best), in the order given."""
+    evaluations = list(evaluations)
+    return ranks_by_values(policy, evaluations, order_values(policy, evaluations))
 
 
 def _tuple_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any]:
@@ -151,27 +159,86 @@ _PACK_LIMIT = 1 << 18
 _PACKABLE = frozenset({"integer", "decimal", "date", "datetime", "bool", "enum"})
 
 
-def _packable_parts(policy: model.Policy) -> list[tuple[str, int | None, bool, dict[Any, int] | None]]:
-    """The leading parts of the order that may take few values: (attribute, index, descending, enum member order)."""
-    parts: list[tuple[str, int | None, bool, dict[Any, int] | None]] = [("batch", None, False, None), ("points", None, True, None)]
+class OrderPart:
+    """One part of the order as the ranking reads its values: where from, which way, how."""
+
+    __slots__ = ("source", "index", "descending", "packable", "members", "seed")
+
+    def __init__(self, source: str, index: int | None, descending: bool, packable: bool, members: dict[Any, int] | None = None, seed: int | None = None):
+        # "batch", "points", "indicator" (the index-th score), "key" (the index-th
+        # tie-break expression's value) or "lottery" (its values are the ids it draws from)
+        self.source = source
+        self.index = index
+        self.descending = descending
+        self.packable = packable  # takes few values of an ordered kind, so may be packed
+        self.members = members  # an enum's members in their declared order
+        self.seed = seed  # a lottery's
+
+
+def order_parts(policy: model.Policy) -> tuple[list[OrderPart], list[OrderPart]]:
+    """The parts of the order, first to last, split in two: the leading parts that may be packed, and the rest.
+
+    The evaluator's loop gathers their values for the eligible as it goes, while
+    each applicant's values are at hand, into one list per part, so that the
+    ranking never reads them back from a million evaluations scattered over the heap.
+    """
+    parts = [OrderPart("batch", None, False, True), OrderPart("points", None, True, True)]
     expr_position = 0
     for tie in policy.tiebreaks:
         if tie.kind == "indicator":
-            parts.append(("scores", int(tie.indicator), tie.descending, None))
+            parts.append(OrderPart("indicator", int(tie.indicator), tie.descending, True))
         elif tie.kind == "expr":
             kind = tie.expr.type.kind
-            if kind not in _PACKABLE:
-                break
-            order = {member: i for i, member in enumerate(tie.expr.type.members)} if kind == "enum" else None
-            parts.append(("keys", expr_position, tie.descending, order))
+            members = {member: i for i, member in enumerate(tie.expr.type.members)} if kind == "enum" else None
+            parts.append(OrderPart("key", expr_position, tie.descending, kind in _PACKABLE, members))
             expr_position += 1
         else:
-            break
-    return parts
+            parts.append(OrderPart("lottery", None, False, False, seed=int(tie.seed)))
+    leading = 0
+    while leading < len(parts) and parts[leading].packable:
+        leading += 1
+    return parts[:leading], parts[leading:]
+
+
+def order_values(policy: model.Policy, evaluations: Sequence[Any]) -> list[list[Any]]:
+    """What the evaluator's loop gathers (see :func:`order_parts`), read from the evaluations instead."""
+    leading, rest = order_parts(policy)
+    rows: dict[str, list[Any]] = {}  # each attribute read once
+
+    def column(part: OrderPart) -> Any:
+        attribute = {"indicator": "scores", "key": "keys", "lottery": "id"}.get(part.source, part.source)
+        if attribute not in rows:
+            rows[attribute] = list(map(operator.attrgetter(attribute), evaluations))
+        if part.index is None:
+            return rows[attribute]
+        return map(operator.itemgetter(part.index), rows[attribute])
+
+    return [list(column(part)) for part in leading + rest]
 
 
 def packed_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any] | None:
-    """The policy's order, sorting one integer per evaluation; None when the parts do not pack (then sort by tuples).
+    """The policy's order by packed integers (see :func:`ranks_by_values`); None when the parts do not pack."""
+    evaluations = list(evaluations)
+    found = _packed_ranks(policy, order_values(policy, evaluations))
+    if found is None:
+        return None
+    ordered: list[Any] = [None] * len(evaluations)
+    for e, rank in zip(evaluations, found):
+        ordered[rank - 1] = e
+    return ordered
+
+
+def ranks_by_values(policy: model.Policy, evaluations: list[Any], values: list[list[Any]]) -> list[int]:
+    """Each evaluation's rank (1 = best), from the values of its order (laid out as :func:`order_parts` says)."""
+    found = _packed_ranks(policy, values)
+    if found is not None:
+        return found
+    place = {id(e): rank for rank, e in enumerate(_tuple_order(policy, evaluations), start=1)}
+    return [place[id(e)] for e in evaluations]
+
+
+def _packed_ranks(policy: model.Policy, values: list[list[Any]]) -> list[int] | None:
+    """Each evaluation's rank (1 = best), sorting one integer per evaluation; None when the parts do not pack.
 
     Each leading part of the order that takes few distinct values (batch, points,
     indicator scores, numbers, dates, yes/no, enums) is replaced by the rank of its
@@ -180,68 +247,89 @@ def packed_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any] 
     which sorts several times faster than a tuple of decimals. Applicants equal on
     the packed parts are then ordered by the parts left (an id, a lottery ticket),
     in stable passes, exactly as :func:`_tuple_order` orders them.
+
+    It works a column at a time, with C-level ``set``, ``map``, ``sum`` and ``sort``
+    over lists of values that applicants share (points and scores take few values),
+    and sorts positions, not evaluations: it never visits the evaluations, which at
+    a million applicants lie scattered over the heap, so that each visit would miss
+    the cache.
     """
-    evaluations = list(evaluations)
-    count = len(evaluations)
+    leading, trailing = order_parts(policy)
+    columns = values[: len(leading)]
+    count = len(values[0])
     if count < 2:
-        return evaluations
-    parts = _packable_parts(policy)
-    reads = [f"e.{attribute}" + (f"[{int(index)}]" if index is not None else "") for attribute, index, _, _ in parts]
-    # The distinct values of every part, in one pass: each evaluation is visited once.
-    collect: dict[str, Any] = {"__builtins__": {}, "set": set}
-    exec(  # noqa: S102 - built from attribute names and indexes only
-        "def distinct(evaluations):\n"
-        + "".join(f"    d_{i} = set()\n    a_{i} = d_{i}.add\n" for i in range(len(parts)))
-        + "    for e in evaluations:\n"
-        + "".join(f"        a_{i}({read})\n" for i, read in enumerate(reads))
-        + "    return [" + ", ".join(f"d_{i}" for i in range(len(parts))) + "]\n",
-        collect,
-    )
-    ranks: list[dict[Any, int]] = []
-    terms: list[str] = []
-    for (attribute, index, descending, order), read, distinct in zip(parts, reads, collect["distinct"](evaluations)):
-        if len(distinct) > _PACK_LIMIT:
+        return [1] * count
+    packed_count = 0
+    ranks_of: list[dict[Any, int]] = []
+    for part, column in zip(leading, columns):
+        present = set(column)
+        if len(present) > _PACK_LIMIT:
             break
-        if attribute == "batch":
-            in_batch = distinct - {None}
-            values = sorted(in_batch) + ([None] if None in distinct else [])  # in no batch: after the last
+        if part.source == "batch":
+            in_batch = present - {None}
+            ordered = sorted(in_batch) + ([None] if None in present else [])  # in no batch: after the last
         else:
             try:
-                values = sorted(distinct, key=order.__getitem__) if order is not None else sorted(distinct)
+                ordered = sorted(present, key=part.members.__getitem__) if part.members is not None else sorted(present)
             except (TypeError, KeyError):  # values that do not order (a missing value): the tuple sort says so
                 return None
-        if descending:
-            values.reverse()
-        ranks.append({value: rank for rank, value in enumerate(values)})
-        terms.append(f"r_{len(terms)}[{read}]")
-    # Each rank is stored already multiplied by its place value (the product of the sizes of
-    # the parts after it), so the key is a plain sum: one lookup and one addition per part.
-    namespace: dict[str, Any] = {"__builtins__": {}}
+        if part.descending:
+            ordered.reverse()
+        ranks_of.append({value: rank for rank, value in enumerate(ordered)})
+        packed_count += 1
+    # Each rank is multiplied by its place value (the product of the sizes of the parts
+    # after it), so the packed integer is a plain sum of one lookup per part.
+    terms = []
     place = 1
-    for position in range(len(ranks) - 1, -1, -1):
-        namespace[f"r_{position}"] = {value: rank * place for value, rank in ranks[position].items()}
-        place *= len(ranks[position])
-    key = " + ".join(terms)
-    # One list comprehension over all of them: built from attribute names and indexes only.
-    exec(f"def keys(evaluations):\n    return [{key} for e in evaluations]\n", namespace)  # noqa: S102
-    keys = namespace["keys"]
-    rest = key_parts(policy)[len(terms):]
-    if rest and all(part.kind != "lottery" for part in rest):
+    for position in range(packed_count - 1, -1, -1):
+        ranking = ranks_of[position]
+        if len(ranking) > 1:  # a part with a single value adds nothing
+            by_value = {value: rank * place for value, rank in ranking.items()}
+            terms.append(map(by_value.__getitem__, columns[position]))
+        place *= len(ranking)
+    if not terms:
+        packed = [0] * count
+    elif len(terms) == 1:
+        packed = list(terms[0])
+    else:
+        packed = list(map(sum, zip(*terms)))
+    del terms
+    rest = list(zip(leading[packed_count:] + trailing, values[packed_count:]))  # parts too diverse to pack join the rest
+    positions = list(range(count))
+    if rest and all(part.source != "lottery" for part, _ in rest):
         # The parts left (an id) are cheap to read for everyone: order by them first, then
         # stably by the packed key - together, the order of the tuple of all the parts.
-        evaluations = _passes(rest, evaluations)
+        for part, column in reversed(rest):
+            if part.members is not None:
+                column = list(map(part.members.__getitem__, column))
+            positions.sort(key=column.__getitem__, reverse=part.descending)
         rest = []
-    packed = keys(evaluations)
-    order = sorted(range(count), key=packed.__getitem__)
-    ordered = [evaluations[i] for i in order]
-    if not rest:
-        return ordered
-    # A lottery ticket is a hash: drawn only for runs of applicants equal on every packed part.
-    packed = [packed[i] for i in order]
+    positions.sort(key=packed.__getitem__)
+    if rest:
+        _order_ties(positions, packed, rest)
+    ranked = [0] * count
+    for rank, i in enumerate(positions, start=1):
+        ranked[i] = rank
+    return ranked
+
+
+def _order_ties(positions: list[int], packed: list[int], rest: list[tuple[OrderPart, list[Any]]]) -> None:
+    """Order each run of positions equal on the packed key by the parts left, in place.
+
+    A lottery ticket is a hash: drawn only for applicants equal on every packed part.
+    """
+    count = len(positions)
     start = 0
     for end in range(1, count + 1):
-        if end == count or packed[end] != packed[start]:
+        if end == count or packed[positions[end]] != packed[positions[start]]:
             if end - start > 1:
-                ordered[start:end] = _passes(rest, ordered[start:end])
+                run = positions[start:end]
+                for part, column in reversed(rest):
+                    if part.source == "lottery":
+                        tickets = {i: lottery_ticket(part.seed, column[i]) for i in run}
+                        run.sort(key=tickets.__getitem__)
+                    else:
+                        read = column.__getitem__ if part.members is None else (lambda i, c=column, m=part.members: m[c[i]])
+                        run.sort(key=read, reverse=part.descending)
+                positions[start:end] = run
             start = end
-    return ordered

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -18,12 +19,20 @@ from jifen_dsl.pipeline import load_policy
 
 # What generated code may call, and the attributes it may touch: the runtime helpers (h_...),
 # recording a failed requirement, the missing-value table, and the bulk evaluator's own
-# loop (b_...), which makes each evaluation with the class and functions it is given.
-GENERATED_CALLS = frozenset({"failed.append", "m_table[i]", "b_new", "b_tuple", "b_append", "b_groups.get", "b_group.append"})
+# loop (b_...), which makes each evaluation with the class and functions it is given and
+# gathers the eligible and their ranking values through the append functions b_add_<n>.
+GENERATED_CALLS = frozenset({"failed.append", "m_table[i]", "b_new", "b_tuple", "b_append", "b_groups.get", "b_open_group"})
 GENERATED_ATTRIBUTES = frozenset(
-    {"failed.append", "b_applicant.record", "b_applicant.grade", "b_groups.get", "b_group.append"}
+    {"failed.append", "b_applicant.record", "b_applicant.grade", "b_applicant.id", "b_groups.get"}
     | {f"b_evaluation.{slot}" for slot in Evaluation.__slots__}
 )
+
+
+
+def generated_call(name: str) -> bool:
+    """Whether generated code may call ``name``: a runtime helper or one of the names above."""
+    return name.startswith("h_") or name in GENERATED_CALLS or re.fullmatch(r"b_add_[0-9]+", name) is not None
+
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"

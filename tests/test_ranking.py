@@ -1,8 +1,10 @@
-"""The packed order (one integer per applicant) is exactly the order of the tuple of all the policy's keys."""
+"""The packed order (one integer per applicant) is exactly the order of the tuple of all the policy's keys,
+whether read from evaluations or from the values the evaluator gathered as it went."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from decimal import Decimal
 
@@ -10,10 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl import ranking
+from jifen_dsl import ranking, synth
+from jifen_dsl.applicants import records_from_rows
+from jifen_dsl.evaluator import evaluate
 from jifen_dsl.pipeline import load_policy
 
-from .conftest import POLICIES
+from .conftest import BASE_APPLICANT, EN_HEADER, FIELDS, POLICIES
 
 SHIPPED = sorted(str(p) for p in POLICIES.rglob("20*.jifen"))
 
@@ -77,3 +81,68 @@ def test_the_order_does_not_depend_on_the_input_order(policy):
     rng.shuffle(cohort)
     assert [e.id for e in ranking.rank_order(policy, cohort)] == first
     assert first != [e.id for e in cohort]  # the cohort was in another order
+
+
+# ---------------------------------------------------------------- the evaluator's ranks
+
+def _reference_ranks(policy, evaluations) -> dict[str, int]:
+    """Ranks by the tuple of all the keys, grade by grade: what the evaluator must agree with."""
+    by_grade: dict[str, list] = {}
+    for e in evaluations:
+        if e.eligible:
+            by_grade.setdefault(e.grade, []).append(e)
+    return {e.id: rank for group in by_grade.values() for rank, e in enumerate(ranking._tuple_order(policy, group), start=1)}
+
+
+def _evaluated(path: str, rows: list[dict[str, str]]):
+    compiled = load_policy(path)
+    header = list(rows[0])
+    applicants = records_from_rows("applicants.csv", header, [(i + 2, [r[h] for h in header]) for i, r in enumerate(rows)], compiled.policy)
+    return compiled.policy, evaluate(compiled, applicants)
+
+
+@pytest.mark.parametrize(("district", "year"), [("haizhu", 2022), ("baiyun", 2022), ("conghua", 2020)])
+def test_the_evaluators_ranks_are_the_tuple_order(district, year):
+    # The evaluator ranks from the values its loop gathered, not from the evaluations.
+    path = str(POLICIES / district / f"{year}.jifen")
+    policy, evaluations = _evaluated(path, synth.generate_applicants(district, year, 1500, 5))
+    ranked = {e.id: e.rank for e in evaluations if e.rank is not None}
+    assert len(ranked) > 500
+    assert ranked == _reference_ranks(policy, evaluations)
+
+
+CHAIN = """
+points { total = points indicator permit "Permit" = ind_permit }
+tiebreak { indicators descending points_status descending child_birth_date ascending child_hukou descending lottery seed 7 }
+"""
+
+
+@pytest.fixture(scope="module")
+def chain_policy(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("chain")
+    path = folder / "policy.jifen"
+    imports = f'import "{os.path.relpath(FIELDS, folder)}"\n'
+    path.write_text(EN_HEADER + imports + 'requirement ok "ok": true\n' + CHAIN, encoding="utf-8")
+    return str(path)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["50", "50.0", "60", "61.5"]),
+            st.sampled_from(["0", "2"]),
+            st.sampled_from(["verified", "disputed", "adjusting"]),
+            st.sampled_from(["2016-01-01", "2016-02-29"]),
+            st.sampled_from(["湖南", "广西", "四川"]),
+        ),
+        min_size=2, max_size=30,
+    )
+)
+def test_an_enum_a_date_descending_text_and_a_lottery_rank_as_the_tuple_order(chain_policy, people):
+    rows = [
+        {**BASE_APPLICANT, "id": f"P{i:02}", "points": p, "ind_permit": k, "points_status": s, "child_birth_date": b, "child_hukou": h}
+        for i, (p, k, s, b, h) in enumerate(people)
+    ]
+    policy, evaluations = _evaluated(chain_policy, rows)
+    assert {e.id: e.rank for e in evaluations} == _reference_ranks(policy, evaluations)
