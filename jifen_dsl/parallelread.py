@@ -4,7 +4,8 @@ Reading is half of a large run, and a machine has more than one core. When a
 streamed applicant file is large and plain - no quote anywhere, so every line is
 one record - and the system can fork, a child process types the rows after a
 line boundary past the middle with the same generated loop, and sends them back
-in pickled blocks while this process reads the rows before it.
+in pickled blocks (the caller decides their form) while this process reads the
+rows before it.
 
 The result is always the one reading the file alone gives. The child's rows are
 taken only when its part was clean - every row typed on the fast path, no id
