@@ -171,10 +171,11 @@ def _cell_statements(
                 "if c:",
                 f"    s = c.split({separator})",
                 "    n = len(s)",
-                f"    if n == 1: v_{i} = (items[s[0]],)",
-                f"    elif n == 2: v_{i} = (items[s[0]], items[s[1]])",
-                f"    elif n == 3: v_{i} = (items[s[0]], items[s[1]], items[s[2]])",
-                f"    elif n == 4: v_{i} = (items[s[0]], items[s[1]], items[s[2]], items[s[3]])",
+                # Lists of up to six (five choices is common) are built inline: a third faster than map.
+                *(
+                    f"    {'if' if n == 1 else 'elif'} n == {n}: v_{i} = (" + ", ".join(f"items[s[{k}]]" for k in range(n)) + ("," if n == 1 else "") + ")"
+                    for n in range(1, 7)
+                ),
                 f"    else: v_{i} = tuple(map(item, s))",
                 "else:",
                 f"    v_{i} = ()",
