@@ -20,6 +20,7 @@ writing of its results (verify.verify_soon).
 
 from __future__ import annotations
 
+import io
 import mmap
 import os
 import pickle
@@ -96,7 +97,13 @@ class Child:
         self.handle = handle
 
     def blocks(self) -> Iterator[Any]:
-        """Each message the child sent: blocks of rows, then its summary (clean, rows, blank rows)."""
+        """Each message the child sent: blocks of rows, then its summary (clean, rows, blank rows).
+
+        The messages are read by one unpickler, whose memo the child's pickler
+        shares (see :func:`_child`): a value sent before is the same object again.
+        """
+        feed = io.BytesIO()  # holds one message at a time, for the one unpickler
+        unpickler = pickle.Unpickler(feed)  # noqa: S301 - from our own child process, through a private pipe
         while True:
             head = self.handle.read(_LENGTH.size)
             if len(head) < _LENGTH.size:
@@ -105,7 +112,11 @@ class Child:
             payload = self.handle.read(length)
             if len(payload) < length:
                 return
-            yield pickle.loads(payload)  # noqa: S301 - from our own child process, through a private pipe
+            feed.seek(0)
+            feed.truncate()
+            feed.write(payload)
+            feed.seek(0)
+            yield unpickler.load()
 
     def close(self, *, kill: bool = False) -> None:
         """Close the pipe and reap the child; with ``kill``, stop it first (this process gave up on its rows)."""
@@ -164,8 +175,18 @@ def _child(read_part, writing: int) -> int:
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
 
+    # One pickler for every message, its memo kept: a value already sent (a date, a
+    # school, a number many applicants share) goes as a reference, is made once in the
+    # parent, and is the same object there in every block - as it is when one process
+    # reads the whole file - so later passes compare such values by identity.
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+
     def send(item: Any) -> None:
-        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dump(item)
+        data = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
         outbox.put(_LENGTH.pack(len(data)) + data)
 
     try:

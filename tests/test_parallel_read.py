@@ -160,3 +160,22 @@ def test_a_process_with_other_threads_does_not_fork():
         release.set()
         other.join()
     assert parallelread.enabled()
+
+
+def test_a_value_the_second_process_sends_again_is_the_same_object(tmp_path, policy, monkeypatch):
+    # Its blocks share one pickle memo: a value many rows share is made once here, as when
+    # one process reads the whole file, not once per block (later passes compare by identity).
+    path = _write(tmp_path / "a.csv", [{"id": f"A{i}", "points": str(60 + i % 7)} for i in range(400)])
+    monkeypatch.setattr(parallelread, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallelread, "BLOCK", 16)  # the second process's 180 rows in a dozen blocks
+    from jifen_dsl.applicants import load_applicants
+
+    taken = []
+    real = applicants_module._take_part
+    monkeypatch.setattr(applicants_module, "_take_part", lambda *a, **k: taken.append(real(*a, **k)) or taken[-1])
+    read = load_applicants(path, policy).applicants
+    assert taken and taken[0] is not None  # the second process's rows were used
+    position = policy.read_fields.index(policy.field("points").index)
+    points = [a.record[position] for a in read]
+    assert len(set(points)) == 7
+    assert len(set(map(id, points))) <= 2 * 7  # each value made once in each process
