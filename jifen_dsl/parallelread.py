@@ -14,8 +14,9 @@ repeated, every grade one the policy has rules for, no id also in the first part
 checks that its part decodes). Anything else, and this process reads the second
 part itself, row by row as it would have: the child's work is then only lost time.
 
-:func:`start` also serves the verification of a large allocation, run beside the
-writing of its results (verify.verify_soon).
+:func:`start` also serves the ranking of a large cohort's grades (one here, the
+others in the second process; evaluator._rank_grades) and the verification of a
+large allocation, run beside the writing of its results (verify.verify_soon).
 """
 
 from __future__ import annotations

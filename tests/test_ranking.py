@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl import ranking, synth
+from jifen_dsl import evaluator as evaluator_module
+from jifen_dsl import parallelread, ranking, synth
 from jifen_dsl.applicants import records_from_rows
 from jifen_dsl.evaluator import evaluate
 from jifen_dsl.pipeline import load_policy
@@ -146,3 +147,38 @@ def test_an_enum_a_date_descending_text_and_a_lottery_rank_as_the_tuple_order(ch
     ]
     policy, evaluations = _evaluated(chain_policy, rows)
     assert {e.id: e.rank for e in evaluations} == _reference_ranks(policy, evaluations)
+
+
+# ---------------------------------------------------------------- grades ranked in two processes
+
+def _ranks_with(monkeypatch, rows, **patches) -> dict[str, int | None]:
+    for name, value in patches.items():
+        monkeypatch.setattr(evaluator_module, name, value)
+    path = str(POLICIES / "haizhu" / "2022.jifen")
+    _, evaluations = _evaluated(path, rows)
+    return {e.id: e.rank for e in evaluations}
+
+
+@pytest.mark.skipif(not parallelread.enabled(), reason="needs fork and a second core")
+def test_grades_ranked_in_a_second_process_rank_as_in_one(monkeypatch):
+    rows = synth.generate_applicants("haizhu", 2022, 1500, 8)
+    alone = _ranks_with(monkeypatch, rows, PARALLEL_RANK_MIN=10**9)
+    forks = []
+    real_start = parallelread.start
+    monkeypatch.setattr(parallelread, "start", lambda work: forks.append(1) or real_start(work))
+    beside = _ranks_with(monkeypatch, rows, PARALLEL_RANK_MIN=0)
+    assert forks == [1]  # the second grade was ranked in a second process
+    assert beside == alone
+    assert {"G1", "G7"} <= {r["grade"] for r in rows}
+
+
+@pytest.mark.skipif(not parallelread.enabled(), reason="needs fork and a second core")
+def test_when_the_second_process_fails_its_grades_are_ranked_here(monkeypatch):
+    rows = synth.generate_applicants("haizhu", 2022, 1500, 8)
+    alone = _ranks_with(monkeypatch, rows, PARALLEL_RANK_MIN=10**9)
+
+    def broken(policy, grades, send):
+        send([1, 2, 3])  # a short, wrong message, then a failure
+        raise RuntimeError("the second process fails")
+
+    assert _ranks_with(monkeypatch, rows, PARALLEL_RANK_MIN=0, _rank_elsewhere=broken) == alone
