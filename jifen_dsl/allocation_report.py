@@ -8,7 +8,6 @@ from typing import Any, Iterator
 
 from . import model
 from .allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
-from .report import personal_columns
 from .tables import csv_line, csv_text, plain_cell, text_table
 from .values import PointsText, format_value
 
@@ -23,7 +22,7 @@ _COLUMNS = ("id", "grade", "status", "school", "round", "batch", "rank", "points
 def placement_records(allocation: Allocation) -> list[dict[str, Any]]:
     """JSON-ready dicts, one per applicant, in input order."""
     policy = allocation.policy
-    personal = personal_columns(policy, [p.evaluation for p in allocation.placements])
+    personal = allocation.personal
     out = []
     for p in allocation.placements:
         e = p.evaluation
@@ -53,7 +52,7 @@ def placement_rows(allocation: Allocation) -> Iterator[list[str]]:
     """
     policy = allocation.policy
     placements = allocation.placements
-    personal = [pos for _, pos in personal_columns(policy, [p.evaluation for p in placements])]
+    personal = [pos for _, pos in allocation.personal]
     batch_names = [b.name for b in policy.batches]
     names = [r.name for r in policy.requirements]
     shown_points = PointsText()
@@ -79,9 +78,7 @@ def placement_rows(allocation: Allocation) -> Iterator[list[str]]:
 
 def placement_header(allocation: Allocation) -> list[str]:
     """The header of :func:`placement_rows`: the fixed columns, then the personal details the input gave."""
-    policy = allocation.policy
-    personal = personal_columns(policy, [p.evaluation for p in allocation.placements])
-    return list(_COLUMNS) + [name for name, _ in personal]
+    return list(_COLUMNS) + [name for name, _ in allocation.personal]
 
 
 def placement_table(allocation: Allocation) -> tuple[list[str], list[list[str]]]:
@@ -109,7 +106,7 @@ def placement_csv(allocation: Allocation) -> Iterator[str]:
     """
     policy = allocation.policy
     placements = allocation.placements
-    personal = personal_columns(policy, [p.evaluation for p in placements])
+    personal = allocation.personal
     positions = [pos for _, pos in personal]
     yield csv_line(list(_COLUMNS) + [name for name, _ in personal])
     batch_names = [b.name for b in policy.batches]

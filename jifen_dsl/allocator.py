@@ -36,6 +36,7 @@ from .bulk import collector_paused
 from .compiler import CompiledPolicy
 from .errors import PolicyError, Diagnostic
 from .evaluator import Evaluation
+from .report import personal_columns
 from .schools import School
 
 __all__ = ["Placement", "Allocation", "allocate", "ADMITTED", "UNPLACED", "NOT_QUALIFIED", "INELIGIBLE"]
@@ -71,6 +72,10 @@ class Allocation:
     policy: model.Policy
     placements: tuple[Placement, ...]
     schools: tuple[School, ...]
+    # The personal details the input gave, as report.personal_columns finds them: found
+    # once, here, for every report of the allocation - and before a second process may
+    # share the heap (verify.verify_soon), when a pass over every record would copy it.
+    personal: tuple[tuple[str, int], ...] = ()
 
 
 class _Unit:
@@ -140,7 +145,7 @@ def allocate(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], school
         for grade in sorted(by_grade):
             grade_schools = [s for s in schools if s.grade == grade]
             _allocate_grade(settings, by_grade[grade], siblings.get(grade, []), grade_schools, positions, trace)
-    return Allocation(policy, tuple(placements), tuple(schools))
+    return Allocation(policy, tuple(placements), tuple(schools), tuple(personal_columns(policy, evaluations)))
 
 
 def _ranked(eligible: list[Placement]) -> list[Placement]:
