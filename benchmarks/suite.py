@@ -1,6 +1,6 @@
 """The whole benchmark suite: every measure as a ratio against a baseline run side by side, with its goal.
 
-Run from the repository top (about three minutes on a 2-core machine, the first
+Run from the repository top (about five minutes on a 2-core machine, the first
 time a little more to generate the data):
 
     python -m benchmarks [--workdir DIR] [--schools 2000]
@@ -74,7 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=default_workdir(), help="where generated data is kept (default: %(default)s)")
     parser.add_argument("--schools", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each kind for the end-to-end and scaling measures (the best counts)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each kind for the end-to-end and scaling measures (the best counts; default 5)")
     args = parser.parse_args()
     began = time.perf_counter()
 

@@ -15,7 +15,6 @@ records carrying their reasons, for the caller to write to a rejects file.
 from __future__ import annotations
 
 import itertools
-import operator
 from typing import Any, Callable, Iterable, Sequence
 
 import attrs
@@ -334,7 +333,7 @@ def _typed_rows(
         def consume(lines, number, quoted) -> int:
             if split is None:
                 return read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
-            reader = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, True, Applicant, lines=codec)
+            reader = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, True, _row_tuple, lines=codec)
             child = parallelread.start(lambda send: _read_part(table.path, split, codec, number, reader, send))
             if child is None:
                 return read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
@@ -372,12 +371,6 @@ def _typed_rows(
     return applicants, duplicated, done - blank
 
 
-_applicant_id = operator.attrgetter("id")
-_applicant_row = operator.attrgetter("row")
-_applicant_grade = operator.attrgetter("grade")
-_applicant_record = operator.attrgetter("record")
-
-
 class _NotClean(Exception):
     """A row of the second part needs the careful path or the first part's ids: that part is read in the first process."""
 
@@ -413,20 +406,24 @@ def _read_part(path: str, split: "parallelread.Split", codec: str, header_line: 
     return (True, rows, blank)
 
 
-def _columns_of(typed: list[Applicant]) -> list[Any]:
-    """A block of applicants as the second process sends it: [lines, ids, grades, one list per record value].
+def _row_tuple(line: int, identity: str, grade: str, record: tuple) -> tuple:
+    """What the second process makes of a row: the applicant's parts, not yet an Applicant (see _columns_of)."""
+    return (line, identity, grade, record)
 
-    Sent by column, not as objects: each list pickles and unpickles in one tight
+
+def _columns_of(typed: list[tuple]) -> list[Any]:
+    """A block of rows (made by :func:`_row_tuple`) as the second process sends it: [lines, ids, grades, one tuple per record value].
+
+    Sent by column, not as objects: each column pickles and unpickles in one tight
     C loop (a value many applicants share is written once and referred to after),
     and the first process, which has the rows of its own part to read as well,
-    remakes the records with one ``zip``. It halves the cost of sending a row.
+    remakes the records with one ``zip`` and the applicants with one ``map``. It
+    halves the cost of sending a row.
     """
-    return [
-        list(map(_applicant_row, typed)),
-        list(map(_applicant_id, typed)),
-        list(map(_applicant_grade, typed)),
-        list(zip(*map(_applicant_record, typed))),
-    ]
+    if not typed:
+        return [(), (), (), []]
+    lines, ids, grades, records = zip(*typed)
+    return [lines, ids, grades, list(zip(*records))]
 
 
 def _applicants_of(block: list[Any]) -> list[Applicant]:
