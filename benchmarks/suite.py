@@ -83,8 +83,8 @@ def main() -> None:
         files(args.workdir, count, args.schools)
 
     _say(f"evaluator: compiled against by hand, {SMALL:,} and {LARGE:,} applicants ...")
-    ev_small = evaluator.measure(SMALL, 7)
-    ev_large = evaluator.measure(LARGE, 3)
+    ev_small = evaluator.measure(SMALL, 21)
+    ev_large = evaluator.measure(LARGE, 7)
 
     _say(f"scaling: each stage at {SMALL:,} and {LARGE:,} applicants ...")
     by_size = _stages([SMALL, LARGE], args.schools, args.workdir, args.repeat)

@@ -42,7 +42,7 @@ from .pipeline import load_policy
 from .progress import NO_PROGRESS, Progress
 from .readers import Table, read_table
 from .report import evaluation_records, evaluation_table
-from .schools import check_choices, choice_problems, read_schools_table, schools_from_table
+from .schools import check_choices_soon, choice_problems, read_schools_table, schools_from_table
 from .tables import csv_bytes
 from .verify import Verification, verify, verify_soon
 
@@ -140,12 +140,25 @@ def _execute(spec: RunSpec, progress: Progress, verify_later: bool = False) -> R
         s = spec.schools
         schools_table = read_schools_table(s.path, input_format=s.format, encoding=s.encoding, sheet=s.sheet)
         offer = schools_from_table(schools_table, policy)
+    checking = None
+    if offer is not None:
         if spec.lenient:
             applicants, more = _set_aside_bad_choices(applicant_file.table, applicants, policy, offer)
             rejects = sorted(rejects + more, key=lambda r: r.row)
         else:
-            check_choices(applicants, policy, offer, applicant_file.table)
-    evaluations = evaluate(compiled, applicants, progress=progress.phase("evaluating", len(applicants)))
+            checking = check_choices_soon(applicants, policy, offer, applicant_file.table)  # beside the evaluation
+    try:
+        evaluations = evaluate(compiled, applicants, progress=progress.phase("evaluating", len(applicants)))
+    except Exception:
+        if checking is not None:
+            checking.result()  # choices that do not fit are reported first, as when checked before evaluating
+        raise
+    except BaseException:
+        if checking is not None:
+            checking.abandon()
+        raise
+    if checking is not None:
+        checking.result()
     allocation = None
     verification = None
     if offer is not None:

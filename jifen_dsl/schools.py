@@ -174,8 +174,70 @@ def choice_problems(applicants, policy: model.Policy, schools: Sequence[School])
 
 def check_choices(applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table") -> None:
     """Every choice names a known school of the applicant's grade; raise DataError listing every case."""
+    _raise_problems(_choice_messages(applicants, policy, schools, source), source)
+
+
+def _choice_messages(applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table") -> list[str]:
     at: Callable[[int], str] = source.at if isinstance(source, Table) else (lambda row: f"{source}:{row}")
-    path = source.path if isinstance(source, Table) else source
-    problems = [f"{at(applicant.row)}: {reason}" for applicant, reason in choice_problems(applicants, policy, schools)]
+    return [f"{at(applicant.row)}: {reason}" for applicant, reason in choice_problems(applicants, policy, schools)]
+
+
+def _raise_problems(problems: list[str], source: "str | Table") -> None:
     if problems:
+        path = source.path if isinstance(source, Table) else source
         raise DataError(problems, title=f"{path}: choices that do not fit the schools file")
+
+
+# Cohorts smaller than this have their choices checked at once: a second process would not pay for itself.
+BACKGROUND_MIN = 200_000
+
+
+class ChoiceCheck:
+    """A check of every applicant's choices, done or under way in a second process; :meth:`result` waits for it."""
+
+    def __init__(self, applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table", child=None):
+        self._arguments = (applicants, policy, schools, source)
+        self._child = child
+
+    def result(self) -> None:
+        """Return when every choice fits the schools file; raise DataError listing every case otherwise."""
+        child, self._child = self._child, None
+        if child is None:
+            return
+        try:
+            messages = list(child.blocks())
+        finally:
+            child.close()
+        if len(messages) == 2 and messages[1][0]:
+            _raise_problems(messages[0], self._arguments[3])
+        else:  # the second process did not finish: check here
+            check_choices(*self._arguments)
+
+    def abandon(self) -> None:
+        """Stop a check still under way (its result is no longer wanted)."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.close(kill=True)
+
+
+def check_choices_soon(applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table") -> ChoiceCheck:
+    """Check the choices now, or for a large cohort start checking them in a second process while this one goes on (evaluating).
+
+    The caller must call ``result()`` before it uses the choices (allocating).
+    The second process only reads the applicants; it sends back the messages of
+    the choices that do not fit, or none.
+    """
+    from . import parallelread
+
+    if len(applicants) < BACKGROUND_MIN or not parallelread.enabled():
+        check_choices(applicants, policy, schools, source)
+        return ChoiceCheck(applicants, policy, schools, source)
+
+    def check(send) -> tuple[bool, int, int]:
+        send(_choice_messages(applicants, policy, schools, source))
+        return (True, 0, 0)
+
+    child = parallelread.start(check)
+    if child is None:
+        check_choices(applicants, policy, schools, source)
+    return ChoiceCheck(applicants, policy, schools, source, child)
