@@ -10,7 +10,7 @@ from . import model
 from .applicants import Applicant
 from .compiler import CompiledPolicy
 from .errors import EvaluationError
-from .ranking import order_parts, ranks, ranks_by_values
+from .ranking import order_parts, ranks_by_values
 from .bulk import collector_paused
 from .runtime import DECIMAL_CONTEXT
 
@@ -162,19 +162,3 @@ def _evaluate_alone(compiled: CompiledPolicy, applicant: Applicant) -> Evaluatio
         except decimal.DecimalException as exc:
             raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): decimal arithmetic failed ({type(exc).__name__})") from None
     return Evaluation(applicant, failed, unknown, points, scores, batch, keys, compiled.missing_name)
-
-
-def assign_ranks(policy: model.Policy, evaluations: Sequence[Evaluation]) -> None:
-    """Set ``rank`` (1 = best) among the eligible of each grade; None for the ineligible."""
-    by_grade: dict[str, list[Evaluation]] = {}
-    for e in evaluations:
-        e.rank = None
-        if e.eligible:
-            by_grade.setdefault(e.grade, []).append(e)
-    _rank_groups(policy, by_grade)
-
-
-def _rank_groups(policy: model.Policy, by_grade: dict[str, list[Evaluation]]) -> None:
-    for group in by_grade.values():
-        for e, rank in zip(group, ranks(policy, group)):  # in the order gathered: each visited once, in memory order
-            e.rank = rank
