@@ -1,6 +1,6 @@
 """The whole benchmark suite: every measure as a ratio against a baseline run side by side, with its goal.
 
-Run from the repository top (about five minutes on a 2-core machine, the first
+Run from the repository top (about four minutes on a 2-core machine, the first
 time a little more to generate the data):
 
     python -m benchmarks [--workdir DIR] [--schools 2000]
