@@ -75,7 +75,7 @@ class Allocation:
     # The personal details the input gave, as report.personal_columns finds them: found
     # once, here, for every report of the allocation - and before a second process may
     # share the heap (verify.verify_soon), when a pass over every record would copy it.
-    personal: tuple[tuple[str, int], ...] = ()
+    personal: tuple[tuple[str, int], ...]
 
 
 class _Unit:

@@ -330,6 +330,7 @@ def generate(policy: model.Policy) -> tuple[str, dict[str, Any]]:
     # its own: no generated name starts so. (The comments are evaluate()'s to show.)
     bulk_keys = [f"b_key_{j}" for j in range(len(keys))]
     bulk_key_tuple = "(" + ", ".join(bulk_keys) + ("," if len(keys) == 1 else "") + ")"
+
     def order_value(part) -> str:
         if part.source == "batch":
             return batch

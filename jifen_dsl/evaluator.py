@@ -122,17 +122,13 @@ def _rank_grades(policy: model.Policy, columns: dict[str, list[list[Any]]]) -> N
             group, *values = columns.pop(grade)  # each grade's lists freed once it is ranked
             _assign(group, ranks_by_values(policy, group, values))
             del group, values
-        sent: list[Any] = []
-        if child is not None:
-            messages = list(child.blocks())
-            if len(messages) == len(there) + 1 and messages[-1][0]:
-                sent = messages[:-1]
     except BaseException:
         if child is not None:
             child.close(kill=True)
         raise
-    if child is not None:
-        child.close()
+    sent = child.results() if child is not None else None
+    if sent is None or len(sent) != len(there):  # the second process did not finish: rank its grades here
+        sent = []
     for position, grade in enumerate(grade for grade in grades if grade not in here):
         group, *values = columns.pop(grade)
         ranks = sent[position] if position < len(sent) and len(sent[position]) == len(group) else None

@@ -119,6 +119,16 @@ class Child:
             feed.seek(0)
             yield unpickler.load()
 
+    def results(self) -> list[Any] | None:
+        """The messages the child sent before its summary, if that says all went well; else None. Reaps the child."""
+        try:
+            messages = list(self.blocks())
+        finally:
+            self.close()
+        if messages and isinstance(messages[-1], tuple) and messages[-1][0]:
+            return messages[:-1]
+        return None
+
     def close(self, *, kill: bool = False) -> None:
         """Close the pipe and reap the child; with ``kill``, stop it first (this process gave up on its rows)."""
         if kill:

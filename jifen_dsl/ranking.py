@@ -116,8 +116,13 @@ def _negative_moment(value: _dt.datetime) -> float:
 def rank_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any]:
     """The evaluations in the policy's order, best first."""
     evaluations = list(evaluations)
+    return _in_rank_order(evaluations, ranks(policy, evaluations))
+
+
+def _in_rank_order(evaluations: list[Any], found: list[int]) -> list[Any]:
+    """The evaluations placed by their ranks (1 = first)."""
     ordered: list[Any] = [None] * len(evaluations)
-    for e, rank in zip(evaluations, ranks(policy, evaluations)):
+    for e, rank in zip(evaluations, found):
         ordered[rank - 1] = e
     return ordered
 
@@ -220,12 +225,7 @@ def packed_order(policy: model.Policy, evaluations: Sequence[Any]) -> list[Any] 
     """The policy's order by packed integers (see :func:`ranks_by_values`); None when the parts do not pack."""
     evaluations = list(evaluations)
     found = _packed_ranks(policy, order_values(policy, evaluations))
-    if found is None:
-        return None
-    ordered: list[Any] = [None] * len(evaluations)
-    for e, rank in zip(evaluations, found):
-        ordered[rank - 1] = e
-    return ordered
+    return None if found is None else _in_rank_order(evaluations, found)
 
 
 def ranks_by_values(policy: model.Policy, evaluations: list[Any], values: list[list[Any]]) -> list[int]:
@@ -259,7 +259,6 @@ def _packed_ranks(policy: model.Policy, values: list[list[Any]]) -> list[int] | 
     count = len(values[0])
     if count < 2:
         return [1] * count
-    packed_count = 0
     ranks_of: list[dict[Any, int]] = []
     for part, column in zip(leading, columns):
         present = set(column)
@@ -276,7 +275,7 @@ def _packed_ranks(policy: model.Policy, values: list[list[Any]]) -> list[int] | 
         if part.descending:
             ordered.reverse()
         ranks_of.append({value: rank for rank, value in enumerate(ordered)})
-        packed_count += 1
+    packed_count = len(ranks_of)
     # Each rank is multiplied by its place value (the product of the sizes of the parts
     # after it), so the packed integer is a plain sum of one lookup per part.
     terms = []

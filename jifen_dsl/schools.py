@@ -204,14 +204,11 @@ class ChoiceCheck:
         child, self._child = self._child, None
         if child is None:
             return
-        try:
-            messages = list(child.blocks())
-        finally:
-            child.close()
-        if len(messages) == 2 and messages[1][0]:
-            _raise_problems(messages[0], self._arguments[3])
-        else:  # the second process did not finish: check here
+        sent = child.results()
+        if sent is None or len(sent) != 1:  # the second process did not finish: check here
             check_choices(*self._arguments)
+        else:
+            _raise_problems(sent[0], self._arguments[3])
 
     def abandon(self) -> None:
         """Stop a check still under way (its result is no longer wanted)."""

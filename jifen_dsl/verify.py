@@ -272,17 +272,11 @@ class Verification:
         if self.done:
             return
         child, self.child, self.done = self.child, None, True
-        violations = None
-        try:
-            messages = list(child.blocks())
-        finally:
-            child.close()
-        if len(messages) == 2 and messages[1][0]:
-            violations = messages[0]
-        if violations is None:  # the second process did not finish: verify here
+        sent = child.results()
+        if sent is None or len(sent) != 1:  # the second process did not finish: verify here
             verify(self.allocation, self.input_ids)
-        elif violations:
-            raise AllocationError(violations)
+        elif sent[0]:
+            raise AllocationError(sent[0])
 
     def abandon(self) -> None:
         """Stop a verification still under way (its result is no longer wanted)."""
