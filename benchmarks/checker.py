@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 from jifen_dsl.bulk import collector_paused
-from jifen_dsl.checker import check
-from jifen_dsl.compiler import compile_policy
-from jifen_dsl.loader import load
-from jifen_dsl.parser import _lark
+from jifen_dsl.lang.checker import check
+from jifen_dsl.compile.compiler import compile_policy
+from jifen_dsl.lang.loader import load
+from jifen_dsl.lang.parser import _lark
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = ROOT / "policies" / "guangzhou" / "fields.jifen"

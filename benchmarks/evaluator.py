@@ -16,9 +16,9 @@ import itertools
 import time
 from pathlib import Path
 
-from jifen_dsl.applicants import read_applicants
-from jifen_dsl.pipeline import load_policy
-from jifen_dsl.runtime import DECIMAL_CONTEXT
+from jifen_dsl.data.applicants import read_applicants
+from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.lang.operations import DECIMAL_CONTEXT
 
 from . import haizhu_2022_by_hand
 

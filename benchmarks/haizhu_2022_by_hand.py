@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from jifen_dsl.runtime import Missing
+from jifen_dsl.lang.operations import Missing
 
 APPLY_FROM = dt.datetime(2022, 4, 25, 9, 0)
 APPLY_UNTIL = dt.datetime(2022, 5, 10, 17, 0)

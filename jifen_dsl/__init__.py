@@ -16,11 +16,11 @@ __all__ = ["__version__", "load_policy", "JifenError", "PolicyError", "DataError
 def __getattr__(name: str):
     # Imported on first use, so that a command starts without loading what it does not need.
     if name == "load_policy":
-        from .pipeline import load_policy
+        from jifen_dsl.compile.pipeline import load_policy
 
         return load_policy
     if name in ("JifenError", "PolicyError", "DataError"):
-        from . import errors
+        from jifen_dsl import errors
 
         return getattr(errors, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

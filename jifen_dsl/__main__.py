@@ -1,5 +1,5 @@
 """``python -m jifen_dsl`` runs the ``jifen`` command line."""
 
-from .cli import main
+from jifen_dsl.cli import main
 
 main()

@@ -12,10 +12,10 @@ import pytest
 
 from click.testing import CliRunner
 
-from jifen_dsl.applicants import records_from_rows
+from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.cli import cli
-from jifen_dsl.evaluator import Evaluation, evaluate
-from jifen_dsl.pipeline import load_policy
+from jifen_dsl.evaluate.evaluator import Evaluation, evaluate
+from jifen_dsl.compile.pipeline import load_policy
 
 # What generated code may call, and the attributes it may touch: the runtime helpers (h_...),
 # recording a failed requirement, the missing-value table, and the bulk evaluator's own
@@ -147,7 +147,7 @@ def run_cli(*args: str):
 
 def reading_outcome(path: str, policy, lenient: bool):
     """Everything reading an applicant file gives - applicants, rows set aside, counts, digest, encoding - or its error message."""
-    from jifen_dsl.applicants import load_applicants
+    from jifen_dsl.data.applicants import load_applicants
     from jifen_dsl.errors import DataError
 
     try:

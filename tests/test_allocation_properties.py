@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl.allocation_report import format_placements
-from jifen_dsl.allocator import ADMITTED, allocate, outcome_order
-from jifen_dsl.applicants import records_from_rows
-from jifen_dsl.evaluator import evaluate
-from jifen_dsl.pipeline import load_policy
-from jifen_dsl.verify import verify
+from jifen_dsl.allocate.report import format_placements
+from jifen_dsl.allocate.allocator import ADMITTED, allocate, outcome_order
+from jifen_dsl.data.applicants import records_from_rows
+from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.allocate.verify import verify
 
 from .conftest import BASE_APPLICANT, EN_HEADER, FIELDS
 from .test_allocator import schools_from

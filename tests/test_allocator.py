@@ -7,13 +7,13 @@ import io
 
 import pytest
 
-from jifen_dsl.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, allocate
-from jifen_dsl.applicants import records_from_rows
+from jifen_dsl.allocate.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, allocate
+from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.errors import DataError
-from jifen_dsl.evaluator import evaluate
-from jifen_dsl.pipeline import load_policy
-from jifen_dsl.schools import _schools, check_choices
-from jifen_dsl.verify import AllocationError, verify
+from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.data.schools import _schools, check_choices
+from jifen_dsl.allocate.verify import AllocationError, verify
 
 from .conftest import BASE_APPLICANT, POLICIES
 
@@ -252,7 +252,7 @@ def test_choices_of_unknown_or_wrong_grade_schools_are_all_listed(policy_with):
 
 
 def test_chinese_school_headers(tmp_path):
-    from jifen_dsl.schools import read_schools
+    from jifen_dsl.data.schools import read_schools
 
     path = tmp_path / "schools.csv"
     buffer = io.StringIO()

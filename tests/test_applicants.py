@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from jifen_dsl.applicants import read_applicants
+from jifen_dsl.data.applicants import read_applicants
 from jifen_dsl.errors import DataError
-from jifen_dsl.pipeline import load_policy
+from jifen_dsl.compile.pipeline import load_policy
 
 from .conftest import BASE_APPLICANT, POLICIES, rows_to_csv
 

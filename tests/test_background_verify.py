@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from jifen_dsl import parallelread, runs, verify as verify_module
-from jifen_dsl.allocator import ADMITTED
+from jifen_dsl.data import parallelread
+from jifen_dsl.runs import run as runs
+from jifen_dsl.allocate import verify as verify_module
+from jifen_dsl.allocate.allocator import ADMITTED
 
 from .conftest import run_cli as run
 

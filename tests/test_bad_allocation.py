@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from jifen_dsl import parallelread, schools
+from jifen_dsl.data import parallelread, schools
 
 from .conftest import ROOT, run_cli as run
 

@@ -120,7 +120,7 @@ def test_lenient_sets_each_bad_row_aside_with_its_reason(name, rejected, tmp_pat
 
 
 def _data_rows(name: str) -> int:
-    from jifen_dsl.readers import read_table
+    from jifen_dsl.data.readers import read_table
 
     table = read_table(f"tests/data/bad/{name}")
     return sum(1 for _, cells in table.rows if any(c.strip() for c in cells)) + len(table.broken)

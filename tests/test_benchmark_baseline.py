@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from benchmarks import haizhu_2022_by_hand
-from jifen_dsl.applicants import read_applicants
-from jifen_dsl.pipeline import load_policy
+from jifen_dsl.data.applicants import read_applicants
+from jifen_dsl.compile.pipeline import load_policy
 
 from .conftest import ROOT
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from jifen_dsl import checkcache
-from jifen_dsl.compiler import compile_policy
+from jifen_dsl.compile import cache as checkcache
+from jifen_dsl.compile.compiler import compile_policy
 from jifen_dsl.errors import PolicyError
-from jifen_dsl.pipeline import check_file
+from jifen_dsl.compile.pipeline import check_file
 
 from .conftest import ROOT
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from jifen_dsl import model
+from jifen_dsl.lang import model
 from jifen_dsl.errors import PolicyError
-from jifen_dsl.pipeline import check_file
+from jifen_dsl.compile.pipeline import check_file
 
 from .conftest import ROOT
 

@@ -6,7 +6,7 @@ import ast as pyast
 import os
 
 
-from jifen_dsl.pipeline import load_policy
+from jifen_dsl.compile.pipeline import load_policy
 
 from .conftest import GENERATED_ATTRIBUTES, POLICIES, ROOT, evaluate_rows, failed_names, generated_call
 

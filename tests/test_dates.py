@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jifen_dsl.dates import Duration, add_duration, add_months, days_between, full_months, full_years, sub_duration
+from jifen_dsl.timeline.dates import Duration, add_duration, add_months, days_between, full_months, full_years, sub_duration
 
 D = dt.date
 

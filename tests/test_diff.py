@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from jifen_dsl.cli import cli
-from jifen_dsl.diff import diff, load_side
+from jifen_dsl.years.diff import diff, load_side
 from jifen_dsl.errors import DataError
-from jifen_dsl.impact import impact
+from jifen_dsl.years.impact import impact
 
 from .conftest import BASE_APPLICANT, EN_HEADER, EN_TAIL, FIELDS, ROOT, rows_to_csv
 

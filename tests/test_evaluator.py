@@ -228,7 +228,7 @@ tiebreak { id ascending }
 
 
 def test_a_condition_that_can_never_change_is_a_warning(write_policy):
-    from jifen_dsl.pipeline import check_file
+    from jifen_dsl.compile.pipeline import check_file
 
     checked = check_file(write_policy('requirement r "r": as_of > 2030-01-01\nrequirement s "s": true\n'))
     assert [w.message for w in checked.warnings] == ["this requirement condition never holds, whatever the applicant"]
@@ -236,7 +236,7 @@ def test_a_condition_that_can_never_change_is_a_warning(write_policy):
 
 def test_a_headerless_file_may_not_hold_rules(tmp_path):
     from jifen_dsl.errors import PolicyError
-    from jifen_dsl.pipeline import check_file
+    from jifen_dsl.compile.pipeline import check_file
 
     path = tmp_path / "lib.jifen"
     path.write_text('field a "A": text\nrequirement r "r": a = "x"\n', encoding="utf-8")
@@ -247,7 +247,7 @@ def test_a_headerless_file_may_not_hold_rules(tmp_path):
 
 def test_several_present_tests_joined_by_and_guard_each_value(write_policy):
     from jifen_dsl.errors import PolicyError
-    from jifen_dsl.pipeline import check_file
+    from jifen_dsl.compile.pipeline import check_file
 
     path = write_policy('requirement ok "ok": true\n', tail="""
 points {
@@ -277,9 +277,9 @@ def test_a_failure_deep_in_a_cohort_names_that_applicant(write_policy):
 
 @pytest.mark.parametrize("example", ["haizhu-2022", "baiyun-2022", "conghua-2020"])
 def test_the_bulk_loop_gives_what_each_applicant_alone_gives(example):
-    from jifen_dsl.applicants import read_applicants
-    from jifen_dsl.evaluator import evaluate
-    from jifen_dsl.pipeline import load_policy
+    from jifen_dsl.data.applicants import read_applicants
+    from jifen_dsl.evaluate.evaluator import evaluate
+    from jifen_dsl.compile.pipeline import load_policy
 
     district, year = example.split("-")
     compiled = load_policy(str(POLICIES / district / f"{year}.jifen"))

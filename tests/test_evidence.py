@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from jifen_dsl.applicants import records_from_rows
+from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.errors import DataError
-from jifen_dsl.evaluator import evaluate
-from jifen_dsl.evidence import attach_evidence, read_evidence
-from jifen_dsl.pipeline import load_policy
+from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.data.evidence import attach_evidence, read_evidence
+from jifen_dsl.compile.pipeline import load_policy
 
 from .conftest import BASE_APPLICANT, POLICIES
 

@@ -14,13 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl import applicants as applicants_module
-from jifen_dsl.applicants import load_applicants
-from jifen_dsl.csvstream import Fallback
+from jifen_dsl.data import applicants as applicants_module
+from jifen_dsl.data.applicants import load_applicants
+from jifen_dsl.data.csvstream import Fallback
 from jifen_dsl.errors import DataError
-from jifen_dsl.pipeline import load_policy
-from jifen_dsl.readers import is_streamed, open_table, read_table
-from jifen_dsl.tables import csv_line
+from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.data.readers import is_streamed, open_table, read_table
+from jifen_dsl.data.tables import csv_line
 
 from .conftest import BASE_APPLICANT, POLICIES, reading_outcome
 
@@ -162,7 +162,7 @@ def test_a_file_that_stops_being_utf8_is_read_whole(tmp_path, policy):
 
 def _whole_file_only(monkeypatch) -> None:
     """Read every file whole, as if the stream could take none."""
-    from jifen_dsl import csvstream
+    from jifen_dsl.data import csvstream
 
     monkeypatch.setattr(csvstream, "open_csv", lambda path, encoding: None)
 

@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl import model
-from jifen_dsl.applicants import read_applicants
-from jifen_dsl.compiler import compile_policy
+from jifen_dsl.lang import model
+from jifen_dsl.data.applicants import read_applicants
+from jifen_dsl.compile.compiler import compile_policy
 from jifen_dsl.errors import JifenError, PolicyError
-from jifen_dsl.evaluator import evaluate
-from jifen_dsl.pipeline import check_file
+from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.compile.pipeline import check_file
 
 from .conftest import ROOT
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from jifen_dsl import model
+from jifen_dsl.lang import model
 from jifen_dsl.errors import PolicyError
-from jifen_dsl.pipeline import check_file
+from jifen_dsl.compile.pipeline import check_file
 
-from jifen_dsl.applicants import records_from_rows
-from jifen_dsl.evaluator import evaluate
-from jifen_dsl.pipeline import load_policy
+from jifen_dsl.data.applicants import records_from_rows
+from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.compile.pipeline import load_policy
 
 from .conftest import BASE_APPLICANT, FIELDS, POLICIES, evaluate_rows, failed_names
 

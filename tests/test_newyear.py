@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from jifen_dsl.cli import cli
-from jifen_dsl.diff import diff, load_side
+from jifen_dsl.years.diff import diff, load_side
 from jifen_dsl.errors import PolicyError
-from jifen_dsl.newyear import new_year
-from jifen_dsl.pipeline import check_file
+from jifen_dsl.years.newyear import new_year
+from jifen_dsl.compile.pipeline import check_file
 
 from .conftest import EN_HEADER, FIELDS, ROOT
 

@@ -7,11 +7,11 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl import ir
-from jifen_dsl.dates import Duration
-from jifen_dsl.optimizer import optimize
-from jifen_dsl.runtime import fold
-from jifen_dsl.typesys import BOOL, DATE, DURATION, INTEGER
+from jifen_dsl.lang import ir
+from jifen_dsl.timeline.dates import Duration
+from jifen_dsl.compile.optimizer import optimize
+from jifen_dsl.lang.operations import fold
+from jifen_dsl.lang.typesys import BOOL, DATE, DURATION, INTEGER
 
 X = ir.FieldRef(0, "x", DATE, False)
 

@@ -27,7 +27,8 @@ def wheel(tmp_path_factory):
 def test_wheel_contains_the_grammar_and_the_package(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "jifen_dsl/_grammar/jifen.lark" in names
-    assert "jifen_dsl/cli.py" in names
+    source = sorted(str(f.relative_to(ROOT)) for f in (ROOT / "jifen_dsl").rglob("*.py"))
+    assert [name for name in source if name not in names] == []  # every module of every subpackage
     grammar = zipfile.ZipFile(wheel).read("jifen_dsl/_grammar/jifen.lark").decode("utf-8")
     assert grammar == (ROOT / "grammar" / "jifen.lark").read_text(encoding="utf-8")
 
@@ -41,7 +42,7 @@ def test_installed_wheel_checks_a_policy_from_outside_the_checkout(wheel, tmp_pa
     elsewhere.mkdir()
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     where = subprocess.run(
-        [str(bindir / "python"), "-c", "import jifen_dsl.grammar as g; print(g.grammar_path())"],
+        [str(bindir / "python"), "-c", "import jifen_dsl.lang.grammar as g; print(g.grammar_path())"],
         cwd=elsewhere, capture_output=True, text=True, env=clean_env, check=True,
     ).stdout.strip()
     assert where.startswith(str(env_dir)) and where.endswith(os.path.join("jifen_dsl", "_grammar", "jifen.lark"))

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl import applicants as applicants_module
-from jifen_dsl import parallelread
-from jifen_dsl.pipeline import load_policy
-from jifen_dsl.tables import csv_line
+from jifen_dsl.data import applicants as applicants_module
+from jifen_dsl.data import parallelread
+from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.data.tables import csv_line
 
 from .conftest import BASE_APPLICANT, POLICIES, reading_outcome
 
@@ -125,7 +125,7 @@ def test_it_can_be_turned_off(monkeypatch, tmp_path):
 def test_a_character_cut_by_the_read_buffer_does_not_stop_the_first_process(tmp_path, policy, monkeypatch):
     # The first process checks its part chunk by chunk, then only hashes the rest: a
     # character its last checked chunk cut in two must not count as a decoding error.
-    from jifen_dsl import csvstream
+    from jifen_dsl.data import csvstream
 
     monkeypatch.setattr(parallelread, "MIN_BYTES", 0)
     header = HEADER + ["applicant_name"]
@@ -168,7 +168,7 @@ def test_a_value_the_second_process_sends_again_is_the_same_object(tmp_path, pol
     path = _write(tmp_path / "a.csv", [{"id": f"A{i}", "points": str(60 + i % 7)} for i in range(400)])
     monkeypatch.setattr(parallelread, "MIN_BYTES", 0)
     monkeypatch.setattr(parallelread, "BLOCK", 16)  # the second process's 180 rows in a dozen blocks
-    from jifen_dsl.applicants import load_applicants
+    from jifen_dsl.data.applicants import load_applicants
 
     taken = []
     real = applicants_module._take_part

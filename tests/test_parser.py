@@ -8,10 +8,10 @@ from decimal import Decimal
 import lark
 import pytest
 
-from jifen_dsl import ast
+from jifen_dsl.lang import syntax
 from jifen_dsl.errors import PolicyError
-from jifen_dsl.grammar import grammar_text
-from jifen_dsl.parser import parse
+from jifen_dsl.lang.grammar import grammar_text
+from jifen_dsl.lang.parser import parse
 
 
 def test_grammar_builds_in_strict_mode():
@@ -19,7 +19,7 @@ def test_grammar_builds_in_strict_mode():
     lark.Lark(grammar_text(), parser="lalr", strict=True, propagate_positions=True, maybe_placeholders=True)
 
 
-def condition(text: str) -> ast.Expr:
+def condition(text: str) -> syntax.Expr:
     tree = parse(f'requirement r "t": {text}', "t.jifen")
     return tree.declarations[0].condition
 
@@ -50,16 +50,16 @@ def test_both_spellings_give_the_same_tree(english, chinese):
 
 def test_bracketed_names_may_hold_any_text():
     expr = condition("「居住证起始日期」 + 1年 不晚于 基准日")
-    assert expr == ast.Binary(
+    assert expr == syntax.Binary(
         "le",
-        ast.Binary("add", ast.Ref("居住证起始日期"), ast.DurationLit(1, 0, 0)),
-        ast.AsOf(),
+        syntax.Binary("add", syntax.Ref("居住证起始日期"), syntax.DurationLit(1, 0, 0)),
+        syntax.AsOf(),
     )
     assert condition("「age」 > 1") == condition("age > 1")
 
 
 def test_no_spaces_needed_around_bracketed_names():
-    assert condition("「年龄」大于6") == ast.Binary("gt", ast.Ref("年龄"), ast.NumberLit(Decimal(6), True))
+    assert condition("「年龄」大于6") == syntax.Binary("gt", syntax.Ref("年龄"), syntax.NumberLit(Decimal(6), True))
 
 
 def test_unbracketed_chinese_is_never_a_name():
@@ -74,33 +74,33 @@ def test_unbracketed_chinese_is_never_a_name():
 def test_longest_keyword_wins():
     # 否则 must not lex as 否 (false) followed by 则 (then).
     expr = condition("如果 a 那么 否 否则 是")
-    assert expr == ast.IfThenElse(ast.Ref("a"), ast.BoolLit(False), ast.BoolLit(True))
+    assert expr == syntax.IfThenElse(syntax.Ref("a"), syntax.BoolLit(False), syntax.BoolLit(True))
     assert condition("a 大于等于 1") == condition("a >= 1")
 
 
 def test_english_keywords_are_not_names_but_names_may_contain_them():
-    assert condition("android = 1") == ast.Binary("eq", ast.Ref("android"), ast.NumberLit(Decimal(1), True))
-    assert condition("points_total > 1").left == ast.Ref("points_total")
+    assert condition("android = 1") == syntax.Binary("eq", syntax.Ref("android"), syntax.NumberLit(Decimal(1), True))
+    assert condition("points_total > 1").left == syntax.Ref("points_total")
 
 
 def test_precedence_and_binds_tighter_than_or():
     expr = condition("a or b and c")
-    assert expr == ast.Binary("or", ast.Ref("a"), ast.Binary("and", ast.Ref("b"), ast.Ref("c")))
+    assert expr == syntax.Binary("or", syntax.Ref("a"), syntax.Binary("and", syntax.Ref("b"), syntax.Ref("c")))
     expr = condition("not a = 1")
-    assert expr == ast.Unary("not", ast.Binary("eq", ast.Ref("a"), ast.NumberLit(Decimal(1), True)))
-    assert condition("1 + 2 * 3 > 0").left == ast.Binary(
-        "add", ast.NumberLit(Decimal(1), True), ast.Binary("mul", ast.NumberLit(Decimal(2), True), ast.NumberLit(Decimal(3), True))
+    assert expr == syntax.Unary("not", syntax.Binary("eq", syntax.Ref("a"), syntax.NumberLit(Decimal(1), True)))
+    assert condition("1 + 2 * 3 > 0").left == syntax.Binary(
+        "add", syntax.NumberLit(Decimal(1), True), syntax.Binary("mul", syntax.NumberLit(Decimal(2), True), syntax.NumberLit(Decimal(3), True))
     )
 
 
 def test_literals():
-    assert condition("a = 2022-04-25 09:00").right == ast.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0))
-    assert condition("a = 2022年4月25日09:00").right == ast.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0))
-    assert condition("a = 2022-04-25T09:00:30").right == ast.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0, 30))
-    assert condition("a = 2.50").right == ast.NumberLit(Decimal("2.50"), False)
-    assert condition('a = "q\\"uote\\\\"').right == ast.StringLit('q"uote\\')
-    assert condition("a = 35 days").right == ast.DurationLit(0, 0, 35)
-    assert condition("a = -3").right == ast.NumberLit(Decimal(-3), True)
+    assert condition("a = 2022-04-25 09:00").right == syntax.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0))
+    assert condition("a = 2022年4月25日09:00").right == syntax.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0))
+    assert condition("a = 2022-04-25T09:00:30").right == syntax.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0, 30))
+    assert condition("a = 2.50").right == syntax.NumberLit(Decimal("2.50"), False)
+    assert condition('a = "q\\"uote\\\\"').right == syntax.StringLit('q"uote\\')
+    assert condition("a = 35 days").right == syntax.DurationLit(0, 0, 35)
+    assert condition("a = -3").right == syntax.NumberLit(Decimal(-3), True)
 
 
 def test_spans_point_at_the_source():
@@ -117,7 +117,7 @@ def test_header_language_follows_the_keyword():
     en = parse('policy "p" district "d" year 2022 as_of 2022-08-31 source "s"', "a")
     zh = parse("政策 “p” 区 “d” 年度 2022 基准日 2022年8月31日 来源 “s”", "b")
     assert en.header.language == "en" and zh.header.language == "zh"
-    assert en.header == ast.Header("p", "d", 2022, dt.date(2022, 8, 31), "s", "en")
+    assert en.header == syntax.Header("p", "d", 2022, dt.date(2022, 8, 31), "s", "en")
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_syntax_errors_say_what_is_wrong(source, message):
 
 
 def test_parser_cache_lives_in_a_private_directory(tmp_path, monkeypatch):
-    from jifen_dsl.parser import _cache_path
+    from jifen_dsl.lang.parser import _cache_path
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("JIFEN_NO_CACHE", raising=False)
@@ -161,7 +161,7 @@ def test_a_cached_parser_parses_the_same(tmp_path):
     import subprocess
     import sys
 
-    script = "from jifen_dsl.parser import parse; print(parse('requirement r \"t\": 「出生日期」 > 2016-08-31', 'x').declarations[0])"
+    script = "from jifen_dsl.lang.parser import parse; print(parse('requirement r \"t\": 「出生日期」 > 2016-08-31', 'x').declarations[0])"
     env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout
     assert list((tmp_path / "jifen_dsl").glob("parser-*.cache"))
@@ -170,7 +170,7 @@ def test_a_cached_parser_parses_the_same(tmp_path):
 
 
 def test_working_days_are_their_own_unit():
-    assert condition("a + 35 workdays < b").left.right == ast.WorkdaysLit(35)
+    assert condition("a + 35 workdays < b").left.right == syntax.WorkdaysLit(35)
     assert condition("a + 1 workday < b") == condition("a + 1工作日 早于 b")
     with pytest.raises(PolicyError) as info:
         parse('define x = 1 month 3 workdays', "t.jifen")
@@ -180,8 +180,8 @@ def test_working_days_are_their_own_unit():
 def test_an_evidence_window_ends_the_term_it_starts():
     # The reference is a simple term: what follows it belongs to the enclosing expression.
     expr = condition("evidence inn dated within 5 years before as_of * 2 > 1").left
-    assert expr == ast.Binary("mul", ast.Evidence("inn", ast.DurationLit(5, 0, 0), ast.AsOf()), ast.NumberLit(Decimal(2), True))
-    assert condition("evidence inn dated within 3 workdays before (as_of - 1 day) > 1").left.length == ast.WorkdaysLit(3)
+    assert expr == syntax.Binary("mul", syntax.Evidence("inn", syntax.DurationLit(5, 0, 0), syntax.AsOf()), syntax.NumberLit(Decimal(2), True))
+    assert condition("evidence inn dated within 3 workdays before (as_of - 1 day) > 1").left.length == syntax.WorkdaysLit(3)
 
 
 SCHEDULE_EN = """
@@ -227,17 +227,17 @@ def test_schedule_and_calendar_read_the_same_in_both_languages():
     schedule, calendar = en.declarations
     assert [type(i).__name__ for i in schedule.items] == ["MakeupSetting", "Phase", "Phase", "Phase", "Phase", "Phase", "Verification"]
     setting, apply, documents, choose, register, publicity, verification = schedule.items
-    assert setting == ast.MakeupSetting(False)
-    assert apply.start == ast.DateTimeLit(dt.datetime(2022, 4, 25, 9)) and apply.cite == "(2)" and not apply.follows
-    assert documents.length == ast.DurationLit(0, 0, 17) and choose.follows
-    assert register.start is None and register.end == ast.DateLit(dt.date(2020, 4, 23))
+    assert setting == syntax.MakeupSetting(False)
+    assert apply.start == syntax.DateTimeLit(dt.datetime(2022, 4, 25, 9)) and apply.cite == "(2)" and not apply.follows
+    assert documents.length == syntax.DurationLit(0, 0, 17) and choose.follows
+    assert register.start is None and register.end == syntax.DateLit(dt.date(2020, 4, 23))
     assert publicity.start is None and publicity.end is None
-    assert verification == ast.Verification(ast.WorkdaysLit(35), "register", "apply")
+    assert verification == syntax.Verification(syntax.WorkdaysLit(35), "register", "apply")
     assert calendar.items == (
-        ast.CalendarYear(2027),
-        ast.CalendarDays("holiday", dt.date(2027, 1, 1), None),
-        ast.CalendarDays("holiday", dt.date(2027, 2, 6), dt.date(2027, 2, 12)),
-        ast.CalendarDays("workday", dt.date(2027, 2, 14), None),
+        syntax.CalendarYear(2027),
+        syntax.CalendarDays("holiday", dt.date(2027, 1, 1), None),
+        syntax.CalendarDays("holiday", dt.date(2027, 2, 6), dt.date(2027, 2, 12)),
+        syntax.CalendarDays("workday", dt.date(2027, 2, 14), None),
     )
     # A 'then' phase's span starts at 'then', so messages about the order point there.
     assert (choose.span.line, choose.span.column) == (6, 5)
@@ -245,21 +245,21 @@ def test_schedule_and_calendar_read_the_same_in_both_languages():
 
 def test_verification_may_omit_its_phases():
     rule = parse("schedule { verification 35 workdays }", "t.jifen").declarations[0].items[0]
-    assert rule == ast.Verification(ast.WorkdaysLit(35), None, None)
+    assert rule == syntax.Verification(syntax.WorkdaysLit(35), None, None)
     assert parse("日程 ｛ 积分核定 35个工作日 用于 「网上申请」 ｝", "t.jifen").declarations[0].items[0].needed_for == "网上申请"
 def test_publication_section_in_both_languages():
     english = parse('publication cite "5 (III)" {\n  names keep first 1 last 1\n  id_number keep first 6 last 4\n}', "a")
     chinese = parse("公示 依据 “5 (III)” ｛\n  姓名 保留 前1 后1\n  身份证号 保留 前 6 后 4\n｝", "b")
     assert english.declarations == chinese.declarations
-    assert english.declarations[0] == ast.PublicationBlock(
-        "5 (III)", (ast.MaskRule("names", 1, 1), ast.MaskRule("id_number", 6, 4))
+    assert english.declarations[0] == syntax.PublicationBlock(
+        "5 (III)", (syntax.MaskRule("names", 1, 1), syntax.MaskRule("id_number", 6, 4))
     )
 
 
 def test_publication_keywords_do_not_take_names():
     # 'names' and 'id_number' are keywords only inside the publication section.
     tree = parse('field id_number "身份证号": text optional\ndefine names = id_number', "t.jifen")
-    assert tree.declarations[1].expr == ast.Ref("id_number")
+    assert tree.declarations[1].expr == syntax.Ref("id_number")
 
 
 def test_publication_counts_are_whole_numbers():

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from jifen_dsl.cli import cli
-from jifen_dsl.masking import mask
-from jifen_dsl.model import Mask
+from jifen_dsl.data.masking import mask
+from jifen_dsl.lang.model import Mask
 
 from . import cohort
 from .conftest import ROOT, run_cli as run
@@ -160,8 +160,8 @@ def test_the_html_page_is_self_contained_and_prints_well(named, tmp_path):
 
 
 def test_html_escapes_what_it_shows(tmp_path):
-    from jifen_dsl.public_html import html_page
-    from jifen_dsl.publish import PublicList
+    from jifen_dsl.runs.public_html import html_page
+    from jifen_dsl.runs.publish import PublicList
 
     page = html_page(PublicList("points", "en", "<b>T</b>", "s", ("g", "name"), (("G1", "<script>x</script>"),), frozenset(), ("a & b",)))
     assert "<script>" not in page and "&lt;script&gt;" in page and "a &amp; b" in page

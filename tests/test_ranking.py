@@ -12,11 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl import evaluator as evaluator_module
-from jifen_dsl import parallelread, ranking, synth
-from jifen_dsl.applicants import records_from_rows
-from jifen_dsl.evaluator import evaluate
-from jifen_dsl.pipeline import load_policy
+from jifen_dsl.evaluate import evaluator as evaluator_module
+from jifen_dsl.data import parallelread
+from jifen_dsl.evaluate import ranking
+from jifen_dsl import synth
+from jifen_dsl.data.applicants import records_from_rows
+from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.compile.pipeline import load_policy
 
 from .conftest import BASE_APPLICANT, EN_HEADER, FIELDS, POLICIES
 

@@ -10,13 +10,13 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from jifen_dsl.applicants import read_applicants
+from jifen_dsl.data.applicants import read_applicants
 from jifen_dsl.cli import cli
 from jifen_dsl.errors import DataError
-from jifen_dsl.pipeline import load_policy
-from jifen_dsl.readers import _excel_number, column_letter, format_of, read_table
-from jifen_dsl.values import parser_for
-from jifen_dsl.typesys import DATE
+from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.data.readers import _excel_number, column_letter, format_of, read_table
+from jifen_dsl.data.values import parser_for
+from jifen_dsl.lang.typesys import DATE
 
 from . import cohort
 from .conftest import ROOT
@@ -154,7 +154,7 @@ def test_column_letters():
 
 
 def test_schools_accept_the_same_formats(tmp_path, policy):
-    from jifen_dsl.schools import read_schools
+    from jifen_dsl.data.schools import read_schools
 
     text = cohort.SCHOOLS.read_text(encoding="utf-8")
     expected = read_schools(str(cohort.SCHOOLS), policy)

@@ -8,13 +8,13 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl.allocation_report import placement_csv, placement_table
-from jifen_dsl.allocator import allocate
-from jifen_dsl.applicants import records_from_rows
-from jifen_dsl.evaluator import evaluate
-from jifen_dsl.pipeline import load_policy
-from jifen_dsl.schools import read_schools
-from jifen_dsl.tables import csv_line, csv_text
+from jifen_dsl.allocate.report import placement_csv, placement_table
+from jifen_dsl.allocate.allocator import allocate
+from jifen_dsl.data.applicants import records_from_rows
+from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.data.schools import read_schools
+from jifen_dsl.data.tables import csv_line, csv_text
 
 from .conftest import BASE_APPLICANT, POLICIES, ROOT
 

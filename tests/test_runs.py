@@ -11,7 +11,7 @@ import pytest
 
 from jifen_dsl import __version__
 from jifen_dsl.errors import DataError
-from jifen_dsl.output import write_directory_atomic
+from jifen_dsl.data.output import write_directory_atomic
 
 from .conftest import ROOT, run_cli as run
 

@@ -7,7 +7,7 @@ import ast as pyast
 import pytest
 
 from jifen_dsl.errors import PolicyError
-from jifen_dsl.pipeline import check_file, load_policy
+from jifen_dsl.compile.pipeline import check_file, load_policy
 
 from .conftest import evaluate_rows, failed_names, generated_call
 

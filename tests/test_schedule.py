@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl.applicants import records_from_rows
+from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.errors import EvaluationError, PolicyError
-from jifen_dsl.evaluator import evaluate
-from jifen_dsl.pipeline import check_file, load_policy
-from jifen_dsl.runtime import fold
-from jifen_dsl.schedule import Window, deadline
-from jifen_dsl.workdays import Workdays, builtin_calendar
+from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.compile.pipeline import check_file, load_policy
+from jifen_dsl.lang.operations import fold
+from jifen_dsl.timeline.schedule import Window, deadline
+from jifen_dsl.timeline.workdays import Workdays, builtin_calendar
 
 from .conftest import BASE_APPLICANT, POLICIES, evaluate_rows, failed_names
 

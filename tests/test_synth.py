@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from jifen_dsl import model, synth
-from jifen_dsl.applicants import read_applicants
-from jifen_dsl.evaluator import evaluate
-from jifen_dsl.pipeline import check_file, load_policy
+from jifen_dsl.lang import model
+from jifen_dsl.synth import generate as synth
+from jifen_dsl.data.applicants import read_applicants
+from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.compile.pipeline import check_file, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from jifen_dsl import cli as cli_module
-from jifen_dsl.pipeline import load_policy
+from jifen_dsl.cli import app as cli_module
+from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.progress import NO_PROGRESS, Progress
-from jifen_dsl.readers import read_table
+from jifen_dsl.data.readers import read_table
 
 from .conftest import BASE_APPLICANT, run_cli as run
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from jifen_dsl import ast
-from jifen_dsl.parser import parse
-from jifen_dsl.unparse import name_text, unparse, unparse_expr
+from jifen_dsl.lang import syntax
+from jifen_dsl.lang.parser import parse
+from jifen_dsl.lang.unparse import name_text, unparse, unparse_expr
 
 from .conftest import ROOT
 
@@ -16,7 +16,7 @@ FILES = sorted(
 )
 
 
-def tree_of(path: str) -> ast.PolicyFile:
+def tree_of(path: str) -> syntax.PolicyFile:
     return parse((ROOT / path).read_text(encoding="utf-8"), path)
 
 
@@ -34,7 +34,7 @@ def test_the_other_spelling_says_the_same(path):
     assert again.declarations == tree.declarations and again.extends == tree.extends
 
 
-def condition(text: str) -> ast.Expr:
+def condition(text: str) -> syntax.Expr:
     return parse(f'requirement r "t": {text}', "t.jifen").declarations[0].condition
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jifen_dsl.workdays import Calendar, CalendarError, Workdays, builtin_calendar, year_ranges
+from jifen_dsl.timeline.workdays import Calendar, CalendarError, Workdays, builtin_calendar, year_ranges
 
 D = dt.date
 OFFICIAL = builtin_calendar()  # make-up working days count

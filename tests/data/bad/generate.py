@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(ROOT))
 
-from jifen_dsl.xlsx import _normalized  # noqa: E402  (the same fixed-time archive writer as the tool's)
+from jifen_dsl.data.xlsx import _normalized  # noqa: E402  (the same fixed-time archive writer as the tool's)
 
 SOURCE = ROOT / "tests" / "data" / "applicants" / "haizhu.csv"
 

@@ -1,0 +1,313 @@
+"""Check an allocation against the promises the allocator makes; refuse a broken one.
+
+Run after every allocation. A violation is a bug, never a data problem, and the
+result is not reported: :class:`AllocationError` names the applicants involved.
+
+The promises:
+- no school admits more pupils than it has seats;
+- every applicant appears exactly once;
+- the ranked list is cut in rank order: nobody qualifies below someone who does not;
+- no justified envy: nobody is refused a school they listed above where they ended
+  up while it admitted someone with a weaker claim to it - ranked below them under
+  the mechanism (``points_first``: the policy's order; ``choice_first``: batch, then
+  the place of the school in each list, then the order), or placed after all
+  choices (coordinated or clearing). Siblings who need several seats are exempt;
+- no first-batch applicant loses a listed seat to a later batch;
+- siblings are placed together, or not at all;
+- coordinated placement only for those who accepted it, and nobody who accepted it
+  is left unplaced while a school of their grade still has a free seat.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import Counter
+from typing import Any, Sequence
+
+from jifen_dsl.lang import model
+from jifen_dsl.allocate.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Allocation, Placement
+from jifen_dsl.errors import JifenError
+
+__all__ = ["AllocationError", "Verification", "verify", "verify_conservation", "verify_soon"]
+
+_LATE = float("inf")
+
+
+class AllocationError(JifenError):
+    """The allocator produced a result that breaks one of its promises."""
+
+    def __init__(self, violations: Sequence[str]):
+        self.violations = tuple(violations)
+        shown = list(self.violations[:50])
+        if len(self.violations) > 50:
+            shown.append(f"... and {len(self.violations) - 50} more")
+        super().__init__(
+            "error: the allocation failed its own checks and was not reported:\n"
+            + "\n".join("  " + v for v in shown)
+        )
+
+
+def verify_conservation(input_ids: Sequence[str], output_ids: Sequence[str]) -> None:
+    """Every applicant in is an applicant out, exactly once; raise AllocationError naming any that is not."""
+    out, expected = Counter(output_ids), Counter(input_ids)
+    if out == expected:
+        return
+    problems = []
+    missing = sorted((expected - out).elements())
+    extra = sorted((out - expected).elements())
+    if missing:
+        problems.append(f"applicants missing from the result: {', '.join(missing[:20])}")
+    if extra:
+        problems.append(f"applicants in the result more than once or not in the input: {', '.join(extra[:20])}")
+    raise AllocationError(problems)
+
+
+def _position(policy: model.Policy, name: str) -> int | None:
+    if not policy.has_field(name):
+        return None
+    index = policy.field(name).index
+    return policy.read_fields.index(index) if index in policy.read_fields else None
+
+
+_id = operator.attrgetter("evaluation.applicant.id")
+
+
+def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
+    """Raise AllocationError listing every broken promise.
+
+    Every placement is visited a few times; each visit is kept to a few
+    operations, since a city's run checks a million of them.
+    """
+    policy = allocation.policy
+    settings = policy.allocation
+    placements = allocation.placements
+    problems: list[str] = []
+
+    # every applicant exactly once: the result lists the input in its order, or the counts say what is wrong
+    output_ids = list(map(_id, placements))
+    if output_ids != (input_ids if isinstance(input_ids, list) else list(input_ids)):
+        try:
+            verify_conservation(input_ids, output_ids)
+        except AllocationError as exc:
+            problems.extend(exc.violations)
+    del output_ids
+
+    # One pass: who each school admitted, the sibling groups, and for the qualification
+    # cut each grade's highest qualified and lowest not qualified rank (siblings after).
+    seats_cut = settings.qualification == "seats"
+    admitted: dict[str, list[Placement]] = {}
+    groups: dict[str, list[Placement]] = {}
+    by_grade: dict[str, list[Any]] = {}  # grade -> [highest qualified rank, lowest not qualified rank]
+    for p in placements:
+        status = p.status
+        if status == ADMITTED:
+            school_id = p.school.id
+            taken = admitted.get(school_id)
+            if taken is None:
+                admitted[school_id] = [p]
+            else:
+                taken.append(p)
+        e = p.evaluation
+        if p.group is not None:
+            groups.setdefault(p.group + "\x00" + e.applicant.grade, []).append(p)
+        if seats_cut and not e.failed:  # eligible
+            bounds = by_grade.get(e.applicant.grade)
+            if bounds is None:
+                bounds = by_grade[e.applicant.grade] = [None, None]
+            if p.group is not None:
+                continue  # ranked with its group, below
+            rank = e.rank
+            if status == NOT_QUALIFIED:
+                if bounds[1] is None or rank < bounds[1]:
+                    bounds[1] = rank
+            elif bounds[0] is None or rank > bounds[0]:
+                bounds[0] = rank
+    for school in allocation.schools:
+        taken = admitted.get(school.id, [])
+        if len(taken) > school.seats:
+            problems.append(f"school {school.id} has {school.seats} seats but admitted {len(taken)}: {', '.join(p.id for p in taken[:10])}")
+
+    choice_pos = _position(policy, model.CHOICES_FIELD)
+    clearing_pos = _position(policy, model.CLEARING_FIELD)
+    accept_pos = _position(policy, model.COORDINATION_FIELD)
+    limit = settings.choices
+    choice_first = settings.mechanism == "choice_first"
+
+    def listed(p: Placement, pos: int | None) -> tuple[str, ...]:
+        if pos is None:
+            return ()
+        values = p.evaluation.applicant.record[pos]
+        return values[:limit] if limit else values
+
+    # Sibling groups move as one, at the rank and with the choices of the best-ranked member.
+    lead_of: dict[int, Placement] = {}
+    for members in groups.values():
+        lead = min(members, key=lambda m: m.evaluation.rank)
+        for m in members:
+            lead_of[id(m)] = lead
+        if len({(m.status, m.school.id if m.school else None) for m in members}) != 1:
+            where = ", ".join(f"{m.id} ({m.status} {m.school.id if m.school else '-'})" for m in members)
+            problems.append(f"siblings placed apart: {where}")
+
+    def unit_rank(p: Placement) -> int:
+        return lead_of.get(id(p), p).evaluation.rank
+
+    def batch(p: Placement) -> float:
+        b = lead_of.get(id(p), p).evaluation.batch
+        return _LATE if b is None else b
+
+    def claim(p: Placement, school_id: str, lists_pos: int | None) -> tuple:
+        """The strength of p's claim to a school it listed: smaller is stronger."""
+        if choice_first:
+            options = listed(lead_of.get(id(p), p), lists_pos)
+            return (batch(p), options.index(school_id) if school_id in options else _LATE, unit_rank(p))
+        return (batch(p), unit_rank(p))
+
+    # qualification is a cut of the ranked list: the last qualified rank of each grade comes before the first not qualified
+    if seats_cut:
+        for members in groups.values():
+            for m in members:
+                if m.evaluation.failed:
+                    continue
+                bounds = by_grade[m.evaluation.applicant.grade]
+                rank = unit_rank(m)
+                if m.status == NOT_QUALIFIED:
+                    if bounds[1] is None or rank < bounds[1]:
+                        bounds[1] = rank
+                elif bounds[0] is None or rank > bounds[0]:
+                    bounds[0] = rank
+        for grade, (highest, lowest) in by_grade.items():
+            if highest is not None and lowest is not None and highest > lowest:
+                problems.append(f"grade {grade}: rank {lowest} is not qualified but rank {highest} is")
+
+    # the weakest claim each school admitted, by route
+    weakest_choice: dict[str, tuple[tuple, Placement]] = {}
+    weakest_clearing: dict[str, tuple[tuple, Placement]] = {}
+    late: dict[str, Placement] = {}  # someone admitted after all main choices
+    latest_batch: dict[str, tuple[float, Placement]] = {}
+    for school_id, taken in admitted.items():
+        for b in taken:
+            alone = b.group is None
+            if alone:  # its own batch and rank are its unit's: read them directly (most applicants)
+                e = b.evaluation
+                later = _LATE if e.batch is None else e.batch
+            else:
+                later = batch(b)
+            if b.round.startswith("choice:"):
+                c = (later, e.rank) if alone and not choice_first else claim(b, school_id, choice_pos)
+                weakest = weakest_choice.get(school_id)
+                if weakest is None or c > weakest[0]:
+                    weakest_choice[school_id] = (c, b)
+            else:
+                late.setdefault(school_id, b)
+                if b.round == "clearing":
+                    c = claim(b, school_id, clearing_pos)
+                    if school_id not in weakest_clearing or c > weakest_clearing[school_id][0]:
+                        weakest_clearing[school_id] = (c, b)
+            latest = latest_batch.get(school_id)
+            if latest is None or later > latest[0]:
+                latest_batch[school_id] = (later, b)
+
+    room_left: dict[str, str] = {}  # grade -> a school of that grade with a free seat
+    for s in allocation.schools:
+        if s.seats > len(admitted.get(s.id, [])):
+            room_left.setdefault(s.grade, s.id)
+    for p in placements:
+        status = p.status
+        if status != ADMITTED and status != UNPLACED:
+            continue
+        round_ = p.round
+        record = p.evaluation.applicant.record
+        if round_ == "coordinated" and accept_pos is not None and not record[accept_pos]:
+            problems.append(f"{p.id} was placed by coordination without accepting it")
+        if p.group is not None:
+            continue  # siblings need seats for all: exempt from the envy checks
+        main = listed(p, choice_pos)
+        above = main[: int(round_.split(":")[1]) - 1] if status == ADMITTED and round_.startswith("choice:") else main
+        if above:
+            # Not in a sibling group (see above): p's own batch and rank are its unit's.
+            e = p.evaluation
+            mine_batch = _LATE if e.batch is None else e.batch
+            mine = (mine_batch, e.rank)  # points_first: the same claim to every school
+            for school_id in above:
+                if choice_first:
+                    mine = claim(p, school_id, choice_pos)
+                weakest = weakest_choice.get(school_id)
+                if weakest is not None and weakest[0] > mine:
+                    problems.append(f"{p.id} listed {school_id} but was refused while it admitted {weakest[1].id} with a weaker claim")
+                elif school_id in late:
+                    problems.append(f"{p.id} listed {school_id} but was refused while it later admitted {late[school_id].id} by {late[school_id].round}")
+                latest = latest_batch.get(school_id)
+                if latest is not None and latest[0] > mine_batch:
+                    problems.append(f"{p.id} (batch {p.evaluation.batch}) lost a listed seat at {school_id} to {latest[1].id} of a later batch")
+        if status == UNPLACED or round_ == "clearing":
+            options = listed(p, clearing_pos) if settings.clearing else ()
+            taken_at = options.index(p.school.id) if round_ == "clearing" and p.school.id in options else len(options)
+            for school_id in options[:taken_at]:
+                mine = claim(p, school_id, clearing_pos)
+                if school_id in weakest_clearing and weakest_clearing[school_id][0] > mine:
+                    problems.append(f"{p.id} chose {school_id} in clearing but was refused while it admitted {weakest_clearing[school_id][1].id} with a weaker claim")
+        if status == UNPLACED and accept_pos is not None and record[accept_pos]:
+            if p.evaluation.applicant.grade in room_left:
+                problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.applicant.grade]} had a free seat")
+    if problems:
+        raise AllocationError(problems)
+
+
+# Cohorts smaller than this are verified at once: a second process would not pay for itself.
+BACKGROUND_MIN = 200_000
+
+
+class Verification:
+    """A verification of an allocation, done or under way in a second process; :meth:`result` waits for it."""
+
+    def __init__(self, allocation: Allocation, input_ids: Sequence[str], child: Any = None):
+        self.allocation = allocation
+        self.input_ids = input_ids
+        self.child = child
+        self.done = child is None
+
+    def result(self) -> None:
+        """Return when the allocation keeps every promise; raise AllocationError listing what it breaks."""
+        if self.done:
+            return
+        child, self.child, self.done = self.child, None, True
+        sent = child.results()
+        if sent is None or len(sent) != 1:  # the second process did not finish: verify here
+            verify(self.allocation, self.input_ids)
+        elif sent[0]:
+            raise AllocationError(sent[0])
+
+    def abandon(self) -> None:
+        """Stop a verification still under way (its result is no longer wanted)."""
+        if not self.done:
+            self.done = True
+            self.child.close(kill=True)
+
+
+def verify_soon(allocation: Allocation, input_ids: Sequence[str]) -> Verification:
+    """Verify now, or for a large cohort start verifying in a second process while this one goes on (writing the results).
+
+    The caller must call ``result()`` before it lets anyone see the results:
+    the command line does so before a results file is renamed into place.
+    """
+    from jifen_dsl.data import parallelread
+
+    if len(allocation.placements) < BACKGROUND_MIN or not parallelread.enabled():
+        verify(allocation, input_ids)
+        return Verification(allocation, input_ids)
+
+    def check(send) -> tuple[bool, int, int]:
+        try:
+            verify(allocation, input_ids)
+        except AllocationError as exc:
+            send(list(exc.violations))
+        else:
+            send([])
+        return (True, 0, 0)
+
+    child = parallelread.start(check)
+    if child is None:
+        verify(allocation, input_ids)
+        return Verification(allocation, input_ids)
+    return Verification(allocation, input_ids, child)

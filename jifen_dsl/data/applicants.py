@@ -1,0 +1,490 @@
+"""Read an applicant file into typed records for one policy.
+
+A record holds the values of exactly the fields the policy reads
+(``policy.read_fields``), in that order, then one empty list of evidence items
+for each indicator whose evidence the policy counts (``policy.evidence``; see
+:mod:`jifen_dsl.data.evidence` for filling them). The file may be CSV, XLSX, JSON or JSON
+Lines (:mod:`jifen_dsl.data.readers` turns each into text cells); typing and
+validation happen here, once, for every format. Every problem in the file is
+collected - missing columns, bad cells, duplicate ids, grades the policy has no
+rules for - and reported together with file, row and column; nothing is dropped
+silently. With ``lenient``, rows with problems are set aside as :class:`Reject`
+records carrying their reasons, for the caller to write to a rejects file.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Iterable, Sequence
+
+import attrs
+
+from jifen_dsl.lang import model
+from jifen_dsl.data import parallelread
+from jifen_dsl.bulk import collector_paused
+from jifen_dsl.data.csvstream import Fallback, open_part, skip_rest
+from jifen_dsl.errors import DataError
+from jifen_dsl.progress import NO_PROGRESS
+from jifen_dsl.progress import Progress as ProgressBar
+from jifen_dsl.data.readers import Table, UnreadableCell, column_letter, finished, is_streamed, open_table, read_table
+from jifen_dsl.data.typedrows import row_reader
+from jifen_dsl.data.values import CellError, parser_for
+
+__all__ = ["Applicant", "Reject", "ApplicantFile", "read_applicants", "load_applicants", "records_from_rows", "records_from_table"]
+
+Progress = Callable[[int], None]
+_PROGRESS_EVERY = 1024
+
+
+@attrs.define
+class Applicant:
+    """One application: where it came from and its typed values."""
+
+    # Not frozen: a million of these are made in one read, and a frozen class's
+    # initialiser costs twice as much. Nothing changes one after it is read.
+
+    row: int  # the line, spreadsheet row or JSON record it comes from (a CSV header is line 1)
+    id: str
+    grade: str
+    record: tuple[Any, ...]
+
+
+@attrs.frozen
+class Reject:
+    """A row set aside (with --lenient): where it was, its cells as read, and why."""
+
+    row: int
+    cells: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@attrs.frozen(eq=False)
+class ApplicantFile:
+    """An applicant file read for one policy: the table, the applicants, and the rows set aside."""
+
+    table: Table
+    applicants: list[Applicant]
+    rejects: list[Reject]
+    rows: int | None = None  # data rows read, blank ones not counted (None: count them from the table)
+
+
+def read_applicants(
+    path: str, policy: model.Policy, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None
+) -> list[Applicant]:
+    """Read an applicant file (CSV, XLSX, JSON or JSON Lines); raise DataError listing every problem."""
+    return load_applicants(path, policy, input_format=input_format, encoding=encoding, sheet=sheet).applicants
+
+
+def load_applicants(
+    path: str,
+    policy: model.Policy,
+    *,
+    input_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    lenient: bool = False,
+    progress: ProgressBar = NO_PROGRESS,
+) -> ApplicantFile:
+    """Read an applicant file; with ``lenient``, set bad rows aside instead of failing on them.
+
+    A CSV file's rows stream from disk (:mod:`jifen_dsl.data.csvstream`); a file the
+    stream does not handle is read again whole, which explains what is wrong with it.
+    """
+    table = open_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant")
+    try:
+        return _applicant_file(table, policy, lenient, progress)
+    except Fallback:
+        table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant")
+        return _applicant_file(table, policy, lenient, progress)
+
+
+def _applicant_file(table: Table, policy: model.Policy, lenient: bool, progress: ProgressBar) -> ApplicantFile:
+    applicants, rejects, rows = _records(table, policy, lenient, progress.phase("reading", len(table.rows)))
+    return ApplicantFile(finished(table), applicants, rejects, rows)
+
+
+def records_from_rows(
+    path: str,
+    header: Sequence[str],
+    rows: Iterable[tuple[int, Sequence[str]]],
+    policy: model.Policy,
+) -> list[Applicant]:
+    """Typed applicants from a header and (line, cells) rows of a CSV file; raise DataError listing every problem."""
+    table = Table(path, "csv", tuple(header), [(line, list(cells)) for line, cells in rows])
+    return records_from_table(table, policy)[0]
+
+
+class _Problems:
+    """Problems found, each with its group (for display), its row (None: the file as a whole) and its reason."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.groups: list[str] = []
+        self.by_row: dict[int, list[str]] = {}
+
+    def add(self, group: str, where: str, reason: str, row: int | None = None) -> None:
+        self.messages.append(f"{where}: {reason}")
+        self.groups.append(group)
+        if row is not None:
+            self.by_row.setdefault(row, []).append(reason)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+    def error(self, title: str) -> DataError:
+        return DataError(self.messages, title=title, groups=self.groups)
+
+
+def _column_name(field: model.Field) -> str:
+    return f"column {field.name!r}" + (f" ({field.label})" if field.label else "")
+
+
+def _column_map(table: Table, policy: model.Policy, problems: _Problems) -> dict[int, int]:
+    """Field index -> column position, for the fields this policy reads."""
+    by_name: dict[str, int] = {}
+    at = table.header_at
+    for position, raw in enumerate(table.header):
+        name = raw.strip().lstrip("\ufeff")
+        if not name:
+            continue
+        if name in by_name:
+            problems.add("header", at(position), f"the column {name!r} appears twice (also column {_column_number(table, by_name[name])})")
+            continue
+        by_name[name] = position
+    columns: dict[int, int] = {}
+    for index in policy.read_fields:
+        field = policy.fields[index]
+        found = [by_name[n] for n in (field.name, field.label) if n and n in by_name]
+        if len(found) == 2 and found[0] != found[1]:
+            problems.add("header", at(), f"the field {field.name!r} has two columns, {field.name!r} and {field.label!r}; keep one")
+        if found:
+            columns[index] = found[0]
+        elif not field.optional:
+            label = f" ({field.label})" if field.label else ""
+            problems.add("header", at(), f"missing column {field.name!r}{label}, which this policy reads")
+    return columns
+
+
+def _column_number(table: Table, position: int) -> str:
+    return column_letter(position) if table.format == "xlsx" else str(position + 1)
+
+
+def _unit(table: Table) -> str:
+    return {"xlsx": "row", "json": "record"}.get(table.format, "line")
+
+
+def _nameless_columns(table: Table, problems: _Problems) -> None:
+    """Data under a header cell with no name would be ignored: say so instead."""
+    nameless = [i for i, h in enumerate(table.header) if not h.strip()]
+    if not nameless:
+        return
+    for position in nameless:
+        for row, cells in table.rows:
+            if position < len(cells) and cells[position].strip():
+                problems.add(
+                    "header",
+                    table.header_at(position),
+                    f"column {_column_number(table, position)} has no name in the header but holds data"
+                    f" (first on {_unit(table)} {row}); name it or remove it",
+                )
+                break
+
+
+def records_from_table(
+    table: Table, policy: model.Policy, *, lenient: bool = False, progress: Progress | None = None
+) -> tuple[list[Applicant], list[Reject]]:
+    """Typed applicants and, with ``lenient``, the rows set aside; raise DataError listing every problem."""
+    applicants, rejects, _ = _records(table, policy, lenient, progress)
+    return applicants, rejects
+
+
+def _records(table: Table, policy: model.Policy, lenient: bool, progress: Progress | None) -> tuple[list[Applicant], list[Reject], int]:
+    """The applicants, the rows set aside, and how many data rows (not blank) there were."""
+    problems = _Problems()
+    columns = _column_map(table, policy, problems)
+    _nameless_columns(table, problems)
+    if problems:
+        if is_streamed(table):
+            for _ in table.rows:  # a problem with the file itself is reported first, as when it is read whole
+                pass
+        # A header that does not fit cannot be worked around row by row, even with --lenient.
+        raise problems.error(f"{table.path}: the header does not fit the policy {policy.path}")
+
+    plan = [(policy.fields[i], columns.get(i), parser_for(policy.fields[i].type)) for i in policy.read_fields]
+    kept: dict[int, list[str]] | None = {} if lenient else None
+    with collector_paused():
+        applicants, duplicated, rows = _typed_rows(table, policy, plan, columns, problems, progress, kept)
+    if not table.broken and not rows:
+        raise DataError([f"{table.path}: the file has a header but no applicant rows"])
+    if not problems:
+        return applicants, [], rows
+    if not lenient:
+        raise problems.error(f"{table.path}: the applicant data has problems")
+    kept_rows, rejects = _set_aside(table, applicants, duplicated, problems, kept)
+    return kept_rows, rejects, rows
+
+
+def _set_aside(table: Table, applicants: list[Applicant], duplicated: dict[str, int], problems: _Problems, kept: dict[int, list[str]]):
+    """With --lenient: the rows with problems, and every row of a duplicated id, set aside with their reasons."""
+    reasons = {row: list(found) for row, found in problems.by_row.items()}
+    good = []
+    for applicant in applicants:
+        again = duplicated.get(applicant.id)
+        if again is not None:
+            reasons.setdefault(applicant.row, []).append(
+                f"duplicate id {applicant.id!r}: it appears again on {_unit(table)} {again}, so every row with this id is set aside"
+            )
+        else:
+            good.append(applicant)
+    raw = {b.row: b.raw for b in table.broken}
+    wanted = set(reasons) - kept.keys() - raw.keys()
+    if wanted:  # the first row of a duplicated id looked fine when it was read: find its cells again
+        kept.update((row, cells) for row, cells in table.rows if row in wanted)
+    rejects = [
+        Reject(row, tuple(kept[row]) if row in kept else (raw.get(row, ""),), tuple(found))
+        for row, found in sorted(reasons.items())
+    ]
+    return good, rejects
+
+
+def _typed_rows(
+    table: Table, policy: model.Policy, plan, columns: dict[int, int], problems: _Problems, progress: Progress | None,
+    kept: dict[int, list[str]] | None,
+):
+    """The good rows as typed applicants, the duplicated ids, and the number of data rows; every bad row recorded in ``problems``.
+
+    ``kept``, when given, receives the cells of each row with a problem (for the rejects file).
+    """
+    at = table.at
+    width = len(table.header)
+    unit = _unit(table)
+    fields = [f for f, _, _ in plan]
+    id_field = policy.field(model.ID_FIELD)
+    grade_field = policy.field(model.GRADE_FIELD)
+    id_pos = policy.read_fields.index(id_field.index)
+    grade_pos = policy.read_fields.index(grade_field.index)
+    covered = frozenset(g.value for g in policy.grades)
+    no_evidence = ((),) * len(policy.evidence)
+    applicants: list[Applicant] = []
+    seen_ids: dict[str, int] = {}
+    duplicated: dict[str, int] = {}  # id -> the first row that repeats it
+    unique_seen: dict[int, dict[Any, int]] = {f.index: {} for f in fields if f.unique and f.name != model.ID_FIELD}
+    unique_positions = [(policy.read_fields.index(i), i, seen) for i, seen in unique_seen.items()]
+    for broken in table.broken:
+        problems.add("unreadable rows", at(broken.row), broken.reason, broken.row)
+    blank = 0
+
+    def add(line: int, cells: Sequence[str], values: tuple) -> None:
+        """A typed row: an applicant, unless its id (or another unique value) was seen before or its grade has no rules."""
+        applicant_id = values[id_pos]
+        if applicant_id in seen_ids:
+            problems.add("duplicate ids", at(line, columns[id_field.index]), f"duplicate id {applicant_id!r} (first on {unit} {seen_ids[applicant_id]})", line)
+            duplicated.setdefault(applicant_id, line)
+            if kept is not None:
+                kept[line] = cells
+            return
+        seen_ids[applicant_id] = line
+        repeated = False
+        for position, field_index, seen in unique_positions:
+            value = values[position]
+            if value is None:
+                continue
+            if value in seen:
+                name = policy.fields[field_index].name
+                problems.add(f"duplicate {name}", at(line), f"duplicate {name} {value!r} (first on {unit} {seen[value]})", line)
+                repeated = True
+            else:
+                seen[value] = line
+        if repeated:
+            if kept is not None:
+                kept[line] = cells
+            return
+        grade = values[grade_pos]
+        if covered and grade not in covered:
+            problems.add(
+                "grades without rules",
+                at(line, columns[grade_field.index]),
+                f"this policy has no rules for grade {grade!r} (it covers {', '.join(sorted(covered))})",
+                line,
+            )
+            if kept is not None:
+                kept[line] = cells
+            return
+        applicants.append(Applicant(line, applicant_id, grade, values + no_evidence if no_evidence else values))
+
+    def careful(line: int, cells: Sequence[str]) -> None:
+        """A row read cell by cell: a blank row is skipped, a bad one recorded with every problem."""
+        nonlocal blank
+        if not any(c.strip() for c in cells):
+            blank += 1
+            return  # a blank line is not an applicant
+        values = _careful_row(table, line, cells, plan, width, problems)
+        if values is None:
+            if kept is not None:
+                kept[line] = cells
+            return
+        add(line, cells, values)
+
+    if is_streamed(table):
+        # The generated fast path (typedrows), reading the file's lines itself.
+        codec = table.rows.cell_codec
+        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant, lines=codec)
+        split = None if unique_positions else parallelread.plan_split(table.path)
+
+        def consume(lines, number, quoted) -> int:
+            if split is None:
+                return read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
+            reader = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, True, _row_tuple, lines=codec)
+            child = parallelread.start(lambda send: _read_part(table.path, split, codec, number, reader, send))
+            if child is None:
+                return read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
+            try:
+                done = read(itertools.islice(lines, split.lines), number, quoted, applicants.append, seen_ids, careful, add, progress)
+                skip_rest(lines)  # hashed here for the digest, while the child finishes
+                taken = _take_part(child, applicants, seen_ids, progress)
+            except BaseException:
+                child.close(kill=True)
+                raise
+            child.close()
+            if taken is None:  # the second part was not clean: read it here, as if alone
+                with open_part(table.path, split.offset, codec) as rest:
+                    return done + read(rest, number + split.lines, quoted, applicants.append, seen_ids, careful, add, progress)
+            rows, blank_rows = taken
+            nonlocal blank
+            blank += blank_rows
+            return done + rows
+
+        done = table.rows.consume_lines(consume)
+    elif table.format == "csv":
+        # The generated fast path; cells of Excel or JSON may be unreadable, which only the careful path checks for.
+        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant)
+        done = read(table.rows, applicants.append, seen_ids, careful, add, progress)
+    else:
+        done = 0
+        for line, cells in table.rows:
+            done += 1
+            if progress is not None and not done % _PROGRESS_EVERY:
+                progress(_PROGRESS_EVERY)
+            careful(line, cells)
+    if progress is not None:
+        reported = done - done % _PROGRESS_EVERY
+        progress(max(done, len(table.rows)) - reported)  # a streamed file's row count was an estimate: finish the bar
+    return applicants, duplicated, done - blank
+
+
+class _NotClean(Exception):
+    """A row of the second part needs the careful path or the first part's ids: that part is read in the first process."""
+
+
+def _read_part(path: str, split: "parallelread.Split", codec: str, header_line: int, read, send) -> tuple[bool, int, int]:
+    """In the second process: type the rows from ``split`` on, send them in blocks, and say whether all went on the fast path."""
+    blank = 0
+
+    def careful(line: int, cells) -> None:
+        nonlocal blank
+        if any(c.strip() for c in cells):
+            raise _NotClean()
+        blank += 1
+
+    def add(line: int, cells, record) -> None:  # a repeated id or a grade without rules
+        raise _NotClean()
+
+    def quoted(text):  # the file holds no quote: never called
+        raise _NotClean()
+
+    seen: dict[str, int] = {}
+    number = header_line + split.lines
+    rows = 0
+    try:
+        with open_part(path, split.offset, codec) as lines:
+            while block := list(itertools.islice(lines, parallelread.BLOCK)):
+                typed: list[Applicant] = []
+                rows += read(iter(block), number, quoted, typed.append, seen, careful, add, None)
+                number += len(block)
+                send(_columns_of(typed))
+    except _NotClean:
+        return (False, 0, 0)
+    return (True, rows, blank)
+
+
+def _row_tuple(line: int, identity: str, grade: str, record: tuple) -> tuple:
+    """What the second process makes of a row: the applicant's parts, not yet an Applicant (see _columns_of)."""
+    return (line, identity, grade, record)
+
+
+def _columns_of(typed: list[tuple]) -> list[Any]:
+    """A block of rows (made by :func:`_row_tuple`) as the second process sends it: [lines, ids, grades, one tuple per record value].
+
+    Sent by column, not as objects: each column pickles and unpickles in one tight
+    C loop (a value many applicants share is written once and referred to after),
+    and the first process, which has the rows of its own part to read as well,
+    remakes the records with one ``zip`` and the applicants with one ``map``. It
+    halves the cost of sending a row.
+    """
+    if not typed:
+        return [(), (), (), []]
+    lines, ids, grades, records = zip(*typed)
+    return [lines, ids, grades, list(zip(*records))]
+
+
+def _applicants_of(block: list[Any]) -> list[Applicant]:
+    """The applicants of a block made by :func:`_columns_of`."""
+    lines, ids, grades, values = block
+    return list(map(Applicant, lines, ids, grades, zip(*values) if values else [()] * len(ids)))
+
+
+def _take_part(child: "parallelread.Child", applicants: list[Applicant], seen_ids: dict[str, int], progress) -> tuple[int, int] | None:
+    """The second process's applicants, if its part was clean and shares no id with the first; else None (nothing taken)."""
+    blocks: list[list[Any]] = []
+    summary = None
+    for message in child.blocks():
+        if isinstance(message, tuple):
+            summary = message
+            break
+        blocks.append(message)
+    if summary is None or not summary[0]:
+        return None
+    if any(not seen_ids.keys().isdisjoint(block[1]) for block in blocks):
+        return None  # an id of the second part is also in the first: the order of messages needs one reader
+    for block in blocks:
+        made = _applicants_of(block)
+        applicants.extend(made)
+        if progress is not None:
+            progress(len(made))
+    _, rows, blank_rows = summary
+    return rows, blank_rows
+
+
+def _careful_row(table: Table, line: int, cells: Sequence[str], plan, width: int, problems: _Problems) -> tuple | None:
+    """A row's record read cell by cell, every problem recorded; None when it has any."""
+    at = table.at
+    if len(cells) != width:
+        problems.add("rows with a wrong number of cells", at(line), f"the row has {len(cells)} cells but the header has {width}", line)
+        return None
+    values: list[Any] = []
+    row_ok = True
+    for field, column, parse in plan:
+        cell = cells[column] if column is not None else ""
+        if isinstance(cell, UnreadableCell):
+            problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: {cell.reason}", line)
+            row_ok = False
+            values.append(None)
+            continue
+        raw = cell.strip()
+        if not raw:
+            if field.type.kind in ("school_list", "text_list"):
+                values.append(())
+            elif field.optional:
+                values.append(field.default)
+            else:
+                problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: empty, but a value is required", line)
+                row_ok = False
+                values.append(None)
+            continue
+        try:
+            values.append(parse(raw))
+        except CellError as exc:
+            problems.add(_column_name(field), at(line, column or 0), f"{_column_name(field)}: {exc}", line)
+            row_ok = False
+            values.append(None)
+    return tuple(values) if row_ok else None

@@ -1,0 +1,240 @@
+"""Read a schools file: the seats each school offers this year, by grade.
+
+CSV, XLSX, JSON or JSON Lines (as :mod:`jifen_dsl.data.readers` reads them) with the columns ``id`` (学校代码), ``name`` (学校名称), ``type`` public|private
+(公办|民办), ``grade`` G1|G7 (小学一年级|初中一年级), ``seats`` (学位数) and
+``district`` (所在区). Every problem is collected and reported together.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import attrs
+
+from jifen_dsl.lang import model
+from jifen_dsl.errors import DataError
+from jifen_dsl.data.readers import Table, UnreadableCell, read_table
+
+__all__ = ["School", "read_schools", "read_schools_table", "schools_from_table", "check_choices", "choice_problems"]
+
+_COLUMNS = {
+    "id": ("id", "学校代码"),
+    "name": ("name", "学校名称"),
+    "type": ("type", "类型", "学校类型"),
+    "grade": ("grade", "年级", "招生年级"),
+    "seats": ("seats", "学位数"),
+    "district": ("district", "所在区"),
+}
+_TYPES = {"public": "public", "公办": "public", "private": "private", "民办": "private"}
+
+
+@attrs.frozen
+class School:
+    """One school's offer for one grade, in the order of the schools file."""
+
+    order: int  # position in the file, from 0
+    id: str
+    name: str
+    type: str  # "public" or "private"
+    grade: str  # a canonical grade value, e.g. "G1"
+    seats: int
+    district: str
+    row: int  # line in the file
+
+
+def read_schools(
+    path: str, policy: model.Policy, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None
+) -> list[School]:
+    """The schools of a CSV, XLSX, JSON or JSON Lines file; raise DataError listing every problem."""
+    return schools_from_table(read_schools_table(path, input_format=input_format, encoding=encoding, sheet=sheet), policy)
+
+
+def read_schools_table(path: str, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None) -> Table:
+    """A schools file read as text cells (the format by extension unless given)."""
+    return read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="school")
+
+
+def schools_from_table(table: Table, policy: model.Policy) -> list[School]:
+    """Typed schools from a table; raise DataError listing every problem."""
+    path = table.path
+    at = table.at
+    problems: list[str] = []
+    names = [h.strip().lstrip("\ufeff") for h in table.header]
+    position: dict[str, int] = {}
+    for column, spellings in _COLUMNS.items():
+        found = [i for i, h in enumerate(names) if h in spellings]
+        if not found:
+            problems.append(f"{table.header_at()}: missing column {column!r} ({spellings[1]})")
+        else:
+            position[column] = found[0]
+    if problems:
+        raise DataError(problems, title=f"{path}: the schools file has problems")
+    for broken in table.broken:
+        problems.append(f"{at(broken.row)}: {broken.reason}")
+    grade_type = policy.field(model.GRADE_FIELD).type
+    schools: list[School] = []
+    seen: dict[str, int] = {}
+    for line, cells in table.rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(names):
+            problems.append(f"{at(line)}: the row has {len(cells)} cells but the header has {len(names)}")
+            continue
+        unreadable = [(column, i) for column, i in position.items() if isinstance(cells[i], UnreadableCell)]
+        for column, i in unreadable:
+            problems.append(f"{at(line, i)}: column {column!r}: {cells[i].reason}")
+        if unreadable:
+            continue
+        value = {column: cells[i].strip() for column, i in position.items()}
+        ok = True
+        if not value["id"]:
+            problems.append(f"{at(line, position['id'])}: column 'id' (学校代码): empty, but a value is required")
+            ok = False
+        elif value["id"] in seen:
+            problems.append(f"{at(line, position['id'])}: duplicate school id {value['id']!r} (first on {_unit(table)} {seen[value['id']]})")
+            ok = False
+        school_type = _TYPES.get(value["type"].lower())
+        if school_type is None:
+            problems.append(f"{at(line, position['type'])}: column 'type': {value['type']!r} is not public or private (公办 or 民办)")
+            ok = False
+        grade = grade_type.canonical(value["grade"])
+        if grade is None:
+            spellings = list(grade_type.members) + [a for a, _ in grade_type.aliases]
+            problems.append(f"{at(line, position['grade'])}: column 'grade': {value['grade']!r} is not one of {', '.join(spellings)}")
+            ok = False
+        seats_text = value["seats"]
+        if not seats_text:
+            problems.append(f"{at(line, position['seats'])}: column 'seats' (学位数): empty, but a value is required")
+            ok = False
+        elif not seats_text.lstrip("-").isdigit():
+            problems.append(f"{at(line, position['seats'])}: column 'seats' (学位数): {seats_text!r} is not a whole number")
+            ok = False
+        elif int(seats_text) < 0:
+            problems.append(f"{at(line, position['seats'])}: column 'seats' (学位数): {seats_text} is negative")
+            ok = False
+        if ok:
+            seen[value["id"]] = line
+            schools.append(School(len(schools), value["id"], value["name"], school_type, grade, int(seats_text), value["district"], line))
+    if problems:
+        raise DataError(problems, title=f"{path}: the schools file has problems")
+    if not schools:
+        raise DataError([f"{path}: the file has a header but no schools"])
+    return schools
+
+
+def _schools(path: str, header: Sequence[str], rows: Sequence[Sequence[str]], policy: model.Policy) -> list[School]:
+    """Typed schools from a CSV header and its rows (the first on line 2)."""
+    return schools_from_table(Table(path, "csv", tuple(header), [(i, list(cells)) for i, cells in enumerate(rows, start=2)]), policy)
+
+
+def _unit(table: Table) -> str:
+    return {"xlsx": "row", "json": "record"}.get(table.format, "line")
+
+
+def choice_problems(applicants, policy: model.Policy, schools: Sequence[School]) -> list[tuple[object, str]]:
+    """(applicant, reason) for every choice that names an unknown school, a school of another grade, or one twice."""
+    by_id = {s.id: s for s in schools}
+    found: list[tuple[object, str]] = []
+    columns = [(name, policy.read_fields.index(policy.field(name).index)) for name in (model.CHOICES_FIELD, model.CLEARING_FIELD) if policy.has_field(name) and policy.field(name).index in policy.read_fields]
+    # The ids of each grade's schools: a list that names only those, each once, is fine, and
+    # two set operations say so. Only a list that fails them is looked at school by school.
+    ids_by_grade: dict[str, set[str]] = {}
+    for school in schools:
+        ids_by_grade.setdefault(school.grade, set()).add(school.id)
+    of_grade = {grade: frozenset(ids) for grade, ids in ids_by_grade.items()}
+    nothing: frozenset[str] = frozenset()
+    get = of_grade.get
+    for applicant in applicants:
+        record = applicant.record
+        fine = get(applicant.grade, nothing)
+        for name, pos in columns:
+            chosen = record[pos]
+            if not chosen:
+                continue
+            if len(chosen) == 1:
+                if chosen[0] in fine:
+                    continue
+            elif fine.issuperset(chosen) and len(set(chosen)) == len(chosen):
+                continue
+            seen: set[str] = set()
+            for school_id in chosen:
+                school = by_id.get(school_id)
+                if school_id in seen:
+                    found.append((applicant, f"applicant {applicant.id!r} lists school {school_id!r} twice in {name}"))
+                seen.add(school_id)
+                if school is None:
+                    found.append((applicant, f"applicant {applicant.id!r} chose unknown school {school_id!r} in {name}"))
+                elif school.grade != applicant.grade:
+                    found.append((
+                        applicant,
+                        f"applicant {applicant.id!r} (grade {applicant.grade}) chose {school_id!r}, a school for grade {school.grade}, in {name}",
+                    ))
+    return found
+
+
+def check_choices(applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table") -> None:
+    """Every choice names a known school of the applicant's grade; raise DataError listing every case."""
+    _raise_problems(_choice_messages(applicants, policy, schools, source), source)
+
+
+def _choice_messages(applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table") -> list[str]:
+    at: Callable[[int], str] = source.at if isinstance(source, Table) else (lambda row: f"{source}:{row}")
+    return [f"{at(applicant.row)}: {reason}" for applicant, reason in choice_problems(applicants, policy, schools)]
+
+
+def _raise_problems(problems: list[str], source: "str | Table") -> None:
+    if problems:
+        path = source.path if isinstance(source, Table) else source
+        raise DataError(problems, title=f"{path}: choices that do not fit the schools file")
+
+
+# Cohorts smaller than this have their choices checked at once: a second process would not pay for itself.
+BACKGROUND_MIN = 200_000
+
+
+class ChoiceCheck:
+    """A check of every applicant's choices, done or under way in a second process; :meth:`result` waits for it."""
+
+    def __init__(self, applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table", child=None):
+        self._arguments = (applicants, policy, schools, source)
+        self._child = child
+
+    def result(self) -> None:
+        """Return when every choice fits the schools file; raise DataError listing every case otherwise."""
+        child, self._child = self._child, None
+        if child is None:
+            return
+        sent = child.results()
+        if sent is None or len(sent) != 1:  # the second process did not finish: check here
+            check_choices(*self._arguments)
+        else:
+            _raise_problems(sent[0], self._arguments[3])
+
+    def abandon(self) -> None:
+        """Stop a check still under way (its result is no longer wanted)."""
+        child, self._child = self._child, None
+        if child is not None:
+            child.close(kill=True)
+
+
+def check_choices_soon(applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table") -> ChoiceCheck:
+    """Check the choices now, or for a large cohort start checking them in a second process while this one goes on (evaluating).
+
+    The caller must call ``result()`` before it uses the choices (allocating).
+    The second process only reads the applicants; it sends back the messages of
+    the choices that do not fit, or none.
+    """
+    from jifen_dsl.data import parallelread
+
+    if len(applicants) < BACKGROUND_MIN or not parallelread.enabled():
+        check_choices(applicants, policy, schools, source)
+        return ChoiceCheck(applicants, policy, schools, source)
+
+    def check(send) -> tuple[bool, int, int]:
+        send(_choice_messages(applicants, policy, schools, source))
+        return (True, 0, 0)
+
+    child = parallelread.start(check)
+    if child is None:
+        check_choices(applicants, policy, schools, source)
+    return ChoiceCheck(applicants, policy, schools, source, child)

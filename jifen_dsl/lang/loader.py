@@ -1,0 +1,164 @@
+"""Read a policy file, the files it imports and the policies it extends, in declaration order.
+
+An import splices the imported file's declarations in where the import stands,
+once per file however often it is imported. Imported files are libraries: they
+declare fields, definitions and working-day calendars only, and have no header.
+A policy that extends another starts from that policy's declarations, resolved
+first (it may extend a third), and applies its own (:mod:`jifen_dsl.lang.inherit`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import attrs
+
+from jifen_dsl.lang import syntax
+from jifen_dsl.errors import Diagnostic, PolicyError, SourceText
+from jifen_dsl.lang.inherit import reject_edits, resolve
+from jifen_dsl.lang.parser import parse
+
+__all__ = ["Program", "load"]
+
+_LIBRARY_DECLS = (syntax.FieldDecl, syntax.Define, syntax.Import, syntax.CalendarBlock)
+
+
+@attrs.frozen
+class Program:
+    """The main file and the declarations of every file it reads, imports spliced in."""
+
+    main: syntax.PolicyFile
+    declarations: tuple[tuple[syntax.Declaration, str], ...]  # (declaration, path of its file)
+    sources: dict[str, SourceText]
+    files: tuple[str, ...]
+
+
+def read_source(path: str) -> str:
+    """A policy file's text; raise PolicyError naming the file when it cannot be read."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise PolicyError([Diagnostic(f"{path}: no such policy file")]) from None
+    except IsADirectoryError:
+        raise PolicyError([Diagnostic(f"{path}: is a directory, not a policy file")]) from None
+    except OSError as exc:
+        raise PolicyError([Diagnostic(f"{path}: cannot read the policy file ({exc.strerror})")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PolicyError(
+            [Diagnostic(f"{path}:{line}: the policy file is not UTF-8 text", hint="save the file as UTF-8")]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def load(path: str, text: str | None = None) -> Program:
+    """Parse ``path`` (or ``text`` as if read from it), everything it imports and the policies it extends; raise PolicyError listing every problem."""
+    sources: dict[str, SourceText] = {}
+    errors: list[Diagnostic] = []
+    parsed: dict[str, syntax.PolicyFile] = {}
+
+    def parse_file(file_path: str) -> syntax.PolicyFile | None:
+        if file_path in parsed:
+            return parsed[file_path]
+        text_of_file = text if (file_path == path and text is not None) else read_source(file_path)
+        text_of_file = text_of_file.removeprefix("\ufeff")
+        sources[file_path] = SourceText(file_path, text_of_file)
+        try:
+            tree = parse(text_of_file, file_path)
+        except PolicyError as exc:
+            errors.extend(exc.diagnostics)
+            return None
+        parsed[file_path] = tree
+        return tree
+
+    main = parse_file(path)
+    if main is None:
+        raise PolicyError(errors, sources)
+
+    spliced: set[str] = set()
+
+    def splice(tree: syntax.PolicyFile, stack: tuple[str, ...], declarations: list[tuple[syntax.Declaration, str]]) -> None:
+        for decl in tree.declarations:
+            if isinstance(decl, syntax.Import):
+                target = os.path.normpath(os.path.join(os.path.dirname(tree.path), decl.path))
+                if target in stack:
+                    chain = " -> ".join(stack + (target,))
+                    errors.append(Diagnostic(f"import cycle: {chain}", decl.span, "a file cannot import itself, directly or through others"))
+                    continue
+                if target in spliced:
+                    continue
+                try:
+                    imported = parse_file(target)
+                except PolicyError as exc:
+                    errors.append(Diagnostic(f"cannot import {decl.path!r}: {exc.diagnostics[0].message}", decl.span))
+                    continue
+                if imported is None:
+                    continue
+                spliced.add(target)
+                if imported.header is not None:
+                    errors.append(Diagnostic(f"{decl.path!r} is a policy, not a library; only libraries can be imported", decl.span, "a library declares fields, definitions and calendars, and has no policy header; a policy that starts from another writes extends"))
+                    continue
+                if imported.extends is not None:
+                    errors.append(Diagnostic("an imported library cannot extend a policy", imported.extends.span))
+                for inner in imported.declarations:
+                    if not isinstance(inner, _LIBRARY_DECLS):
+                        errors.append(Diagnostic("an imported library may only declare fields, definitions and calendars", inner.span))
+                splice(imported, stack + (target,), declarations)
+            else:
+                declarations.append((decl, tree.path))
+
+    def resolved(tree: syntax.PolicyFile, lineage: tuple[str, ...]) -> list[tuple[syntax.Declaration, str]] | None:
+        """The declarations of a policy: its parent's, resolved first, with its own applied."""
+        spliced.add(os.path.normpath(tree.path))
+        inherited = None
+        if tree.extends is not None:
+            inherited = parent_of(tree, lineage)
+            if inherited is None:
+                return None
+        # The parent's libraries are read first, so a library both import is spliced once, where the parent has it.
+        own: list[tuple[syntax.Declaration, str]] = []
+        splice(tree, (os.path.normpath(tree.path),), own)
+        if inherited is None:
+            errors.extend(reject_edits(own))
+            return own
+        merged, problems = resolve(inherited, own, os.path.normpath(os.path.join(os.path.dirname(tree.path), tree.extends.path)), tree.path, tree.header.language)
+        errors.extend(problems)
+        return list(merged)
+
+    def parent_of(tree: syntax.PolicyFile, lineage: tuple[str, ...]) -> list[tuple[syntax.Declaration, str]] | None:
+        """The resolved declarations of the policy ``tree`` extends; None (with the error recorded) when it cannot be had."""
+        if tree.header is None:
+            errors.append(Diagnostic(
+                "a file that extends a policy is a policy and needs its own header",
+                tree.extends.span,
+                "start it with policy ... district ... year ... as_of ... source ...: the header is never inherited",
+            ))
+            return None
+        target = os.path.normpath(os.path.join(os.path.dirname(tree.path), tree.extends.path))
+        if target in lineage:
+            chain = " -> ".join(lineage + (target,))
+            errors.append(Diagnostic(f"extends cycle: {chain}", tree.extends.span, "a policy cannot extend itself, directly or through others"))
+            return None
+        try:
+            parent = parse_file(target)
+        except PolicyError as exc:
+            errors.append(Diagnostic(f"cannot extend {tree.extends.path!r}: {exc.diagnostics[0].message}", tree.extends.span))
+            return None
+        if parent is None:
+            return None
+        if parent.header is None:
+            errors.append(Diagnostic(
+                f"{tree.extends.path!r} is a library, not a policy; only a policy can be extended",
+                tree.extends.span,
+                "a library of shared declarations is imported: import \"...\"",
+            ))
+            return None
+        return resolved(parent, lineage + (target,))
+
+    declarations = resolved(main, (os.path.normpath(path),))
+    if errors or declarations is None:
+        raise PolicyError(errors, sources)
+    return Program(main, tuple(declarations), sources, tuple(sources))

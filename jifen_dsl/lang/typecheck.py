@@ -1,0 +1,589 @@
+"""Typing of expressions: resolve names, apply the type rules, fold constants.
+
+Part of the checker (see :mod:`jifen_dsl.lang.checker`), kept apart because the
+expression rules are a concept of their own. Every problem is recorded, never
+raised; an expression found wrong takes the type ``ERROR`` so that it causes no
+further, follow-on messages.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+from jifen_dsl.lang import syntax, ir, model
+from jifen_dsl.timeline.dates import Duration
+from jifen_dsl.errors import EvaluationError, Span
+from jifen_dsl.lang.functions import FUNCTIONS, SPELLING as _SPELLING
+from jifen_dsl.lang.operations import fold
+from jifen_dsl.lang.typesys import (
+    BOOL, CALENDAR, DATE, DATETIME, DECIMAL, DURATION, ERROR, EVIDENCE, INTEGER, TEXT, WORKDAYS,
+    Type, is_numeric, is_orderable, set_of, unify,
+)
+from jifen_dsl.timeline.workdays import Workdays
+
+__all__ = ["ExpressionTyping", "FUNCTIONS", "describe"]
+
+_OP_SYMBOL = {
+    "add": "+", "sub": "-", "mul": "*", "div": "/", "eq": "=", "ne": "!=", "lt": "<", "le": "<=",
+    "gt": ">", "ge": ">=", "and": "and", "or": "or", "in": "in", "not_in": "not in",
+}
+
+
+def describe(t: Type) -> str:
+    """'a date', 'an integer' ... for messages."""
+    text = str(t)
+    return ("an " if text[:1] in "aeiou" else "a ") + text
+
+
+class ExpressionTyping:
+    """Mixin of the checker that types expressions against its symbol table."""
+
+    # ---------------------------------------------------------- expressions
+    def _bool_expr(self, node: syntax.Expr, what: str, **kw) -> ir.Node:
+        result = self._expr(node, **kw)
+        if result.type not in (BOOL, ERROR):
+            self.error(f"{what} must be true or false, but this is {describe(result.type)}", node.span, "compare it with something, e.g. x >= 1")
+        return result
+
+    def _literal(self, node) -> ir.Const:
+        if isinstance(node, syntax.NumberLit):
+            if node.is_integer:
+                return ir.Const(int(node.value), INTEGER, span=node.span)
+            return ir.Const(node.value, DECIMAL, span=node.span)
+        if isinstance(node, syntax.StringLit):
+            return ir.Const(node.value, TEXT, span=node.span)
+        if isinstance(node, syntax.BoolLit):
+            return ir.Const(node.value, BOOL, span=node.span)
+        if isinstance(node, syntax.DateLit):
+            return ir.Const(node.value, DATE, span=node.span)
+        if isinstance(node, syntax.DateTimeLit):
+            return ir.Const(node.value, DATETIME, span=node.span)
+        raise TypeError(node)
+
+    def _expr(self, node: syntax.Expr, *, tiebreak: bool = False) -> ir.Node:
+        """Type an expression; ``tiebreak`` lets it name indicator scores."""
+        return self._visit(node, tiebreak)
+
+    def _visit(self, node, ctx) -> ir.Node:
+        method = getattr(self, "_e_" + type(node).__name__)
+        return method(node, ctx)
+
+    def _e_NumberLit(self, node, ctx):
+        return self._literal(node)
+
+    _e_StringLit = _e_BoolLit = _e_DateLit = _e_DateTimeLit = _e_NumberLit
+
+    def _e_DurationLit(self, node, ctx):
+        return ir.Const(Duration(node.years, node.months, node.days), DURATION, span=node.span)
+
+    def _e_WorkdaysLit(self, node, ctx):
+        return ir.Const(Workdays(node.count), WORKDAYS, span=node.span)
+
+    def _calendar(self, span: Span | None) -> ir.Const:
+        """The policy's working-day calendar, as the constant argument of a working-day operation."""
+        return ir.Const(self.calendar, CALENDAR, span=span)
+
+    def _e_AsOf(self, node, ctx):
+        header = self.program.main.header
+        if header is None:
+            self.error("as_of is the policy's reference date, and a library has no policy header", node.span, "define this in the policy file itself")
+            return ir.Const(None, ERROR, span=node.span)
+        return ir.Const(header.as_of, DATE, span=node.span)
+
+    def _e_PolicyYear(self, node, ctx):
+        header = self.program.main.header
+        if header is None:
+            self.error("year is the policy's admission year, and a library has no policy header", node.span)
+            return ir.Const(None, ERROR, span=node.span)
+        return ir.Const(header.year, INTEGER, span=node.span)
+
+    def _e_Ref(self, node, ctx):
+        tiebreak = ctx
+        symbol = self.symbols.get(node.name)
+        if symbol is None and tiebreak:
+            symbol = self.indicator_symbols.get(node.name)
+        if symbol is None and node.name in self.pending_defs:
+            later = self.pending_defs[node.name]
+            self.forward_refs.add(node.name)
+            self.error(
+                f"{node.name!r} is defined later (line {later.line})" if later else f"{node.name!r} is defined later",
+                node.span,
+                "a definition can only use definitions above it; move it below",
+            )
+            return ir.Const(None, ERROR, span=node.span)
+        if symbol is None:
+            candidates = list(self.symbols) + (list(self.indicator_symbols) if tiebreak else [])
+            if node.name in self.evidence_indicators:  # every indicator of the points section, known from the start
+                hint = f"{node.name!r} is an indicator; indicator scores can only be used in the tie-break chain"
+            else:
+                hint = self._suggest(node.name, candidates)
+            self.error(f"unknown name {node.name!r}", node.span, hint or "declare it as a field or a definition")
+            return ir.Const(None, ERROR, span=node.span)
+        if symbol.kind == "field":
+            self.used_fields.add(symbol.index)
+            f = self.fields[symbol.index]
+            return ir.FieldRef(symbol.index, f.name, symbol.type, f.nullable, span=node.span)
+        if symbol.kind == "phase":
+            phase = self.phases[symbol.index]
+            if phase.window is None:
+                self.error(
+                    f"the phase {node.name!r} has no published dates, only a length",
+                    node.span,
+                    "give the phase its dates (from ... to ...) to use it in a rule",
+                )
+                return ir.Const(None, ERROR, span=node.span)
+            return ir.Const(phase.window, symbol.type, span=node.span)
+        if symbol.kind == "define":
+            self.used_defs.add(symbol.index)
+            self._mark_def_fields(symbol.index)
+            d = self.definitions[symbol.index]
+            if isinstance(d.expr, ir.Const) and d.expr.type.kind != "error":
+                return ir.Const(d.expr.value, d.expr.type, span=node.span)  # a named constant
+            return ir.DefRef(symbol.index, d.name, symbol.type, symbol.may_miss, span=node.span)
+        return ir.IndicatorRef(symbol.index, node.name, symbol.type, span=node.span)
+
+    def _mark_def_fields(self, index: int) -> None:
+        stack = [self.definitions[index].expr]
+        while stack:
+            for n in ir.walk(stack.pop()):
+                if isinstance(n, ir.FieldRef):
+                    self.used_fields.add(n.index)
+                elif isinstance(n, ir.DefRef) and n.index not in self.used_defs:
+                    self.used_defs.add(n.index)
+                    stack.append(self.definitions[n.index].expr)
+
+    def _e_SetLit(self, node, ctx):
+        items = [self._visit(i, ctx) for i in node.items]
+        if not items:
+            self.error("an empty set matches nothing", node.span, "list at least one value")
+            return ir.Const(frozenset(), set_of(ERROR), span=node.span)
+        element = items[0].type
+        for item, src in zip(items[1:], node.items[1:]):
+            joined = unify(element, item.type)
+            if joined is None:
+                self.error(f"a set mixes {describe(element)} and {describe(item.type)}", src.span)
+                return ir.Const(frozenset(), set_of(ERROR), span=node.span)
+            element = joined
+        values = []
+        for item, src in zip(items, node.items):
+            if not isinstance(item, ir.Const):
+                self.error("a set lists fixed values, not expressions", src.span, "use a definition or a comparison instead")
+                return ir.Const(frozenset(), set_of(ERROR), span=node.span)
+            values.append(Decimal(item.value) if element == DECIMAL else item.value)
+        if element.kind in ("duration", "bool"):
+            self.error(f"a set of {element} is not supported", node.span)
+        return ir.Const(frozenset(values), set_of(element), span=node.span)
+
+    def _e_Unary(self, node, ctx):
+        operand = self._visit(node.operand, ctx)
+        t = operand.type
+        if t == ERROR:
+            return operand
+        if node.op == "not":
+            if t != BOOL:
+                self.error(f"'not' needs true or false, but this is {describe(t)}", node.operand.span)
+                return ir.Const(None, ERROR, span=node.span)
+            return self._apply("not", (operand,), BOOL, node.span)
+        if is_numeric(t):
+            return self._apply("neg", (operand,), t, node.span)
+        if t == DURATION:
+            return self._apply("neg_dur", (operand,), DURATION, node.span)
+        if t == WORKDAYS:
+            return self._apply("neg_workdays", (operand,), WORKDAYS, node.span)
+        self.error(f"cannot negate {describe(t)}", node.span)
+        return ir.Const(None, ERROR, span=node.span)
+
+    def _e_Binary(self, node, ctx):
+        left = self._visit(node.left, ctx)
+        right = self._visit(node.right, ctx)
+        lt, rt = left.type, right.type
+        if ERROR in (lt, rt) or lt.kind == "set" and lt.element == ERROR or rt.kind == "set" and rt.element == ERROR:
+            return ir.Const(None, ERROR, span=node.span)
+        op = node.op
+        symbol = _OP_SYMBOL[op]
+        if op in ("and", "or"):
+            bad = [(n, t) for n, t in ((node.left, lt), (node.right, rt)) if t != BOOL]
+            for n, t in bad:
+                self.error(f"'{symbol}' joins conditions, but this is {describe(t)}", n.span, "write a comparison such as x >= 1")
+            if bad:
+                return ir.Const(None, ERROR, span=node.span)
+            return self._apply(op, (left, right), BOOL, node.span)
+        if op in ("add", "sub", "mul", "div"):
+            return self._arithmetic(node, op, left, right)
+        if op in ("in", "not_in"):
+            return self._membership(node, op, left, right)
+        return self._compare(node, op, left, right)
+
+    def _arithmetic(self, node, op, left, right):
+        lt, rt = left.type, right.type
+        symbol = _OP_SYMBOL[op]
+        if is_numeric(lt) and is_numeric(rt):
+            if op == "div":
+                if isinstance(right, ir.Const) and right.value == 0:
+                    self.error("division by zero", node.right.span)
+                    return ir.Const(None, ERROR, span=node.span)
+                return self._apply("div", (left, right), DECIMAL, node.span)
+            result = INTEGER if lt == rt == INTEGER else DECIMAL
+            return self._apply(op, (left, right), result, node.span)
+        if op in ("add", "sub") and lt in (DATE, DATETIME) and rt == WORKDAYS:
+            return self._apply("add_workdays" if op == "add" else "sub_workdays", (left, right, self._calendar(node.span)), lt, node.span)
+        if op == "add" and lt == WORKDAYS and rt in (DATE, DATETIME):
+            return self._apply("add_workdays", (right, left, self._calendar(node.span)), rt, node.span)
+        if op in ("add", "sub") and lt in (DATE, DATETIME) and rt == DURATION:
+            return self._apply("add_date" if op == "add" else "sub_date", (left, right), lt, node.span)
+        if op == "add" and lt == DURATION and rt in (DATE, DATETIME):
+            return self._apply("add_date", (right, left), rt, node.span)
+        if op in ("add", "sub") and lt == rt == DURATION:
+            return self._apply("add_dur" if op == "add" else "sub_dur", (left, right), DURATION, node.span)
+        if op == "mul" and {lt.kind, rt.kind} == {"duration", "integer"}:
+            dur, n = (left, right) if lt == DURATION else (right, left)
+            return self._apply("scale_dur", (dur, n), DURATION, node.span)
+        hint = None
+        if op == "sub" and lt == rt and lt in (DATE, DATETIME):
+            hint = "to measure the time between two dates use full_years(a, b), full_months(a, b), days_between(a, b) or workdays_between(a, b)"
+        elif {lt, rt} == {DURATION, WORKDAYS} or (op in ("add", "sub") and lt == rt == WORKDAYS):
+            hint = "working days are not a fixed length of time; add each to the date in turn: d + 1 month + 3 workdays"
+        elif WORKDAYS in (lt, rt):
+            hint = "working days can be added to or taken from a date: d + 35 workdays"
+        elif DURATION in (lt, rt) and is_numeric(lt if rt == DURATION else rt) and op != "mul":
+            hint = "a duration is written with its unit: 1 year, 6 months, 35 days (1年, 6个月, 35天)"
+        elif op in ("add", "sub") and DURATION in (lt, rt):
+            hint = "a duration can be added to or taken from a date or another duration"
+        self.error(f"'{symbol}' cannot combine {describe(lt)} and {describe(rt)}", node.span, hint)
+        return ir.Const(None, ERROR, span=node.span)
+
+    def _enum_literal(self, enum: Type, node: ir.Node, src) -> ir.Node | None:
+        """A text literal compared with an enum, as the member it names (aliases allowed)."""
+        if not (isinstance(node, ir.Const) and node.type == TEXT):
+            return node
+        canonical = enum.canonical(node.value)
+        if canonical is None:
+            spellings = list(enum.members) + [a for a, _ in enum.aliases]
+            hint = self._suggest(node.value, spellings) or f"the values are: {', '.join(spellings)}"
+            self.error(f"{node.value!r} is not a value of {enum.field or 'this enum'}", src.span, hint)
+            return None
+        return ir.Const(canonical, enum, span=node.span)
+
+    def _compare(self, node, op, left, right):
+        lt, rt = left.type, right.type
+        symbol = _OP_SYMBOL[op]
+        if lt.kind == "enum" and rt.kind in ("text", "enum"):
+            right = self._enum_literal(lt, right, node.right)
+            if right is None:
+                return ir.Const(None, ERROR, span=node.span)
+            rt = right.type
+        elif rt.kind == "enum" and lt.kind == "text":
+            left = self._enum_literal(rt, left, node.left)
+            if left is None:
+                return ir.Const(None, ERROR, span=node.span)
+            lt = left.type
+        joined = unify(lt, rt)
+        if joined is None:
+            hint = None
+            if "window" in (lt.kind, rt.kind):
+                hint = "test whether a time falls in a phase with 'x within phase' (x 在 phase 内), or compare it with start_of(phase) or end_of(phase)"
+            elif {lt.kind, rt.kind} == {"date", "datetime"}:
+                hint = "take the date of a date and time with date_of(x), or write both as dates"
+            elif "duration" in (lt.kind, rt.kind):
+                hint = "add the duration to a date first, e.g. permit_start + 1 year <= as_of"
+            elif {lt.kind, rt.kind} & {"date", "datetime"} and (is_numeric(lt) or is_numeric(rt)):
+                hint = "to test an age or a time held, use age_on(x, as_of) >= 6 or full_years(x, as_of) >= 1"
+            self.error(f"cannot compare {describe(lt)} with {describe(rt)}", node.span, hint)
+            return ir.Const(None, ERROR, span=node.span)
+        if op in ("lt", "le", "gt", "ge") and not is_orderable(joined):
+            self.error(f"'{symbol}' needs numbers, dates or times, but these are {joined}", node.span)
+            return ir.Const(None, ERROR, span=node.span)
+        if joined.kind in ("school_list", "text_list", "duration", "set", "window", "workdays"):
+            self.error(f"cannot compare {describe(lt)} with '{symbol}'", node.span)
+            return ir.Const(None, ERROR, span=node.span)
+        return self._apply(op, (left, right), BOOL, node.span)
+
+    def _membership(self, node, op, left, right):
+        lt, rt = left.type, right.type
+        if rt.kind not in ("set", "school_list", "text_list"):
+            self.error(f"'{_OP_SYMBOL[op]}' needs a set such as {{\"a\", \"b\"}} or a list on its right, not {describe(rt)}", node.right.span)
+            return ir.Const(None, ERROR, span=node.span)
+        element = rt.element
+        if lt.kind == "enum" and element == TEXT and isinstance(right, ir.Const):
+            members = []
+            for value in sorted(right.value):
+                canonical = lt.canonical(value)
+                if canonical is None:
+                    spellings = list(lt.members) + [a for a, _ in lt.aliases]
+                    self.error(f"{value!r} is not a value of {lt.field or 'this enum'}", node.right.span, self._suggest(value, spellings) or f"the values are: {', '.join(spellings)}")
+                    return ir.Const(None, ERROR, span=node.span)
+                members.append(canonical)
+            right = ir.Const(frozenset(members), set_of(lt), span=right.span)
+            element = lt
+        if unify(lt, element) is None:
+            self.error(f"cannot look for {describe(lt)} among {rt}", node.span)
+            return ir.Const(None, ERROR, span=node.span)
+        return self._apply(op, (left, right), BOOL, node.span)
+
+    def _e_Between(self, node, ctx):
+        value = self._visit(node.value, ctx)
+        low = self._visit(node.low, ctx)
+        high = self._visit(node.high, ctx)
+        types = [value.type, low.type, high.type]
+        if ERROR in types:
+            return ir.Const(None, ERROR, span=node.span)
+        joined = unify(unify(types[0], types[1]) or ERROR, types[2])
+        if joined is None or joined == ERROR or not is_orderable(joined):
+            self.error(f"'between' needs three numbers, dates or times, but got {', '.join(str(t) for t in types)}", node.span)
+            return ir.Const(None, ERROR, span=node.span)
+        if isinstance(low, ir.Const) and isinstance(high, ir.Const) and low.value > high.value:
+            self.error(
+                f"the window starts after it ends: {low.value} is later than {high.value}",
+                Span(node.low.span.path, node.low.span.line, node.low.span.column, node.high.span.end_line, node.high.span.end_column) if node.low.span and node.high.span else node.span,
+                "write the earlier bound first: x between low and high",
+            )
+            return ir.Const(None, ERROR, span=node.span)
+        return self._apply("between", (value, low, high), BOOL, node.span)
+
+    def _e_Within(self, node, ctx):
+        value = self._visit(node.value, ctx)
+        if isinstance(node.window, syntax.Ref) and node.window.name not in self.symbols and node.window.name not in self.pending_defs:
+            names = [p.name for p in self.phases]
+            hint = self._suggest(node.window.name, names) or ("the phases are: " + ", ".join(names) if names else "declare the phase in the schedule section")
+            self.error(f"unknown phase {node.window.name!r}", node.window.span, hint)
+            return ir.Const(None, ERROR, span=node.span)
+        window = self._visit(node.window, ctx)
+        if ERROR in (value.type, window.type):
+            return ir.Const(None, ERROR, span=node.span)
+        if window.type.kind != "window" or not isinstance(window, ir.Const):
+            self.error(f"'within' needs a phase of the schedule on its right, not {describe(window.type)}", node.window.span, "name a phase declared in the schedule section")
+            return ir.Const(None, ERROR, span=node.span)
+        if value.type not in (DATE, DATETIME):
+            self.error(f"'within' tests a date or a date and time, not {describe(value.type)}", node.value.span)
+            return ir.Const(None, ERROR, span=node.span)
+        bounds = window.value
+        if value.type == DATE and bounds.has_time:
+            self.error(
+                f"a date cannot fall within a window of dates and times ({bounds}): the time of day decides",
+                node.span,
+                "give the value as a date and time, or compare dates: date_of(start_of(phase)) <= x",
+            )
+            return ir.Const(None, ERROR, span=node.span)
+        if value.type == DATETIME and not bounds.has_time:
+            value = self._apply("date_of", (value,), DATE, node.value.span)  # a window of dates holds whole days
+        kind = DATETIME if bounds.has_time else DATE
+        end = ir.Const(bounds.end, kind, span=node.window.span)
+        if bounds.start is None:
+            return self._apply("le", (value, end), BOOL, node.span)
+        start = ir.Const(bounds.start, kind, span=node.window.span)
+        return self._apply("between", (value, start, end), BOOL, node.span)
+
+    def _evidence_date(self, node, ctx, what: str) -> ir.Node:
+        """A bound of an evidence window, as a date (items are dated by day)."""
+        bound = self._visit(node, ctx)
+        if bound.type == DATETIME:
+            return self._apply("date_of", (bound,), DATE, node.span)
+        if bound.type not in (DATE, ERROR):
+            self.error(f"{what} must be a date, not {describe(bound.type)}", node.span)
+            return ir.Const(None, ERROR, span=node.span)
+        return bound
+
+    def _e_Evidence(self, node, ctx):
+        if node.indicator not in self.evidence_indicators:
+            hint = self._suggest(node.indicator, list(self.evidence_indicators))
+            self.error(
+                f"there is no indicator {node.indicator!r} to count evidence for",
+                node.name_span or node.span,
+                hint or "evidence is filed under an indicator of the points section: evidence <indicator> ...",
+            )
+            return ir.Const(None, ERROR, span=node.span)
+        slot = self.evidence_slots.setdefault(node.indicator, len(self.evidence_slots))
+        items = ir.EvidenceRef(slot, node.indicator, EVIDENCE, span=node.name_span or node.span)
+        if node.length is None and node.low is None:
+            return ir.Apply("evidence_total", (items,), DECIMAL, span=node.span)
+        if node.length is not None:
+            high = self._evidence_date(node.reference, ctx, "the window's reference date")
+            length = self._visit(node.length, ctx)
+            if ERROR in (high.type, length.type):
+                return ir.Const(None, ERROR, span=node.span)
+            if length.type == WORKDAYS:
+                low = self._apply("sub_workdays", (high, length, self._calendar(node.span)), DATE, node.span)
+            else:
+                low = self._apply("sub_date", (high, length), DATE, node.span)
+        else:
+            low = self._evidence_date(node.low, ctx, "the window's start")
+            high = self._evidence_date(node.high, ctx, "the window's end")
+            if ERROR in (low.type, high.type):
+                return ir.Const(None, ERROR, span=node.span)
+            if isinstance(low, ir.Const) and isinstance(high, ir.Const) and low.value > high.value:
+                self.error(
+                    f"the window starts after it ends: {low.value} is later than {high.value}",
+                    Span(node.low.span.path, node.low.span.line, node.low.span.column, node.high.span.end_line, node.high.span.end_column) if node.low.span and node.high.span else node.span,
+                    "write the earlier date after 'from' (自)",
+                )
+                return ir.Const(None, ERROR, span=node.span)
+        if ERROR in (low.type, high.type):
+            return ir.Const(None, ERROR, span=node.span)
+        return self._apply("evidence_sum", (items, low, high), DECIMAL, node.span)
+
+    def _e_IfThenElse(self, node, ctx):
+        condition = self._visit(node.condition, ctx)
+        then = self._visit(node.then, ctx)
+        otherwise = self._visit(node.otherwise, ctx)
+        if condition.type not in (BOOL, ERROR):
+            self.error(f"'if' needs a condition, but this is {describe(condition.type)}", node.condition.span)
+            return ir.Const(None, ERROR, span=node.span)
+        if ERROR in (condition.type, then.type, otherwise.type):
+            return ir.Const(None, ERROR, span=node.span)
+        joined = unify(then.type, otherwise.type)
+        if joined is None:
+            self.error(f"the two branches differ: {describe(then.type)} after 'then', {describe(otherwise.type)} after 'else'", node.span)
+            return ir.Const(None, ERROR, span=node.span)
+        return self._apply("if", (condition, then, otherwise), joined, node.span)
+
+    def _e_Call(self, node, ctx):
+        canonical = _SPELLING.get(node.function)
+        if canonical is None:
+            hint = self._suggest(node.function, list(_SPELLING))
+            self.error(f"unknown function {node.function!r}", node.function_span or node.span, hint or f"the functions are: {', '.join(FUNCTIONS)}")
+            return ir.Const(None, ERROR, span=node.span)
+        if canonical == "present":
+            return self._present(node, ctx)
+        args = [self._visit(a, ctx) for a in node.args]
+        if any(a.type == ERROR for a in args):
+            return ir.Const(None, ERROR, span=node.span)
+        types = [a.type for a in args]
+        shown = node.spelling or node.function
+
+        def arity(n: int) -> bool:
+            if len(args) != n:
+                self.error(f"{shown}() takes {n} argument{'s' if n != 1 else ''}, not {len(args)}", node.span)
+                return False
+            return True
+
+        if canonical in ("full_years", "full_months", "age_on", "days_between"):
+            if not arity(2):
+                return ir.Const(None, ERROR, span=node.span)
+            if not (types[0] == types[1] and types[0] in (DATE, DATETIME)):
+                self.error(f"{shown}() needs two dates, but got {types[0]} and {types[1]}", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            op = "full_years" if canonical == "age_on" else canonical
+            return self._apply(op, tuple(args), INTEGER, node.span)
+        if canonical in ("min", "max"):
+            if len(args) < 2:
+                self.error(f"{shown}() needs at least two arguments", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            joined = types[0]
+            for t in types[1:]:
+                joined = unify(joined, t)
+                if joined is None:
+                    break
+            if joined is None or not is_orderable(joined):
+                self.error(f"{shown}() needs numbers, dates or times of one kind, but got {', '.join(map(str, types))}", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            return self._apply(canonical, tuple(args), joined, node.span)
+        if canonical == "round":
+            if not arity(2):
+                return ir.Const(None, ERROR, span=node.span)
+            if not is_numeric(types[0]) or not (isinstance(args[1], ir.Const) and types[1] == INTEGER and 0 <= args[1].value <= 10):
+                self.error(f"{shown}(x, n) needs a number and a fixed number of decimal places from 0 to 10", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            return self._apply("round", tuple(args), DECIMAL, node.span)
+        if canonical == "count":
+            if not arity(1):
+                return ir.Const(None, ERROR, span=node.span)
+            if types[0].kind not in ("school_list", "text_list"):
+                self.error(f"{shown}() counts the entries of a list, not {describe(types[0])}", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            return self._apply("count", tuple(args), INTEGER, node.span)
+        if canonical in ("year_of", "month_of", "day_of"):
+            if not arity(1):
+                return ir.Const(None, ERROR, span=node.span)
+            if types[0] not in (DATE, DATETIME):
+                self.error(f"{shown}() needs a date, not {describe(types[0])}", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            return self._apply(canonical, tuple(args), INTEGER, node.span)
+        if canonical == "workdays_between":
+            if not arity(2):
+                return ir.Const(None, ERROR, span=node.span)
+            if not all(t in (DATE, DATETIME) for t in types):
+                self.error(f"{shown}() needs two dates, but got {types[0]} and {types[1]}", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            return self._apply("workdays_between", (args[0], args[1], self._calendar(node.span)), INTEGER, node.span)
+        if canonical in ("start_of", "end_of"):
+            if not arity(1):
+                return ir.Const(None, ERROR, span=node.span)
+            if types[0].kind != "window" or not isinstance(args[0], ir.Const):
+                self.error(f"{shown}() takes a phase of the schedule, not {describe(types[0])}", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            window = args[0].value
+            bound = window.start if canonical == "start_of" else window.end
+            if bound is None:
+                self.error(f"the phase {node.args[0].name!r} has no published start", node.span, "give it one: from ... to ...")
+                return ir.Const(None, ERROR, span=node.span)
+            return ir.Const(bound, DATETIME if window.has_time else DATE, span=node.span)
+        if canonical == "date_of":
+            if not arity(1):
+                return ir.Const(None, ERROR, span=node.span)
+            if types[0] != DATETIME:
+                self.error(f"{shown}() needs a date and time, not {describe(types[0])}", node.span)
+                return ir.Const(None, ERROR, span=node.span)
+            return self._apply("date_of", tuple(args), DATE, node.span)
+        raise AssertionError(canonical)  # pragma: no cover - every function is handled above
+
+    def _present(self, node, ctx):
+        if len(node.args) != 1 or not isinstance(node.args[0], syntax.Ref):
+            self.error(f"{node.spelling or node.function}() takes one field, e.g. present(applied_at)", node.span)
+            return ir.Const(None, ERROR, span=node.span)
+        target = self._visit(node.args[0], ctx)
+        if target.type == ERROR:
+            return target
+        if not isinstance(target, (ir.FieldRef, ir.DefRef)) or not ir.may_miss(target):
+            self.warn(f"{node.args[0].name!r} always has a value, so {node.spelling or node.function}() is always true", node.span)
+            return ir.Const(True, BOOL, span=node.span)
+        return ir.Present(target, BOOL, span=node.span)
+
+    def _apply(self, op: str, args: tuple[ir.Node, ...], type_: Type, span: Span | None) -> ir.Node:
+        if all(isinstance(a, ir.Const) for a in args):
+            where = str(span) if span else "policy"
+            try:
+                value = fold(op, [a.value for a in args], where)
+            except EvaluationError as exc:
+                self.error(str(exc).removeprefix(where + ": "), span)
+                return ir.Const(None, ERROR, span=span)
+            except (ArithmeticError, ValueError) as exc:  # e.g. a rounding beyond 28 significant digits
+                self.error(f"this cannot be computed: {type(exc).__name__}", span, "check the size of the numbers")
+                return ir.Const(None, ERROR, span=span)
+            return ir.Const(value, type_, span=span)
+        return ir.Apply(op, args, type_, span=span)
+
+    def _uses(self, expr: syntax.Expr) -> tuple[model.UsedValue, ...]:
+        """The fields and definitions a condition names, in order of first mention."""
+        seen: dict[tuple[str, int], model.UsedValue] = {}
+        stack = [expr]
+        order: list[model.UsedValue] = []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, syntax.Ref):
+                symbol = self.symbols.get(node.name)
+                if symbol is not None and symbol.kind in ("field", "define", "phase"):
+                    key = (symbol.kind, symbol.index)
+                    if key not in seen:
+                        seen[key] = model.UsedValue(symbol.kind, symbol.index, node.name)
+                        order.append(seen[key])
+            elif isinstance(node, syntax.PolicyYear):
+                if ("year", 0) not in seen:
+                    seen[("year", 0)] = model.UsedValue("year", 0, "年度" if self.language == "zh" else "year")
+                    order.append(seen[("year", 0)])
+            elif isinstance(node, syntax.AsOf):
+                if ("as_of", 0) not in seen:
+                    seen[("as_of", 0)] = model.UsedValue("as_of", 0, "基准日" if self.language == "zh" else "as_of")
+                    order.append(seen[("as_of", 0)])
+            else:
+                names = ("items", "operand", "left", "right", "value", "window", "reference", "low", "high", "condition", "then", "otherwise", "args")
+                children = [getattr(node, name) for name in names if hasattr(node, name)]
+                flat = []
+                for child in children:
+                    if isinstance(child, tuple):
+                        flat.extend(child)
+                    elif child is not None and not isinstance(child, (str, Decimal, bool, int, _dt.date)):
+                        flat.append(child)
+                stack.extend(reversed(flat))
+        return tuple(order)
+

@@ -1,0 +1,86 @@
+"""A public list as one self-contained HTML page: inline styles, no scripts, no external assets.
+
+The page is what a district office posts or prints: one table per grade with
+the header repeated on every printed page, rows never split across pages.
+Every text is escaped; the output depends only on the list (no dates, no ids).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from jifen_dsl.runs.publish import PublicList
+
+__all__ = ["html_page"]
+
+_STYLE = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimSun", sans-serif;
+       margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #111; line-height: 1.4; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
+.subtitle { color: #444; margin: 0 0 1rem; }
+table { border-collapse: collapse; width: 100%; font-size: .95rem; }
+th, td { border: 1px solid #999; padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: #eee; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:nth-child(even) { background: #f6f6f6; }
+footer { margin-top: 1.5rem; color: #333; font-size: .9rem; }
+@media print {
+  @page { size: A4; margin: 15mm 12mm; }
+  body { margin: 0; max-width: none; padding: 0; font-size: 10pt; }
+  thead { display: table-header-group; }
+  tr, td, th { break-inside: avoid; page-break-inside: avoid; }
+  tbody tr:nth-child(even), th { background: none; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+}
+""".strip()
+
+
+def html_page(public: PublicList) -> str:
+    """The list as an HTML document (UTF-8 text)."""
+    lang = "zh-CN" if public.language == "zh" else "en"
+    columns = public.header[1:]  # the first column, the grade, heads each section instead
+    numeric = {i - 1 for i in public.numeric}
+    sections: dict[str, list[tuple[str, ...]]] = {}
+    for row in public.rows:
+        sections.setdefault(row[0], []).append(row[1:])
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(public.title)}</title>",
+        f"<style>\n{_STYLE}\n</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{escape(public.title)}</h1>",
+        f'<p class="subtitle">{escape(public.subtitle)}</p>',
+        "</header>",
+        "<main>",
+    ]
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in columns)
+    for grade, rows in sections.items():
+        count = f"（{len(rows)} 人）" if public.language == "zh" else f" ({len(rows)})"
+        out.append("<section>")
+        out.append(f"<h2>{escape(grade)}{escape(count)}</h2>")
+        out.append("<table>")
+        out.append(f"<thead><tr>{head}</tr></thead>")
+        out.append("<tbody>")
+        for row in rows:
+            cells = "".join(
+                f'<td class="num">{escape(cell)}</td>' if i in numeric else f"<td>{escape(cell)}</td>"
+                for i, cell in enumerate(row)
+            )
+            out.append(f"<tr>{cells}</tr>")
+        out.append("</tbody>")
+        out.append("</table>")
+        out.append("</section>")
+    out.append("</main>")
+    out.append("<footer>")
+    out += [f"<p>{escape(note)}</p>" for note in public.notes]
+    out.append("</footer>")
+    out.append("</body>")
+    out.append("</html>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,471 @@
+"""A run of evaluate or allocate as one unit: inputs, outputs, and a manifest to reproduce it.
+
+A published result must be reproducible when a family asks for a review. A run
+written with ``--out DIR`` holds its results, the summary (allocate), the rows
+set aside (``--lenient``) and ``manifest.json``: the tool version, the arguments,
+the hash of every policy file and input file, row counts, the hash of every
+output, and the time. ``verify_run`` checks the inputs are unchanged, runs the
+same command again and compares the outputs byte for byte.
+
+Hashes are SHA-256. A policy file's hash is that of its text as the loader read
+it (UTF-8, without a byte-order mark). The resolved-policy hash covers every file
+the policy read, in the order read: the SHA-256 of their hashes, concatenated.
+It names the rules that ran independently of where the files lie. (The compiled
+Python source would not do: it omits the allocation, subsidy and publication
+settings, and embeds the policy's path and the tool version.) The manifest's
+``created`` time is the only part of a run that differs between two runs of
+the same inputs; it is not part of any hash.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import operator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from jifen_dsl import __version__
+from jifen_dsl.allocate.report import placement_records, placement_table, summary, summary_table
+from jifen_dsl.allocate.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation, allocate
+from jifen_dsl.data.applicants import Applicant, ApplicantFile, Reject, load_applicants
+from jifen_dsl.data.evidence import evidence_from_table
+from jifen_dsl.bulk import collector_paused
+from jifen_dsl.compile.compiler import CompiledPolicy
+from jifen_dsl.errors import DataError, JifenError
+from jifen_dsl.evaluate.evaluator import Evaluation, evaluate
+from jifen_dsl.data.output import RUN_MARKER, write_directory_atomic
+from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.progress import NO_PROGRESS, Progress
+from jifen_dsl.data.readers import Table, read_table
+from jifen_dsl.evaluate.report import evaluation_records, evaluation_table
+from jifen_dsl.data.schools import check_choices_soon, choice_problems, read_schools_table, schools_from_table
+from jifen_dsl.data.tables import csv_bytes
+from jifen_dsl.allocate.verify import Verification, verify, verify_soon
+
+__all__ = [
+    "Source", "RunSpec", "Run", "execute", "run_outputs", "rejects_bytes", "manifest", "write_run",
+    "verify_run", "VerificationError", "sha256", "policy_digests",
+]
+
+MANIFEST = RUN_MARKER
+FORMAT_VERSION = 1
+
+
+def sha256(data: bytes) -> str:
+    """The SHA-256 of bytes, in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+_applicant_id = operator.attrgetter("id")
+
+
+@attrs.frozen
+class Source:
+    """An input file and how it was asked to be read (None: by extension, or detected)."""
+
+    path: str
+    format: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+@attrs.frozen
+class RunSpec:
+    """What a run was asked to do: enough to do it again."""
+
+    command: str  # "evaluate" or "allocate"
+    policy: str
+    applicants: Source
+    schools: Source | None = None
+    lenient: bool = False
+    bom: bool = False
+    evidence: Source | None = None
+
+
+@attrs.frozen(eq=False)
+class Run:
+    """A finished run: the policy, what was read, what was set aside, and the results."""
+
+    spec: RunSpec
+    compiled: CompiledPolicy
+    applicant_file: ApplicantFile
+    schools_table: Table | None
+    rejects: tuple[Reject, ...]
+    evaluations: list[Evaluation]
+    allocation: Allocation | None
+    evidence_table: Table | None = None
+    verification: Verification | None = None  # with execute(..., verify_later=True): see confirm()
+
+    def confirm(self) -> None:
+        """Return once the allocation is verified (it may still be under way); raise AllocationError if it breaks a promise."""
+        if self.verification is not None:
+            self.verification.result()
+
+
+def execute(spec: RunSpec, progress: Progress = NO_PROGRESS, *, verify_later: bool = False) -> Run:
+    """Do a run: read, validate, evaluate and (for allocate) assign seats; raise a JifenError on bad input.
+
+    The allocation is verified before this returns, unless ``verify_later``: then a
+    large cohort's verification may still be under way in a second process, and the
+    caller must call ``run.confirm()`` before anyone sees the results.
+    """
+    # A million applicants are several million objects and no reference cycles: the
+    # collector would only scan them again and again (see bulk.py).
+    with collector_paused():
+        return _execute(spec, progress, verify_later)
+
+
+def _execute(spec: RunSpec, progress: Progress, verify_later: bool = False) -> Run:
+    compiled = load_policy(spec.policy)
+    policy = compiled.policy
+    applicant_file = _read_applicants(spec.applicants, compiled, spec.lenient, progress)
+    applicants = applicant_file.applicants
+    rejects = list(applicant_file.rejects)
+    evidence_table = None
+    if spec.evidence is not None:
+        e = spec.evidence
+        set_aside = _rejected_ids(applicant_file)
+        evidence_table = read_table(e.path, fmt=e.format, encoding=e.encoding, sheet=e.sheet, what="evidence")
+        applicants = evidence_from_table(evidence_table, policy, applicants, set_aside=set_aside)
+        applicant_file = ApplicantFile(applicant_file.table, applicants, applicant_file.rejects, applicant_file.rows)
+    schools_table = None
+    offer = None
+    if spec.command == "allocate":
+        if spec.schools is None:  # pragma: no cover - the command line always gives one
+            raise DataError(["allocate needs a schools file"])
+        s = spec.schools
+        schools_table = read_schools_table(s.path, input_format=s.format, encoding=s.encoding, sheet=s.sheet)
+        offer = schools_from_table(schools_table, policy)
+    checking = None
+    if offer is not None:
+        if spec.lenient:
+            applicants, more = _set_aside_bad_choices(applicant_file.table, applicants, policy, offer)
+            rejects = sorted(rejects + more, key=lambda r: r.row)
+        else:
+            checking = check_choices_soon(applicants, policy, offer, applicant_file.table)  # beside the evaluation
+    try:
+        evaluations = evaluate(compiled, applicants, progress=progress.phase("evaluating", len(applicants)))
+    except Exception:
+        if checking is not None:
+            checking.result()  # choices that do not fit are reported first, as when checked before evaluating
+        raise
+    except BaseException:
+        if checking is not None:
+            checking.abandon()
+        raise
+    if checking is not None:
+        checking.result()
+    allocation = None
+    verification = None
+    if offer is not None:
+        allocation = allocate(compiled, evaluations, offer)
+        ids = list(map(_applicant_id, applicants))
+        if verify_later:
+            verification = verify_soon(allocation, ids)
+        else:
+            verify(allocation, ids)
+    kept = ApplicantFile(applicant_file.table, applicants, rejects, applicant_file.rows)
+    return Run(spec, compiled, kept, schools_table, tuple(rejects), evaluations, allocation, evidence_table, verification)
+
+
+def _rejected_ids(applicant_file: ApplicantFile) -> set[str]:
+    """The ids of the rows a lenient run set aside (their evidence is not an error)."""
+    header = list(applicant_file.table.header)
+    names = {h.strip() for h in header}
+    column = next((i for i, h in enumerate(header) if h.strip() in ("id", "申请编号")), None)
+    if column is None or not names:
+        return set()
+    broken = {b.row for b in applicant_file.table.broken}  # set aside whole: no cells to take an id from
+    return {r.cells[column].strip() for r in applicant_file.rejects if r.row not in broken and column < len(r.cells)}
+
+
+def _read_applicants(source: Source, compiled: CompiledPolicy, lenient: bool, progress: Progress) -> ApplicantFile:
+    return load_applicants(
+        source.path, compiled.policy, input_format=source.format, encoding=source.encoding, sheet=source.sheet, lenient=lenient, progress=progress
+    )
+
+
+def _set_aside_bad_choices(table: Table, applicants: list[Applicant], policy, offer) -> tuple[list[Applicant], list[Reject]]:
+    """With --lenient: applicants whose choices do not fit the schools file, set aside with the reasons."""
+    reasons: dict[int, list[str]] = {}
+    for applicant, reason in choice_problems(applicants, policy, offer):
+        reasons.setdefault(applicant.row, []).append(reason)
+    if not reasons:
+        return applicants, []
+    cells = {row: c for row, c in table.rows if row in reasons}
+    kept = [x for x in applicants if x.row not in reasons]
+    return kept, [Reject(row, tuple(cells[row]), tuple(found)) for row, found in sorted(reasons.items())]
+
+
+# ------------------------------------------------------------------ outputs
+
+_REJECT_COLUMNS = {"en": ("row", "reason"), "zh": ("行号", "原因")}
+
+
+def rejects_bytes(run: Run) -> bytes:
+    """The rows set aside, as CSV: where each was, why, and its cells as read."""
+    head = _REJECT_COLUMNS.get(run.compiled.policy.language, _REJECT_COLUMNS["en"])
+    header = list(head) + list(run.applicant_file.table.header)
+    rows = [[str(r.row), "; ".join(r.reasons), *r.cells] for r in run.rejects]
+    return csv_bytes(header, rows, bom=run.spec.bom)
+
+
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def run_outputs(run: Run) -> dict[str, bytes]:
+    """Every output file of a run, name -> bytes, in a fixed order."""
+    files: dict[str, bytes] = {}
+    bom = run.spec.bom
+    if run.allocation is None:
+        header, rows = evaluation_table(run.compiled, run.evaluations)
+        files["results.csv"] = csv_bytes(header, rows, bom=bom)
+        files["results.json"] = _json_bytes(evaluation_records(run.compiled, run.evaluations))
+    else:
+        header, rows = placement_table(run.allocation)
+        files["results.csv"] = csv_bytes(header, rows, bom=bom)
+        files["results.json"] = _json_bytes(placement_records(run.allocation))
+        header, rows = summary_table(run.allocation)
+        files["summary.csv"] = csv_bytes(header, rows, bom=bom)
+        files["summary.json"] = _json_bytes(summary(run.allocation))
+    if run.rejects:
+        files["rejects.csv"] = rejects_bytes(run)
+    return files
+
+
+def counts(run: Run) -> dict[str, int]:
+    """How many applicants came to what."""
+    out: dict[str, int] = {"applicants": len(run.evaluations)}
+    if run.allocation is None:
+        eligible = sum(1 for e in run.evaluations if e.eligible)
+        out.update(eligible=eligible, not_eligible=len(run.evaluations) - eligible)
+    else:
+        for status in (ADMITTED, UNPLACED, NOT_QUALIFIED, INELIGIBLE):
+            out[status] = 0
+        for p in run.allocation.placements:
+            out[p.status] += 1
+    out["rejected"] = len(run.rejects)
+    return out
+
+
+# ------------------------------------------------------------------ manifest
+
+
+def policy_digests(compiled: CompiledPolicy) -> tuple[list[dict[str, str]], str]:
+    """Each policy file's hash, in the order read, and the resolved-policy hash over all of them."""
+    policy = compiled.policy
+    files = [{"path": path, "sha256": sha256(policy.sources[path].text.encode("utf-8"))} for path in policy.files]
+    resolved = sha256(b"".join(bytes.fromhex(f["sha256"]) for f in files))
+    return files, resolved
+
+
+def _source_record(source: Source) -> dict[str, Any]:
+    return {"path": source.path, "format": source.format, "encoding": source.encoding, "sheet": source.sheet}
+
+
+def _input_record(table: Table, accepted: int | None, rejected: int | None, rows: int | None = None) -> dict[str, Any]:
+    if rows is None:
+        rows = sum(1 for _, cells in table.rows if any(c.strip() for c in cells))
+    rows += len(table.broken)
+    record: dict[str, Any] = {
+        "path": table.path,
+        "sha256": table.digest,
+        "format": table.format,
+        "encoding": table.encoding,
+        "sheet": table.sheet,
+        "rows": rows,
+    }
+    if accepted is not None:
+        record["accepted"] = accepted
+        record["rejected"] = rejected
+    return record
+
+
+def manifest(run: Run, files: dict[str, bytes], created: str) -> dict[str, Any]:
+    """The manifest of a run whose outputs are ``files``."""
+    spec = run.spec
+    policy_files, resolved = policy_digests(run.compiled)
+    applicant_file = run.applicant_file
+    inputs = {"applicants": _input_record(applicant_file.table, len(applicant_file.applicants), len(run.rejects), applicant_file.rows)}
+    if run.schools_table is not None:
+        inputs["schools"] = _input_record(run.schools_table, None, None)
+    if run.evidence_table is not None:
+        inputs["evidence"] = _input_record(run.evidence_table, None, None)
+    return {
+        "manifest_version": FORMAT_VERSION,
+        "tool": {"name": "jifen_dsl", "version": __version__},
+        "created": created,
+        "arguments": {
+            "command": spec.command,
+            "policy": spec.policy,
+            "applicants": _source_record(spec.applicants),
+            "schools": _source_record(spec.schools) if spec.schools is not None else None,
+            "evidence": _source_record(spec.evidence) if spec.evidence is not None else None,
+            "lenient": spec.lenient,
+            "bom": spec.bom,
+        },
+        "policy": {
+            "path": spec.policy,
+            "title": run.compiled.policy.header.title,
+            "resolved_sha256": resolved,
+            "files": policy_files,
+        },
+        "inputs": inputs,
+        "counts": counts(run),
+        "outputs": [{"file": name, "sha256": sha256(data), "bytes": len(data)} for name, data in files.items()],
+    }
+
+
+def write_run(directory: str, run: Run, *, now: _dt.datetime | None = None) -> dict[str, bytes]:
+    """Write a run's outputs and its manifest to ``directory``, as a whole; return what was written."""
+    files = run_outputs(run)
+    created = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc).isoformat(timespec="seconds")
+    record = manifest(run, files, created)
+    written = dict(files)
+    written[MANIFEST] = _json_bytes(record)
+    write_directory_atomic(directory, written)
+    return written
+
+
+# ------------------------------------------------------------------ verification
+
+
+class VerificationError(JifenError):
+    """A run directory that does not verify: every difference found."""
+
+    def __init__(self, directory: str, differences: list[str], notes: list[str] | None = None):
+        self.directory = directory
+        self.differences = tuple(differences)
+        self.notes = tuple(notes or ())
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        count = len(self.differences)
+        lines = [f"{self.directory}: the run does not verify"]
+        lines += ["error: " + d for d in self.differences]
+        lines += ["note: " + n for n in self.notes]
+        lines.append(f"{count} difference{'s' if count != 1 else ''} found")
+        return "\n".join(lines)
+
+
+def load_manifest(directory: str) -> dict[str, Any]:
+    """The manifest of a run directory; raise DataError when there is none or it cannot be read."""
+    path = Path(directory) / MANIFEST
+    if not Path(directory).is_dir():
+        raise DataError([f"{directory}: no such directory"])
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError([f"{directory}: holds no {MANIFEST}; is it a directory written by --out?"]) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError([f"{path}: cannot be read as a manifest ({exc})"]) from None
+    if not isinstance(data, dict) or data.get("manifest_version") != FORMAT_VERSION or "arguments" not in data:
+        raise DataError([f"{path}: not a manifest this version of jifen_dsl can verify"])
+    try:
+        spec_from_manifest(data)
+    except DataError as exc:
+        raise DataError([f"{path}: {p}" for p in exc.problems]) from None
+    return data
+
+
+def spec_from_manifest(data: dict[str, Any]) -> RunSpec:
+    """The run a manifest records, ready to do again."""
+    try:
+        args = data["arguments"]
+        schools = args.get("schools")
+        evidence = args.get("evidence")
+        spec = RunSpec(
+            command=args["command"],
+            policy=args["policy"],
+            applicants=Source(**args["applicants"]),
+            schools=Source(**schools) if schools else None,
+            lenient=bool(args.get("lenient")),
+            bom=bool(args.get("bom")),
+            evidence=Source(**evidence) if evidence else None,
+        )
+        if spec.command not in ("evaluate", "allocate") or (spec.command == "allocate") != (spec.schools is not None):
+            raise ValueError(spec.command)
+        if not (isinstance(data["policy"]["files"], list) and isinstance(data["inputs"], dict) and isinstance(data["outputs"], list)):
+            raise ValueError("sections")
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise DataError(["the manifest does not record a run this version of jifen_dsl can repeat (a field is missing or damaged)"]) from None
+    return spec
+
+
+def _hash_file(path: str) -> str | None:
+    try:
+        return sha256(Path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def _short(digest: str | None) -> str:
+    return digest[:12] if digest else "missing"
+
+
+def verify_run(directory: str, progress: Progress = NO_PROGRESS) -> str:
+    """Check a run directory against its manifest and against a new run; return a summary or raise VerificationError."""
+    data = load_manifest(directory)
+    spec = spec_from_manifest(data)
+    differences: list[str] = []
+    notes: list[str] = []
+    if data["tool"].get("version") != __version__:
+        notes.append(f"the run was made with jifen_dsl {data['tool'].get('version')}; this is {__version__}")
+
+    # 1. The files in the directory are the ones the run wrote.
+    recorded = {o["file"]: o["sha256"] for o in data["outputs"]}
+    root = Path(directory)
+    for name, digest in recorded.items():
+        now = _hash_file(str(root / name))
+        if now is None:
+            differences.append(f"{root / name}: missing; the run wrote it")
+        elif now != digest:
+            differences.append(f"{root / name}: changed since the run (sha256 {_short(digest)}... recorded, {_short(now)}... now)")
+    for path in sorted(root.iterdir()):
+        if path.name not in recorded and path.name != MANIFEST:
+            differences.append(f"{path}: not written by the run")
+
+    # 2. The inputs are the ones the run read.
+    from jifen_dsl.lang.loader import read_source  # the parser's module: imported only when a run is verified
+
+    for f in data["policy"]["files"]:
+        try:
+            now = sha256(read_source(f["path"]).encode("utf-8"))
+        except JifenError:
+            now = None
+        if now != f["sha256"]:
+            differences.append(f"{f['path']}: the policy file changed since the run (sha256 {_short(f['sha256'])}... recorded, {_short(now)}... now)")
+    for role, record in data["inputs"].items():
+        now = _hash_file(record["path"])
+        if now != record["sha256"]:
+            differences.append(f"{record['path']}: the {role} file changed since the run (sha256 {_short(record['sha256'])}... recorded, {_short(now)}... now)")
+    inputs_changed = any(" file changed since the run" in d for d in differences)
+    if inputs_changed:
+        notes.append("the inputs differ, so the run was not repeated")
+        raise VerificationError(directory, differences, notes)
+
+    # 3. The same run again gives the same bytes.
+    rerun = execute(spec, progress)
+    again = run_outputs(rerun)
+    for name in sorted(set(again) | set(recorded)):
+        if name not in again:
+            differences.append(f"{name}: the run wrote it, but running again does not")
+        elif name not in recorded:
+            differences.append(f"{name}: running again writes it, but the run did not")
+        elif sha256(again[name]) != recorded[name]:
+            differences.append(f"{name}: running again gives different output (sha256 {_short(recorded[name])}... recorded, {_short(sha256(again[name]))}... now)")
+    if data["policy"].get("resolved_sha256") != policy_digests(rerun.compiled)[1]:
+        differences.append(f"{spec.policy}: the resolved policy differs from the one recorded")
+    if differences:
+        raise VerificationError(directory, differences, notes)
+    checked = len(data["policy"]["files"]) + len(data["inputs"])
+    summary_line = (
+        f"{directory}: verified - {checked} input files unchanged, {len(recorded)} outputs reproduced byte for byte"
+        f" ({', '.join(recorded)})"
+    )
+    return "\n".join([summary_line] + ["note: " + n for n in notes])
