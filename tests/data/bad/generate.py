@@ -2,7 +2,7 @@
 
 Run from the repository top: ``python tests/data/bad/generate.py``. The output
 depends only on this script and ``tests/data/applicants/haizhu.csv``;
-``tests/test_bad_data.py`` checks the files are what it writes, and that each
+``tests/data/test_bad_data.py`` checks the files are what it writes, and that each
 gives its own precise message.
 """
 

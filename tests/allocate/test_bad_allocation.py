@@ -1,0 +1,88 @@
+"""Malformed allocation inputs: choices that do not fit the schools, and broken schools files.
+
+Each gives its own precise message (snapshots), exit status 1, and leaves no output.
+Alongside: what is not malformed - Windows line ends, blank and whitespace-only
+lines, extra columns - reads exactly like the clean file.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from jifen_dsl.data import parallelread, schools
+
+from ..conftest import ROOT, run_cli as run
+
+BAD = ROOT / "tests" / "allocate" / "bad_allocation"
+HAIZHU = "policies/haizhu/2022.jifen"
+APPLICANTS = "examples/haizhu-2022/applicants.csv"
+SCHOOLS = "examples/haizhu-2022/schools.csv"
+CASES = sorted(p.name for p in BAD.iterdir())
+
+
+pytestmark = pytest.mark.usefixtures("at_root")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_case_gives_its_precise_message_and_writes_nothing(name, snapshot, tmp_path):
+    applicants, schools = (f"tests/allocate/bad_allocation/{name}", SCHOOLS) if name.startswith("applicants_") else (APPLICANTS, f"tests/allocate/bad_allocation/{name}")
+    out = tmp_path / "results.csv"
+    result = run("allocate", HAIZHU, applicants, schools, "-o", str(out))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+    assert result.stderr == snapshot
+
+
+def test_every_message_is_distinct():
+    messages = []
+    for name in CASES:
+        args = (f"tests/allocate/bad_allocation/{name}", SCHOOLS) if name.startswith("applicants_") else (APPLICANTS, f"tests/allocate/bad_allocation/{name}")
+        messages.append(run("allocate", HAIZHU, *args).stderr)
+    assert len(set(messages)) == len(messages) >= 10
+
+
+def test_crlf_blank_lines_and_extra_columns_read_like_the_clean_file(tmp_path):
+    clean = (ROOT / APPLICANTS).read_text(encoding="utf-8").splitlines()
+    header, *rows = clean
+    noisy = [header + ",备注"] + [row + ",无" for row in rows]
+    noisy.insert(3, "")
+    noisy.insert(7, "   ")
+    noisy.insert(9, "," * header.count(","))
+    path = tmp_path / "noisy.csv"
+    path.write_bytes(("\r\n".join(noisy) + "\r\n").encode("utf-8"))
+    expected = run("allocate", HAIZHU, APPLICANTS, SCHOOLS, "--format", "csv")
+    got = run("allocate", HAIZHU, str(path), SCHOOLS, "--format", "csv")
+    assert got.exit_code == 0, got.stderr
+    assert got.stdout == expected.stdout
+
+
+@pytest.mark.skipif(not parallelread.enabled(), reason="needs fork and a second core")
+@pytest.mark.parametrize("child_fails", [False, True], ids=["checked beside", "second process fails"])
+def test_choices_checked_in_a_second_process_give_the_same_messages(child_fails, monkeypatch, tmp_path):
+    # A large cohort's choices are checked in a second process while this one evaluates.
+    cases = [name for name in CASES if name.startswith("applicants_")]
+    alone = {name: run("allocate", HAIZHU, f"tests/allocate/bad_allocation/{name}", SCHOOLS).stderr for name in cases}
+    monkeypatch.setattr(schools, "BACKGROUND_MIN", 0)
+    forks = []
+    real_start = parallelread.start
+    monkeypatch.setattr(parallelread, "start", lambda work: forks.append(1) or real_start(work))
+    if child_fails:
+        parent, real_messages = os.getpid(), schools._choice_messages
+
+        def messages(*args):
+            if os.getpid() != parent:
+                raise RuntimeError("the second process fails")
+            return real_messages(*args)
+
+        monkeypatch.setattr(schools, "_choice_messages", messages)
+    for name in cases:
+        out = tmp_path / "results.csv"
+        result = run("allocate", HAIZHU, f"tests/allocate/bad_allocation/{name}", SCHOOLS, "-o", str(out))
+        assert result.exit_code == 1
+        assert result.stderr == alone[name]
+        assert not out.exists()
+    assert forks  # the checks ran in a second process
+    assert sum("choices that do not fit" in text for text in alone.values()) >= 3

@@ -1,0 +1,129 @@
+"""The checker: every error class, rendered (snapshots), and the rules behind them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jifen_dsl.lang import model
+from jifen_dsl.errors import PolicyError
+from jifen_dsl.compile.pipeline import check_file
+
+from ..conftest import ROOT
+
+INVALID = sorted(p.name for p in (ROOT / "tests" / "lang" / "invalid").glob("*.jifen"))
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    # Rendered messages name files relative to where the tool runs; run from the repository top.
+    monkeypatch.chdir(ROOT)
+
+
+def rendered(name: str) -> str:
+    with pytest.raises(PolicyError) as info:
+        check_file(f"tests/lang/invalid/{name}")
+    return info.value.render()
+
+
+@pytest.mark.parametrize("name", INVALID)
+def test_invalid_policy_is_rejected_with_rendered_errors(name, snapshot):
+    assert rendered(name) == snapshot
+
+
+def test_unknown_names_get_suggestions():
+    text = rendered("unknown_name.jifen")
+    assert "unknown name 'permit_strat'" in text
+    assert "did you mean 'permit_start'" in text
+    assert "tests/lang/invalid/unknown_name.jifen:8:5:" in text
+
+
+def test_all_errors_are_collected_not_just_the_first():
+    text = rendered("many_errors.jifen")
+    for expected in [
+        "'+' cannot combine an integer and a text",
+        "unknown name 'undefined_thing'",
+        "the window starts after it ends",
+        "cannot compare a date with an integer",
+        "duplicate requirement name 'a'",
+    ]:
+        assert expected in text
+    assert text.rstrip().endswith("\n5 errors")
+
+
+def test_caret_is_width_aware_under_chinese_text():
+    text = rendered("chinese_errors.jifen")
+    lines = text.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("tests/lang/invalid/chinese_errors.jifen:9:5:")))
+    source_line, caret_line = lines[at + 1], lines[at + 2]
+    assert source_line.endswith("「居住证起始日」 + 1年 不晚于 基准日")
+    # 4 spaces of indentation before the name, then a caret and tildes as wide as 「居住证起始日」 (16 columns).
+    gutter = source_line.index("|") + 2
+    assert caret_line[gutter:] == "    ^" + "~" * 15
+
+
+def test_tiebreak_must_end_in_a_unique_key():
+    text = rendered("tiebreak_not_total.jifen")
+    assert "does not order every pair of applicants" in text
+    assert "id ascending" in text
+
+
+def test_warnings_do_not_fail_a_check():
+    checked = check_file("tests/lang/valid/unused_definition.jifen")
+    assert isinstance(checked, model.Policy)
+    messages = [w.message for w in checked.warnings]
+    assert "the definition 'never_used' is never used" in messages
+    assert any("never reached" in m for m in messages)
+    assert any("reference date 2021-08-31 is not in the policy's year 2022" in m for m in messages)
+
+
+def test_library_files_check_on_their_own():
+    checked = check_file("policies/guangzhou/fields.jifen")
+    assert isinstance(checked, model.Library)
+    assert [f.name for f in checked.fields][:2] == ["id", "grade"]
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in (ROOT / "policies").rglob("*.jifen")))
+def test_shipped_policies_check_clean(path):
+    checked = check_file(path)
+    assert checked.warnings == ()
+
+
+def test_every_invalid_example_is_a_distinct_failure():
+    texts = {name: rendered(name) for name in INVALID}
+    assert len(set(texts.values())) == len(texts)
+    assert all(Path("tests/lang/invalid", n).is_file() for n in INVALID)
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("round(99999999999999999999999999999, 2) > 1", "this cannot be computed: InvalidOperation"),
+        ("9999-12-31 + 1 day > as_of", "9999-12-31 + 1 day is outside the calendar"),
+        ("as_of + 99999999 years > as_of", "2022-08-31 + 99999999 years is outside the calendar"),
+        ("1 / (2 - 2) > 1", "division by zero"),
+    ],
+)
+def test_constant_arithmetic_errors_are_reported_with_a_position(write_policy, expression, message):
+    path = write_policy(f'requirement r "r": {expression}\n')
+    with pytest.raises(PolicyError) as info:
+        check_file(path)
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.message == message
+    assert diagnostic.span.line == 7 and diagnostic.span.column >= 20
+def test_publication_rules_reach_the_policy_with_defaults_when_absent(write_policy):
+    declared = check_file(write_policy("publication { names keep first 1 last 0 }"))
+    assert declared.publication.names == model.Mask(1, 0)
+    assert declared.publication.id_number == model.Mask(6, 4)  # not given: the default
+    assert declared.publication.declared
+    absent = check_file(write_policy("", name="plain.jifen"))
+    assert absent.publication == model.Publication()
+    assert not absent.publication.declared
+
+
+def test_personal_fields_are_read_but_no_rule_uses_them():
+    policy = check_file("policies/haizhu/2022.jifen")
+    read = [policy.fields[i].name for i in policy.read_fields]
+    assert read[-3:] == list(model.PERSONAL_FIELDS)
+    assert all(u.kind != "field" or policy.fields[u.index].name not in model.PERSONAL_FIELDS for r in policy.requirements for u in r.uses)
