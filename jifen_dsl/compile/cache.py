@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from jifen_dsl import __version__
+from jifen_dsl.version import __version__
 from jifen_dsl.cachedir import private_cache_dir, trusted_file
 
 __all__ = ["cached", "keep"]

@@ -28,7 +28,7 @@ from typing import Any
 
 import attrs
 
-from jifen_dsl import __version__
+from jifen_dsl.version import __version__
 from jifen_dsl.allocate.report import placement_records, placement_table, summary, summary_table
 from jifen_dsl.allocate.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation, allocate
 from jifen_dsl.data.applicants import Applicant, ApplicantFile, Reject, load_applicants
