@@ -1,9 +1,11 @@
 """The policy language: from text to a checked model.
 
-grammar -> parser (Lark, LALR; Lark stays inside parser.py) -> syntax (attrs nodes
-with source spans) -> loader (imports, ``extends`` through inherit and body) ->
-checker (with typecheck and timecheck; every error collected) -> model (the
-checked policy, its expressions as ir). unparse writes a tree back as text;
+grammar -> parser (Lark, LALR, with the parser_* builders; Lark is seen by these
+modules only) -> syntax (attrs nodes with source spans) -> loader (imports, and
+``extends`` through inherit and body) -> checker (one class made of the mixins
+declarationcheck, typecheck with typecalls, sectioncheck and timecheck; every
+error collected) -> model (the checked policy, its expressions as ir). unparse
+(with unparse_words and unparse_expressions) writes a tree back as text;
 operations defines what each operator does, once, for constant folding here and
 for generated code in :mod:`jifen_dsl.compile`.
 

@@ -56,82 +56,99 @@ def read_source(path: str) -> str:
 
 def load(path: str, text: str | None = None) -> Program:
     """Parse ``path`` (or ``text`` as if read from it), everything it imports and the policies it extends; raise PolicyError listing every problem."""
-    sources: dict[str, SourceText] = {}
-    errors: list[Diagnostic] = []
-    parsed: dict[str, syntax.PolicyFile] = {}
+    loading = _Loading(path, text)
+    main = loading.parse_file(path)
+    if main is None:
+        raise PolicyError(loading.errors, loading.sources)
+    declarations = loading.resolved(main, (os.path.normpath(path),))
+    if loading.errors or declarations is None:
+        raise PolicyError(loading.errors, loading.sources)
+    return Program(main, tuple(declarations), loading.sources, tuple(loading.sources))
 
-    def parse_file(file_path: str) -> syntax.PolicyFile | None:
-        if file_path in parsed:
-            return parsed[file_path]
-        text_of_file = text if (file_path == path and text is not None) else read_source(file_path)
+
+class _Loading:
+    """One load in progress: the files parsed so far, the libraries spliced in, and every problem found on the way."""
+
+    def __init__(self, path: str, text: str | None):
+        self.path = path
+        self.text = text
+        self.sources: dict[str, SourceText] = {}
+        self.errors: list[Diagnostic] = []
+        self.parsed: dict[str, syntax.PolicyFile] = {}
+        self.spliced: set[str] = set()
+
+    def parse_file(self, file_path: str) -> syntax.PolicyFile | None:
+        """The tree of one file, parsed once; None (with its errors recorded) when it does not parse."""
+        if file_path in self.parsed:
+            return self.parsed[file_path]
+        text_of_file = self.text if (file_path == self.path and self.text is not None) else read_source(file_path)
         text_of_file = text_of_file.removeprefix("\ufeff")
-        sources[file_path] = SourceText(file_path, text_of_file)
+        self.sources[file_path] = SourceText(file_path, text_of_file)
         try:
             tree = parse(text_of_file, file_path)
         except PolicyError as exc:
-            errors.extend(exc.diagnostics)
+            self.errors.extend(exc.diagnostics)
             return None
-        parsed[file_path] = tree
+        self.parsed[file_path] = tree
         return tree
 
-    main = parse_file(path)
-    if main is None:
-        raise PolicyError(errors, sources)
-
-    spliced: set[str] = set()
-
-    def splice(tree: syntax.PolicyFile, stack: tuple[str, ...], declarations: list[tuple[syntax.Declaration, str]]) -> None:
+    def splice(self, tree: syntax.PolicyFile, stack: tuple[str, ...], declarations: list[tuple[syntax.Declaration, str]]) -> None:
+        """Append the declarations of ``tree`` to ``declarations``, each import replaced by the library's own."""
         for decl in tree.declarations:
             if isinstance(decl, syntax.Import):
-                target = os.path.normpath(os.path.join(os.path.dirname(tree.path), decl.path))
-                if target in stack:
-                    chain = " -> ".join(stack + (target,))
-                    errors.append(Diagnostic(f"import cycle: {chain}", decl.span, "a file cannot import itself, directly or through others"))
-                    continue
-                if target in spliced:
-                    continue
-                try:
-                    imported = parse_file(target)
-                except PolicyError as exc:
-                    errors.append(Diagnostic(f"cannot import {decl.path!r}: {exc.diagnostics[0].message}", decl.span))
-                    continue
-                if imported is None:
-                    continue
-                spliced.add(target)
-                if imported.header is not None:
-                    errors.append(Diagnostic(f"{decl.path!r} is a policy, not a library; only libraries can be imported", decl.span, "a library declares fields, definitions and calendars, and has no policy header; a policy that starts from another writes extends"))
-                    continue
-                if imported.extends is not None:
-                    errors.append(Diagnostic("an imported library cannot extend a policy", imported.extends.span))
-                for inner in imported.declarations:
-                    if not isinstance(inner, _LIBRARY_DECLS):
-                        errors.append(Diagnostic("an imported library may only declare fields, definitions and calendars", inner.span))
-                splice(imported, stack + (target,), declarations)
+                self.splice_import(tree, decl, stack, declarations)
             else:
                 declarations.append((decl, tree.path))
 
-    def resolved(tree: syntax.PolicyFile, lineage: tuple[str, ...]) -> list[tuple[syntax.Declaration, str]] | None:
+    def splice_import(self, tree: syntax.PolicyFile, decl: syntax.Import, stack: tuple[str, ...], declarations: list[tuple[syntax.Declaration, str]]) -> None:
+        """Splice in the library one import names, unless it is already in, imports itself, or is no library."""
+        target = os.path.normpath(os.path.join(os.path.dirname(tree.path), decl.path))
+        if target in stack:
+            chain = " -> ".join(stack + (target,))
+            self.errors.append(Diagnostic(f"import cycle: {chain}", decl.span, "a file cannot import itself, directly or through others"))
+            return
+        if target in self.spliced:
+            return
+        try:
+            imported = self.parse_file(target)
+        except PolicyError as exc:
+            self.errors.append(Diagnostic(f"cannot import {decl.path!r}: {exc.diagnostics[0].message}", decl.span))
+            return
+        if imported is None:
+            return
+        self.spliced.add(target)
+        if imported.header is not None:
+            self.errors.append(Diagnostic(f"{decl.path!r} is a policy, not a library; only libraries can be imported", decl.span, "a library declares fields, definitions and calendars, and has no policy header; a policy that starts from another writes extends"))
+            return
+        if imported.extends is not None:
+            self.errors.append(Diagnostic("an imported library cannot extend a policy", imported.extends.span))
+        for inner in imported.declarations:
+            if not isinstance(inner, _LIBRARY_DECLS):
+                self.errors.append(Diagnostic("an imported library may only declare fields, definitions and calendars", inner.span))
+        self.splice(imported, stack + (target,), declarations)
+
+    def resolved(self, tree: syntax.PolicyFile, lineage: tuple[str, ...]) -> list[tuple[syntax.Declaration, str]] | None:
         """The declarations of a policy: its parent's, resolved first, with its own applied."""
-        spliced.add(os.path.normpath(tree.path))
+        self.spliced.add(os.path.normpath(tree.path))
         inherited = None
         if tree.extends is not None:
-            inherited = parent_of(tree, lineage)
+            inherited = self.parent_of(tree, lineage)
             if inherited is None:
                 return None
         # The parent's libraries are read first, so a library both import is spliced once, where the parent has it.
         own: list[tuple[syntax.Declaration, str]] = []
-        splice(tree, (os.path.normpath(tree.path),), own)
+        self.splice(tree, (os.path.normpath(tree.path),), own)
         if inherited is None:
-            errors.extend(reject_edits(own))
+            self.errors.extend(reject_edits(own))
             return own
         merged, problems = resolve(inherited, own, os.path.normpath(os.path.join(os.path.dirname(tree.path), tree.extends.path)), tree.path, tree.header.language)
-        errors.extend(problems)
+        self.errors.extend(problems)
         return list(merged)
 
-    def parent_of(tree: syntax.PolicyFile, lineage: tuple[str, ...]) -> list[tuple[syntax.Declaration, str]] | None:
+    def parent_of(self, tree: syntax.PolicyFile, lineage: tuple[str, ...]) -> list[tuple[syntax.Declaration, str]] | None:
         """The resolved declarations of the policy ``tree`` extends; None (with the error recorded) when it cannot be had."""
         if tree.header is None:
-            errors.append(Diagnostic(
+            self.errors.append(Diagnostic(
                 "a file that extends a policy is a policy and needs its own header",
                 tree.extends.span,
                 "start it with policy ... district ... year ... as_of ... source ...: the header is never inherited",
@@ -140,25 +157,20 @@ def load(path: str, text: str | None = None) -> Program:
         target = os.path.normpath(os.path.join(os.path.dirname(tree.path), tree.extends.path))
         if target in lineage:
             chain = " -> ".join(lineage + (target,))
-            errors.append(Diagnostic(f"extends cycle: {chain}", tree.extends.span, "a policy cannot extend itself, directly or through others"))
+            self.errors.append(Diagnostic(f"extends cycle: {chain}", tree.extends.span, "a policy cannot extend itself, directly or through others"))
             return None
         try:
-            parent = parse_file(target)
+            parent = self.parse_file(target)
         except PolicyError as exc:
-            errors.append(Diagnostic(f"cannot extend {tree.extends.path!r}: {exc.diagnostics[0].message}", tree.extends.span))
+            self.errors.append(Diagnostic(f"cannot extend {tree.extends.path!r}: {exc.diagnostics[0].message}", tree.extends.span))
             return None
         if parent is None:
             return None
         if parent.header is None:
-            errors.append(Diagnostic(
+            self.errors.append(Diagnostic(
                 f"{tree.extends.path!r} is a library, not a policy; only a policy can be extended",
                 tree.extends.span,
                 "a library of shared declarations is imported: import \"...\"",
             ))
             return None
-        return resolved(parent, lineage + (target,))
-
-    declarations = resolved(main, (os.path.normpath(path),))
-    if errors or declarations is None:
-        raise PolicyError(errors, sources)
-    return Program(main, tuple(declarations), sources, tuple(sources))
+        return self.resolved(parent, lineage + (target,))

@@ -1,7 +1,8 @@
 """Typing of expressions: resolve names, apply the type rules, fold constants.
 
 Part of the checker (see :mod:`jifen_dsl.lang.checker`), kept apart because the
-expression rules are a concept of their own. Every problem is recorded, never
+expression rules are a concept of their own; calls of the built-in functions are
+typed in :mod:`jifen_dsl.lang.typecalls`. Every problem is recorded, never
 raised; an expression found wrong takes the type ``ERROR`` so that it causes no
 further, follow-on messages.
 """
@@ -14,7 +15,6 @@ from decimal import Decimal
 from jifen_dsl.lang import syntax, ir, model
 from jifen_dsl.timeline.dates import Duration
 from jifen_dsl.errors import EvaluationError, Span
-from jifen_dsl.lang.functions import FUNCTIONS, SPELLING as _SPELLING
 from jifen_dsl.lang.operations import fold
 from jifen_dsl.lang.typesys import (
     BOOL, CALENDAR, DATE, DATETIME, DECIMAL, DURATION, ERROR, EVIDENCE, INTEGER, TEXT, WORKDAYS,
@@ -22,7 +22,7 @@ from jifen_dsl.lang.typesys import (
 )
 from jifen_dsl.timeline.workdays import Workdays
 
-__all__ = ["ExpressionTyping", "FUNCTIONS", "describe"]
+__all__ = ["ExpressionTyping", "describe"]
 
 _OP_SYMBOL = {
     "add": "+", "sub": "-", "mul": "*", "div": "/", "eq": "=", "ne": "!=", "lt": "<", "le": "<=",
@@ -436,108 +436,6 @@ class ExpressionTyping:
             self.error(f"the two branches differ: {describe(then.type)} after 'then', {describe(otherwise.type)} after 'else'", node.span)
             return ir.Const(None, ERROR, span=node.span)
         return self._apply("if", (condition, then, otherwise), joined, node.span)
-
-    def _e_Call(self, node, ctx):
-        canonical = _SPELLING.get(node.function)
-        if canonical is None:
-            hint = self._suggest(node.function, list(_SPELLING))
-            self.error(f"unknown function {node.function!r}", node.function_span or node.span, hint or f"the functions are: {', '.join(FUNCTIONS)}")
-            return ir.Const(None, ERROR, span=node.span)
-        if canonical == "present":
-            return self._present(node, ctx)
-        args = [self._visit(a, ctx) for a in node.args]
-        if any(a.type == ERROR for a in args):
-            return ir.Const(None, ERROR, span=node.span)
-        types = [a.type for a in args]
-        shown = node.spelling or node.function
-
-        def arity(n: int) -> bool:
-            if len(args) != n:
-                self.error(f"{shown}() takes {n} argument{'s' if n != 1 else ''}, not {len(args)}", node.span)
-                return False
-            return True
-
-        if canonical in ("full_years", "full_months", "age_on", "days_between"):
-            if not arity(2):
-                return ir.Const(None, ERROR, span=node.span)
-            if not (types[0] == types[1] and types[0] in (DATE, DATETIME)):
-                self.error(f"{shown}() needs two dates, but got {types[0]} and {types[1]}", node.span)
-                return ir.Const(None, ERROR, span=node.span)
-            op = "full_years" if canonical == "age_on" else canonical
-            return self._apply(op, tuple(args), INTEGER, node.span)
-        if canonical in ("min", "max"):
-            if len(args) < 2:
-                self.error(f"{shown}() needs at least two arguments", node.span)
-                return ir.Const(None, ERROR, span=node.span)
-            joined = types[0]
-            for t in types[1:]:
-                joined = unify(joined, t)
-                if joined is None:
-                    break
-            if joined is None or not is_orderable(joined):
-                self.error(f"{shown}() needs numbers, dates or times of one kind, but got {', '.join(map(str, types))}", node.span)
-                return ir.Const(None, ERROR, span=node.span)
-            return self._apply(canonical, tuple(args), joined, node.span)
-        if canonical == "round":
-            if not arity(2):
-                return ir.Const(None, ERROR, span=node.span)
-            if not is_numeric(types[0]) or not (isinstance(args[1], ir.Const) and types[1] == INTEGER and 0 <= args[1].value <= 10):
-                self.error(f"{shown}(x, n) needs a number and a fixed number of decimal places from 0 to 10", node.span)
-                return ir.Const(None, ERROR, span=node.span)
-            return self._apply("round", tuple(args), DECIMAL, node.span)
-        if canonical == "count":
-            if not arity(1):
-                return ir.Const(None, ERROR, span=node.span)
-            if types[0].kind not in ("school_list", "text_list"):
-                self.error(f"{shown}() counts the entries of a list, not {describe(types[0])}", node.span)
-                return ir.Const(None, ERROR, span=node.span)
-            return self._apply("count", tuple(args), INTEGER, node.span)
-        if canonical in ("year_of", "month_of", "day_of"):
-            if not arity(1):
-                return ir.Const(None, ERROR, span=node.span)
-            if types[0] not in (DATE, DATETIME):
-                self.error(f"{shown}() needs a date, not {describe(types[0])}", node.span)
-                return ir.Const(None, ERROR, span=node.span)
-            return self._apply(canonical, tuple(args), INTEGER, node.span)
-        if canonical == "workdays_between":
-            if not arity(2):
-                return ir.Const(None, ERROR, span=node.span)
-            if not all(t in (DATE, DATETIME) for t in types):
-                self.error(f"{shown}() needs two dates, but got {types[0]} and {types[1]}", node.span)
-                return ir.Const(None, ERROR, span=node.span)
-            return self._apply("workdays_between", (args[0], args[1], self._calendar(node.span)), INTEGER, node.span)
-        if canonical in ("start_of", "end_of"):
-            if not arity(1):
-                return ir.Const(None, ERROR, span=node.span)
-            if types[0].kind != "window" or not isinstance(args[0], ir.Const):
-                self.error(f"{shown}() takes a phase of the schedule, not {describe(types[0])}", node.span)
-                return ir.Const(None, ERROR, span=node.span)
-            window = args[0].value
-            bound = window.start if canonical == "start_of" else window.end
-            if bound is None:
-                self.error(f"the phase {node.args[0].name!r} has no published start", node.span, "give it one: from ... to ...")
-                return ir.Const(None, ERROR, span=node.span)
-            return ir.Const(bound, DATETIME if window.has_time else DATE, span=node.span)
-        if canonical == "date_of":
-            if not arity(1):
-                return ir.Const(None, ERROR, span=node.span)
-            if types[0] != DATETIME:
-                self.error(f"{shown}() needs a date and time, not {describe(types[0])}", node.span)
-                return ir.Const(None, ERROR, span=node.span)
-            return self._apply("date_of", tuple(args), DATE, node.span)
-        raise AssertionError(canonical)  # pragma: no cover - every function is handled above
-
-    def _present(self, node, ctx):
-        if len(node.args) != 1 or not isinstance(node.args[0], syntax.Ref):
-            self.error(f"{node.spelling or node.function}() takes one field, e.g. present(applied_at)", node.span)
-            return ir.Const(None, ERROR, span=node.span)
-        target = self._visit(node.args[0], ctx)
-        if target.type == ERROR:
-            return target
-        if not isinstance(target, (ir.FieldRef, ir.DefRef)) or not ir.may_miss(target):
-            self.warn(f"{node.args[0].name!r} always has a value, so {node.spelling or node.function}() is always true", node.span)
-            return ir.Const(True, BOOL, span=node.span)
-        return ir.Present(target, BOOL, span=node.span)
 
     def _apply(self, op: str, args: tuple[ir.Node, ...], type_: Type, span: Span | None) -> ir.Node:
         if all(isinstance(a, ir.Const) for a in args):

@@ -1,0 +1,62 @@
+"""What every part of the tree builder shares: spans, collected errors, whole numbers.
+
+The builder that turns Lark's parse tree into :mod:`jifen_dsl.lang.syntax` nodes
+is one Lark transformer made of a part per concept (parser_expressions,
+parser_declarations, parser_sections, parser_edits), each subclassing
+:class:`NodeBuilder`. Lark stays inside the parser modules (parser.py and
+parser_*.py): everything else sees attrs nodes only.
+"""
+
+from __future__ import annotations
+
+from lark import Token, Transformer
+
+from jifen_dsl.lang import syntax
+from jifen_dsl.errors import Diagnostic, Span
+
+__all__ = ["NodeBuilder", "NameTok", "fixed_word"]
+
+
+class NodeBuilder(Transformer):
+    """The state and helpers of one tree build: the file's path and the literal errors found so far."""
+
+    def __init__(self, path: str):
+        super().__init__(visit_tokens=False)
+        self.path = path
+        self.errors: list[Diagnostic] = []
+
+    def _span(self, meta) -> Span | None:
+        if getattr(meta, "empty", True):
+            return None
+        return Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos)
+
+    def _tok_span(self, tok: Token) -> Span:
+        return Span(self.path, tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)
+
+    def _error(self, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.errors.append(Diagnostic(message, span, hint))
+
+    def _integer(self, number: syntax.NumberLit, what: str) -> int:
+        if not number.is_integer:
+            self._error(f"{what} must be a whole number, not {number.value}", number.span)
+            return int(number.value)
+        return int(number.value)
+
+
+def fixed_word(word: str):
+    """A builder method for a rule that stands for one fixed word (a section name, a setting's value)."""
+
+    def build(self, meta, children):
+        return word
+
+    return build
+
+
+class NameTok:
+    """A name with its span, before it becomes part of a node."""
+
+    __slots__ = ("value", "span")
+
+    def __init__(self, value: str, span: Span):
+        self.value = value
+        self.span = span
