@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from jifen_dsl.cli import app as cli_module
+from jifen_dsl.cli import run_commands as cli_module
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.progress import NO_PROGRESS, Progress
 from jifen_dsl.data.readers import read_table

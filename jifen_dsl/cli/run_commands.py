@@ -1,0 +1,175 @@
+"""The commands that run a policy over a cohort: evaluate, allocate, explain, verify-run and publish.
+
+Each imports the readers, the evaluator or the allocator it needs when it runs,
+so that the commands which need none of them start fast (see app.py).
+"""
+
+from __future__ import annotations
+
+import collections
+import operator
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from jifen_dsl.cli.emit import emit, finish_run, xlsx_sheet
+from jifen_dsl.cli.lifetime import keep_until_exit
+from jifen_dsl.cli.options import check_run_options, format_opt, input_options, output_opt, policy_arg, run_options
+from jifen_dsl.errors import DataError
+
+if TYPE_CHECKING:
+    from jifen_dsl.progress import Progress
+
+__all__ = ["evaluate_cmd", "allocate_cmd", "explain_cmd", "verify_run_cmd", "publish_cmd"]
+
+
+def _progress(quiet: bool) -> Progress:
+    """A progress bar on stderr when it is a terminal and --quiet is not given."""
+    from jifen_dsl.progress import NO_PROGRESS, Progress
+
+    stream = sys.stderr
+    if quiet or not stream.isatty():
+        return NO_PROGRESS
+    return Progress(stream)
+
+
+def _evidence_source(path: str | None):
+    """The evidence file of a run, read by its extension like the applicant file."""
+    from jifen_dsl.runs.run import Source
+
+    return Source(path) if path else None
+
+
+@click.command(name="evaluate")
+@policy_arg
+@click.argument("applicants", type=click.Path(dir_okay=False))
+@format_opt
+@output_opt
+@run_options
+def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
+    """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
+    from jifen_dsl.evaluate.report import evaluation_lines, evaluation_table, summary_line
+    from jifen_dsl.runs.run import RunSpec, Source, execute
+
+    check_run_options(fmt, output, out_dir, lenient, rejects)
+    spec = RunSpec("evaluate", policy, Source(applicants, input_format, encoding, sheet), None, lenient, bom, _evidence_source(evidence))
+    run = execute(spec, _progress(quiet))
+    finish_run(
+        run,
+        lambda: evaluation_lines(run.compiled, run.evaluations, fmt),
+        lambda: [xlsx_sheet("results", evaluation_table(run.compiled, run.evaluations), ("points", "rank"))],
+        fmt, output, out_dir, rejects, bom,
+    )
+    if not quiet:
+        click.echo(summary_line(run.evaluations), err=True)
+    keep_until_exit(run)
+
+
+@click.command(name="allocate")
+@policy_arg
+@click.argument("applicants", type=click.Path(dir_okay=False))
+@click.argument("schools", type=click.Path(dir_okay=False))
+@format_opt
+@output_opt
+@click.option("--summary", "show_summary", is_flag=True, help="Show the per-school summary and the subsidy budget instead of one line per applicant.")
+@run_options
+def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
+    """Assign seats: qualification, choices, coordinated placement and clearing, checked before it is shown."""
+    from jifen_dsl.allocate.report import format_summary, placement_lines, placement_table, summary_table
+    from jifen_dsl.runs.run import RunSpec, Source, execute
+
+    check_run_options(fmt, output, out_dir, lenient, rejects)
+    spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet), Source(schools), lenient, bom, _evidence_source(evidence))
+    run = execute(spec, _progress(quiet), verify_later=True)  # confirmed before the results are seen: emit._write_run_results
+    allocation = run.allocation
+    if show_summary:
+        text, sheets = (lambda: [format_summary(allocation, fmt)]), (lambda: [xlsx_sheet("summary", summary_table(allocation), ("seats", "admitted", "choices", "coordinated", "clearing", "cutoff", "remaining", "subsidy"))])
+    else:
+        text, sheets = (lambda: placement_lines(allocation, fmt)), (lambda: [xlsx_sheet("results", placement_table(allocation), ("points", "rank"))])
+    finish_run(run, text, sheets, fmt, output, out_dir, rejects, bom)
+    if not quiet:
+        counts = collections.Counter(map(operator.attrgetter("status"), allocation.placements))
+        click.echo(f"{len(allocation.placements)} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())), err=True)
+    keep_until_exit(run)
+
+
+@click.command(name="explain")
+@policy_arg
+@click.argument("applicants", type=click.Path(dir_okay=False))
+@click.option("--id", "applicant_id", required=True, help="The application id (申请编号) to explain.")
+@click.option("--schools", type=click.Path(dir_okay=False), help="Also explain the seat allocation over this schools file.")
+@output_opt
+@input_options
+def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | None, output: str | None, input_format, encoding, sheet, evidence) -> None:
+    """Explain one applicant: each requirement with its values, the points, the batch and rank, and the seat."""
+    from jifen_dsl.allocate.allocator import allocate
+    from jifen_dsl.data.applicants import read_applicants
+    from jifen_dsl.evaluate.evaluator import evaluate
+    from jifen_dsl.data.evidence import read_evidence
+    from jifen_dsl.evaluate.explain import explain as explain_text
+    from jifen_dsl.allocate.explain import explain_allocation
+    from jifen_dsl.compile.pipeline import load_policy
+    from jifen_dsl.data.schools import check_choices, read_schools
+    from jifen_dsl.allocate.verify import verify
+
+    compiled = load_policy(policy)
+    people = read_applicants(applicants, compiled.policy, input_format=input_format, encoding=encoding, sheet=sheet)
+    if evidence:
+        people = read_evidence(evidence, compiled.policy, people)
+    elif compiled.policy.evidence:
+        click.echo(f"note: no --evidence file, so no applicant has evidence for {', '.join(compiled.policy.evidence)}", err=True)
+    if not any(a.id == applicant_id for a in people):
+        raise DataError([f"{applicants}: no applicant has the id {applicant_id!r}"])
+    results = evaluate(compiled, people)
+    text = explain_text(compiled, results, applicant_id)
+    if schools:
+        offer = read_schools(schools, compiled.policy)
+        check_choices(people, compiled.policy, offer, applicants)
+        allocation = allocate(compiled, results, offer, trace=True)
+        verify(allocation, [a.id for a in people])
+        text += "\n" + explain_allocation(allocation, applicant_id)
+    emit(text, output)
+
+
+@click.command(name="verify-run")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def verify_run_cmd(directory: str, quiet: bool) -> None:
+    """Re-run a run directory written with --out and confirm every output is reproduced byte for byte."""
+    from jifen_dsl.runs.run import verify_run
+
+    click.echo(verify_run(directory, _progress(quiet)))
+
+
+@click.command(name="publish")
+@click.argument("results", type=click.Path())
+@click.option("--kind", type=click.Choice(("points", "admission")), required=True, help="points: everyone's points, ranked; admission: who was admitted where.")
+@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx", "html")), default="csv", show_default=True, help="Output format (xlsx needs -o).")
+@click.option("--policy", "policy_path", type=click.Path(dir_okay=False), help="The policy whose masking rule applies (default: the one a run directory's manifest names).")
+@click.option("--bom", is_flag=True, help="Begin CSV output with a byte-order mark, for Excel.")
+@output_opt
+def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom: bool, output: str | None) -> None:
+    """The public list (公示) of a run: ranked, with names and identity numbers masked by the policy's rule."""
+    from jifen_dsl.data.output import write_bytes_atomic
+    from jifen_dsl.compile.pipeline import load_policy
+    from jifen_dsl.runs.public_html import html_page
+    from jifen_dsl.runs.publish import admission_list, load_results, points_list
+    from jifen_dsl.data.tables import csv_text
+    from jifen_dsl.data.xlsx import Sheet, workbook_bytes
+
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("xlsx output is a file: give -o FILE")
+    records, recorded_policy = load_results(results)
+    policy_file = policy_path or recorded_policy
+    if policy_file is None:
+        raise click.UsageError("give --policy POLICY: the masking rule comes from the policy, and a results file does not name it")
+    policy = load_policy(policy_file).policy
+    public = points_list(records, policy) if kind == "points" else admission_list(records, policy)
+    if fmt == "html":
+        emit(html_page(public), output)
+    elif fmt == "csv":
+        emit(csv_text(public.header, public.rows), output, bom=bom)
+    else:
+        sheet = Sheet(public.sheet_title, public.header, public.rows, numeric=public.numeric)
+        write_bytes_atomic(output, workbook_bytes([sheet]))
