@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from jifen_dsl.synth import generate as synth
+from jifen_dsl import synth
 
 __all__ = ["POLICY", "ROOT", "default_workdir", "files"]
 

@@ -59,3 +59,14 @@ def test_a_wrong_arrow_fails_and_is_named(copy, room, arrow, says):
         module.write_text(original, encoding="utf-8")
     assert result.returncode == 1, result.stdout
     assert says in result.stdout
+
+
+def test_lark_and_click_stay_in_their_rooms():
+    """Lark is seen only by the parser's modules; click only by the command lines."""
+    import grimp
+
+    graph = grimp.build_graph("jifen_dsl", include_external_packages=True, cache_dir=None)
+    lark_users = graph.find_modules_that_directly_import("lark")
+    click_users = graph.find_modules_that_directly_import("click")
+    assert lark_users and all(m == "jifen_dsl.lang.parser" or m.startswith("jifen_dsl.lang.parser_") for m in lark_users), sorted(lark_users)
+    assert click_users and all(m.startswith("jifen_dsl.cli.") or m == "jifen_dsl.synth.command" for m in click_users), sorted(click_users)

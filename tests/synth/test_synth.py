@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from jifen_dsl.lang import model
-from jifen_dsl.synth import generate as synth
+from jifen_dsl import synth
+from jifen_dsl.synth.columns import INDICATORS
 from jifen_dsl.data.applicants import read_applicants
 from jifen_dsl.evaluate.evaluator import evaluate
 from jifen_dsl.compile.pipeline import check_file, load_policy
@@ -133,7 +134,7 @@ def test_values_are_well_formed(sample) -> None:
         # Points: the sum of the indicators, at most one decimal place, 20..200.
         assert re.fullmatch(r"\d+(\.\d)?", r["points"])
         total = Decimal(r["points"])
-        assert total == sum(Decimal(r[name]) for name in synth._INDICATORS)
+        assert total == sum(Decimal(r[name]) for name in INDICATORS)
         assert Decimal(20) <= total <= Decimal(200)
 
 
@@ -177,7 +178,7 @@ def test_equal_points_with_different_indicators(sample) -> None:
     _, _, rows = sample
     groups: dict[tuple[str, str], set[tuple[str, ...]]] = collections.defaultdict(set)
     for r in rows:
-        groups[(r["grade"], r["points"])].add(tuple(r[name] for name in synth._INDICATORS))
+        groups[(r["grade"], r["points"])].add(tuple(r[name] for name in INDICATORS))
     differing = [key for key, vectors in groups.items() if len(vectors) > 1]
     assert len(differing) > 50
     # Some ties share the permit points, so a later indicator decides.
