@@ -1,10 +1,11 @@
 """From a checked policy to Python code, once, and the front of the pipeline.
 
-optimizer rewrites checked expressions; compiler generates and loads the code,
-which runs in the namespace of :mod:`jifen_dsl.compile.namespace` (the language's
-operations, no builtins); order says what the generated loop gathers for the
-ranking; cache keeps checked policies between runs; pipeline runs
-load -> check -> compile for a file (``load_policy``).
+optimizer rewrites checked expressions; compiler generates the module and loads
+it, with emitter writing each expression and bulkloop the loop that evaluates a
+whole cohort; the code runs in the namespace of namespace.py (the language's
+operations, no builtins); order says what that loop gathers for the ranking;
+cache keeps checked policies between runs; pipeline runs load -> check ->
+compile for a file (``load_policy``).
 
 May import: :mod:`jifen_dsl.lang`, :mod:`jifen_dsl.timeline` and the shared basics.
 Never reads applicant data.

@@ -27,6 +27,7 @@ from jifen_dsl.errors import DataError
 from jifen_dsl.progress import NO_PROGRESS
 from jifen_dsl.progress import Progress as ProgressBar
 from jifen_dsl.data.readers import Table, UnreadableCell, column_letter, finished, is_streamed, open_table, read_table
+from jifen_dsl.data.secondpart import read_part, row_tuple, rows_of
 from jifen_dsl.data.typedrows import row_reader
 from jifen_dsl.data.values import CellError, parser_for
 
@@ -255,182 +256,167 @@ def _typed_rows(
 
     ``kept``, when given, receives the cells of each row with a problem (for the rejects file).
     """
-    at = table.at
-    width = len(table.header)
-    unit = _unit(table)
-    fields = [f for f, _, _ in plan]
-    id_field = policy.field(model.ID_FIELD)
-    grade_field = policy.field(model.GRADE_FIELD)
-    id_pos = policy.read_fields.index(id_field.index)
-    grade_pos = policy.read_fields.index(grade_field.index)
-    covered = frozenset(g.value for g in policy.grades)
-    no_evidence = ((),) * len(policy.evidence)
-    applicants: list[Applicant] = []
-    seen_ids: dict[str, int] = {}
-    duplicated: dict[str, int] = {}  # id -> the first row that repeats it
-    unique_seen: dict[int, dict[Any, int]] = {f.index: {} for f in fields if f.unique and f.name != model.ID_FIELD}
-    unique_positions = [(policy.read_fields.index(i), i, seen) for i, seen in unique_seen.items()]
+    typing = _RowTyping(table, policy, plan, columns, problems, kept)
     for broken in table.broken:
-        problems.add("unreadable rows", at(broken.row), broken.reason, broken.row)
-    blank = 0
-
-    def add(line: int, cells: Sequence[str], values: tuple) -> None:
-        """A typed row: an applicant, unless its id (or another unique value) was seen before or its grade has no rules."""
-        applicant_id = values[id_pos]
-        if applicant_id in seen_ids:
-            problems.add("duplicate ids", at(line, columns[id_field.index]), f"duplicate id {applicant_id!r} (first on {unit} {seen_ids[applicant_id]})", line)
-            duplicated.setdefault(applicant_id, line)
-            if kept is not None:
-                kept[line] = cells
-            return
-        seen_ids[applicant_id] = line
-        repeated = False
-        for position, field_index, seen in unique_positions:
-            value = values[position]
-            if value is None:
-                continue
-            if value in seen:
-                name = policy.fields[field_index].name
-                problems.add(f"duplicate {name}", at(line), f"duplicate {name} {value!r} (first on {unit} {seen[value]})", line)
-                repeated = True
-            else:
-                seen[value] = line
-        if repeated:
-            if kept is not None:
-                kept[line] = cells
-            return
-        grade = values[grade_pos]
-        if covered and grade not in covered:
-            problems.add(
-                "grades without rules",
-                at(line, columns[grade_field.index]),
-                f"this policy has no rules for grade {grade!r} (it covers {', '.join(sorted(covered))})",
-                line,
-            )
-            if kept is not None:
-                kept[line] = cells
-            return
-        applicants.append(Applicant(line, applicant_id, grade, values + no_evidence if no_evidence else values))
-
-    def careful(line: int, cells: Sequence[str]) -> None:
-        """A row read cell by cell: a blank row is skipped, a bad one recorded with every problem."""
-        nonlocal blank
-        if not any(c.strip() for c in cells):
-            blank += 1
-            return  # a blank line is not an applicant
-        values = _careful_row(table, line, cells, plan, width, problems)
-        if values is None:
-            if kept is not None:
-                kept[line] = cells
-            return
-        add(line, cells, values)
-
+        problems.add("unreadable rows", table.at(broken.row), broken.reason, broken.row)
     if is_streamed(table):
-        # The generated fast path (typedrows), reading the file's lines itself.
-        codec = table.rows.cell_codec
-        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant, lines=codec)
-        split = None if unique_positions else parallelread.plan_split(table.path)
+        done = typing.read_streamed(progress)
+    elif table.format == "csv":
+        done = typing.read_rows(progress)
+    else:
+        done = typing.read_carefully(progress)
+    if progress is not None:
+        reported = done - done % _PROGRESS_EVERY
+        progress(max(done, len(table.rows)) - reported)  # a streamed file's row count was an estimate: finish the bar
+    return typing.applicants, typing.duplicated, done - typing.blank
+
+
+class _RowTyping:
+    """One reading of a table's rows into applicants: what every row is checked against, and what the reading found so far.
+
+    Rows are typed by the generated loop (:func:`row_reader`) where the format
+    allows, and cell by cell (``careful``) where it does not or the loop cannot;
+    either way a typed row goes through ``add`` unless the loop accepts it itself.
+    """
+
+    def __init__(self, table: Table, policy: model.Policy, plan, columns: dict[int, int], problems: _Problems, kept: dict[int, list[str]] | None):
+        self.table = table
+        self.plan = plan
+        self.width = len(table.header)
+        self.id_pos = policy.read_fields.index(policy.field(model.ID_FIELD).index)
+        self.grade_pos = policy.read_fields.index(policy.field(model.GRADE_FIELD).index)
+        self.covered = frozenset(g.value for g in policy.grades)
+        self.no_evidence = ((),) * len(policy.evidence)
+        self.applicants: list[Applicant] = []
+        self.seen_ids: dict[str, int] = {}
+        self.duplicated: dict[str, int] = {}  # id -> the first row that repeats it
+        self.blank = 0  # blank rows: not applicants, nor data rows
+        unique_seen: dict[int, dict[Any, int]] = {f.index: {} for f, _, _ in plan if f.unique and f.name != model.ID_FIELD}
+        self.unique_positions = [(policy.read_fields.index(i), i, seen) for i, seen in unique_seen.items()]
+        self.add = self._adder(policy, columns, problems, kept)
+        self.careful = self._careful_reader(problems, kept)
+
+    def _adder(self, policy: model.Policy, columns: dict[int, int], problems: _Problems, kept: dict[int, list[str]] | None):
+        """``add(line, cells, values)``, called for each typed row the generated loop does not accept itself."""
+        # Everything it reads is a local of this call: add runs once a row when unique values are checked.
+        at, unit, applicants, seen_ids, duplicated = self.table.at, _unit(self.table), self.applicants, self.seen_ids, self.duplicated
+        id_pos, grade_pos, covered, no_evidence, unique_positions = self.id_pos, self.grade_pos, self.covered, self.no_evidence, self.unique_positions
+        id_field = policy.field(model.ID_FIELD)
+        grade_field = policy.field(model.GRADE_FIELD)
+
+        def add(line: int, cells: Sequence[str], values: tuple) -> None:
+            """A typed row: an applicant, unless its id (or another unique value) was seen before or its grade has no rules."""
+            applicant_id = values[id_pos]
+            if applicant_id in seen_ids:
+                problems.add("duplicate ids", at(line, columns[id_field.index]), f"duplicate id {applicant_id!r} (first on {unit} {seen_ids[applicant_id]})", line)
+                duplicated.setdefault(applicant_id, line)
+                if kept is not None:
+                    kept[line] = cells
+                return
+            seen_ids[applicant_id] = line
+            repeated = False
+            for position, field_index, seen in unique_positions:
+                value = values[position]
+                if value is None:
+                    continue
+                if value in seen:
+                    name = policy.fields[field_index].name
+                    problems.add(f"duplicate {name}", at(line), f"duplicate {name} {value!r} (first on {unit} {seen[value]})", line)
+                    repeated = True
+                else:
+                    seen[value] = line
+            if repeated:
+                if kept is not None:
+                    kept[line] = cells
+                return
+            grade = values[grade_pos]
+            if covered and grade not in covered:
+                problems.add(
+                    "grades without rules",
+                    at(line, columns[grade_field.index]),
+                    f"this policy has no rules for grade {grade!r} (it covers {', '.join(sorted(covered))})",
+                    line,
+                )
+                if kept is not None:
+                    kept[line] = cells
+                return
+            applicants.append(Applicant(line, applicant_id, grade, values + no_evidence if no_evidence else values))
+
+        return add
+
+    def _careful_reader(self, problems: _Problems, kept: dict[int, list[str]] | None):
+        """``careful(line, cells)``, for each row the generated loop cannot type, and every row of a workbook or JSON."""
+        table, plan, width, add = self.table, self.plan, self.width, self.add
+
+        def careful(line: int, cells: Sequence[str]) -> None:
+            """A row read cell by cell: a blank row is skipped, a bad one recorded with every problem."""
+            if not any(c.strip() for c in cells):
+                self.blank += 1
+                return  # a blank line is not an applicant
+            values = _careful_row(table, line, cells, plan, width, problems)
+            if values is None:
+                if kept is not None:
+                    kept[line] = cells
+                return
+            add(line, cells, values)
+
+        return careful
+
+    def _reader(self, make, codec: str | None = None):
+        """The generated loop for this table and policy, making each applicant with ``make``; with ``codec``, reading a streamed file's lines."""
+        simple = not self.unique_positions
+        return row_reader(self.plan, self.width, self.id_pos, self.grade_pos, self.covered, self.no_evidence, simple, make, lines=codec)
+
+    def read_streamed(self, progress: Progress | None) -> int:
+        """A streamed CSV file, by the generated loop reading the file's lines itself; a large file's second part in a second process."""
+        codec = self.table.rows.cell_codec
+        read = self._reader(Applicant, codec)
+        split = None if self.unique_positions else parallelread.plan_split(self.table.path)
 
         def consume(lines, number, quoted) -> int:
             if split is None:
-                return read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
-            reader = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, True, _row_tuple, lines=codec)
-            child = parallelread.start(lambda send: _read_part(table.path, split, codec, number, reader, send))
-            if child is None:
-                return read(lines, number, quoted, applicants.append, seen_ids, careful, add, progress)
-            try:
-                done = read(itertools.islice(lines, split.lines), number, quoted, applicants.append, seen_ids, careful, add, progress)
-                skip_rest(lines)  # hashed here for the digest, while the child finishes
-                taken = _take_part(child, applicants, seen_ids, progress)
-            except BaseException:
-                child.close(kill=True)
-                raise
-            child.close()
-            if taken is None:  # the second part was not clean: read it here, as if alone
-                with open_part(table.path, split.offset, codec) as rest:
-                    return done + read(rest, number + split.lines, quoted, applicants.append, seen_ids, careful, add, progress)
-            rows, blank_rows = taken
-            nonlocal blank
-            blank += blank_rows
-            return done + rows
+                return read(lines, number, quoted, self.applicants.append, self.seen_ids, self.careful, self.add, progress)
+            return self._read_in_two(read, split, codec, lines, number, quoted, progress)
 
-        done = table.rows.consume_lines(consume)
-    elif table.format == "csv":
-        # The generated fast path; cells of Excel or JSON may be unreadable, which only the careful path checks for.
-        read = row_reader(plan, width, id_pos, grade_pos, covered, no_evidence, not unique_positions, Applicant)
-        done = read(table.rows, applicants.append, seen_ids, careful, add, progress)
-    else:
+        return self.table.rows.consume_lines(consume)
+
+    def _read_in_two(self, read, split: "parallelread.Split", codec: str, lines, number: int, quoted, progress: Progress | None) -> int:
+        """The lines before ``split`` read here while a second process reads the rest, whose rows are taken if that part was clean."""
+        path, append, seen_ids, careful, add = self.table.path, self.applicants.append, self.seen_ids, self.careful, self.add
+        reader = self._reader(row_tuple, codec)
+        child = parallelread.start(lambda send: read_part(path, split, codec, number, reader, send))
+        if child is None:
+            return read(lines, number, quoted, append, seen_ids, careful, add, progress)
+        try:
+            done = read(itertools.islice(lines, split.lines), number, quoted, append, seen_ids, careful, add, progress)
+            skip_rest(lines)  # hashed here for the digest, while the child finishes
+            taken = _take_part(child, self.applicants, seen_ids, progress)
+        except BaseException:
+            child.close(kill=True)
+            raise
+        child.close()
+        if taken is None:  # the second part was not clean: read it here, as if alone
+            with open_part(path, split.offset, codec) as rest:
+                return done + read(rest, number + split.lines, quoted, append, seen_ids, careful, add, progress)
+        rows, blank_rows = taken
+        self.blank += blank_rows
+        return done + rows
+
+    def read_rows(self, progress: Progress | None) -> int:
+        """A CSV file read whole, by the generated loop (cells of Excel or JSON may be unreadable, which only the careful path checks for)."""
+        read = self._reader(Applicant)
+        return read(self.table.rows, self.applicants.append, self.seen_ids, self.careful, self.add, progress)
+
+    def read_carefully(self, progress: Progress | None) -> int:
+        """Every row cell by cell: a workbook's or a JSON file's."""
+        careful = self.careful
         done = 0
-        for line, cells in table.rows:
+        for line, cells in self.table.rows:
             done += 1
             if progress is not None and not done % _PROGRESS_EVERY:
                 progress(_PROGRESS_EVERY)
             careful(line, cells)
-    if progress is not None:
-        reported = done - done % _PROGRESS_EVERY
-        progress(max(done, len(table.rows)) - reported)  # a streamed file's row count was an estimate: finish the bar
-    return applicants, duplicated, done - blank
-
-
-class _NotClean(Exception):
-    """A row of the second part needs the careful path or the first part's ids: that part is read in the first process."""
-
-
-def _read_part(path: str, split: "parallelread.Split", codec: str, header_line: int, read, send) -> tuple[bool, int, int]:
-    """In the second process: type the rows from ``split`` on, send them in blocks, and say whether all went on the fast path."""
-    blank = 0
-
-    def careful(line: int, cells) -> None:
-        nonlocal blank
-        if any(c.strip() for c in cells):
-            raise _NotClean()
-        blank += 1
-
-    def add(line: int, cells, record) -> None:  # a repeated id or a grade without rules
-        raise _NotClean()
-
-    def quoted(text):  # the file holds no quote: never called
-        raise _NotClean()
-
-    seen: dict[str, int] = {}
-    number = header_line + split.lines
-    rows = 0
-    try:
-        with open_part(path, split.offset, codec) as lines:
-            while block := list(itertools.islice(lines, parallelread.BLOCK)):
-                typed: list[Applicant] = []
-                rows += read(iter(block), number, quoted, typed.append, seen, careful, add, None)
-                number += len(block)
-                send(_columns_of(typed))
-    except _NotClean:
-        return (False, 0, 0)
-    return (True, rows, blank)
-
-
-def _row_tuple(line: int, identity: str, grade: str, record: tuple) -> tuple:
-    """What the second process makes of a row: the applicant's parts, not yet an Applicant (see _columns_of)."""
-    return (line, identity, grade, record)
-
-
-def _columns_of(typed: list[tuple]) -> list[Any]:
-    """A block of rows (made by :func:`_row_tuple`) as the second process sends it: [lines, ids, grades, one tuple per record value].
-
-    Sent by column, not as objects: each column pickles and unpickles in one tight
-    C loop (a value many applicants share is written once and referred to after),
-    and the first process, which has the rows of its own part to read as well,
-    remakes the records with one ``zip`` and the applicants with one ``map``. It
-    halves the cost of sending a row.
-    """
-    if not typed:
-        return [(), (), (), []]
-    lines, ids, grades, records = zip(*typed)
-    return [lines, ids, grades, list(zip(*records))]
-
-
-def _applicants_of(block: list[Any]) -> list[Applicant]:
-    """The applicants of a block made by :func:`_columns_of`."""
-    lines, ids, grades, values = block
-    return list(map(Applicant, lines, ids, grades, zip(*values) if values else [()] * len(ids)))
+        return done
 
 
 def _take_part(child: "parallelread.Child", applicants: list[Applicant], seen_ids: dict[str, int], progress) -> tuple[int, int] | None:
@@ -447,7 +433,7 @@ def _take_part(child: "parallelread.Child", applicants: list[Applicant], seen_id
     if any(not seen_ids.keys().isdisjoint(block[1]) for block in blocks):
         return None  # an id of the second part is also in the first: the order of messages needs one reader
     for block in blocks:
-        made = _applicants_of(block)
+        made = rows_of(block, Applicant)
         applicants.extend(made)
         if progress is not None:
             progress(len(made))

@@ -191,6 +191,45 @@ def _record(count: int) -> str:
     return "(" + "".join(f"v_{i}, " for i in range(count)) + ")"
 
 
+def _loop_head(*, streamed: bool) -> list[str]:
+    """The reading function's first lines, up to a row's ``line`` and ``cells``: from (line, cells) rows, or from a streamed file's lines."""
+    if not streamed:
+        return [
+            "def read(rows, append, seen, careful, add, progress):",
+            "    done = 0",
+            "    for line, cells in rows:",
+        ]
+    return [
+        "def read(lines, number, quoted, append, seen, careful, add, progress):",
+        "    done = 0",
+        "    step = 1",
+        "    for text in lines:",
+        "        number += step",
+        "        step = 1",
+        "        line = number",
+        "        if b'\"' in text or len(text) > LIMIT:",
+        "            cells, step = quoted(text)  # the csv module reads a quoted record, over as many lines as it takes",
+        "        else:",
+        "            cells = text.split(b',')",
+        "            cells[-1] = cells[-1].rstrip(b'\\r\\n')  # a blank line is [b''], not [], but blank all the same",
+    ]
+
+
+def _typed_row_statements(count: int, id_pos: int, grade_pos: int, check_grade: bool, add_evidence: bool, simple: bool, given: str) -> list[str]:
+    """What the loop does with a typed row: make it an applicant, or hand it to ``add`` (see :func:`row_reader`)."""
+    record = _record(count)
+    if not simple:
+        return [f"        add(line, {given}, {record})"]
+    identity, grade = f"v_{int(id_pos)}", f"v_{int(grade_pos)}"
+    return [
+        f"        if {identity} in seen" + (f" or {grade} not in grades:" if check_grade else ":"),
+        f"            add(line, {given}, {record})",
+        "            continue",
+        f"        seen[{identity}] = line",
+        f"        append(make(line, {identity}, {grade}, {record}" + (" + evidence))" if add_evidence else "))"),
+    ]
+
+
 def row_reader(
     plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]],
     width: int,
@@ -222,45 +261,12 @@ def row_reader(
     namespace: dict[str, Any] = {
         "__builtins__": {}, "Exception": Exception, "make": make, "grades": grades, "evidence": evidence, "LIMIT": _LINE_LIMIT,
     }
-    record = _record(len(plan))
-    identity, grade = f"v_{int(id_pos)}", f"v_{int(grade_pos)}"
     given = "cells"  # the cells as careful and add take them: text
     if lines is not None:
         namespace["decoded"] = lambda cells, codec=lines: [cell.decode(codec) for cell in cells]
         given = "decoded(cells)"
-    if simple:
-        checks = [
-            f"        if {identity} in seen" + (f" or {grade} not in grades:" if grades else ":"),
-            f"            add(line, {given}, {record})",
-            "            continue",
-            f"        seen[{identity}] = line",
-            f"        append(make(line, {identity}, {grade}, {record}" + (" + evidence))" if evidence else "))"),
-        ]
-    else:
-        checks = [f"        add(line, {given}, {record})"]
-    if lines is not None:
-        head = [
-            "def read(lines, number, quoted, append, seen, careful, add, progress):",
-            "    done = 0",
-            "    step = 1",
-            "    for text in lines:",
-            "        number += step",
-            "        step = 1",
-            "        line = number",
-            "        if b'\"' in text or len(text) > LIMIT:",
-            "            cells, step = quoted(text)  # the csv module reads a quoted record, over as many lines as it takes",
-            "        else:",
-            "            cells = text.split(b',')",
-            "            cells[-1] = cells[-1].rstrip(b'\\r\\n')  # a blank line is [b''], not [], but blank all the same",
-        ]
-    else:
-        head = [
-            "def read(rows, append, seen, careful, add, progress):",
-            "    done = 0",
-            "    for line, cells in rows:",
-        ]
     source = "\n".join([
-        *head,
+        *_loop_head(streamed=lines is not None),
         "        done += 1",
         "        if not done & 1023 and progress is not None:",
         "            progress(1024)",
@@ -271,7 +277,7 @@ def row_reader(
         "        except Exception:  # a cell it cannot type: the careful path finds and reports the problem",
         f"            careful(line, {given})",
         "            continue",
-        *checks,
+        *_typed_row_statements(len(plan), id_pos, grade_pos, bool(grades), bool(evidence), simple, given),
         "    return done",
     ]) + "\n"
     exec(compile(source, "<typed rows>", "exec"), namespace)  # noqa: S102 - built above from positions only

@@ -14,8 +14,9 @@ from jifen_dsl.data.applicants import read_applicants
 from jifen_dsl.cli import cli
 from jifen_dsl.errors import DataError
 from jifen_dsl.compile.pipeline import load_policy
-from jifen_dsl.data.readers import _excel_number, column_letter, format_of, read_table
+from jifen_dsl.data.readers import column_letter, format_of, read_table
 from jifen_dsl.data.values import parser_for
+from jifen_dsl.data.xlsxread import _excel_number
 from jifen_dsl.lang.typesys import DATE
 
 from .. import cohort

@@ -1,0 +1,156 @@
+"""JSON and JSON Lines input as a table of text cells: one object per row, its keys naming the columns.
+
+Numbers are kept as their exact decimal text and true/false as the words, so a
+value reads as it would from a CSV cell; a value no cell could hold (an object,
+null inside a list, a key given twice) becomes an
+:class:`~jifen_dsl.data.cells.UnreadableCell` saying why.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from jifen_dsl.data.cells import Broken, Table, UnreadableCell
+from jifen_dsl.errors import DataError
+
+__all__ = ["read_json", "read_jsonl"]
+
+
+class _Number(str):
+    """A JSON number, kept as its exact decimal text."""
+
+
+def _json_number(text: str) -> str:
+    try:
+        return _Number(format(Decimal(text), "f"))
+    except InvalidOperation:  # pragma: no cover - the JSON parser only passes numbers
+        return _Number(text)
+
+
+def _json_constant(name: str) -> UnreadableCell:
+    return UnreadableCell(name, f"{name} is not a number")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is kept as an unreadable value, never silently overwritten."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            found[key] = UnreadableCell("", f"the key {key!r} appears twice in this object")
+        else:
+            found[key] = value
+    return found
+
+
+def _loads(text: str) -> Any:
+    # Numbers become their exact decimal text: no float ever holds points or money.
+    return json.loads(text, parse_float=_json_number, parse_int=_Number, parse_constant=_json_constant, object_pairs_hook=_object)
+
+
+def _json_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, UnreadableCell):
+        return value
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            if isinstance(item, (list, dict)) or item is None:
+                return UnreadableCell(_short(value), f"{_short(value)} is not a cell value: a list may hold only text, numbers or true/false")
+            text = _json_cell(item)
+            if ";" in text or "；" in text:
+                return UnreadableCell(_short(value), f"the list item {text!r} contains ';', which separates items")
+            items.append(text)
+        return ";".join(items)
+    return UnreadableCell(_short(value), f"{_short(value)} is not a cell value (expected text, a number, true/false or a list)")
+
+
+def _show(value: Any) -> str:
+    """A JSON value written back as JSON, numbers exactly as they were read."""
+    if isinstance(value, (_Number, UnreadableCell)):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_show(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _short(value: Any) -> str:
+    text = _show(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (_Number, UnreadableCell)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return "a value"
+
+
+def _rows_of_objects(records: list[tuple[int, Any, str]]) -> tuple[tuple[str, ...], list[tuple[int, list[str]]], list[Broken]]:
+    """A header (every key, in order of first appearance) and the rows, from (row, object, raw text)."""
+    keys: dict[str, int] = {}
+    objects: list[tuple[int, dict]] = []
+    broken: list[Broken] = []
+    for row, value, raw in records:
+        if not isinstance(value, dict):
+            broken.append(Broken(row, f"{_kind(value)}, not an object with one key per column", raw))
+            continue
+        for key in value:
+            keys.setdefault(key, len(keys))
+        objects.append((row, value))
+    header = tuple(keys)
+    rows = [(row, [_json_cell(obj.get(key)) for key in header]) for row, obj in objects]
+    return header, rows, broken
+
+
+def read_json(path: str, text: str, digest: str, encoding: str, what: str) -> Table:
+    """A JSON file's text - a list of objects, one per row - as a table; its keys are the header."""
+    try:
+        value = _loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError([f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"]) from None
+    if not isinstance(value, list):
+        raise DataError([f"{path}: the file holds {_kind(value)}; expected a list of objects, one per {what}: [{{...}}, {{...}}]"])
+    if not value:
+        raise DataError([f"{path}: the list is empty; expected one object per {what}"])
+    header, rows, broken = _rows_of_objects([(i, item, _short(item)) for i, item in enumerate(value, start=1)])
+    return Table(path, "json", header, rows, digest, header_row=1, broken=tuple(broken), encoding=encoding)
+
+
+def read_jsonl(path: str, text: str, digest: str, encoding: str, what: str) -> Table:
+    """A JSON Lines file's text - one object per line - as a table; a line that is not an object is a broken row."""
+    records: list[tuple[int, Any, str]] = []
+    broken: list[Broken] = []
+    # Split on newlines only: str.splitlines() would also split at U+2028, which JSON strings may hold.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        if not line.strip():
+            continue
+        try:
+            records.append((number, _loads(line), line))
+        except json.JSONDecodeError as exc:
+            broken.append(Broken(number, f"not valid JSON at column {exc.colno}: {exc.msg}", line))
+    header, rows, not_objects = _rows_of_objects(records)
+    broken = sorted(broken + not_objects, key=lambda b: b.row)
+    if not header:
+        raise DataError([f"{path}: no line holds a JSON object; expected one object per {what} on each line"])
+    return Table(path, "jsonl", header, rows, digest, header_row=1, broken=tuple(broken), encoding=encoding)
