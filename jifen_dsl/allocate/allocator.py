@@ -215,6 +215,7 @@ def _units(settings: model.Allocation, eligible: list[Placement], siblings: list
 def _allocate_grade(
     settings: model.Allocation, eligible: list[Placement], siblings: list[tuple[str, Placement]], schools: list[School], positions, trace: bool
 ) -> None:
+    """Place one grade's eligible, phase by phase; ``free`` is each school's seats left, shared by the phases."""
     free = {s.id: s.seats for s in schools}
     by_id = {s.id: s for s in schools}
 
@@ -224,85 +225,111 @@ def _allocate_grade(
         for m in unit.members:
             m.status = UNPLACED
 
-    def place(unit: _Unit, school_id: str, round_: str) -> None:
-        free[school_id] -= unit.size
-        school = by_id[school_id]
-        for m in unit.members:
-            m.status = ADMITTED
-            m.school = school
-            m.round = round_
-
-    def note(unit: _Unit, *event) -> None:
-        if trace:
-            for m in unit.members:
-                m.attempts.append(event)
-
-    def by_choices(waiting: list[_Unit], lists: str, label) -> list[_Unit]:
-        """Run the policy's mechanism over one list of choices; return the units left waiting."""
-        left: list[_Unit] = []
-        if settings.mechanism == "points_first":
-            # Each unit in rank order takes its best choice with room; batches come in order already.
-            for unit in waiting:
-                size = unit.size
-                for k, school_id in enumerate(getattr(unit, lists)):
-                    if free[school_id] >= size:
-                        if trace:
-                            note(unit, "taken", lists, k, school_id)
-                        place(unit, school_id, label(k))
-                        break
-                    if trace:
-                        note(unit, "full", lists, k, school_id, free[school_id])
-                else:
-                    left.append(unit)
-            return left
-        for batch in _batches(waiting):  # choice_first: round k fills k-th choices in rank order
-            pending = batch
-            rounds = max((len(getattr(u, lists)) for u in batch), default=0)
-            for k in range(rounds):
-                still: list[_Unit] = []
-                for unit in pending:
-                    options = getattr(unit, lists)
-                    if k >= len(options):
-                        still.append(unit)
-                        continue
-                    school_id = options[k]
-                    if free[school_id] >= unit.size:
-                        note(unit, "taken", lists, k, school_id)
-                        place(unit, school_id, label(k))
-                    else:
-                        note(unit, "full", lists, k, school_id, free[school_id])
-                        still.append(unit)
-                pending = still
-            left.extend(pending)
-        return left
-
     # 2. choices
     labels = [f"choice:{k + 1}" for k in range(max((len(u.choices) for u in qualified), default=0))]
-    waiting = by_choices(qualified, "choices", labels.__getitem__)
+    waiting = _by_choices(settings.mechanism, qualified, "choices", labels.__getitem__, free, by_id, trace)
 
     # 3. coordinated placement
+    unplaced = _coordinate(settings, waiting, schools, free, by_id, trace)
+
+    # 4. clearing round
+    if settings.clearing:
+        _by_choices(settings.mechanism, unplaced, "clearing", lambda k: "clearing", free, by_id, trace)
+
+
+def _place(unit: _Unit, school_id: str, round_: str, free: dict[str, int], by_id: dict[str, School]) -> None:
+    """Admit every member of the unit to the school, taking its seats."""
+    free[school_id] -= unit.size
+    school = by_id[school_id]
+    for m in unit.members:
+        m.status = ADMITTED
+        m.school = school
+        m.round = round_
+
+
+def _note(unit: _Unit, *event) -> None:
+    """Record a step in each member's attempts; callers test ``trace`` first, so an untraced run pays no call."""
+    for m in unit.members:
+        m.attempts.append(event)
+
+
+def _by_choices(mechanism: str, waiting: list[_Unit], lists: str, label, free: dict[str, int], by_id: dict[str, School], trace: bool) -> list[_Unit]:
+    """Run the policy's mechanism over one list of choices (``lists``: the _Unit attribute); return the units left waiting."""
+    if mechanism == "points_first":
+        return _points_first(waiting, lists, label, free, by_id, trace)
+    return _choice_first(waiting, lists, label, free, by_id, trace)
+
+
+def _points_first(waiting: list[_Unit], lists: str, label, free: dict[str, int], by_id: dict[str, School], trace: bool) -> list[_Unit]:
+    """积分优先: each unit in rank order takes its best choice with room; batches come in order already."""
+    left: list[_Unit] = []
+    for unit in waiting:
+        size = unit.size
+        for k, school_id in enumerate(getattr(unit, lists)):
+            if free[school_id] >= size:
+                if trace:
+                    _note(unit, "taken", lists, k, school_id)
+                _place(unit, school_id, label(k), free, by_id)
+                break
+            if trace:
+                _note(unit, "full", lists, k, school_id, free[school_id])
+        else:
+            left.append(unit)
+    return left
+
+
+def _choice_first(waiting: list[_Unit], lists: str, label, free: dict[str, int], by_id: dict[str, School], trace: bool) -> list[_Unit]:
+    """志愿优先: batch by batch, round k offers every unit still waiting its k-th choice, in rank order."""
+    left: list[_Unit] = []
+    for batch in _batches(waiting):
+        pending = batch
+        rounds = max((len(getattr(u, lists)) for u in batch), default=0)
+        for k in range(rounds):
+            still: list[_Unit] = []
+            for unit in pending:
+                options = getattr(unit, lists)
+                if k >= len(options):
+                    still.append(unit)
+                    continue
+                school_id = options[k]
+                if free[school_id] >= unit.size:
+                    if trace:
+                        _note(unit, "taken", lists, k, school_id)
+                    _place(unit, school_id, label(k), free, by_id)
+                else:
+                    if trace:
+                        _note(unit, "full", lists, k, school_id, free[school_id])
+                    still.append(unit)
+            pending = still
+        left.extend(pending)
+    return left
+
+
+def _coordinate(settings: model.Allocation, waiting: list[_Unit], schools: list[School], free: dict[str, int], by_id: dict[str, School], trace: bool) -> list[_Unit]:
+    """Coordinated placement, in rank order, for the units that got none of their choices; return those still unplaced."""
     chooser = _Coordination(schools, free, settings.coordination)
     unplaced: list[_Unit] = []
     for unit in waiting:
         if not unit.accepts:
-            note(unit, "not_coordinated", "declined")
+            if trace:
+                _note(unit, "not_coordinated", "declined")
             unplaced.append(unit)
             continue
         if unit.size > 1 and settings.siblings == "unplaced":
-            note(unit, "not_coordinated", "siblings_unplaced")
+            if trace:
+                _note(unit, "not_coordinated", "siblings_unplaced")
             unplaced.append(unit)
             continue
         school_id = chooser.pick(unit.size)
         if school_id is not None:
-            note(unit, "coordinated", school_id)
-            place(unit, school_id, "coordinated")
+            if trace:
+                _note(unit, "coordinated", school_id)
+            _place(unit, school_id, "coordinated", free, by_id)
         else:
-            note(unit, "not_coordinated", "no_room")
+            if trace:
+                _note(unit, "not_coordinated", "no_room")
             unplaced.append(unit)
-
-    # 4. clearing round
-    if settings.clearing:
-        by_choices(unplaced, "clearing", lambda k: "clearing")
+    return unplaced
 
 
 class _Coordination:

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from typing import Any, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from jifen_dsl.lang import model
 from jifen_dsl.allocate.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Allocation, Placement
+from jifen_dsl.data.schools import School
 from jifen_dsl.errors import JifenError
 
 __all__ = ["AllocationError", "Verification", "verify", "verify_conservation", "verify_soon"]
@@ -76,25 +77,45 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
     """Raise AllocationError listing every broken promise.
 
     Every placement is visited a few times; each visit is kept to a few
-    operations, since a city's run checks a million of them.
+    operations, since a city's run checks a million of them. So the checks go
+    by pass over the placements, not by promise: each pass checks what it can.
     """
     policy = allocation.policy
     settings = policy.allocation
     placements = allocation.placements
     problems: list[str] = []
+    _check_each_applicant_once(placements, input_ids, problems)
+    seats_cut = settings.qualification == "seats"
+    admitted, groups, by_grade = _survey(placements, seats_cut)
+    _check_seats(allocation.schools, admitted, problems)
+    # where a record holds the choices, the clearing choices and the acceptance of coordinated placement
+    positions = (_position(policy, model.CHOICES_FIELD), _position(policy, model.CLEARING_FIELD), _position(policy, model.COORDINATION_FIELD))
+    lead_of = _check_siblings_together(groups, problems)
+    listed, unit_rank, batch, claim = _claim_rules(settings, lead_of)
+    if seats_cut:
+        _check_rank_order_cut(groups, by_grade, unit_rank, problems)
+    weakest = _weakest_admitted(admitted, settings.mechanism == "choice_first", batch, claim, positions)
+    _check_refusals(allocation, admitted, weakest, listed, claim, positions, problems)
+    if problems:
+        raise AllocationError(problems)
 
-    # every applicant exactly once: the result lists the input in its order, or the counts say what is wrong
+
+def _check_each_applicant_once(placements: Sequence[Placement], input_ids: Sequence[str], problems: list[str]) -> None:
+    """Every applicant exactly once: the result lists the input in its order, or the counts say what is wrong."""
     output_ids = list(map(_id, placements))
     if output_ids != (input_ids if isinstance(input_ids, list) else list(input_ids)):
         try:
             verify_conservation(input_ids, output_ids)
         except AllocationError as exc:
             problems.extend(exc.violations)
-    del output_ids
 
-    # One pass: who each school admitted, the sibling groups, and for the qualification
-    # cut each grade's highest qualified and lowest not qualified rank (siblings after).
-    seats_cut = settings.qualification == "seats"
+
+def _survey(placements: Sequence[Placement], seats_cut: bool) -> tuple[dict[str, list[Placement]], dict[str, list[Placement]], dict[str, list[Any]]]:
+    """One pass: who each school admitted, the sibling groups, and each grade's bounds for the qualification cut.
+
+    The bounds are each grade's highest qualified and lowest not qualified rank,
+    of those alone: siblings come after (:func:`_check_rank_order_cut`), at their group's rank.
+    """
     admitted: dict[str, list[Placement]] = {}
     groups: dict[str, list[Placement]] = {}
     by_grade: dict[str, list[Any]] = {}  # grade -> [highest qualified rank, lowest not qualified rank]
@@ -122,24 +143,19 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
                     bounds[1] = rank
             elif bounds[0] is None or rank > bounds[0]:
                 bounds[0] = rank
-    for school in allocation.schools:
+    return admitted, groups, by_grade
+
+
+def _check_seats(schools: Sequence[School], admitted: dict[str, list[Placement]], problems: list[str]) -> None:
+    """No school admits more pupils than it has seats."""
+    for school in schools:
         taken = admitted.get(school.id, [])
         if len(taken) > school.seats:
             problems.append(f"school {school.id} has {school.seats} seats but admitted {len(taken)}: {', '.join(p.id for p in taken[:10])}")
 
-    choice_pos = _position(policy, model.CHOICES_FIELD)
-    clearing_pos = _position(policy, model.CLEARING_FIELD)
-    accept_pos = _position(policy, model.COORDINATION_FIELD)
-    limit = settings.choices
-    choice_first = settings.mechanism == "choice_first"
 
-    def listed(p: Placement, pos: int | None) -> tuple[str, ...]:
-        if pos is None:
-            return ()
-        values = p.evaluation.applicant.record[pos]
-        return values[:limit] if limit else values
-
-    # Sibling groups move as one, at the rank and with the choices of the best-ranked member.
+def _check_siblings_together(groups: dict[str, list[Placement]], problems: list[str]) -> dict[int, Placement]:
+    """Siblings are placed together; return the lead of each member (by id()), whose rank and choices the group moves with."""
     lead_of: dict[int, Placement] = {}
     for members in groups.values():
         lead = min(members, key=lambda m: m.evaluation.rank)
@@ -148,6 +164,23 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
         if len({(m.status, m.school.id if m.school else None) for m in members}) != 1:
             where = ", ".join(f"{m.id} ({m.status} {m.school.id if m.school else '-'})" for m in members)
             problems.append(f"siblings placed apart: {where}")
+    return lead_of
+
+
+def _claim_rules(settings: model.Allocation, lead_of: dict[int, Placement]) -> tuple[Callable, Callable, Callable, Callable]:
+    """How a claim to a school is judged: ``listed``, ``unit_rank``, ``batch`` and ``claim``.
+
+    Sibling groups move as one, at the rank and with the choices of the best-ranked
+    member: a member's unit rank, batch and claim are its lead's.
+    """
+    limit = settings.choices
+    choice_first = settings.mechanism == "choice_first"
+
+    def listed(p: Placement, pos: int | None) -> tuple[str, ...]:
+        if pos is None:
+            return ()
+        values = p.evaluation.applicant.record[pos]
+        return values[:limit] if limit else values
 
     def unit_rank(p: Placement) -> int:
         return lead_of.get(id(p), p).evaluation.rank
@@ -163,27 +196,45 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
             return (batch(p), options.index(school_id) if school_id in options else _LATE, unit_rank(p))
         return (batch(p), unit_rank(p))
 
-    # qualification is a cut of the ranked list: the last qualified rank of each grade comes before the first not qualified
-    if seats_cut:
-        for members in groups.values():
-            for m in members:
-                if m.evaluation.failed:
-                    continue
-                bounds = by_grade[m.evaluation.applicant.grade]
-                rank = unit_rank(m)
-                if m.status == NOT_QUALIFIED:
-                    if bounds[1] is None or rank < bounds[1]:
-                        bounds[1] = rank
-                elif bounds[0] is None or rank > bounds[0]:
-                    bounds[0] = rank
-        for grade, (highest, lowest) in by_grade.items():
-            if highest is not None and lowest is not None and highest > lowest:
-                problems.append(f"grade {grade}: rank {lowest} is not qualified but rank {highest} is")
+    return listed, unit_rank, batch, claim
 
-    # the weakest claim each school admitted, by route
+
+def _check_rank_order_cut(groups: dict[str, list[Placement]], by_grade: dict[str, list[Any]], unit_rank: Callable, problems: list[str]) -> None:
+    """Qualification is a cut of the ranked list: the last qualified rank of each grade comes before the first not qualified.
+
+    ``by_grade`` holds the bounds of those alone (:func:`_survey`); sibling groups are added here, at their lead's rank.
+    """
+    for members in groups.values():
+        for m in members:
+            if m.evaluation.failed:
+                continue
+            bounds = by_grade[m.evaluation.applicant.grade]
+            rank = unit_rank(m)
+            if m.status == NOT_QUALIFIED:
+                if bounds[1] is None or rank < bounds[1]:
+                    bounds[1] = rank
+            elif bounds[0] is None or rank > bounds[0]:
+                bounds[0] = rank
+    for grade, (highest, lowest) in by_grade.items():
+        if highest is not None and lowest is not None and highest > lowest:
+            problems.append(f"grade {grade}: rank {lowest} is not qualified but rank {highest} is")
+
+
+class _Weakest(NamedTuple):
+    """The weakest claim each school admitted, by route: what a refused applicant's claim is held against."""
+
+    choice: dict[str, tuple[tuple, Placement]]
+    clearing: dict[str, tuple[tuple, Placement]]
+    late: dict[str, Placement]  # someone admitted after all main choices
+    latest_batch: dict[str, tuple[float, Placement]]
+
+
+def _weakest_admitted(admitted: dict[str, list[Placement]], choice_first: bool, batch: Callable, claim: Callable, positions: tuple) -> _Weakest:
+    """Find, for each school, the weakest claim it admitted by each route."""
+    choice_pos, clearing_pos, _ = positions
     weakest_choice: dict[str, tuple[tuple, Placement]] = {}
     weakest_clearing: dict[str, tuple[tuple, Placement]] = {}
-    late: dict[str, Placement] = {}  # someone admitted after all main choices
+    late: dict[str, Placement] = {}
     latest_batch: dict[str, tuple[float, Placement]] = {}
     for school_id, taken in admitted.items():
         for b in taken:
@@ -207,12 +258,27 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
             latest = latest_batch.get(school_id)
             if latest is None or later > latest[0]:
                 latest_batch[school_id] = (later, b)
+    return _Weakest(weakest_choice, weakest_clearing, late, latest_batch)
 
+
+def _check_refusals(
+    allocation: Allocation, admitted: dict[str, list[Placement]], weakest: _Weakest, listed: Callable, claim: Callable, positions: tuple, problems: list[str]
+) -> None:
+    """No justified envy, and coordinated placement only as accepted: one pass, applicant by applicant.
+
+    Nobody is refused a listed school that admitted a weaker claim (in the choices
+    or in clearing) or someone of a later batch; nobody is placed by coordination
+    without accepting it, or left unplaced after accepting it while their grade has a free seat.
+    """
+    settings = allocation.policy.allocation
+    choice_pos, clearing_pos, accept_pos = positions
+    choice_first = settings.mechanism == "choice_first"
+    weakest_choice, weakest_clearing, late, latest_batch = weakest
     room_left: dict[str, str] = {}  # grade -> a school of that grade with a free seat
     for s in allocation.schools:
         if s.seats > len(admitted.get(s.id, [])):
             room_left.setdefault(s.grade, s.id)
-    for p in placements:
+    for p in allocation.placements:
         status = p.status
         if status != ADMITTED and status != UNPLACED:
             continue
@@ -250,8 +316,6 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
         if status == UNPLACED and accept_pos is not None and record[accept_pos]:
             if p.evaluation.applicant.grade in room_left:
                 problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.applicant.grade]} had a free seat")
-    if problems:
-        raise AllocationError(problems)
 
 
 # Cohorts smaller than this are verified at once: a second process would not pay for itself.
