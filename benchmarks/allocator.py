@@ -21,14 +21,14 @@ import resource
 import time
 from pathlib import Path
 
-from jifen_dsl.allocate.report import placement_lines
-from jifen_dsl.allocate.allocator import allocate
+from jifen_dsl.allocation.report import placement_lines
+from jifen_dsl.allocation.allocator import allocate
 from jifen_dsl.data.applicants import read_applicants
 from jifen_dsl.bulk import collector_paused
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.data.schools import check_choices, read_schools
-from jifen_dsl.allocate.verify import verify
+from jifen_dsl.allocation.verify import verify
 
 from .data import POLICY, default_workdir, files
 

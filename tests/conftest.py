@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.cli import cli
-from jifen_dsl.evaluate.evaluator import Evaluation, evaluate
+from jifen_dsl.evaluation.evaluator import Evaluation, evaluate
 from jifen_dsl.compile.pipeline import load_policy
 
 # What generated code may call, and the attributes it may touch: the runtime helpers (h_...),

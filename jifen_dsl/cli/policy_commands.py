@@ -118,7 +118,7 @@ def compile_cmd(policy: str, show: bool, output: str | None) -> None:
 def schedule_cmd(policy: str, moment: str | None, output: str | None) -> None:
     """Show the policy's timeline of phases, and which are open at a given moment."""
     from jifen_dsl.compile.pipeline import load_policy
-    from jifen_dsl.evaluate.schedule_report import format_schedule
+    from jifen_dsl.evaluation.schedule_report import format_schedule
 
     checked = load_policy(policy).policy
     _schedule_of(checked)
@@ -134,7 +134,7 @@ def deadline_cmd(policy: str, accepted: str, output: str | None) -> None:
     """When points accepted on a day are verified, and whether that is in time for the policy."""
     from jifen_dsl.compile.pipeline import load_policy
     from jifen_dsl.timeline.schedule import deadline
-    from jifen_dsl.evaluate.schedule_report import format_deadline
+    from jifen_dsl.evaluation.schedule_report import format_deadline
 
     checked = load_policy(policy).policy
     _schedule_of(checked)

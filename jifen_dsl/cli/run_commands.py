@@ -49,7 +49,7 @@ def _evidence_source(path: str | None):
 @run_options
 def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
-    from jifen_dsl.evaluate.report import evaluation_lines, evaluation_table, summary_line
+    from jifen_dsl.evaluation.report import evaluation_lines, evaluation_table, summary_line
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
     check_run_options(fmt, output, out_dir, lenient, rejects)
@@ -76,7 +76,7 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
 @run_options
 def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Assign seats: qualification, choices, coordinated placement and clearing, checked before it is shown."""
-    from jifen_dsl.allocate.report import format_summary, placement_lines, placement_table, summary_table
+    from jifen_dsl.allocation.report import format_summary, placement_lines, placement_table, summary_table
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
     check_run_options(fmt, output, out_dir, lenient, rejects)
@@ -103,15 +103,15 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
 @input_options
 def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | None, output: str | None, input_format, encoding, sheet, evidence) -> None:
     """Explain one applicant: each requirement with its values, the points, the batch and rank, and the seat."""
-    from jifen_dsl.allocate.allocator import allocate
+    from jifen_dsl.allocation.allocator import allocate
     from jifen_dsl.data.applicants import read_applicants
-    from jifen_dsl.evaluate.evaluator import evaluate
+    from jifen_dsl.evaluation.evaluator import evaluate
     from jifen_dsl.data.evidence import read_evidence
-    from jifen_dsl.evaluate.explain import explain as explain_text
-    from jifen_dsl.allocate.explain import explain_allocation
+    from jifen_dsl.evaluation.explain import explain as explain_text
+    from jifen_dsl.allocation.explain import explain_allocation
     from jifen_dsl.compile.pipeline import load_policy
     from jifen_dsl.data.schools import check_choices, read_schools
-    from jifen_dsl.allocate.verify import verify
+    from jifen_dsl.allocation.verify import verify
 
     compiled = load_policy(policy)
     people = read_applicants(applicants, compiled.policy, input_format=input_format, encoding=encoding, sheet=sheet)

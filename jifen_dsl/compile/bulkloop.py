@@ -1,6 +1,6 @@
 """evaluate_all(): a policy's evaluation in one loop over a whole cohort, gathering what the ranking orders by.
 
-The evaluator's bulk path (see :func:`jifen_dsl.evaluate.evaluator.evaluate`). The
+The evaluator's bulk path (see :func:`jifen_dsl.evaluation.evaluator.evaluate`). The
 loop runs the body of evaluate() for each applicant and makes the evaluation in
 place - no call, no result tuple to pack and unpack per applicant. For the
 eligible it also gathers, by grade, the values of the order while they are at

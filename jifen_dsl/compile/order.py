@@ -2,7 +2,7 @@
 
 The evaluation loop that :mod:`jifen_dsl.compile.compiler` generates appends each
 eligible applicant's order values to one list per part while they are at hand;
-:mod:`jifen_dsl.evaluate.ranking` ranks from those lists. Both read the layout
+:mod:`jifen_dsl.evaluation.ranking` ranks from those lists. Both read the layout
 from here, so the loop and the ranking can never disagree about it.
 """
 

@@ -4,5 +4,5 @@ run executes evaluate or allocate for the command line and writes a run director
 with its manifest, and verifies one later (``verify-run``); publish builds the
 public lists (公示) from a run's results, public_html renders one as a page.
 
-May import: :mod:`jifen_dsl.allocate` and everything below it; never :mod:`jifen_dsl.years`.
+May import: :mod:`jifen_dsl.allocation` and everything below it; never :mod:`jifen_dsl.years`.
 """

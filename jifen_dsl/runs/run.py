@@ -29,22 +29,22 @@ from typing import Any
 import attrs
 
 from jifen_dsl.version import __version__
-from jifen_dsl.allocate.report import placement_records, placement_table, summary, summary_table
-from jifen_dsl.allocate.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation, allocate
+from jifen_dsl.allocation.report import placement_records, placement_table, summary, summary_table
+from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation, allocate
 from jifen_dsl.data.applicants import Applicant, ApplicantFile, Reject, load_applicants
 from jifen_dsl.data.evidence import evidence_from_table
 from jifen_dsl.bulk import collector_paused
 from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import DataError, JifenError
-from jifen_dsl.evaluate.evaluator import Evaluation, evaluate
+from jifen_dsl.evaluation.evaluator import Evaluation, evaluate
 from jifen_dsl.data.output import RUN_MARKER, write_directory_atomic
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.progress import NO_PROGRESS, Progress
 from jifen_dsl.data.readers import Table, read_table
-from jifen_dsl.evaluate.report import evaluation_records, evaluation_table
+from jifen_dsl.evaluation.report import evaluation_records, evaluation_table
 from jifen_dsl.data.schools import check_choices_soon, choice_problems, read_schools_table, schools_from_table
 from jifen_dsl.data.tables import csv_bytes
-from jifen_dsl.allocate.verify import Verification, verify, verify_soon
+from jifen_dsl.allocation.verify import Verification, verify, verify_soon
 
 __all__ = [
     "Source", "RunSpec", "Run", "execute", "run_outputs", "rejects_bytes", "manifest", "write_run",

@@ -5,5 +5,5 @@ sides loads the two policies of a comparison; diff compares them clause by claus
 traces each change of outcome to its clauses; diff_report writes both; yearshift
 moves a policy's dates by whole years, which newyear uses to start next year's file.
 
-May import: :mod:`jifen_dsl.allocate` and everything below it; never :mod:`jifen_dsl.runs`.
+May import: :mod:`jifen_dsl.allocation` and everything below it; never :mod:`jifen_dsl.runs`.
 """

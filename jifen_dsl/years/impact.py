@@ -22,18 +22,18 @@ from typing import Any, Sequence
 
 import attrs
 
-from jifen_dsl.allocate.allocator import allocate
+from jifen_dsl.allocation.allocator import allocate
 from jifen_dsl.data.applicants import Applicant, records_from_table
 from jifen_dsl.bulk import collector_paused
 from jifen_dsl.compile.compiler import CompiledPolicy, compile_policy
 from jifen_dsl.years.diff import Change, Side, apply_changes, diff, side_of
 from jifen_dsl.errors import DataError, PolicyError
 from jifen_dsl.data.evidence import evidence_from_table
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.lang.loader import load
 from jifen_dsl.data.readers import Table, read_table
 from jifen_dsl.data.schools import check_choices, read_schools_table, schools_from_table
-from jifen_dsl.allocate.verify import verify
+from jifen_dsl.allocation.verify import verify
 from jifen_dsl.years.yearshift import shift_program
 
 __all__ = ["Outcome", "Affected", "Impact", "impact", "ASPECTS"]

@@ -11,7 +11,7 @@ import pytest
 
 from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.errors import DataError
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.data.evidence import attach_evidence, read_evidence
 from jifen_dsl.compile.pipeline import load_policy
 

@@ -8,10 +8,10 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl.allocate.report import placement_csv, placement_table
-from jifen_dsl.allocate.allocator import allocate
+from jifen_dsl.allocation.report import placement_csv, placement_table
+from jifen_dsl.allocation.allocator import allocate
 from jifen_dsl.data.applicants import records_from_rows
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.data.schools import read_schools
 from jifen_dsl.data.tables import csv_line, csv_text

@@ -22,7 +22,7 @@ from jifen_dsl.lang import model
 from jifen_dsl.data.applicants import read_applicants
 from jifen_dsl.compile.compiler import compile_policy
 from jifen_dsl.errors import JifenError, PolicyError
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import check_file
 
 from ..conftest import ROOT

@@ -12,7 +12,7 @@ from jifen_dsl.errors import PolicyError
 from jifen_dsl.compile.pipeline import check_file
 
 from jifen_dsl.data.applicants import records_from_rows
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
 
 from ..conftest import BASE_APPLICANT, FIELDS, POLICIES, evaluate_rows, failed_names

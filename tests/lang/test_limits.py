@@ -68,7 +68,7 @@ def test_ten_thousand_requirements(tmp_path):
     assert len(compiled.policy.requirements) == 10_000
     data = tmp_path / "a.csv"
     data.write_text(rows_to_csv([{**BASE_APPLICANT, "permit_start": "2022-08-28"}]), encoding="utf-8")
-    from jifen_dsl.evaluate.evaluator import evaluate
+    from jifen_dsl.evaluation.evaluator import evaluate
 
     [e] = evaluate(compiled, read_applicants(str(data), compiled.policy))
     assert len(e.failed) == sum(1 for i in range(10_000) if i % 7 > 3)  # 2022-08-28 + 4..6 days is past as_of

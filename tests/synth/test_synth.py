@@ -20,7 +20,7 @@ from jifen_dsl.lang import model
 from jifen_dsl import synth
 from jifen_dsl.synth.columns import INDICATORS
 from jifen_dsl.data.applicants import read_applicants
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import check_file, load_policy
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.errors import EvaluationError, PolicyError
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import check_file, load_policy
 from jifen_dsl.lang.operations import fold
 from jifen_dsl.timeline.schedule import Window, deadline

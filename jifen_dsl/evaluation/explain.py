@@ -11,9 +11,9 @@ from typing import Any, Sequence
 
 from jifen_dsl.lang import ir, model
 from jifen_dsl.compile.compiler import CompiledPolicy
-from jifen_dsl.evaluate.evaluator import Evaluation
-from jifen_dsl.evaluate.ranking import deciding_key, key_parts, rank_order
-from jifen_dsl.evaluate.report import requirement_values
+from jifen_dsl.evaluation.evaluator import Evaluation
+from jifen_dsl.evaluation.ranking import deciding_key, key_parts, rank_order
+from jifen_dsl.evaluation.report import requirement_values
 from jifen_dsl.timeline.schedule import Window
 from jifen_dsl.data.values import format_value
 

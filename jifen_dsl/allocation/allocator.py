@@ -35,8 +35,8 @@ from jifen_dsl.lang import model
 from jifen_dsl.bulk import collector_paused
 from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import PolicyError, Diagnostic
-from jifen_dsl.evaluate.evaluator import Evaluation
-from jifen_dsl.evaluate.report import personal_columns
+from jifen_dsl.evaluation.evaluator import Evaluation
+from jifen_dsl.evaluation.report import personal_columns
 from jifen_dsl.data.schools import School
 
 __all__ = ["Placement", "Allocation", "allocate", "ADMITTED", "UNPLACED", "NOT_QUALIFIED", "INELIGIBLE"]

@@ -8,7 +8,7 @@ from typing import Any, Iterator, Sequence
 
 from jifen_dsl.lang import model
 from jifen_dsl.compile.compiler import CompiledPolicy
-from jifen_dsl.evaluate.evaluator import Evaluation
+from jifen_dsl.evaluation.evaluator import Evaluation
 from jifen_dsl.data.formats import OUTPUT_FORMATS
 from jifen_dsl.data.tables import csv_lines, text_table
 from jifen_dsl.data.values import PointsText, format_value

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jifen_dsl.allocate.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED
+from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED
 from jifen_dsl.data.values import format_value
 
 __all__ = ["explain_allocation"]

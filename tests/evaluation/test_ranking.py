@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl.evaluate import evaluator as evaluator_module
+from jifen_dsl.evaluation import evaluator as evaluator_module
 from jifen_dsl.data import parallelread
-from jifen_dsl.evaluate import ranking
+from jifen_dsl.evaluation import ranking
 from jifen_dsl import synth
 from jifen_dsl.data.applicants import records_from_rows
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
 
 from ..conftest import BASE_APPLICANT, EN_HEADER, FIELDS, POLICIES

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from jifen_dsl.lang import model
-from jifen_dsl.allocate.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
+from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
 from jifen_dsl.data.tables import csv_line, csv_text, plain_cell, text_table
 from jifen_dsl.data.values import PointsText, format_value
 

@@ -278,7 +278,7 @@ def test_a_failure_deep_in_a_cohort_names_that_applicant(write_policy):
 @pytest.mark.parametrize("example", ["haizhu-2022", "baiyun-2022", "conghua-2020"])
 def test_the_bulk_loop_gives_what_each_applicant_alone_gives(example):
     from jifen_dsl.data.applicants import read_applicants
-    from jifen_dsl.evaluate.evaluator import evaluate
+    from jifen_dsl.evaluation.evaluator import evaluate
     from jifen_dsl.compile.pipeline import load_policy
 
     district, year = example.split("-")

@@ -11,7 +11,7 @@ from jifen_dsl.data.applicants import Applicant
 from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import EvaluationError
 from jifen_dsl.compile.order import order_parts
-from jifen_dsl.evaluate.ranking import ranks_by_values
+from jifen_dsl.evaluation.ranking import ranks_by_values
 from jifen_dsl.bulk import collector_paused
 from jifen_dsl.lang.operations import DECIMAL_CONTEXT
 

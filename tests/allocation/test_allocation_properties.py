@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl.allocate.report import format_placements
-from jifen_dsl.allocate.allocator import ADMITTED, allocate, outcome_order
+from jifen_dsl.allocation.report import format_placements
+from jifen_dsl.allocation.allocator import ADMITTED, allocate, outcome_order
 from jifen_dsl.data.applicants import records_from_rows
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
-from jifen_dsl.allocate.verify import verify
+from jifen_dsl.allocation.verify import verify
 
 from ..conftest import BASE_APPLICANT, EN_HEADER, FIELDS
 from .test_allocator import schools_from

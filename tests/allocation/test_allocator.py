@@ -7,13 +7,13 @@ import io
 
 import pytest
 
-from jifen_dsl.allocate.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, allocate
+from jifen_dsl.allocation.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, allocate
 from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.errors import DataError
-from jifen_dsl.evaluate.evaluator import evaluate
+from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.data.schools import _schools, check_choices
-from jifen_dsl.allocate.verify import AllocationError, verify
+from jifen_dsl.allocation.verify import AllocationError, verify
 
 from ..conftest import BASE_APPLICANT, POLICIES
 

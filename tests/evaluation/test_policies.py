@@ -90,7 +90,7 @@ def test_haizhu_reports_every_failed_requirement_with_its_values():
     )
     e = results["A1"]
     assert failed_names(compiled, e) == ["居住证满一年", "积分已核定", "子女外地户籍", "一年级出生日期"]
-    from jifen_dsl.evaluate.report import evaluation_records
+    from jifen_dsl.evaluation.report import evaluation_records
 
     record = evaluation_records(compiled, [e])[0]
     assert record["failed_details"][0]["values"] == {"居住证起始日期": "2022-01-01", "基准日": "2022-08-31"}

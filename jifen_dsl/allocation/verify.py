@@ -25,7 +25,7 @@ from collections import Counter
 from typing import Any, Callable, NamedTuple, Sequence
 
 from jifen_dsl.lang import model
-from jifen_dsl.allocate.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Allocation, Placement
+from jifen_dsl.allocation.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Allocation, Placement
 from jifen_dsl.data.schools import School
 from jifen_dsl.errors import JifenError
 

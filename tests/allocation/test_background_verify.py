@@ -6,8 +6,8 @@ import pytest
 
 from jifen_dsl.data import parallelread
 from jifen_dsl.runs import run as runs
-from jifen_dsl.allocate import verify as verify_module
-from jifen_dsl.allocate.allocator import ADMITTED
+from jifen_dsl.allocation import verify as verify_module
+from jifen_dsl.allocation.allocator import ADMITTED
 
 from ..conftest import run_cli as run
 

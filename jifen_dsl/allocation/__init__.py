@@ -4,5 +4,5 @@ allocator assigns seats from the ranked evaluations; verify refuses an allocatio
 that breaks one of its promises; report writes placements, the per-school summary
 and the subsidy budget; explain tells how one applicant's seat, or none, came about.
 
-May import: :mod:`jifen_dsl.evaluate` and everything below it.
+May import: :mod:`jifen_dsl.evaluation` and everything below it.
 """

@@ -15,7 +15,7 @@ from jifen_dsl.data import parallelread, schools
 
 from ..conftest import ROOT, run_cli as run
 
-BAD = ROOT / "tests" / "allocate" / "bad_allocation"
+BAD = ROOT / "tests" / "allocation" / "bad_allocation"
 HAIZHU = "policies/haizhu/2022.jifen"
 APPLICANTS = "examples/haizhu-2022/applicants.csv"
 SCHOOLS = "examples/haizhu-2022/schools.csv"
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.usefixtures("at_root")
 
 @pytest.mark.parametrize("name", CASES)
 def test_each_case_gives_its_precise_message_and_writes_nothing(name, snapshot, tmp_path):
-    applicants, schools = (f"tests/allocate/bad_allocation/{name}", SCHOOLS) if name.startswith("applicants_") else (APPLICANTS, f"tests/allocate/bad_allocation/{name}")
+    applicants, schools = (f"tests/allocation/bad_allocation/{name}", SCHOOLS) if name.startswith("applicants_") else (APPLICANTS, f"tests/allocation/bad_allocation/{name}")
     out = tmp_path / "results.csv"
     result = run("allocate", HAIZHU, applicants, schools, "-o", str(out))
     assert result.exit_code == 1
@@ -39,7 +39,7 @@ def test_each_case_gives_its_precise_message_and_writes_nothing(name, snapshot, 
 def test_every_message_is_distinct():
     messages = []
     for name in CASES:
-        args = (f"tests/allocate/bad_allocation/{name}", SCHOOLS) if name.startswith("applicants_") else (APPLICANTS, f"tests/allocate/bad_allocation/{name}")
+        args = (f"tests/allocation/bad_allocation/{name}", SCHOOLS) if name.startswith("applicants_") else (APPLICANTS, f"tests/allocation/bad_allocation/{name}")
         messages.append(run("allocate", HAIZHU, *args).stderr)
     assert len(set(messages)) == len(messages) >= 10
 
@@ -64,7 +64,7 @@ def test_crlf_blank_lines_and_extra_columns_read_like_the_clean_file(tmp_path):
 def test_choices_checked_in_a_second_process_give_the_same_messages(child_fails, monkeypatch, tmp_path):
     # A large cohort's choices are checked in a second process while this one evaluates.
     cases = [name for name in CASES if name.startswith("applicants_")]
-    alone = {name: run("allocate", HAIZHU, f"tests/allocate/bad_allocation/{name}", SCHOOLS).stderr for name in cases}
+    alone = {name: run("allocate", HAIZHU, f"tests/allocation/bad_allocation/{name}", SCHOOLS).stderr for name in cases}
     monkeypatch.setattr(schools, "BACKGROUND_MIN", 0)
     forks = []
     real_start = parallelread.start
@@ -80,7 +80,7 @@ def test_choices_checked_in_a_second_process_give_the_same_messages(child_fails,
         monkeypatch.setattr(schools, "_choice_messages", messages)
     for name in cases:
         out = tmp_path / "results.csv"
-        result = run("allocate", HAIZHU, f"tests/allocate/bad_allocation/{name}", SCHOOLS, "-o", str(out))
+        result = run("allocate", HAIZHU, f"tests/allocation/bad_allocation/{name}", SCHOOLS, "-o", str(out))
         assert result.exit_code == 1
         assert result.stderr == alone[name]
         assert not out.exists()
