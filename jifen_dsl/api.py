@@ -30,6 +30,7 @@ from jifen_dsl.evaluation.evaluator import Evaluation
 from jifen_dsl.evaluation.evaluator import evaluate as _evaluate
 from jifen_dsl.evaluation.explain import explain as _explain
 from jifen_dsl.lang import model
+from jifen_dsl.lang.library import using_library
 from jifen_dsl.years.diff import Change
 from jifen_dsl.years.diff import diff as _diff
 from jifen_dsl.years.sides import load_side
@@ -51,14 +52,25 @@ class Cohort:
     applicants: tuple[Applicant, ...]
 
 
-def load_policy(path: Path) -> CompiledPolicy:
-    """Parse, check and compile a policy file (``jifen check`` + ``jifen compile``); raise PolicyError listing every error."""
-    return _load_policy(os.fspath(path))
+def load_policy(path: Path, *, library: Path | None = None) -> CompiledPolicy:
+    """Parse, check and compile a policy file (``jifen check`` + ``jifen compile``); raise PolicyError listing every error.
+
+    ``library``: the folder whose ``.jifen`` files the policy may import and extend
+    (``jifen --library``); by default the folder above the policy's own folder.
+    """
+    with using_library(library):
+        return _load_policy(os.fspath(path))
 
 
-def check(path: Path, text: str | None = None) -> model.Policy | model.Library:
-    """Check a policy or library file, or ``text`` as if it were at ``path``; raise PolicyError listing every error."""
-    return check_file(os.fspath(path), text)
+def check(path: Path, text: str | None = None, *, library: Path | None = None) -> model.Policy | model.Library:
+    """Check a policy or library file, or ``text`` as if it were at ``path``; raise PolicyError listing every error.
+
+    ``library`` as for :func:`load_policy`. Text from someone who may not read the
+    machine's files (a web form) should be checked with ``library`` named: only the
+    ``.jifen`` files inside it can be imported, extended or quoted in a message.
+    """
+    with using_library(library):
+        return check_file(os.fspath(path), text)
 
 
 def read_cohort(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -38,6 +38,23 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
 FIELDS = POLICIES / "guangzhou" / "fields.jifen"
 
+# A policy imports and extends only the files of its library, the folder above its own
+# folder (jifen_dsl.lang.library). So a policy written for a test lies in a library of
+# its own, laid out as policies/ is: the shared fields at ROOT/guangzhou/fields.jifen (a
+# copy of the repository's) and the policy in ROOT/haizhu/, importing them thus.
+FIELDS_IMPORT = 'import "../guangzhou/fields.jifen"\n'
+
+
+def policy_folder(root: Path, district: str = "haizhu") -> Path:
+    """Make ``root`` a policy library holding the shared fields; return its folder ``district`` (made), where a policy imports them with FIELDS_IMPORT."""
+    fields = root / "guangzhou" / "fields.jifen"
+    if not fields.exists():
+        fields.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(FIELDS, fields)
+    folder = root / district
+    folder.mkdir(exist_ok=True)
+    return folder
+
 EN_HEADER = '''policy "Test policy"
 district "海珠区"
 year 2022
@@ -61,12 +78,11 @@ tiebreak { id ascending }
 
 @pytest.fixture
 def write_policy(tmp_path):
-    """Write a policy (header + import of the shared fields + body) and return its path."""
+    """Write a policy (header + import of the shared fields + body) in tmp_path/haizhu/ (see policy_folder) and return its path."""
 
     def write(body: str, *, header: str = EN_HEADER, tail: str = EN_TAIL, name: str = "policy.jifen", imports: bool = True) -> str:
-        path = tmp_path / name
-        fields = os.path.relpath(FIELDS, tmp_path)
-        text = header + (f'import "{fields}"\n' if imports else "") + body + tail
+        path = policy_folder(tmp_path) / name
+        text = header + (FIELDS_IMPORT if imports else "") + body + tail
         path.write_text(text, encoding="utf-8")
         return str(path)
 

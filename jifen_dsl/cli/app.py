@@ -3,7 +3,9 @@
 This module holds the command group and :func:`main`; the commands live in
 policy_commands, run_commands and year_commands, and are added here. Every
 project error is caught in one place (:class:`_Jifen`), rendered to stderr, and
-ends the command with exit status 1. Usage errors are click's (status 2).
+ends the command with exit status 1, as does standard output that cannot be
+written (a reader gone away, a full disk). Usage errors are click's (status 2).
+The group's ``--library`` names the policy library for the whole command.
 """
 
 from __future__ import annotations
@@ -21,8 +23,38 @@ from jifen_dsl.version import __version__
 from jifen_dsl.cli import policy_commands, run_commands, year_commands
 from jifen_dsl.cli.lifetime import run_as_program
 from jifen_dsl.errors import JifenError
+from jifen_dsl.lang.library import using_library
 
 __all__ = ["main", "cli"]
+
+# Set once an output's failure has been said, so main's last flush does not say it again.
+_output_failed = False
+
+
+def _failed_output(exc: OSError) -> str | None:
+    """'standard output' or 'standard error' when ``exc`` was raised writing to it; None for any other OSError.
+
+    The commands write to both through click.echo only, so the traceback tells: a
+    frame of click.echo, with its ``err`` flag saying which. (A failed write leaves
+    nothing to probe: the buffered text is dropped with the error.)
+    """
+    traceback_ = exc.__traceback__
+    while traceback_ is not None:
+        frame = traceback_.tb_frame
+        if frame.f_code is click.utils.echo.__code__:
+            return "standard error" if frame.f_locals.get("err") else "standard output"
+        traceback_ = traceback_.tb_next
+    return None
+
+
+def _report_output_failure(output: str, exc: OSError) -> None:
+    """Say on stderr that an output cannot be written (stderr itself may be what failed)."""
+    global _output_failed
+    _output_failed = True
+    try:
+        click.echo(f"error: cannot write to {output} ({exc.strerror or exc})", err=True)
+    except OSError:
+        pass
 
 
 class _Jifen(click.Group):
@@ -45,17 +77,35 @@ class _Jifen(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except OSError as exc:  # a reader gone away or a full disk is the world's doing, not a bug
+            output = _failed_output(exc)
+            if output is None:
+                _internal_error(exc)
+                ctx.exit(2)
+            _report_output_failure(output, exc)
+            ctx.exit(1)
         except Exception as exc:  # a bug: say so plainly, without a traceback unless asked
-            if os.environ.get("JIFEN_DEBUG"):
-                traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (set JIFEN_DEBUG=1 for details)", err=True)
+            _internal_error(exc)
             ctx.exit(2)
+
+
+def _internal_error(exc: BaseException) -> None:
+    if os.environ.get("JIFEN_DEBUG"):
+        traceback.print_exc()
+    click.echo(f"internal error: {type(exc).__name__}: {exc} (set JIFEN_DEBUG=1 for details)", err=True)
 
 
 @click.group(name="jifen", cls=_Jifen, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="jifen")
-def cli() -> None:
+@click.option(
+    "--library", metavar="DIR", type=click.Path(file_okay=False, exists=True),
+    help="The policy library: the folder whose .jifen files policies may import and extend (default: the folder above each policy's own folder).",
+)
+@click.pass_context
+def cli(ctx: click.Context, library: str | None) -> None:
     """Check, explain and run Guangzhou points-based school admission policies (积分制入学)."""
+    if library is not None:
+        ctx.with_resource(using_library(library))  # undone when the command's context closes
 
 
 # cli.commands keeps this order (from checking a policy to running it, then its years);
@@ -103,9 +153,16 @@ def main(argv: list[str] | None = None) -> None:
             print(exc.code, file=sys.stderr)
             code = 1
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # the reader of our output went away
+        if sys.stdout is not None:  # None when the process was started with standard output closed
+            sys.stdout.flush()
+    except OSError as exc:  # the reader of our output went away, or the disk is full
+        if not _output_failed:  # (a failed write leaves what was not written to fail again here)
+            _report_output_failure("standard output", exc)
+        code = code or 1
+    try:
+        if sys.stderr is not None:
+            sys.stderr.flush()
+    except OSError:
         code = code or 1
     os._exit(code)
 

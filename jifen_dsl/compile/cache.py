@@ -5,8 +5,10 @@ most of it loading and running the parser, against a few milliseconds to load th
 checked result. The result is kept as a pickle in the private cache directory
 (:mod:`jifen_dsl.cachedir`), under a key naming everything it depends on besides
 the policy's own files: the path as given and the directory it is relative to,
-this Python, and the code that makes the result - jifen_dsl's own files and those
-of lark and chinesecalendar, by name, size and modification time. The entry lists
+the policy library it may read from (resolved: a policy checked within a wide
+library must never be served where a narrow one is in force), this Python, and
+the code that makes the result - jifen_dsl's own files and those of lark and
+chinesecalendar, by name, size and modification time. The entry lists
 each file the policy read with the SHA-256 of its bytes, and is used only when
 every one of them still hashes the same. A failed check is never kept.
 """
@@ -24,6 +26,7 @@ from typing import Any
 
 from jifen_dsl.version import __version__
 from jifen_dsl.cachedir import private_cache_dir, trusted_file
+from jifen_dsl.lang.library import library_of, read_policy_bytes
 
 __all__ = ["cached", "keep"]
 
@@ -52,11 +55,13 @@ def _code_fingerprint() -> str:
     return "\n".join(parts)
 
 
-def _entry(path: str) -> str | None:
+def _entry(path: str, library: str | None) -> str | None:
     directory = private_cache_dir()
     if directory is None:
         return None
-    key = hashlib.sha256("\n\0".join([os.getcwd(), path, _code_fingerprint()]).encode("utf-8", "surrogateescape")).hexdigest()[:40]
+    if library is None:
+        library = library_of(path).real
+    key = hashlib.sha256("\n\0".join([os.getcwd(), path, library, _code_fingerprint()]).encode("utf-8", "surrogateescape")).hexdigest()[:40]
     return os.path.join(directory, f"checked-{key}.pickle")
 
 
@@ -65,16 +70,16 @@ def _text_digest(text: str) -> str:
 
 
 def _digest(path: str) -> str | None:
-    """The hash of a policy file's text as the loader reads it (UTF-8, without a byte-order mark)."""
+    """The hash of a policy file's text as the loader reads it (UTF-8, without a byte-order mark); None when the loader would not read it."""
     try:
-        return _text_digest(Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff"))
+        return _text_digest(read_policy_bytes(path).decode("utf-8").removeprefix("\ufeff"))
     except (OSError, UnicodeDecodeError):
         return None
 
 
-def cached(path: str) -> Any | None:
-    """The checked policy or library kept for ``path``, if every file it read is unchanged; else None."""
-    entry = _entry(path)
+def cached(path: str, library: str | None = None) -> Any | None:
+    """The checked policy or library kept for ``path`` read within ``library`` (resolved; None: the one in force), if every file it read is unchanged; else None."""
+    entry = _entry(path, library)
     if entry is None:
         return None
     try:
@@ -97,9 +102,9 @@ def cached(path: str) -> Any | None:
     return checked
 
 
-def keep(path: str, checked: Any) -> None:
-    """Keep a successful check of ``path`` for the next run; a cache that cannot be written is left alone."""
-    entry = _entry(path)
+def keep(path: str, checked: Any, library: str | None = None) -> None:
+    """Keep a successful check of ``path`` within ``library`` (resolved; None: the one in force) for the next run; a cache that cannot be written is left alone."""
+    entry = _entry(path, library)
     if entry is None:
         return
     # Every file the policy read, the policy first, by the text the check saw.

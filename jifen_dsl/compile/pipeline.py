@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from jifen_dsl.compile import cache as checkcache
 from jifen_dsl.bulk import collector_paused
 from jifen_dsl.errors import Diagnostic, PolicyError
+from jifen_dsl.lang.library import library_of
 
 if TYPE_CHECKING:  # imported when needed: a policy checked before comes from the cache without the parser
     from jifen_dsl.lang import model
@@ -18,10 +19,12 @@ __all__ = ["load_policy", "check_file"]
 def check_file(path: str, text: str | None = None) -> model.Policy | model.Library:
     """Parse and check a policy or library file (or ``text`` as if it were at ``path``); raise PolicyError listing every error.
 
-    A file checked before, whose files are all unchanged, comes from the cache (see checkcache).
+    A file checked before, whose files are all unchanged, comes from the cache (see checkcache),
+    if it was checked within the same policy library (lang.library).
     """
+    library = library_of(path).real
     if text is None:
-        checked = checkcache.cached(path)
+        checked = checkcache.cached(path, library)
         if checked is not None:
             return checked
     from jifen_dsl.lang.checker import check
@@ -30,7 +33,7 @@ def check_file(path: str, text: str | None = None) -> model.Policy | model.Libra
     with collector_paused():  # many small objects and no cycles: see bulk.py
         checked = check(load(path, text))
     if text is None:
-        checkcache.keep(path, checked)
+        checkcache.keep(path, checked, library)
     return checked
 
 

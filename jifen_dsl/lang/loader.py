@@ -5,18 +5,23 @@ once per file however often it is imported. Imported files are libraries: they
 declare fields, definitions and working-day calendars only, and have no header.
 A policy that extends another starts from that policy's declarations, resolved
 first (it may extend a third), and applies its own (:mod:`jifen_dsl.lang.inherit`).
+
+Every file imported or extended must be a ``.jifen`` file inside the policy's
+library (:mod:`jifen_dsl.lang.library`); one that is not is refused by its path,
+before it is opened, so no message ever quotes a file that is not a policy. The
+main file is the one the officer chose, and is read wherever it lies.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import attrs
 
 from jifen_dsl.lang import syntax
 from jifen_dsl.errors import Diagnostic, PolicyError, SourceText
 from jifen_dsl.lang.inherit import reject_edits, resolve
+from jifen_dsl.lang.library import SUFFIX, NotAPolicyFile, library_of, read_policy_bytes
 from jifen_dsl.lang.parser import parse
 
 __all__ = ["Program", "load"]
@@ -34,14 +39,20 @@ class Program:
     files: tuple[str, ...]
 
 
-def read_source(path: str) -> str:
-    """A policy file's text; raise PolicyError naming the file when it cannot be read."""
+def read_source(path: str, resolved: str | None = None) -> str:
+    """A policy file's text; raise PolicyError naming the file when it cannot be read.
+
+    ``resolved``: the path after symlinks, checked to lie in the library; the file
+    is opened there, and no symbolic link put in its place since is followed.
+    """
     try:
-        data = Path(path).read_bytes()
+        data = read_policy_bytes(resolved or path, follow=resolved is None)
     except FileNotFoundError:
         raise PolicyError([Diagnostic(f"{path}: no such policy file")]) from None
     except IsADirectoryError:
         raise PolicyError([Diagnostic(f"{path}: is a directory, not a policy file")]) from None
+    except NotAPolicyFile as exc:
+        raise PolicyError([Diagnostic(f"{path}: {exc.reason}")]) from None
     except OSError as exc:
         raise PolicyError([Diagnostic(f"{path}: cannot read the policy file ({exc.strerror})")]) from None
     try:
@@ -76,12 +87,13 @@ class _Loading:
         self.errors: list[Diagnostic] = []
         self.parsed: dict[str, syntax.PolicyFile] = {}
         self.spliced: set[str] = set()
+        self.library = library_of(path)
 
-    def parse_file(self, file_path: str) -> syntax.PolicyFile | None:
-        """The tree of one file, parsed once; None (with its errors recorded) when it does not parse."""
+    def parse_file(self, file_path: str, resolved: str | None = None) -> syntax.PolicyFile | None:
+        """The tree of one file (read at ``resolved`` when given), parsed once; None (with its errors recorded) when it does not parse."""
         if file_path in self.parsed:
             return self.parsed[file_path]
-        text_of_file = self.text if (file_path == self.path and self.text is not None) else read_source(file_path)
+        text_of_file = self.text if (file_path == self.path and self.text is not None) else read_source(file_path, resolved)
         text_of_file = text_of_file.removeprefix("\ufeff")
         self.sources[file_path] = SourceText(file_path, text_of_file)
         try:
@@ -109,8 +121,11 @@ class _Loading:
             return
         if target in self.spliced:
             return
+        resolved = self.admitted("import", decl.path, target, decl.span)
+        if resolved is None:
+            return
         try:
-            imported = self.parse_file(target)
+            imported = self.parse_file(target, resolved)
         except PolicyError as exc:
             self.errors.append(Diagnostic(f"cannot import {decl.path!r}: {exc.diagnostics[0].message}", decl.span))
             return
@@ -159,8 +174,11 @@ class _Loading:
             chain = " -> ".join(lineage + (target,))
             self.errors.append(Diagnostic(f"extends cycle: {chain}", tree.extends.span, "a policy cannot extend itself, directly or through others"))
             return None
+        resolved = self.admitted("extends", tree.extends.path, target, tree.extends.span)
+        if resolved is None:
+            return None
         try:
-            parent = self.parse_file(target)
+            parent = self.parse_file(target, resolved)
         except PolicyError as exc:
             self.errors.append(Diagnostic(f"cannot extend {tree.extends.path!r}: {exc.diagnostics[0].message}", tree.extends.span))
             return None
@@ -174,3 +192,23 @@ class _Loading:
             ))
             return None
         return self.resolved(parent, lineage + (target,))
+
+    def admitted(self, keyword: str, written: str, target: str, span) -> str | None:
+        """Where the file an import or extends names may be read (its resolved path); None, with the refusal recorded, when it lies outside the library or is no .jifen file."""
+        resolved, refusal = self.library.refusal(target)
+        if refusal is None:
+            return resolved
+        library = self.library.shown
+        # Quoted as written; escaped if it holds what a terminal would act on (an escape, a line break).
+        written = f'"{written}"' if written.isprintable() else repr(written)
+        if refusal == "suffix":
+            self.errors.append(Diagnostic(f"{keyword} {written} is not a {SUFFIX} file; only policy files can be imported or extended", span))
+            return None
+        where = "leads outside the policy library" if refusal == "link" else "is outside the policy library"
+        how = "the folder named with --library" if self.library.named else "by default the folder above the policy's own folder"
+        self.errors.append(Diagnostic(
+            f"{keyword} {written} {where} {library}" + (" (through a symbolic link)" if refusal == "link" else ""),
+            span,
+            f"a policy imports and extends only {SUFFIX} files inside its library ({how}); to read from another folder, name it: jifen --library DIR ...",
+        ))
+        return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from lark import v_args
 
 from jifen_dsl.lang import syntax
+from jifen_dsl.lang.numberlimits import MAX_YEAR
 from jifen_dsl.lang.parser_nodes import NodeBuilder
 
 __all__ = ["DeclarationBuilder"]
@@ -35,6 +36,13 @@ class DeclarationBuilder(NodeBuilder):
     def header(self, meta, children):
         language, title, district, year, as_of, source = children
         year_value = self._integer(year, "the year")
+        if year.span not in self.refused_numbers and not 1 <= year_value <= MAX_YEAR:
+            # Checked here, before anything builds a date from the year (as_of, new-year, the calendar).
+            self._error(
+                f"the year {year_value} is outside the calendar: a year is from 1 to {MAX_YEAR}",
+                year.span,
+                "write the admission year, e.g. 2024",
+            )
         return syntax.Header(
             title.value, district.value, year_value, as_of.value, source.value, language,
             span=self._span(meta), year_span=year.span, as_of_span=as_of.span,

@@ -17,6 +17,7 @@ from lark import v_args
 
 from jifen_dsl.lang import syntax
 from jifen_dsl.lang.functions import SPELLING
+from jifen_dsl.lang.numberlimits import MAX_DIGITS
 from jifen_dsl.lang.parser_nodes import NameTok, NodeBuilder
 
 __all__ = ["ExpressionBuilder"]
@@ -177,7 +178,21 @@ class ExpressionBuilder(NodeBuilder):
     # literals ---------------------------------------------------------
     def number(self, meta, children):
         tok = children[0]
-        return syntax.NumberLit(Decimal(str(tok)), "." not in tok, span=self._tok_span(tok))
+        text = str(tok)
+        span = self._tok_span(tok)
+        whole, _, fraction = text.partition(".")
+        # Counted on the text, before any conversion: turning thousands of digits into a
+        # number is itself slow, and Python refuses to turn one back into text.
+        digits = len(whole.lstrip("0")) + len(fraction)
+        if digits > MAX_DIGITS:
+            self._error(
+                f"this number has {digits:,} digits; a number may have at most {MAX_DIGITS}",
+                span,
+                f"jifen computes with {MAX_DIGITS} significant digits, so a longer number could not be used as written (leading zeros do not count)",
+            )
+            self.refused_numbers.add(span)
+            return syntax.NumberLit(Decimal(0), not fraction, span=span)
+        return syntax.NumberLit(Decimal(text), not fraction, span=span)
 
     def string(self, meta, children):
         tok = children[0]

@@ -24,6 +24,9 @@ class NodeBuilder(Transformer):
         super().__init__(visit_tokens=False)
         self.path = path
         self.errors: list[Diagnostic] = []
+        # Number literals already refused for their length, by span: their placeholder
+        # value must not draw a second, misleading error (a year 0, say).
+        self.refused_numbers: set[Span] = set()
 
     def _span(self, meta) -> Span | None:
         if getattr(meta, "empty", True):

@@ -15,6 +15,7 @@ from decimal import Decimal
 from jifen_dsl.lang import syntax, ir, model
 from jifen_dsl.timeline.dates import Duration
 from jifen_dsl.errors import EvaluationError, Span
+from jifen_dsl.lang.numberlimits import MAX_DIGITS, too_large
 from jifen_dsl.lang.operations import fold
 from jifen_dsl.lang.typesys import (
     BOOL, CALENDAR, DATE, DATETIME, DECIMAL, DURATION, ERROR, EVIDENCE, INTEGER, TEXT, WORKDAYS,
@@ -447,6 +448,13 @@ class ExpressionTyping:
                 return ir.Const(None, ERROR, span=span)
             except (ArithmeticError, ValueError) as exc:  # e.g. a rounding beyond 28 significant digits
                 self.error(f"this cannot be computed: {type(exc).__name__}", span, "check the size of the numbers")
+                return ir.Const(None, ERROR, span=span)
+            if too_large(value):
+                self.error(
+                    f"this calculation comes to a number of more than {MAX_DIGITS} digits",
+                    span,
+                    f"numbers are kept to {MAX_DIGITS} digits: check the size of the numbers it multiplies",
+                )
                 return ir.Const(None, ERROR, span=span)
             return ir.Const(value, type_, span=span)
         return ir.Apply(op, args, type_, span=span)

@@ -20,6 +20,7 @@ calendar, say), nothing is written and every error is shown.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from typing import Any, Callable, Iterable
@@ -31,6 +32,7 @@ from jifen_dsl.lang.walk import walk
 from jifen_dsl.lang.body import item_key, section_entries, section_kind
 from jifen_dsl.lang.checker import check
 from jifen_dsl.errors import Diagnostic, PolicyError, SourceText
+from jifen_dsl.lang.library import library_of, using_library
 from jifen_dsl.lang.loader import load, read_source
 from jifen_dsl.lang.parser import parse
 from jifen_dsl.lang.unparse import date_text, keyword, string_text, unparse_declaration, unparse_item
@@ -257,12 +259,25 @@ def _default_target(path: str, year: int) -> str:
 
 def new_year(path: str, year: int | None = None, target: str | None = None, *, extends: bool = False) -> NewYear:
     """Next year's policy from ``path``: moved on to ``year`` (default: the year after), checked, not yet written."""
+    # The new text is checked as if at ``target``, wherever that is, but it reads the files
+    # ``path`` reads (its imports relocated), so it is held to the library of ``path``.
+    with using_library(library_of(path).root):
+        return _new_year(path, year, target, extends)
+
+
+def _new_year(path: str, year: int | None, target: str | None, extends: bool) -> NewYear:
     text = read_source(path)
     tree = parse(text, path)
     if tree.header is None:
         raise PolicyError([Diagnostic(f"{path} is a library, which has no year to move on", hint="give a policy file")])
     old = tree.header.year
     year = old + 1 if year is None else year
+    if year > datetime.MAXYEAR:
+        # Checked before any date is moved: a date cannot hold a later year.
+        raise PolicyError([Diagnostic(
+            f"the new year cannot be later than {datetime.MAXYEAR}, the last year a date can hold",
+            hint=f"give a year after {old}, e.g. {old + 1}",
+        )])
     if year <= old:
         raise PolicyError([Diagnostic(f"{path} is the policy of {old}; the new year must come after it, not {year}")])
     years = year - old

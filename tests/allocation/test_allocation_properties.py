@@ -16,7 +16,7 @@ from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.allocation.verify import verify
 
-from ..conftest import BASE_APPLICANT, EN_HEADER, FIELDS
+from ..conftest import BASE_APPLICANT, EN_HEADER, FIELDS_IMPORT, policy_folder
 from .test_allocator import schools_from
 
 VARIANTS = list(itertools.product(
@@ -27,12 +27,12 @@ VARIANTS = list(itertools.product(
 @pytest.fixture(scope="module")
 def policies(tmp_path_factory):
     """One compiled policy per combination of allocation settings, with two batches."""
-    tmp = tmp_path_factory.mktemp("policies")
+    tmp = policy_folder(tmp_path_factory.mktemp("policies"))
     compiled = {}
     for mechanism, qualification, coordination, siblings, clearing in VARIANTS:
         path = tmp / f"{mechanism}-{qualification}-{coordination}-{siblings}-{clearing}.jifen"
         path.write_text(
-            EN_HEADER + f'import "{os.path.relpath(FIELDS, tmp)}"\n'
+            EN_HEADER + FIELDS_IMPORT +
             'requirement ok "ok": not child_enrolled\n'
             "points { total = points indicator permit \"Permit\" = ind_permit }\n"
             "batches { batch first \"First\": insurance_active batch rest \"Rest\": otherwise }\n"

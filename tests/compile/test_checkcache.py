@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from jifen_dsl.compile.compiler import compile_policy
 from jifen_dsl.errors import PolicyError
 from jifen_dsl.compile.pipeline import check_file
 
-from ..conftest import ROOT
+from ..conftest import FIELDS_IMPORT, ROOT, policy_folder
 
 POLICIES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "policies").rglob("*.jifen"))
 
@@ -45,12 +44,12 @@ def test_a_second_check_comes_from_the_cache_and_equals_a_fresh_one(cache_home, 
     assert check_file("policies/haizhu/2022.jifen") == first
 
 
-def _policy(directory: Path, default: str) -> str:
+def _policy(root: Path, default: str) -> str:
+    directory = policy_folder(root)  # a policy library of its own, where lib.jifen lies beside the policy
     (directory / "lib.jifen").write_text(f'field bonus "加分": decimal default {default}\n', encoding="utf-8")
-    fields = os.path.relpath(ROOT / "policies" / "guangzhou" / "fields.jifen", directory)
     (directory / "p.jifen").write_text(
         'policy "Cache" district "海珠区" year 2022 as_of 2022-08-31 source "test"\n'
-        f'import "{fields}"\nimport "lib.jifen"\n'
+        + FIELDS_IMPORT + 'import "lib.jifen"\n'
         "points { total = points + bonus }\ntiebreak { id ascending }\n",
         encoding="utf-8",
     )
@@ -61,7 +60,7 @@ def test_a_changed_imported_file_is_checked_again(cache_home, tmp_path):
     path = _policy(tmp_path, "1")
     first = check_file(path)
     assert checkcache.cached(path) == first
-    (tmp_path / "lib.jifen").write_text('field bonus "加分": decimal default 2\n', encoding="utf-8")
+    (Path(path).parent / "lib.jifen").write_text('field bonus "加分": decimal default 2\n', encoding="utf-8")
     assert checkcache.cached(path) is None
     second = check_file(path)
     assert second != first and "2" in repr(second.fields[-1].default)
@@ -70,7 +69,7 @@ def test_a_changed_imported_file_is_checked_again(cache_home, tmp_path):
 def test_a_broken_policy_is_never_kept(cache_home, tmp_path):
     path = _policy(tmp_path, "1")
     check_file(path)
-    (tmp_path / "lib.jifen").write_text('field bonus "加分": decimal default oops\n', encoding="utf-8")
+    (Path(path).parent / "lib.jifen").write_text('field bonus "加分": decimal default oops\n', encoding="utf-8")
     for _ in range(2):
         with pytest.raises(PolicyError):
             check_file(path)

@@ -102,12 +102,11 @@ def test_missing_columns_are_named_with_their_labels(tmp_path, policy):
 
 
 def test_a_grade_the_policy_has_no_rules_for(tmp_path):
-    from ..conftest import EN_HEADER, FIELDS
-    import os
+    from ..conftest import EN_HEADER, FIELDS_IMPORT, policy_folder
 
-    policy_path = tmp_path / "g1only.jifen"
+    policy_path = policy_folder(tmp_path) / "g1only.jifen"
     policy_path.write_text(
-        EN_HEADER + f'import "{os.path.relpath(FIELDS, tmp_path)}"\n'
+        EN_HEADER + FIELDS_IMPORT +
         'for grade "G1" { requirement r "r": true }\npoints { total = points }\ntiebreak { id ascending }\n',
         encoding="utf-8",
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 
 from jifen_dsl.errors import EvaluationError
 
-from ..conftest import EN_HEADER, FIELDS, POLICIES, ROOT, ZH_HEADER, evaluate_rows, failed_names
+from ..conftest import EN_HEADER, FIELDS_IMPORT, POLICIES, ROOT, ZH_HEADER, evaluate_rows, failed_names, policy_folder
 
 
 def test_points_total_is_a_decimal_never_below_zero(write_policy):
@@ -128,9 +127,8 @@ tiebreak { child_hukou descending lottery seed 2022 }
     st.randoms(use_true_random=False),
 )
 def test_ranks_do_not_depend_on_row_order(tmp_path_factory, people, rnd):
-    tmp = tmp_path_factory.mktemp("p")
-    policy = tmp / "p.jifen"
-    policy.write_text(EN_HEADER + f'import "{os.path.relpath(FIELDS, tmp)}"\n' + """
+    policy = policy_folder(tmp_path_factory.mktemp("p")) / "p.jifen"
+    policy.write_text(EN_HEADER + FIELDS_IMPORT + """
 requirement ok "ok": true
 points { total = points indicator permit "Permit" = ind_permit }
 tiebreak { indicators descending child_birth_date ascending id ascending }

@@ -4,7 +4,6 @@ whether read from evaluations or from the values the evaluator gathered as it we
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
 
-from ..conftest import BASE_APPLICANT, EN_HEADER, FIELDS, POLICIES
+from ..conftest import BASE_APPLICANT, EN_HEADER, FIELDS_IMPORT, POLICIES, policy_folder
 
 SHIPPED = sorted(str(p) for p in POLICIES.rglob("20*.jifen"))
 
@@ -122,10 +121,8 @@ tiebreak { indicators descending points_status descending child_birth_date ascen
 
 @pytest.fixture(scope="module")
 def chain_policy(tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("chain")
-    path = folder / "policy.jifen"
-    imports = f'import "{os.path.relpath(FIELDS, folder)}"\n'
-    path.write_text(EN_HEADER + imports + 'requirement ok "ok": true\n' + CHAIN, encoding="utf-8")
+    path = policy_folder(tmp_path_factory.mktemp("chain")) / "policy.jifen"
+    path.write_text(EN_HEADER + FIELDS_IMPORT + 'requirement ok "ok": true\n' + CHAIN, encoding="utf-8")
     return str(path)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,9 @@ from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
 
-from ..conftest import BASE_APPLICANT, FIELDS, POLICIES, evaluate_rows, failed_names
+from ..conftest import BASE_APPLICANT, POLICIES, evaluate_rows, failed_names, policy_folder
+
+LIBRARY_FIELDS = "../guangzhou/fields.jifen"  # the shared fields, as a policy in policy_folder imports them
 
 PARENT = '''policy "Parent" district "海珠区" year 2022 as_of 2022-08-31 source "tests"
 import "{fields}"
@@ -80,13 +81,18 @@ CHILD_HEADER = 'policy "Child" district "海珠区" year 2023 as_of 2023-08-31 s
 
 
 @pytest.fixture
-def family(tmp_path):
+def folder(tmp_path):
+    """The folder of a policy library in tmp_path (conftest.policy_folder), for the family's files."""
+    return policy_folder(tmp_path)
+
+
+@pytest.fixture
+def family(folder):
     """Write parent.jifen and a child (header and extends given) and return the child's checked policy."""
-    fields = os.path.relpath(FIELDS, tmp_path)
-    (tmp_path / "parent.jifen").write_text(PARENT.format(fields=fields), encoding="utf-8")
+    (folder / "parent.jifen").write_text(PARENT.format(fields=LIBRARY_FIELDS), encoding="utf-8")
 
     def child(body: str, *, name: str = "child.jifen", header: str = CHILD_HEADER):
-        path = tmp_path / name
+        path = folder / name
         path.write_text(header + body, encoding="utf-8")
         return check_file(str(path))
 
@@ -191,7 +197,7 @@ def test_fields_and_imports_are_inherited_and_a_child_may_add_a_field(family):
     assert child.files[0].endswith("child.jifen") and any(f.endswith("parent.jifen") for f in child.files)
 
 
-def test_a_chain_of_three(family, tmp_path):
+def test_a_chain_of_three(family):
     family('override requirement lives_here "Lives here (2023)": residence_district = "海珠区"\n')
     grandchild = family(
         'override requirement lives_here "Lives here (2024)": residence_district = "海珠区" or work_district = "海珠区"\n',
@@ -202,9 +208,9 @@ def test_a_chain_of_three(family, tmp_path):
     assert len(grandchild.files) == 4  # grandchild, child, parent, fields
 
 
-def test_an_inherited_rule_evaluates_under_the_childs_header(family, tmp_path):
+def test_an_inherited_rule_evaluates_under_the_childs_header(family, folder):
     family("")
-    compiled, results = evaluate_rows(str(tmp_path / "child.jifen"), [
+    compiled, results = evaluate_rows(str(folder / "child.jifen"), [
         {"id": "A1", "permit_start": "2022-08-31", "child_birth_date": "2016-03-01"},
         {"id": "A2", "permit_start": "2022-09-01", "child_birth_date": "2016-03-01"},
     ])
@@ -251,12 +257,11 @@ def test_an_error_in_an_inherited_rule_names_the_parents_file(family):
     assert "parent.jifen:10:5: error: unknown name 'residence_district'" in text
 
 
-def test_a_policy_cannot_import_a_policy_but_can_extend_one(tmp_path):
-    fields = os.path.relpath(FIELDS, tmp_path)
-    (tmp_path / "parent.jifen").write_text(PARENT.format(fields=fields), encoding="utf-8")
-    (tmp_path / "x.jifen").write_text('policy "X" district "d" year 2022 as_of 2022-08-31 source "s"\nimport "parent.jifen"\n', encoding="utf-8")
+def test_a_policy_cannot_import_a_policy_but_can_extend_one(folder):
+    (folder / "parent.jifen").write_text(PARENT.format(fields=LIBRARY_FIELDS), encoding="utf-8")
+    (folder / "x.jifen").write_text('policy "X" district "d" year 2022 as_of 2022-08-31 source "s"\nimport "parent.jifen"\n', encoding="utf-8")
     with pytest.raises(PolicyError) as info:
-        check_file(str(tmp_path / "x.jifen"))
+        check_file(str(folder / "x.jifen"))
     assert "a policy that starts from another writes extends" in info.value.render()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
@@ -11,11 +10,16 @@ from jifen_dsl.errors import DataError, PolicyError
 from jifen_dsl.lang.parser import MAX_NESTING
 from jifen_dsl.compile.pipeline import check_file, load_policy
 
-from ..conftest import BASE_APPLICANT, EN_HEADER, EN_TAIL, FIELDS, rows_to_csv
+from ..conftest import BASE_APPLICANT, EN_HEADER, EN_TAIL, FIELDS_IMPORT, policy_folder, rows_to_csv
 
 
 def policy_text(tmp_path, body: str) -> str:
-    return EN_HEADER + f'import "{os.path.relpath(FIELDS, tmp_path)}"\n' + body + EN_TAIL
+    return EN_HEADER + FIELDS_IMPORT + body + EN_TAIL
+
+
+def policy_path(tmp_path):
+    """Where the policy of a test goes: in a policy library of its own (conftest.policy_folder)."""
+    return policy_folder(tmp_path) / "p.jifen"
 
 
 @pytest.mark.parametrize(
@@ -30,7 +34,7 @@ def policy_text(tmp_path, body: str) -> str:
 )
 def test_ten_thousand_deep_expressions_are_a_clear_error(tmp_path, body):
     with pytest.raises(PolicyError) as info:
-        check_file(str(tmp_path / "p.jifen"), policy_text(tmp_path, body))
+        check_file(str(policy_path(tmp_path)), policy_text(tmp_path, body))
     [diagnostic] = info.value.diagnostics
     assert diagnostic.message == f"this expression nests more than {MAX_NESTING} operators deep"
     assert (diagnostic.span.line, diagnostic.span.column) == (7, 20)
@@ -38,14 +42,14 @@ def test_ten_thousand_deep_expressions_are_a_clear_error(tmp_path, body):
 
 def test_deep_parentheses_alone_are_fine(tmp_path):
     body = 'requirement r "t": ' + "(" * 10_000 + "child_enrolled" + ")" * 10_000
-    assert check_file(str(tmp_path / "p.jifen"), policy_text(tmp_path, body)).requirements[0].name == "r"
+    assert check_file(str(policy_path(tmp_path)), policy_text(tmp_path, body)).requirements[0].name == "r"
 
 
 def test_nesting_at_the_limit_compiles_in_every_mode(tmp_path):
     # primary_graduation_year is optional: this exercises the three-valued code too
     body = 'requirement r "t": ' + " or ".join(["primary_graduation_year = 1"] * MAX_NESTING) + "\n"
     body += 'requirement s "t": ' + "not " * (MAX_NESTING - 1) + "(primary_graduation_year = 1)\n"
-    path = tmp_path / "p.jifen"
+    path = policy_path(tmp_path)
     path.write_text(policy_text(tmp_path, body), encoding="utf-8")
     assert load_policy(str(path)).source.count("def evaluate(") == 1
 
@@ -54,7 +58,7 @@ def test_a_ten_megabyte_policy(tmp_path):
     body = ("# " + "说明" * 49 + "\n") * 50_000 + ('requirement r "' + "x" * 100_000 + '": true\n')
     text = policy_text(tmp_path, body)
     assert len(text.encode("utf-8")) > 10_000_000
-    path = tmp_path / "p.jifen"
+    path = policy_path(tmp_path)
     path.write_text(text, encoding="utf-8")
     compiled = load_policy(str(path))  # a 100,000-character line among 10 MB of comments
     assert compiled.policy.requirements[0].title == "x" * 100_000
@@ -62,7 +66,7 @@ def test_a_ten_megabyte_policy(tmp_path):
 
 def test_ten_thousand_requirements(tmp_path):
     body = "\n".join(f'requirement r{i} "t{i}": permit_start + {i % 7} days <= as_of' for i in range(10_000))
-    path = tmp_path / "p.jifen"
+    path = policy_path(tmp_path)
     path.write_text(policy_text(tmp_path, body), encoding="utf-8")
     compiled = load_policy(str(path))
     assert len(compiled.policy.requirements) == 10_000

@@ -16,7 +16,7 @@ from jifen_dsl.lang.operations import fold
 from jifen_dsl.timeline.schedule import Window, deadline
 from jifen_dsl.timeline.workdays import Workdays, builtin_calendar
 
-from ..conftest import BASE_APPLICANT, POLICIES, evaluate_rows, failed_names
+from ..conftest import BASE_APPLICANT, POLICIES, evaluate_rows, failed_names, policy_folder
 
 D = dt.date
 T = dt.datetime
@@ -121,12 +121,11 @@ def test_the_compiled_operations_count_back_what_they_add(start, n, calendar):
 
 @pytest.fixture(scope="module")
 def round_trip(tmp_path_factory):
-    from ..conftest import FIELDS
+    from ..conftest import FIELDS_IMPORT
 
-    tmp = tmp_path_factory.mktemp("round_trip")
-    path = tmp / "p.jifen"
+    path = policy_folder(tmp_path_factory.mktemp("round_trip")) / "p.jifen"
     path.write_text(
-        HEADER_2020 + f'import "{FIELDS}"\n'
+        HEADER_2020 + FIELDS_IMPORT +
         "define there = permit_start + 35 workdays\n"
         'requirement back "back": workdays_between(permit_start, there) = 35\n'
         'requirement again "again": there - 35 workdays <= permit_start\n'
@@ -247,7 +246,7 @@ def test_a_year_beyond_the_calendar_is_an_error_until_a_calendar_file_declares_i
     assert "2027-04-30 is outside the working-day calendar, which covers 2004-2026; declare 2027 in a calendar file and import it" in text
     assert "policy.jifen:3:22:" in text  # the span of the constant expression
 
-    (tmp_path / "calendar-2027.jifen").write_text(CALENDAR_2027, encoding="utf-8")
+    (policy_folder(tmp_path) / "calendar-2027.jifen").write_text(CALENDAR_2027, encoding="utf-8")  # beside the policy
     path = write_policy('import "calendar-2027.jifen"\n' + body, header=HEADER_2027)
     compiled = load_policy(path)
     assert compiled.policy.calendar.covered() == "2004-2027"
@@ -346,9 +345,10 @@ def test_a_schedule_section_is_given_once(write_policy):
 
 
 def test_only_policies_have_schedules_and_libraries_may_bring_calendars(write_policy, tmp_path):
-    (tmp_path / "lib.jifen").write_text('schedule { phase p "P" until 2022-05-01 }\n', encoding="utf-8")
+    library = policy_folder(tmp_path) / "lib.jifen"  # where write_policy writes the policy
+    library.write_text('schedule { phase p "P" until 2022-05-01 }\n', encoding="utf-8")
     with pytest.raises(PolicyError, match="a library may only declare fields, definitions and calendars"):
-        check_file(str(tmp_path / "lib.jifen"))
+        check_file(str(library))
     path = write_policy('import "lib.jifen"\nrequirement r "r": true\n')
     with pytest.raises(PolicyError, match="an imported library may only declare fields, definitions and calendars"):
         check_file(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
+import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +15,7 @@ from jifen_dsl.years.diff import diff, load_side
 from jifen_dsl.errors import DataError
 from jifen_dsl.years.impact import impact
 
-from ..conftest import BASE_APPLICANT, EN_HEADER, EN_TAIL, FIELDS, ROOT, rows_to_csv
+from ..conftest import BASE_APPLICANT, EN_HEADER, EN_TAIL, FIELDS_IMPORT, ROOT, policy_folder, rows_to_csv
 
 
 @pytest.fixture(autouse=True)
@@ -26,13 +26,13 @@ def _at_root(monkeypatch):
 @pytest.fixture
 def pair(tmp_path):
     """Write old.jifen and new.jifen (header, shared fields, body, tail) and return their paths."""
-    fields = os.path.relpath(FIELDS, tmp_path)
+    folder = policy_folder(tmp_path)
 
     def write(old_body: str, new_body: str, *, old_header: str = EN_HEADER, new_header: str = EN_HEADER) -> tuple[str, str]:
         paths = []
         for name, header, body in (("old.jifen", old_header, old_body), ("new.jifen", new_header, new_body)):
-            path = tmp_path / name
-            path.write_text(header + f'import "{fields}"\n' + body + EN_TAIL, encoding="utf-8")
+            path = folder / name
+            path.write_text(header + FIELDS_IMPORT + body + EN_TAIL, encoding="utf-8")
             paths.append(str(path))
         return tuple(paths)
 
@@ -278,11 +278,13 @@ def test_a_change_that_cannot_stand_alone_is_said_so(pair, tmp_path):
 
 
 def test_evidence_counts_in_the_impact(tmp_path):
-    parent = os.path.relpath(ROOT / "policies" / "conghua" / "2020.jifen", tmp_path)
-    wider = tmp_path / "wider.jifen"
+    # A policy extends only within its library: this one's holds a copy of the 2020 policy it widens.
+    folder = policy_folder(tmp_path, "conghua")
+    shutil.copyfile(ROOT / "policies" / "conghua" / "2020.jifen", folder / "2020.jifen")
+    wider = folder / "wider.jifen"
     wider.write_text(
         "政策 “测试” 区 “从化区” 年度 2020 基准日 2020年8月31日 来源 “测试”\n"
-        f"继承 “{parent}”\n"
+        "继承 “2020.jifen”\n"
         "积分 ｛ 修改 指标 「创新创业」 “创新创业” = 材料 「创新创业」 日期 在 截止时间（「积分受理」） 前 6年 内 ｝\n",
         encoding="utf-8",
     )
