@@ -8,23 +8,29 @@ from __future__ import annotations
 
 import click
 
-from jifen_dsl.data.formats import INPUT_FORMATS
+from jifen_dsl.data.formats import FORMULA_MODES, INPUT_FORMATS
 from jifen_dsl.data.formats import OUTPUT_FORMATS as FORMATS
 
-__all__ = ["policy_arg", "format_opt", "output_opt", "input_options", "run_options", "check_run_options"]
+__all__ = ["policy_arg", "format_opt", "input_options", "run_options", "check_run_options"]
 
 policy_arg = click.argument("policy", type=click.Path(dir_okay=False))
 format_opt = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format (xlsx needs -o).")
-output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout (atomically).")
 
 
 def input_options(command):
-    """--input-format, --encoding and --sheet: how to read the applicant file; --evidence: its evidence file."""
+    """--input-format, --encoding, --sheet and --formulas: how to read the applicant file; --evidence: its evidence file."""
     command = click.option(
         "--evidence", type=click.Path(dir_okay=False),
         help="Evidence items (id, indicator, date, value) for the indicators that count evidence.",
     )(command)
-    command = click.option("--sheet", help="XLSX: the sheet to read, by name or number (default: the first).")(command)
+    command = click.option(
+        "--formulas", type=click.Choice(FORMULA_MODES), default="refuse", show_default=True,
+        help="XLSX (applicants, schools, evidence): 'refuse' a cell holding a formula - save the sheet as values only"
+        " (选择性粘贴 → 数值) - or read the value saved with it ('cached').",
+    )(command)
+    command = click.option(
+        "--sheet", help="XLSX: the sheet to read, by name or number (default: the active sheet if visible, else the first visible one; a hidden sheet only when named).",
+    )(command)
     command = click.option("--encoding", help="CSV/JSON: the text encoding (default: UTF-8, with or without BOM, else GB18030).")(command)
     command = click.option("--input-format", type=click.Choice(INPUT_FORMATS), help="Format of the applicant file (default: by its extension).")(command)
     return command
@@ -34,7 +40,7 @@ def run_options(command):
     """The options evaluate and allocate share: input, leniency, the run directory, CSV with a BOM, quiet."""
     command = click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line on stderr.")(command)
     command = click.option("--bom", is_flag=True, help="Begin CSV output with a byte-order mark, so Excel shows Chinese text correctly.")(command)
-    command = click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write results, summary, rejects and manifest.json to this directory (as a whole).")(command)
+    command = click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write results, summary, rejects and manifest.json to this directory: a new or empty one, or one holding an earlier run jifen wrote.")(command)
     command = click.option("--rejects", type=click.Path(dir_okay=False), help="With --lenient: write the rows set aside, with their reasons, to this CSV file.")(command)
     command = click.option("--lenient", is_flag=True, help="Set bad rows aside (written with their reasons to the rejects file) instead of failing.")(command)
     return input_options(command)

@@ -23,6 +23,8 @@ from jifen_dsl.lang import model
 from jifen_dsl.data import parallelread
 from jifen_dsl.bulk import collector_paused
 from jifen_dsl.data.csvstream import Fallback, open_part, skip_rest
+from jifen_dsl.data.identity import guarded, id_key
+from jifen_dsl.data.xlsxbook import hidden_note
 from jifen_dsl.errors import DataError
 from jifen_dsl.progress import NO_PROGRESS
 from jifen_dsl.progress import Progress as ProgressBar
@@ -70,10 +72,11 @@ class ApplicantFile:
 
 
 def read_applicants(
-    path: str, policy: model.Policy, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None
+    path: str, policy: model.Policy, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None,
+    formulas: str = "refuse",
 ) -> list[Applicant]:
     """Read an applicant file (CSV, XLSX, JSON or JSON Lines); raise DataError listing every problem."""
-    return load_applicants(path, policy, input_format=input_format, encoding=encoding, sheet=sheet).applicants
+    return load_applicants(path, policy, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas).applicants
 
 
 def load_applicants(
@@ -85,17 +88,18 @@ def load_applicants(
     sheet: str | None = None,
     lenient: bool = False,
     progress: ProgressBar = NO_PROGRESS,
+    formulas: str = "refuse",
 ) -> ApplicantFile:
-    """Read an applicant file; with ``lenient``, set bad rows aside instead of failing on them.
+    """Read an applicant file; with ``lenient``, set bad rows aside instead of failing on them (``formulas``: see read_table).
 
     A CSV file's rows stream from disk (:mod:`jifen_dsl.data.csvstream`); a file the
     stream does not handle is read again whole, which explains what is wrong with it.
     """
-    table = open_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant")
+    table = open_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant", formulas=formulas)
     try:
         return _applicant_file(table, policy, lenient, progress)
     except Fallback:
-        table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant")
+        table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="applicant", formulas=formulas)
         return _applicant_file(table, policy, lenient, progress)
 
 
@@ -208,10 +212,12 @@ def _records(table: Table, policy: model.Policy, lenient: bool, progress: Progre
         if is_streamed(table):
             for _ in table.rows:  # a problem with the file itself is reported first, as when it is read whole
                 pass
+        if table.hidden:  # the data may be on a sheet a person cannot see: say so
+            problems.add("header", table.path, hidden_note(table.hidden))
         # A header that does not fit cannot be worked around row by row, even with --lenient.
         raise problems.error(f"{table.path}: the header does not fit the policy {policy.path}")
 
-    plan = [(policy.fields[i], columns.get(i), parser_for(policy.fields[i].type)) for i in policy.read_fields]
+    plan = [(policy.fields[i], columns.get(i), guarded(policy.fields[i], parser_for(policy.fields[i].type))) for i in policy.read_fields]
     kept: dict[int, list[str]] | None = {} if lenient else None
     with collector_paused():
         applicants, duplicated, rows = _typed_rows(table, policy, plan, columns, problems, progress, kept)
@@ -230,7 +236,7 @@ def _set_aside(table: Table, applicants: list[Applicant], duplicated: dict[str, 
     reasons = {row: list(found) for row, found in problems.by_row.items()}
     good = []
     for applicant in applicants:
-        again = duplicated.get(applicant.id)
+        again = duplicated.get(id_key(applicant.id))
         if again is not None:
             reasons.setdefault(applicant.row, []).append(
                 f"duplicate id {applicant.id!r}: it appears again on {_unit(table)} {again}, so every row with this id is set aside"
@@ -288,8 +294,8 @@ class _RowTyping:
         self.covered = frozenset(g.value for g in policy.grades)
         self.no_evidence = ((),) * len(policy.evidence)
         self.applicants: list[Applicant] = []
-        self.seen_ids: dict[str, int] = {}
-        self.duplicated: dict[str, int] = {}  # id -> the first row that repeats it
+        self.seen_ids: dict[str, int] = {}  # id_key(id) -> its row
+        self.duplicated: dict[str, int] = {}  # id_key(id) -> the first row that repeats it
         self.blank = 0  # blank rows: not applicants, nor data rows
         unique_seen: dict[int, dict[Any, int]] = {f.index: {} for f, _, _ in plan if f.unique and f.name != model.ID_FIELD}
         self.unique_positions = [(policy.read_fields.index(i), i, seen) for i, seen in unique_seen.items()]
@@ -304,16 +310,21 @@ class _RowTyping:
         id_field = policy.field(model.ID_FIELD)
         grade_field = policy.field(model.GRADE_FIELD)
 
+        written: dict[str, str] = {}  # id_key(id) -> the id as first written, where the two differ
+
         def add(line: int, cells: Sequence[str], values: tuple) -> None:
             """A typed row: an applicant, unless its id (or another unique value) was seen before or its grade has no rules."""
             applicant_id = values[id_pos]
-            if applicant_id in seen_ids:
-                problems.add("duplicate ids", at(line, columns[id_field.index]), f"duplicate id {applicant_id!r} (first on {unit} {seen_ids[applicant_id]})", line)
-                duplicated.setdefault(applicant_id, line)
+            key = id_key(applicant_id)
+            if key in seen_ids:
+                problems.add("duplicate ids", at(line, columns[id_field.index]), _duplicate_id(applicant_id, written.get(key, key), unit, seen_ids[key]), line)
+                duplicated.setdefault(key, line)
                 if kept is not None:
                     kept[line] = cells
                 return
-            seen_ids[applicant_id] = line
+            seen_ids[key] = line
+            if key != applicant_id:
+                written[key] = applicant_id
             repeated = False
             for position, field_index, seen in unique_positions:
                 value = values[position]
@@ -439,6 +450,16 @@ def _take_part(child: "parallelread.Child", applicants: list[Applicant], seen_id
             progress(len(made))
     _, rows, blank_rows = summary
     return rows, blank_rows
+
+
+def _duplicate_id(applicant_id: str, first: str, unit: str, first_row: int) -> str:
+    """The message for an id seen before: as it was, or, when written differently, how the two compare equal."""
+    if first == applicant_id:
+        return f"duplicate id {applicant_id!r} (first on {unit} {first_row})"
+    return (
+        f"duplicate id {applicant_id!r}: it is {first!r} (first on {unit} {first_row}) written with invisible or look-alike characters"
+        " (ids are compared after Unicode NFKC normalisation, without invisible format characters)"
+    )
 
 
 def _careful_row(table: Table, line: int, cells: Sequence[str], plan, width: int, problems: _Problems) -> tuple | None:

@@ -8,11 +8,22 @@ cannot turn into text faithfully is kept as an :class:`UnreadableCell` or a
 
 from __future__ import annotations
 
+import csv
 from typing import Sequence
 
 import attrs
 
-__all__ = ["UnreadableCell", "Broken", "Table", "column_letter"]
+__all__ = ["UnreadableCell", "Broken", "Table", "column_letter", "CELL_LIMIT", "SPARSE_SLACK", "SPARSE_CELLS"]
+
+# The longest cell any reader accepts: the csv module's field limit, which the CSV readers apply.
+CELL_LIMIT = csv.field_size_limit()
+
+# A reader whose table would be mostly empty cells - rows padded out to a far column
+# or to keys few objects share - stops before it holds more than SPARSE_SLACK cells
+# of which fewer than one in SPARSE_CELLS holds a value: memory follows the values a
+# file holds (a real table passes, however large), never how far apart they lie.
+SPARSE_SLACK = 1 << 22
+SPARSE_CELLS = 16
 
 
 class UnreadableCell(str):
@@ -48,6 +59,7 @@ class Table:
     broken: tuple[Broken, ...] = ()
     encoding: str | None = None
     sheet: str | None = None
+    hidden: tuple[str, ...] = ()  # a workbook's hidden sheets, which were not read
 
     def at(self, row: int, column: int | None = None) -> str:
         """Where a row (or a cell, ``column`` counted from 0) is, as messages name it."""

@@ -22,7 +22,8 @@ import attrs
 from jifen_dsl.lang import model
 from jifen_dsl.data.applicants import Applicant
 from jifen_dsl.errors import DataError
-from jifen_dsl.data.readers import Table, read_table
+from jifen_dsl.data.identity import id_key
+from jifen_dsl.data.readers import Table, UnreadableCell, read_table
 from jifen_dsl.lang.typesys import DATE, DECIMAL
 from jifen_dsl.data.values import CellError, parser_for
 
@@ -45,6 +46,7 @@ def read_evidence(
     input_format: str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    formulas: str = "refuse",
 ) -> list[Applicant]:
     """The applicants with their evidence from a file (CSV, XLSX, JSON); raise DataError listing every problem.
 
@@ -53,7 +55,7 @@ def read_evidence(
     """
     if not policy.evidence:
         raise DataError([f"{path}: the policy {policy.path} counts no evidence, so there is nothing to read this file for"])
-    table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="evidence")
+    table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="evidence", formulas=formulas)
     return evidence_from_table(table, policy, applicants, set_aside=set_aside)
 
 
@@ -104,14 +106,14 @@ def attach_evidence(
     set_aside: Iterable[str] = (),
 ) -> list[Applicant]:
     """The applicants with the evidence of (line, cells) rows; raise DataError listing every problem."""
-    skipped = set(set_aside)
+    skipped = {id_key(i) for i in set_aside}
     problems: list[str] = []
     position = _columns(path, header, problems)
     if problems:
         raise DataError(problems, title=f"{path}: the evidence file's header has problems")
     names = _indicator_names(policy)
     others = {ind.name for ind in policy.points.indicators} | {ind.title for ind in policy.points.indicators}
-    by_id = {a.id: a for a in applicants}
+    by_id = {id_key(a.id): a for a in applicants}  # ids compare as the applicant file's do (see identity.py)
     read_date, read_value = parser_for(DATE), parser_for(DECIMAL)
     found: dict[str, list[list[tuple]]] = {}
     for line, cells in rows:
@@ -122,9 +124,15 @@ def attach_evidence(
             continue
         cell = {column: cells[i].strip() for column, i in position.items()}
         where = {column: f"{path}:{line}:{i + 1}" for column, i in position.items()}
+        unreadable = [(column, i) for column, i in position.items() if isinstance(cells[i], UnreadableCell)]
+        for column, i in unreadable:  # a workbook's formula or Excel error: it says why, where its text would mislead
+            problems.append(f"{where[column]}: column {column!r}: {cells[i].reason}")
+        if unreadable:
+            continue
         bad = False
-        applicant = by_id.get(cell["id"])
-        if applicant is None and cell["id"] in skipped:
+        key = id_key(cell["id"])
+        applicant = by_id.get(key)
+        if applicant is None and key in skipped:
             continue
         if applicant is None:
             close = difflib.get_close_matches(cell["id"], list(by_id), n=1, cutoff=0.8)

@@ -6,7 +6,9 @@ live where naming them loads nothing else.
 
 from __future__ import annotations
 
-__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS"]
+__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "FORMULA_MODES"]
 
 INPUT_FORMATS = ("csv", "xlsx", "json", "jsonl")
 OUTPUT_FORMATS = ("table", "csv", "json", "xlsx")
+# What a workbook's formula cell gives: refused (the default), or the value saved with the formula.
+FORMULA_MODES = ("refuse", "cached")

@@ -4,18 +4,29 @@ Numbers are kept as their exact decimal text and true/false as the words, so a
 value reads as it would from a CSV cell; a value no cell could hold (an object,
 null inside a list, a key given twice) becomes an
 :class:`~jifen_dsl.data.cells.UnreadableCell` saying why.
+
+A number obeys the rules of a number in a CSV cell: it is never written out from
+an exponent (``1e999999999`` would be a billion digits; a CSV cell ``1e3`` is not
+a number either), so one with an exponent is unreadable. A value, a key or a
+list longer than a CSV cell may be (:data:`~jifen_dsl.data.cells.CELL_LIMIT`) is
+refused at once, and so are objects with so few keys in common that the table
+of them would be mostly empty cells: the memory a file takes follows the values
+it holds.
 """
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Callable
 
-from jifen_dsl.data.cells import Broken, Table, UnreadableCell
+from jifen_dsl.data.cells import CELL_LIMIT, SPARSE_CELLS, SPARSE_SLACK, Broken, Table, UnreadableCell
 from jifen_dsl.errors import DataError
 
 __all__ = ["read_json", "read_jsonl"]
+
+
+_TOO_DEEP = "lists or objects nest too deeply to be a table's cells"
 
 
 class _Number(str):
@@ -23,6 +34,10 @@ class _Number(str):
 
 
 def _json_number(text: str) -> str:
+    if "e" in text or "E" in text:
+        # Written out, 1e999999999 is a billion digits: refuse it as a CSV cell "1e3" is refused.
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        return UnreadableCell(shown, f"the number {shown} is written with an exponent, which a number in a cell may not be; write it out in full")
     try:
         return _Number(format(Decimal(text), "f"))
     except InvalidOperation:  # pragma: no cover - the JSON parser only passes numbers
@@ -66,6 +81,8 @@ def _json_cell(value: Any) -> str:
             if isinstance(item, (list, dict)) or item is None:
                 return UnreadableCell(_short(value), f"{_short(value)} is not a cell value: a list may hold only text, numbers or true/false")
             text = _json_cell(item)
+            if isinstance(text, UnreadableCell):
+                return UnreadableCell(_short(value), f"a list item: {text.reason}")
             if ";" in text or "；" in text:
                 return UnreadableCell(_short(value), f"the list item {text!r} contains ';', which separates items")
             items.append(text)
@@ -105,20 +122,39 @@ def _kind(value: Any) -> str:
     return "a value"
 
 
-def _rows_of_objects(records: list[tuple[int, Any, str]]) -> tuple[tuple[str, ...], list[tuple[int, list[str]]], list[Broken]]:
-    """A header (every key, in order of first appearance) and the rows, from (row, object, raw text)."""
+def _rows_of_objects(
+    records: list[tuple[int, Any, str]], path: str, where: Callable[[int], str], what: str
+) -> tuple[tuple[str, ...], list[tuple[int, list[str]]], list[Broken]]:
+    """A header (every key, in order of first appearance) and the rows, from (row, object, raw text); ``where(row)`` names a row."""
     keys: dict[str, int] = {}
     objects: list[tuple[int, dict]] = []
     broken: list[Broken] = []
+    values = 0
     for row, value, raw in records:
         if not isinstance(value, dict):
             broken.append(Broken(row, f"{_kind(value)}, not an object with one key per column", raw))
             continue
         for key in value:
-            keys.setdefault(key, len(keys))
+            if key not in keys:
+                if len(key) > CELL_LIMIT:
+                    raise DataError([f"{where(row)}: a key is longer than {CELL_LIMIT:,} characters; is this really the {what} file?"])
+                keys[key] = len(keys)
+        values += len(value)
         objects.append((row, value))
     header = tuple(keys)
-    rows = [(row, [_json_cell(obj.get(key)) for key in header]) for row, obj in objects]
+    cells = len(objects) * len(header)
+    if cells > SPARSE_SLACK and cells > SPARSE_CELLS * values:
+        raise DataError([
+            f"{path}: the {len(objects):,} objects have {len(header):,} different keys between them, so that a table of them"
+            f" would be almost all empty cells; one object per {what}, each with the same keys, is expected"
+        ])
+    rows = []
+    for row, obj in objects:
+        cells_of_row = [_json_cell(obj.get(key)) for key in header]
+        if header and max(map(len, cells_of_row)) > CELL_LIMIT:
+            key = next(k for k, c in zip(header, cells_of_row) if len(c) > CELL_LIMIT)
+            raise DataError([f"{where(row)}: the value of {key!r} is longer than {CELL_LIMIT:,} characters; is this really the {what} file?"])
+        rows.append((row, cells_of_row))
     return header, rows, broken
 
 
@@ -128,11 +164,13 @@ def read_json(path: str, text: str, digest: str, encoding: str, what: str) -> Ta
         value = _loads(text)
     except json.JSONDecodeError as exc:
         raise DataError([f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"]) from None
+    except RecursionError:
+        raise DataError([f"{path}: {_TOO_DEEP}"]) from None
     if not isinstance(value, list):
         raise DataError([f"{path}: the file holds {_kind(value)}; expected a list of objects, one per {what}: [{{...}}, {{...}}]"])
     if not value:
         raise DataError([f"{path}: the list is empty; expected one object per {what}"])
-    header, rows, broken = _rows_of_objects([(i, item, _short(item)) for i, item in enumerate(value, start=1)])
+    header, rows, broken = _rows_of_objects([(i, item, _short(item)) for i, item in enumerate(value, start=1)], path, lambda row: f"{path}, record {row}", what)
     return Table(path, "json", header, rows, digest, header_row=1, broken=tuple(broken), encoding=encoding)
 
 
@@ -149,7 +187,9 @@ def read_jsonl(path: str, text: str, digest: str, encoding: str, what: str) -> T
             records.append((number, _loads(line), line))
         except json.JSONDecodeError as exc:
             broken.append(Broken(number, f"not valid JSON at column {exc.colno}: {exc.msg}", line))
-    header, rows, not_objects = _rows_of_objects(records)
+        except RecursionError:
+            broken.append(Broken(number, _TOO_DEEP, line[:40] + "..."))
+    header, rows, not_objects = _rows_of_objects(records, path, lambda row: f"{path}:{row}", what)
     broken = sorted(broken + not_objects, key=lambda b: b.row)
     if not header:
         raise DataError([f"{path}: no line holds a JSON object; expected one object per {what} on each line"])

@@ -9,9 +9,10 @@ Row numbers are what a person finds in the file: the line of a CSV or JSON Lines
 file, the row of a spreadsheet, the record (counted from 1) of a JSON list.
 A cell the reader cannot turn into text faithfully - an Excel error such as
 #N/A, an 18-digit identity number Excel stored as a rounded number, a cell of a
-merged range, a JSON object - becomes an :class:`UnreadableCell`, which the
+merged range, a formula, a JSON object or a number with an exponent - becomes an :class:`UnreadableCell`, which the
 validator reports like any bad cell (or rejects with the row, with --lenient).
-Problems with the file as a whole (wrong encoding, not JSON, merged header cells)
+Problems with the file as a whole (wrong encoding, not JSON, merged header cells,
+a cell longer than :data:`~jifen_dsl.data.cells.CELL_LIMIT`, a damaged workbook)
 raise :class:`DataError` at once.
 
 Here: the format a file is read as, its bytes decoded to text, and CSV text.
@@ -70,8 +71,14 @@ def format_of(path: str, given: str | None = None) -> str:
         ) from None
 
 
-def read_table(path: str, *, fmt: str | None = None, encoding: str | None = None, sheet: str | None = None, what: str = "data") -> Table:
-    """Read a CSV, XLSX, JSON or JSON Lines file; raise DataError for a file that cannot be read as one."""
+def read_table(
+    path: str, *, fmt: str | None = None, encoding: str | None = None, sheet: str | None = None, what: str = "data", formulas: str = "refuse"
+) -> Table:
+    """Read a CSV, XLSX, JSON or JSON Lines file; raise DataError for a file that cannot be read as one.
+
+    ``formulas`` says what a workbook's formula cells give: "refuse" (an unreadable
+    cell) or "cached" (the value saved with the formula); other formats have none.
+    """
     kind = format_of(path, fmt)
     data = _read_bytes(path, what)
     digest = hashlib.sha256(data).hexdigest()
@@ -80,7 +87,7 @@ def read_table(path: str, *, fmt: str | None = None, encoding: str | None = None
     if kind == "xlsx":
         if encoding is not None:
             raise DataError([f"{path}: --encoding applies to CSV and JSON text, not to an Excel workbook"])
-        return read_xlsx(path, data, digest, sheet, what)
+        return read_xlsx(path, data, digest, sheet, what, formulas)
     if sheet is not None:
         raise DataError([f"{path}: --sheet applies to an Excel workbook, not to {kind.upper()} text"])
     text, used = decode_text(data, path, encoding)
@@ -91,7 +98,9 @@ def read_table(path: str, *, fmt: str | None = None, encoding: str | None = None
     return read_jsonl(path, text, digest, used, what)
 
 
-def open_table(path: str, *, fmt: str | None = None, encoding: str | None = None, sheet: str | None = None, what: str = "data") -> Table:
+def open_table(
+    path: str, *, fmt: str | None = None, encoding: str | None = None, sheet: str | None = None, what: str = "data", formulas: str = "refuse"
+) -> Table:
     """Like :func:`read_table`, but the rows of a CSV file stream from disk as they are iterated.
 
     The table's ``digest`` is filled in by :func:`finished` once the rows have
@@ -104,7 +113,7 @@ def open_table(path: str, *, fmt: str | None = None, encoding: str | None = None
         if opened is not None:
             header, rows, used = opened
             return Table(path, "csv", header, rows, encoding=used)
-    return read_table(path, fmt=fmt, encoding=encoding, sheet=sheet, what=what)
+    return read_table(path, fmt=fmt, encoding=encoding, sheet=sheet, what=what, formulas=formulas)
 
 
 def is_streamed(table: Table) -> bool:

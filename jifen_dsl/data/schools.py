@@ -43,15 +43,18 @@ class School:
 
 
 def read_schools(
-    path: str, policy: model.Policy, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None
+    path: str, policy: model.Policy, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None,
+    formulas: str = "refuse",
 ) -> list[School]:
     """The schools of a CSV, XLSX, JSON or JSON Lines file; raise DataError listing every problem."""
-    return schools_from_table(read_schools_table(path, input_format=input_format, encoding=encoding, sheet=sheet), policy)
+    return schools_from_table(read_schools_table(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas), policy)
 
 
-def read_schools_table(path: str, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None) -> Table:
-    """A schools file read as text cells (the format by extension unless given)."""
-    return read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="school")
+def read_schools_table(
+    path: str, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None, formulas: str = "refuse"
+) -> Table:
+    """A schools file read as text cells (the format by extension unless given; ``formulas``: see read_table)."""
+    return read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what="school", formulas=formulas)
 
 
 def schools_from_table(table: Table, policy: model.Policy) -> list[School]:

@@ -1,4 +1,9 @@
-"""Plain-text tables and CSV text, aligned for Chinese as well as Latin text."""
+"""Plain-text tables and CSV text, aligned for Chinese as well as Latin text.
+
+A text table is for a terminal: a control character in a cell (a line break, an
+escape sequence, a bidirectional override) is printed as its escape, so no cell
+can start a row of its own, move the cursor or reverse what follows.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import csv
 import io
 from typing import Iterable, Iterator, Sequence
 
+from jifen_dsl.data.identity import escaped
 from jifen_dsl.errors import display_width
 
 __all__ = ["text_table", "csv_text", "csv_bytes", "csv_line", "csv_lines", "plain_cell"]
@@ -17,7 +23,9 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]], right_aligned: Sequence[int] = ()) -> str:
-    """Columns padded to their widest cell, a CJK character counting two columns."""
+    """Columns padded to their widest cell, a CJK character counting two columns; control characters escaped."""
+    header = [escaped(h) for h in header]
+    rows = [[escaped(c) for c in row] for row in rows]
     widths = [display_width(h) for h in header]
     for row in rows:
         for i, cell in enumerate(row):

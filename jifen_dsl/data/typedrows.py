@@ -7,7 +7,8 @@ cell up in a per-column table of cells already read (:class:`_Memo`; for a
 streamed file, whose cells are still bytes, :class:`_BytesMemo`, which decodes a
 cell once), which also makes every record share one object per distinct value
 instead of holding its own copy. Cells that never repeat (ids, names) are only
-stripped. A cell not seen before is read by :func:`cell_reader`, the same rules
+stripped, and an id or a name tested for the characters
+:mod:`jifen_dsl.data.identity` refuses or compares without. A cell not seen before is read by :func:`cell_reader`, the same rules
 as the careful path in :mod:`jifen_dsl.data.applicants`.
 
 The loop only ever accepts: a row it cannot type - a bad cell, an empty required
@@ -24,6 +25,7 @@ from typing import Any, Callable, Sequence
 
 from jifen_dsl.lang import model
 from jifen_dsl.data.csvstream import LINE_LIMIT as _LINE_LIMIT
+from jifen_dsl.data.identity import CHECKED, plain_id, plain_text
 
 __all__ = ["cell_reader", "row_reader"]
 
@@ -134,6 +136,20 @@ def _required() -> None:
     raise _Unreadable()
 
 
+def _identity_check(field: model.Field, value: str) -> list[str]:
+    """Statements sending an id or a name to the careful path unless it is plain (see :mod:`jifen_dsl.data.identity`).
+
+    Two method calls in C for the text nearly every file holds: an ASCII printable id,
+    a printable name. Only other text calls the (Python) test, which raises NotPlain
+    - caught like any cell the loop cannot type.
+    """
+    if field.name == model.ID_FIELD:
+        return [f"if not {value}.isascii() or not {value}.isprintable(): {value} = plain_id({value})"]
+    if field.name in CHECKED:
+        return [f"if {value} and not {value}.isprintable(): {value} = plain_text({value})"]
+    return []
+
+
 def _cell_statements(
     plan: Sequence[tuple[model.Field, int | None, Callable[[str], Any]]], namespace: dict[str, Any], indent: str, codec: str | None = None
 ) -> list[str]:
@@ -146,7 +162,10 @@ def _cell_statements(
     items: dict = _Items() if codec is None else _BytesItems(codec)
     text = "" if codec is None else ".decode(codec)"
     separator = "';'" if codec is None else "b';'"
-    namespace.update({"_required": _required, "_Unreadable": _Unreadable, "tuple": tuple, "map": map, "len": len, "codec": codec})
+    namespace.update({
+        "_required": _required, "_Unreadable": _Unreadable, "tuple": tuple, "map": map, "len": len, "codec": codec,
+        "plain_id": plain_id, "plain_text": plain_text,
+    })
     lines: list[str] = []
     for i, (field, column, parse) in enumerate(plan):
         listed = field.type.kind in _LIST_KINDS
@@ -161,6 +180,7 @@ def _cell_statements(
                 lines.append(f"v_{i} = {cell}{text}.strip() or c_{i}")
             else:
                 lines.append(f"v_{i} = {cell}{text}.strip() or _required()")
+            lines += _identity_check(field, f"v_{i}")
         elif listed:
             # Split at ';' and share each item (see _Items): when every item is one the careful
             # rules keep as it is, that is exactly their reading. An empty cell is an empty list.

@@ -1,87 +1,47 @@
 """XLSX input as a table of text cells, each as Excel shows it.
 
 Numbers read with at most Excel's 15 digits, dates and times in ISO form; an
-Excel error, a number that has lost digits or a cell of a merged range becomes an
-:class:`~jifen_dsl.data.cells.UnreadableCell` saying why. (Writing workbooks is
-:mod:`jifen_dsl.data.xlsx`'s job.)
+Excel error, a number that has lost digits, a cell of a merged range or a
+formula becomes an :class:`~jifen_dsl.data.cells.UnreadableCell` saying why.
+(Writing workbooks is :mod:`jifen_dsl.data.xlsx`'s job; opening one and choosing
+its sheet :mod:`jifen_dsl.data.xlsxbook`'s; merged ranges :mod:`jifen_dsl.data.xlsxmerge`'s.)
+
+The rows come from openpyxl's streaming parser as the cells the file holds, and
+only they are made into cells here: a sheet's declared size, a merged range or a
+cell far to the right never makes rows of empty cells. A data row is as wide as
+the header (or as its last cell, when it has values past the header, which the
+validator refuses), and a table that would be almost all empty cells is refused
+(:data:`~jifen_dsl.data.cells.SPARSE_SLACK`). A cell longer than a CSV cell may
+be is refused at once, as in a CSV file. A damaged part - a bad zip entry,
+broken XML, a value openpyxl cannot read - is a DataError naming the file and
+sheet, never a crash.
+
+A formula is refused unless ``formulas`` is "cached": the value saved with it is
+whatever the program that saved the file wrote, which need not be what Excel
+shows a reviewer (``<f>100+35</f><v>999</v>``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import math
-import re
-import xml.etree.ElementTree as ElementTree
-import zipfile
 from decimal import Decimal
-from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Iterator
 
-from jifen_dsl.data.cells import Table, UnreadableCell, column_letter
+from jifen_dsl.data.cells import CELL_LIMIT, SPARSE_CELLS, SPARSE_SLACK, Table, UnreadableCell, column_letter
+from jifen_dsl.data.xlsxbook import LongRun, RunGuard, cell_in, choose_sheet, damaged, hidden_note, open_workbook
+from jifen_dsl.data.xlsxmerge import Covered, check_header, merged_ranges
 from jifen_dsl.errors import DataError
 
 __all__ = ["ZIP_SIGNATURE", "XLS_SIGNATURE", "read_xlsx"]
 
 ZIP_SIGNATURE = b"PK\x03\x04"  # how a zip archive, and so an .xlsx workbook, begins
 XLS_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the binary Excel 97-2003 (.xls) container
-
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
-_RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_PKG_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-def _letters_index(letters: bytes) -> int:
-    index = 0
-    for ch in letters.decode("ascii"):
-        index = index * 26 + (ord(ch) - ord("A") + 1)
-    return index - 1
-
-
-def _merged_ranges(data: bytes, sheet_name: str) -> list[tuple[int, int, int, int]]:
-    """The merged ranges of one sheet as (first row, first column, last row, last column), columns from 0.
-
-    openpyxl's streaming reader does not report merged cells, so the sheet's XML is
-    scanned for them; the scan streams, so a large sheet is never held in memory.
-    """
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_PKG_RELS_NS}}}Relationship")}
-        target = None
-        for sheet in workbook.iter(f"{{{_MAIN_NS}}}sheet"):
-            if sheet.get("name") == sheet_name:
-                target = targets.get(sheet.get(f"{{{_RELS_NS}}}id"))
-        if not target:
-            return []
-        member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        ranges: list[tuple[int, int, int, int]] = []
-        tail = b""
-        with archive.open(member) as stream:
-            while True:
-                chunk = stream.read(1 << 20)
-                if not chunk:
-                    break
-                window = tail + chunk
-                cut = window.rfind(b"<")  # keep an element cut by the chunk boundary for the next round
-                scan, tail = (window[:cut], window[cut:]) if cut > 0 else (window, b"")
-                ranges.extend(_merges_in(scan))
-            ranges.extend(_merges_in(tail))
-        return ranges
-
-
-def _merges_in(text: bytes) -> list[tuple[int, int, int, int]]:
-    found = []
-    for match in _MERGE.finditer(text):
-        c1, r1, c2, r2 = match.groups()
-        c2, r2 = c2 or c1, r2 or r1
-        found.append((int(r1), _letters_index(c1), int(r2), _letters_index(c2)))
-    return found
-
-
-def _range_name(r1: int, c1: int, r2: int, c2: int) -> str:
-    return f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
+_LAST_COLUMN = 16384  # XFD: no sheet Excel writes has a cell further right
+_FORMULA_HINT = (
+    "the value saved with a formula need not be what Excel shows; save the sheet as values only"
+    " (复制, then 选择性粘贴 → 数值) or give --formulas cached to trust the saved values"
+)
 
 
 def _excel_number(value: float) -> str:
@@ -131,83 +91,169 @@ def _excel_cell(cell: Any) -> str:
     return str(value)
 
 
-def read_xlsx(path: str, data: bytes, digest: str, sheet: str | None, what: str) -> Table:
-    """One sheet of a workbook's bytes (the first, or ``sheet`` by name or number) as a table; its first row with content is the header."""
-    import openpyxl  # imported here: only Excel input pays for loading it
 
+
+class _Formula(UnreadableCell):
+    """A formula cell: unreadable unless --formulas cached."""
+
+
+def _formula(value: Any) -> _Formula:
+    text = getattr(value, "text", None) or (value if isinstance(value, str) else "=...")  # an array formula has its text in .text
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return _Formula(shown, f"the cell holds a formula ({shown}); {_FORMULA_HINT}")
+
+
+def read_xlsx(path: str, data: bytes, digest: str, sheet: str | None, what: str, formulas: str = "refuse") -> Table:
+    """One sheet of a workbook's bytes (see :func:`~jifen_dsl.data.xlsxbook.choose_sheet`) as a table; its first row with content is the header."""
     if not data.startswith(ZIP_SIGNATURE):
         if data.startswith(XLS_SIGNATURE):
             raise DataError([f"{path}: this is an Excel 97-2003 workbook (.xls), which cannot be read; save it as .xlsx"])
         raise DataError([f"{path}: not an Excel workbook (.xlsx): the file is not a zip archive; is it CSV text? Name it .csv or give --input-format csv"])
+    workbook = open_workbook(path, data, formulas)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file; each means the same here
-        raise DataError([f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})"]) from None
-    try:
-        names = [ws.title for ws in workbook.worksheets]
-        if not names:
-            raise DataError([f"{path}: the workbook has no worksheet"])
-        if sheet is None:
-            name = names[0]
-        elif sheet in names:
-            name = sheet
-        elif sheet.isdigit() and 1 <= int(sheet) <= len(names):
-            name = names[int(sheet) - 1]
-        else:
-            raise DataError([f"{path}: no sheet {sheet!r}; the workbook has {', '.join(repr(n) for n in names)}"])
-        worksheet = workbook[name]
-        worksheet.reset_dimensions()  # do not trust the size the file claims: read every row there is
-        try:
-            merged = _merged_ranges(data, name)
-        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-            merged = []
-        raw_rows: list[tuple[int, list[str]]] = []
-        number = 0
-        for cells in worksheet.iter_rows():
-            number += 1
-            for cell in cells:
-                row = getattr(cell, "row", None)
-                if row is not None:
-                    number = row
-                    break
-            raw_rows.append((number, [_excel_cell(c) for c in cells]))
+        worksheet, hidden = choose_sheet(path, workbook, sheet)
+        reading = _SheetReading(path, what, worksheet)
+        reading.read()
     finally:
         workbook.close()
-    return _table_from_sheet(path, digest, name, raw_rows, merged, what)
+    if reading.header_row is None:
+        unread = f"; {hidden_note(hidden)}" if hidden else ""
+        raise DataError([f"{reading.where}: the sheet is empty; expected a header row and one row per {what}{unread}"])
+    return Table(path, "xlsx", reading.header, reading.rows, digest, header_row=reading.header_row, sheet=worksheet.title, hidden=hidden)
 
 
-def _table_from_sheet(path: str, digest: str, name: str, raw_rows, merged, what: str) -> Table:
-    content = [(n, cells) for n, cells in raw_rows if any(c.strip() for c in cells)]
-    if not content:
-        raise DataError([f"{path}, sheet {name}: the sheet is empty; expected a header row and one row per {what}"])
-    header_row, header_cells = content[0]
-    for r1, c1, r2, c2 in merged:
-        if r1 <= header_row <= r2:
+class _SheetReading:
+    """One reading of a worksheet's rows: the header, then each data row as wide as the header, merged cells marked."""
+
+    def __init__(self, path: str, what: str, worksheet):
+        from openpyxl.cell.read_only import ReadOnlyCell  # imported here: only Excel input pays for loading it
+
+        self.path = path
+        self.what = what
+        self.worksheet = worksheet
+        self.cell_class = ReadOnlyCell
+        self.where = f"{path}, sheet {worksheet.title}"
+        self.ranges = merged_ranges(worksheet.parent._archive, worksheet._worksheet_path, self.where)
+        self.header_row: int | None = None
+        self.header: tuple[str, ...] = ()
+        self.width = 0
+        self.covered: Covered | None = None
+        self.rows: list[tuple[int, list[str]]] = []
+        self.slots = 0  # cells made for the data rows
+        self.filled = 0  # of which hold a value
+
+    def read(self) -> None:
+        last = 0
+        for number, cells in self._parsed():
+            if number <= last:
+                raise DataError([f"{self.where}: row {number} comes after row {last}; the workbook is damaged: open it in Excel and save it again"])
+            last = number
+            span, present, content = self._cells(number, cells)
+            if not content:
+                continue  # a blank row: neither the header nor an applicant
+            if self.header_row is None:
+                self._take_header(number, present)
+            else:
+                self._take_row(number, span, present)
+
+    def _parsed(self) -> Iterator[tuple[int, list[dict]]]:
+        """The rows openpyxl's parser finds, (row number, the cells present); never a row or a cell the file does not hold."""
+        # The parser ReadOnlyWorksheet.iter_rows uses, without the padding it adds: every missing
+        # row up to the next (row 999999999 is a billion of them) and every missing cell to the last.
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        book = self.worksheet.parent
+        try:
+            source = book._archive.open(self.worksheet._worksheet_path)
+        except Exception as exc:  # noqa: BLE001 - a bad zip entry, in any of the ways zipfile says so
+            raise damaged(self.where, exc) from None
+        parser = WorkSheetParser(
+            RunGuard(source), self.worksheet._shared_strings, data_only=book.data_only, epoch=book.epoch,
+            date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+        )
+        rows = parser.parse()
+        with source:
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    return
+                except LongRun as exc:
+                    ref = cell_in(exc.before)
+                    raise DataError([f"{self.where}{', ' + ref if ref else ''}: {self._too_long()}"]) from None
+                except MemoryError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - broken XML, a bad CRC, a value openpyxl cannot read: all damage
+                    raise damaged(self.where, exc) from None
+                yield row
+
+    def _too_long(self) -> str:
+        return f"a cell is longer than {CELL_LIMIT:,} characters; is this really the {self.what} file?"
+
+    def _cells(self, number: int, cells: list[dict]) -> tuple[int, list[tuple[int, str]], bool]:
+        """The row's last column (as openpyxl pads to it), its cells with a value as (column from 0, text), and whether any is not blank."""
+        present: list[tuple[int, str]] = []
+        span = 0
+        content = False
+        for cell in cells:
+            column = cell["column"]
+            if column > _LAST_COLUMN:
+                raise DataError([
+                    f"{self.where}: the cell {column_letter(column - 1)}{number} lies beyond Excel's last column, XFD;"
+                    " the workbook is damaged: open it in Excel and save it again"
+                ])
+            span = column
+            value, kind = cell["value"], cell["data_type"]
+            if kind == "f":
+                text: str = _formula(value)
+            elif value is None:
+                continue
+            elif kind == "s" and value.__class__ is str:
+                text = value  # text, the most common cell: as it is
+            else:
+                try:
+                    text = _excel_cell(self.cell_class(self.worksheet, **cell))
+                except (IndexError, KeyError) as exc:  # a date cell naming a style the workbook does not have
+                    raise damaged(self.where, exc) from None
+            if len(text) > CELL_LIMIT:
+                raise DataError([f"{self.where}, {column_letter(column - 1)}{number}: {self._too_long()}"])
+            if text:
+                present.append((column - 1, text))
+                content = content or bool(text.strip())
+        return span, present, content
+
+    def _take_header(self, number: int, present: list[tuple[int, str]]) -> None:
+        for column, text in present:
+            if isinstance(text, _Formula):
+                raise DataError([f"{self.where}, {column_letter(column)}{number}: the header cell holds a formula ({text}); {_FORMULA_HINT}"])
+        check_header(self.where, number, self.ranges)
+        self.header_row = number
+        self.width = max(column + 1 for column, text in present if text.strip())
+        cells = [""] * self.width
+        for column, text in present:
+            if column < self.width:
+                cells[column] = text
+        self.header = tuple(str(c) for c in cells)
+        self.covered = Covered(self.where, self.ranges, number)
+
+    def _take_row(self, number: int, span: int, present: list[tuple[int, str]]) -> None:
+        width = self.width
+        # Values past the header: the row keeps every cell up to its last, and the validator says it does not fit.
+        beyond = any(column >= width and text.strip() for column, text in present)
+        size = max(span, max(c for c, _ in present) + 1) if beyond else width
+        cells = [""] * size
+        for column, text in present:
+            if column < size:
+                cells[column] = text
+        self.covered.mark(number, cells)
+        self.rows.append((number, cells))
+        self.slots += size
+        self.filled += len(present)
+        if self.slots > SPARSE_SLACK and self.slots > SPARSE_CELLS * self.filled:
+            reach = f"the header reaches column {column_letter(width - 1)}" if size == width else (
+                f"the rows reach column {column_letter(size - 1)}, past the header's last column {column_letter(width - 1)},"
+            )
             raise DataError([
-                f"{path}, sheet {name}, row {header_row}: the header has merged cells {_range_name(r1, c1, r2, c2)};"
-                " a header needs one name in each column, in the first row of the table: unmerge them"
-                + (" and remove any title rows above the header" if c2 - c1 > 1 else "")
+                f"{self.where}, row {number}: {reach} but the rows hold few values ({self.filled:,} in the {self.slots:,} cells"
+                " read so far); delete the cells right of the table, or copy the table alone into a new workbook"
             ])
-    width = max((i + 1 for i, c in enumerate(header_cells) if c.strip()), default=0)
-    header = tuple(str(c) for c in header_cells[:width])
-    covered: dict[tuple[int, int], str] = {}
-    for r1, c1, r2, c2 in merged:
-        if r2 <= header_row:
-            continue
-        for r in range(max(r1, header_row + 1), r2 + 1):
-            for c in range(c1, c2 + 1):
-                if (r, c) != (r1, c1):
-                    covered[(r, c)] = _range_name(r1, c1, r2, c2)
-    rows: list[tuple[int, list[str]]] = []
-    for number, cells in raw_rows:
-        if number <= header_row:
-            continue
-        extra = cells[width:]
-        cells = cells[:width] + [""] * (width - len(cells)) if not any(c.strip() for c in extra) else cells
-        if covered:
-            for c in range(len(cells)):
-                where = covered.get((number, c))
-                if where is not None:
-                    cells[c] = UnreadableCell("", f"the cell is part of the merged cells {where}; unmerge them and fill in every cell")
-        rows.append((number, cells))
-    return Table(path, "xlsx", header, rows, digest, header_row=header_row, sheet=name)

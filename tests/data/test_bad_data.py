@@ -97,6 +97,9 @@ def test_a_long_list_is_grouped_by_column_and_capped_with_the_total():
         ("broken_line.jsonl", 2),
         ("merged_data_cells.xlsx", 2),
         ("unknown_grade.csv", 2),
+        ("lookalike_ids.csv", 4),  # every row of an id written two ways
+        ("control_characters.csv", 3),
+        ("formula_cell.xlsx", 1),
     ],
 )
 def test_lenient_sets_each_bad_row_aside_with_its_reason(name, rejected, tmp_path):

@@ -29,7 +29,9 @@ HEADER = list(BASE_APPLICANT)
 
 # Cells each column may hold: good ones, and ones the careful path must explain.
 CELLS = {
-    "id": ["A1", "A2", "A3", " A4 ", "", "A,5", 'A"6'],
+    # Ids the fast path must leave to the careful one: look-alikes of A1 (zero-width space, full-width
+    # letters), a line break, an escape, a bidirectional override; and ones it takes as they are.
+    "id": ["A1", "A2", "A3", " A4 ", "", "A,5", 'A"6', "A\u200b1", "Ａ1", "A\n7", "A\x1b8", "A\u202e9", "甲1", "Ａ\u200b1"],
     "grade": ["G1", "G7", "小学一年级", "G3", "", " G1"],
     "child_birth_date": ["2016-03-01", "2016/3/1", "2016年3月1日", "2016-02-30", "2016-03-01 00:00", "01/03/2016", ""],
     "points": ["85.5", "85.50", "90", " 90 ", "-3", "abc", "1e3", ""],
@@ -106,6 +108,34 @@ def test_the_fast_path_reads_what_the_careful_path_reads(tmp_path_factory, polic
     assert fast == careful
     if fast[0] == "ok":
         assert fast[4] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+NAMES = ["张三", "", " 李四 ", "王\u3000五", "赵\u200b六", "Ｌｉ", "李\u202e四", "王\x85五", "张\n三", "A\x1b[2J"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["A1", "A2", "A3", "Ａ1", "A\u200b2", "甲4"]), st.sampled_from(NAMES), st.sampled_from(NAMES)),
+        min_size=1, max_size=6,
+    ),
+    lenient=st.booleans(),
+    streamed=st.booleans(),
+)
+def test_ids_and_names_read_the_same_on_both_paths(tmp_path_factory, policy, rows, lenient, streamed):
+    header = HEADER + ["applicant_name", "child_name"]
+    lines = [csv_line(header)] + [
+        csv_line([{**BASE_APPLICANT, "id": identity}[name] for name in HEADER] + [applicant, child]) for identity, applicant, child in rows
+    ]
+    path = tmp_path_factory.mktemp("names") / "applicants.csv"
+    path.write_bytes("".join(lines).encode("utf-8"))
+    with pytest.MonkeyPatch.context() as patch:
+        if not streamed:
+            _whole_file_only(patch)
+        fast = reading_outcome(str(path), policy, lenient)
+        _careful_only(patch)
+        careful = reading_outcome(str(path), policy, lenient)
+    assert fast == careful
 
 
 CORPUS = sorted(

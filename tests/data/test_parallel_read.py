@@ -69,6 +69,9 @@ TROUBLE = [
     {"id": "B0"},  # an id twice in the second part (with the row below it)
     {"grade": "G3"},  # a grade without rules
     {"id": "", "grade": "", "child_birth_date": ""},  # a row with empty required cells
+    {"id": "Ａ1"},  # a look-alike of the id of a row in the first part: the same id
+    {"id": "B\u200b1"},  # an id with a zero-width space: the careful path, and B1 again if B1 is there
+    {"id": "B\x1b9"},  # an escape in an id: refused
 ]
 
 
@@ -94,6 +97,16 @@ def test_any_file_reads_the_same_in_two_processes_as_alone(tmp_path_factory, pol
         path.write_bytes(path.read_bytes() + ending.encode() + csv_line([{**BASE_APPLICANT, "id": "Z9"}[h] for h in HEADER]).encode())
     two, one, _ = _both(str(path), policy, lenient, monkeypatch)
     assert two == one
+
+
+def test_a_look_alike_of_a_first_part_id_in_the_second_part_is_a_duplicate(tmp_path, policy, monkeypatch):
+    rows = [{"id": f"A{i}"} for i in range(200)]
+    rows[150] = {"id": "Ａ3"}  # full-width: A3, read by the second process
+    path = _write(tmp_path / "a.csv", rows)
+    two, one, taken = _both(path, policy, False, monkeypatch)
+    assert two == one and two[0] == "error"
+    assert "duplicate id 'Ａ3': it is 'A3' (first on line 5)" in two[1]
+    assert taken in ([], [False])
 
 
 def test_a_bad_byte_in_the_second_part_gives_the_whole_file_reader_s_message(tmp_path, policy, monkeypatch):

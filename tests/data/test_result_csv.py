@@ -22,8 +22,9 @@ HAIZHU = str(POLICIES / "haizhu" / "2022.jifen")
 SCHOOLS = str(ROOT / "examples" / "haizhu-2022" / "schools.csv")
 PERSONAL = ("applicant_name", "child_name", "id_number")
 
-# Text that a CSV writer must quote (comma, quote, line breaks), and text it must not.
-awkward = st.text(alphabet=st.sampled_from(['a', '张', ',', '"', '\n', '\r', ' ', ';']), min_size=1, max_size=6)
+# Text that a CSV writer must quote (comma, quote), and text it must not. A line break cannot reach
+# the results from an id or a name (the readers refuse it: data/identity.py); csv_line's own tests cover it.
+awkward = st.text(alphabet=st.sampled_from(['a', '张', ',', '"', ' ', ';']), min_size=1, max_size=6)
 plain = st.text(alphabet=st.sampled_from(['a', 'b', '7', '张', '-']), min_size=1, max_size=6)
 
 

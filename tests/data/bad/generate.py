@@ -145,7 +145,38 @@ def corpus() -> dict[str, bytes]:
     files["missing_sheet.xlsx"] = _workbook(xrows, title="申请名单")  # given with --sheet 名单
     files["csv_named_xlsx.xlsx"] = text.encode("utf-8")
     files["old_excel.xls"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    files["formula_cell.xlsx"] = _workbook([header, _set(header, rows[0], points="=100+35"), *rows[1:]])  # a formula: "=" starts one
+    files["hidden_data_sheet.xlsx"] = _hidden_data(xrows)
+
+    # What a reviewer sees is what is ranked: ids that only look different, characters that hide or forge.
+    files["lookalike_ids.csv"] = _csv(header, rows[:3] + [_set(header, rows[3], id="HZ-01\u200b"), _set(header, rows[4], id="ＨＺ-02")]).encode("utf-8")
+    named = header + ["applicant_name"]
+    files["control_characters.csv"] = _csv(named, [
+        _set(header, rows[0], id="HZ-01\nHZ-99") + ["张三"],
+        rows[1] + ["李\u202e四"],
+        rows[2] + ["王\x1b[2J五"],
+        rows[3] + ["赵\u3000六"],  # an ideographic space is no control: read as it is
+    ]).encode("utf-8")
+    exponent = [dict(zip(header, r)) for r in rows[:3]]
+    files["number_with_exponent.json"] = (
+        json.dumps(exponent, ensure_ascii=False, indent=2).replace('"points": "96"', '"points": 1e999', 1).encode("utf-8")
+    )
     return files
+
+
+def _hidden_data(rows: list[list]) -> bytes:
+    """A workbook whose only visible sheet is empty, the data on a hidden sheet."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "说明"
+    hidden = workbook.create_sheet("名单")
+    for row in rows:
+        hidden.append(row)
+    hidden.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _normalized(buffer.getvalue())
 
 
 def _excel_errors(rows: list[list]) -> bytes:
