@@ -1,31 +1,140 @@
-"""Where a command's result goes: stdout or a file, and a run's results where its options say.
+"""Where a command's result goes: standard output or a file, and a run's results where its options say.
 
 Files are written atomically (:mod:`jifen_dsl.data.output`), so an error part-way
-never leaves a half-written result. A run's results are seen only once its
-allocation is verified: :func:`finish_run`.
+never leaves a half-written result, and no output may be one of the command's
+inputs or another of its outputs (:func:`refuse_clobbering`, checked before any
+data is read). ``-o -`` is standard output. A write to standard output that fails
+(a full disk, a reader gone away) is a WriteError, one line, whichever command
+made it. A run's results are seen only once its allocation is verified:
+:func:`finish_run`.
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import errno
+import io
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 import click
 
-if TYPE_CHECKING:
-    from jifen_dsl.runs.run import Run
+from jifen_dsl.data.clobber import STDOUT, Named, refuse_clobbering
 
-__all__ = ["emit", "finish_run", "xlsx_sheet"]
+if TYPE_CHECKING:
+    from jifen_dsl.data.output import WriteError
+    from jifen_dsl.runs.run import Run, RunSpec
+
+__all__ = [
+    "output_opt", "to_stdout", "emit", "emit_bytes", "say", "output_named", "refuse_clobbering", "refuse_run_clobbering", "finish_run",
+    "xlsx_sheet",
+]
+
+output_opt = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write to this file instead of standard output (atomically); - is standard output.",
+)
+
+
+def to_stdout(output: str | None) -> bool:
+    """Whether an ``-o`` value means standard output: none given, or ``-``."""
+    return output is None or output == STDOUT
+
+
+class _Whole(io.RawIOBase):
+    """Standard output's file, every byte written or an OSError.
+
+    A file written unbuffered returns a short count when a disk fills part-way, and
+    a text layer above it (PYTHONUNBUFFERED, ``python -u``) drops the rest without
+    a word; writing the rest again makes the system say what is wrong.
+    """
+
+    def __init__(self, binary):
+        super().__init__()
+        self._binary = binary
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:  # click strips colour codes from output that is not a terminal, as before
+        return self._binary.isatty()
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        total = len(view)
+        while view:
+            count = self._binary.write(view)
+            if not count:
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+            view = view[count:]
+        self._binary.flush()
+        return total
+
+    def flush(self) -> None:
+        pass  # each write flushes standard output itself; closing this view of it must not touch it again
+
+
+def _stdout_failed(why: str) -> WriteError:
+    from jifen_dsl.data.output import WriteError  # (the writers are imported when something is written)
+
+    return WriteError([f"cannot write to standard output ({why})"])
+
+
+def _write_stdout(data: str | bytes) -> None:
+    """Write text (as click.echo would: stdout's encoding, colour codes stripped off a terminal) or bytes to standard output, whole."""
+    stdout = sys.stdout
+    if stdout is None:  # started with standard output closed
+        raise _stdout_failed("it is closed")
+    try:
+        binary = getattr(stdout, "buffer", None)
+        if binary is None:  # not a file's stream (a test's StringIO): nothing to count
+            click.echo(data, nl=False)
+            return
+        stdout.flush()
+        # Past the buffer, straight to the file: what fails to be written is not kept to fail again at exit.
+        whole = _Whole(getattr(binary, "raw", binary))
+        if isinstance(data, bytes):
+            whole.write(data)
+            return
+        encoding, errors = getattr(stdout, "encoding", None) or "ascii", getattr(stdout, "errors", None) or "strict"
+        if codecs.lookup(encoding).name == "ascii":
+            encoding, errors = "utf-8", "replace"  # as click treats a stream misconfigured as ASCII
+        stream = io.TextIOWrapper(whole, encoding=encoding, errors=errors, write_through=True)
+        try:
+            click.echo(data, file=stream, nl=False)
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                stream.detach()  # standard output stays open
+    except OSError as exc:
+        raise _stdout_failed(exc.strerror or str(exc)) from None
+
+
+def say(line: str) -> None:
+    """A line of a command's result on standard output (a summary, a check's verdict)."""
+    _write_stdout(line + "\n")
 
 
 def emit(text: str, output: str | None, *, bom: bool = False) -> None:
-    """Write a command's result to a file (atomically) or to stdout."""
+    """Write a command's result to a file (atomically) or to standard output (no ``-o``, or ``-o -``)."""
     from jifen_dsl.data.output import write_text_atomic
 
-    if output:
-        write_text_atomic(output, text, bom=bom)
+    if to_stdout(output):
+        _write_stdout(("\ufeff" if bom else "") + text)
     else:
-        click.echo(("\ufeff" if bom else "") + text, nl=False)
+        write_text_atomic(output, text, bom=bom)
+
+
+def emit_bytes(data: bytes, output: str | None) -> None:
+    """Write a binary result (a workbook, a CSV file made whole) to a file (atomically) or to standard output."""
+    from jifen_dsl.data.output import write_bytes_atomic
+
+    if to_stdout(output):
+        _write_stdout(data)
+    else:
+        write_bytes_atomic(output, data)
 
 
 def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False, before_commit=None) -> None:
@@ -35,13 +144,39 @@ def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False
     """
     from jifen_dsl.data.output import batched_text, write_chunks_atomic
 
-    if output:
+    if not to_stdout(output):
         write_chunks_atomic(output, chunks, bom=bom, before_commit=before_commit)
         return
     if bom:
-        click.echo("\ufeff", nl=False)
+        _write_stdout("\ufeff")
     for block in batched_text(chunks):
-        click.echo(block, nl=False)
+        _write_stdout(block)
+
+
+def output_named(option: str, path: str | None, *, hint: str = "choose another output file") -> Named:
+    """An output as a refusal names it: the option and its value (``-o a.csv``), or standard output when none is given."""
+    if path is None:
+        return Named("the results on standard output", STDOUT, hint)
+    return Named(f"{option} {path}", path, hint)
+
+
+def refuse_run_clobbering(spec: RunSpec, output: str | None, rejects: str | None, out_dir: str | None) -> None:
+    """Before a run reads its data: refuse a --out folder it may not write into, or -o or --rejects onto an input or each other.
+
+    Loading the policy reads only policy files; the run loads it again, from the cache.
+    """
+    from jifen_dsl.compile.pipeline import load_policy
+    from jifen_dsl.runs.outdir import run_inputs
+    from jifen_dsl.runs.run import check_out_dir
+
+    compiled = load_policy(spec.policy)
+    if out_dir:
+        check_out_dir(out_dir, spec, compiled)
+        return
+    outputs = [output_named("-o", output)]
+    if rejects:
+        outputs.append(output_named("--rejects", rejects))
+    refuse_clobbering(outputs, run_inputs(spec, compiled))
 
 
 def _report_rejects(run: Run, where: str) -> None:
@@ -70,12 +205,13 @@ def finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None,
 
 
 def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
-    from jifen_dsl.data.output import write_bytes_atomic
     from jifen_dsl.runs.run import rejects_bytes, write_run
 
     # The results may only be seen once the allocation is verified. Written to one file,
     # they are made while a large cohort's verification is still under way, and the file
     # takes its name only after it; anywhere else, the verification comes first.
+    if to_stdout(output):
+        output = None
     overlap = bool(output) and not out_dir and not rejects and fmt != "xlsx"
     if not overlap:
         run.confirm()
@@ -86,15 +222,15 @@ def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str
         return
     if rejects:
         # Written even when empty, so a rejects file left by an earlier run is never mistaken for this one's.
-        write_bytes_atomic(rejects, rejects_bytes(run))
+        emit_bytes(rejects_bytes(run), rejects)
     if fmt == "xlsx":
         from jifen_dsl.data.xlsx import workbook_bytes
 
-        write_bytes_atomic(output, workbook_bytes(xlsx_sheets()))
+        emit_bytes(workbook_bytes(xlsx_sheets()), output)
     else:
         _emit_chunks(text_output(), output, bom=bom and fmt == "csv", before_commit=run.confirm)
     if rejects:
-        _report_rejects(run, rejects)
+        _report_rejects(run, "standard output" if rejects == STDOUT else rejects)
 
 
 def xlsx_sheet(title: str, table: tuple[list[str], list[list[str]]], numeric: tuple[str, ...]):

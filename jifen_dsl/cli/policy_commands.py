@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from jifen_dsl.cli.emit import emit
-from jifen_dsl.cli.options import output_opt, policy_arg
+from jifen_dsl.cli.emit import emit, emit_bytes, output_named, output_opt, refuse_clobbering, say
+from jifen_dsl.cli.options import policy_arg
+from jifen_dsl.data.clobber import STDOUT, policy_inputs
 from jifen_dsl.errors import DataError, Diagnostic, JifenError, PolicyError, render_diagnostics
 
 if TYPE_CHECKING:
@@ -33,6 +34,12 @@ def _when(text: str, option: str, *, time: bool):
             continue
     expected = "a date (2022-05-10) or a date and time (2022-05-10 17:00)" if time else "a date (2020-04-30)"
     raise DataError([f"{option}: {text!r} is not {expected}"])
+
+
+def _refuse_onto_policy(output: str | None, policy: model.Policy) -> None:
+    """Refuse -o onto the policy or a file it reads, before anything is written."""
+    if output:
+        refuse_clobbering([output_named("-o", output)], policy_inputs(policy.files))
 
 
 def _schedule_of(policy: model.Policy) -> None:
@@ -59,11 +66,11 @@ def check(policies: tuple[str, ...]) -> None:
         if checked.warnings:
             click.echo(render_diagnostics(checked.warnings, checked.sources), err=True)
         if isinstance(checked, model.Library):
-            click.echo(f"{path}: ok - library: {len(checked.fields)} fields, {len(checked.definitions)} definitions")
+            say(f"{path}: ok - library: {len(checked.fields)} fields, {len(checked.definitions)} definitions")
         else:
             header = checked.header
             grades = ", ".join(g.value for g in checked.grades) or "all grades"
-            click.echo(
+            say(
                 f"{path}: ok - {header.district} {header.year}: {len(checked.requirements)} requirements"
                 f" ({grades}), {len(checked.points.indicators)} indicators, {len(checked.batches)} batches,"
                 f" {len(checked.tiebreaks)} tie-break keys"
@@ -75,7 +82,10 @@ def check(policies: tuple[str, ...]) -> None:
 @click.command(name="template")
 @policy_arg
 @click.option("--format", "fmt", type=click.Choice(("csv", "xlsx")), default="xlsx", show_default=True, help="Template format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write it (default: applicants-template.xlsx or .csv here).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+    help="Where to write it (default: applicants-template.xlsx or .csv here); - is standard output (xlsx only).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.option("--no-bom", is_flag=True, help="CSV: leave out the byte-order mark Excel needs to show Chinese headers.")
 def template_cmd(policy: str, fmt: str, output: str | None, force: bool, no_bom: bool) -> None:
@@ -84,9 +94,18 @@ def template_cmd(policy: str, fmt: str, output: str | None, force: bool, no_bom:
     from jifen_dsl.compile.pipeline import load_policy
     from jifen_dsl.data.template import template_files
 
+    if output == STDOUT and fmt == "csv":
+        raise click.UsageError("a CSV template is two files (the template and its column descriptions): give -o FILE.csv, or --format xlsx for standard output")
     compiled = load_policy(policy)
+    if output == STDOUT:
+        (workbook,) = template_files(compiled.policy, "applicants-template.xlsx", fmt).values()
+        emit_bytes(workbook, output)
+        click.echo(f"wrote standard output: {len(compiled.policy.read_fields)} columns", err=True)
+        return
     target = output or f"applicants-template.{fmt}"
     files = template_files(compiled.policy, target, fmt, bom=not no_bom)
+    names = [output_named("-o", path) if path == output else output_named("the template file", path) for path in files]
+    refuse_clobbering(names, policy_inputs(compiled.policy.files))
     existing = [p for p in files if Path(p).exists()]
     if existing and not force:
         raise DataError([f"{p}: already exists; give another name with -o, or --force to replace it" for p in existing])
@@ -104,11 +123,12 @@ def compile_cmd(policy: str, show: bool, output: str | None) -> None:
     from jifen_dsl.compile.pipeline import load_policy
 
     compiled = load_policy(policy)
+    _refuse_onto_policy(output, compiled.policy)
     if show or output:
         emit(compiled.source, output)
     else:
         lines = compiled.source.count("\n") + 1
-        click.echo(f"{policy}: compiled to {lines} lines of Python (use --show to print them)")
+        say(f"{policy}: compiled to {lines} lines of Python (use --show to print them)")
 
 
 @click.command(name="schedule")
@@ -121,6 +141,7 @@ def schedule_cmd(policy: str, moment: str | None, output: str | None) -> None:
     from jifen_dsl.evaluation.schedule_report import format_schedule
 
     checked = load_policy(policy).policy
+    _refuse_onto_policy(output, checked)
     _schedule_of(checked)
     at = _when(moment, "--on", time=True) if moment is not None else None
     emit(format_schedule(checked, at), output)
@@ -137,6 +158,7 @@ def deadline_cmd(policy: str, accepted: str, output: str | None) -> None:
     from jifen_dsl.evaluation.schedule_report import format_deadline
 
     checked = load_policy(policy).policy
+    _refuse_onto_policy(output, checked)
     _schedule_of(checked)
     if checked.schedule.verification is None:
         raise PolicyError([Diagnostic(

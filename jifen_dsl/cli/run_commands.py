@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from jifen_dsl.cli.emit import emit, finish_run, xlsx_sheet
+from jifen_dsl.cli.emit import emit, emit_bytes, finish_run, output_named, output_opt, refuse_clobbering, refuse_run_clobbering, say, xlsx_sheet
 from jifen_dsl.cli.lifetime import keep_until_exit
-from jifen_dsl.cli.options import check_run_options, format_opt, input_options, output_opt, policy_arg, run_options
+from jifen_dsl.cli.options import check_run_options, format_opt, input_options, policy_arg, run_options
+from jifen_dsl.data.clobber import Named, policy_inputs
 from jifen_dsl.errors import DataError
 
 if TYPE_CHECKING:
@@ -34,11 +35,11 @@ def _progress(quiet: bool) -> Progress:
     return Progress(stream)
 
 
-def _evidence_source(path: str | None):
+def _evidence_source(path: str | None, formulas: str = "refuse"):
     """The evidence file of a run, read by its extension like the applicant file."""
     from jifen_dsl.runs.run import Source
 
-    return Source(path) if path else None
+    return Source(path, formulas=formulas) if path else None
 
 
 @click.command(name="evaluate")
@@ -47,13 +48,14 @@ def _evidence_source(path: str | None):
 @format_opt
 @output_opt
 @run_options
-def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
+def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, formulas, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
     from jifen_dsl.evaluation.report import evaluation_lines, evaluation_table, summary_line
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
     check_run_options(fmt, output, out_dir, lenient, rejects)
-    spec = RunSpec("evaluate", policy, Source(applicants, input_format, encoding, sheet), None, lenient, bom, _evidence_source(evidence))
+    spec = RunSpec("evaluate", policy, Source(applicants, input_format, encoding, sheet, formulas), None, lenient, bom, _evidence_source(evidence, formulas))
+    refuse_run_clobbering(spec, output, rejects, out_dir)
     run = execute(spec, _progress(quiet))
     finish_run(
         run,
@@ -74,13 +76,14 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
 @output_opt
 @click.option("--summary", "show_summary", is_flag=True, help="Show the per-school summary and the subsidy budget instead of one line per applicant.")
 @run_options
-def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, input_format, encoding, sheet, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
+def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, input_format, encoding, sheet, formulas, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Assign seats: qualification, choices, coordinated placement and clearing, checked before it is shown."""
     from jifen_dsl.allocation.report import format_summary, placement_lines, placement_table, summary_table
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
     check_run_options(fmt, output, out_dir, lenient, rejects)
-    spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet), Source(schools), lenient, bom, _evidence_source(evidence))
+    spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet, formulas), Source(schools, formulas=formulas), lenient, bom, _evidence_source(evidence, formulas))
+    refuse_run_clobbering(spec, output, rejects, out_dir)
     run = execute(spec, _progress(quiet), verify_later=True)  # confirmed before the results are seen: emit._write_run_results
     allocation = run.allocation
     if show_summary:
@@ -101,7 +104,7 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
 @click.option("--schools", type=click.Path(dir_okay=False), help="Also explain the seat allocation over this schools file.")
 @output_opt
 @input_options
-def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | None, output: str | None, input_format, encoding, sheet, evidence) -> None:
+def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | None, output: str | None, input_format, encoding, sheet, formulas, evidence) -> None:
     """Explain one applicant: each requirement with its values, the points, the batch and rank, and the seat."""
     from jifen_dsl.allocation.allocator import allocate
     from jifen_dsl.data.applicants import read_applicants
@@ -114,9 +117,12 @@ def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | 
     from jifen_dsl.allocation.verify import verify
 
     compiled = load_policy(policy)
-    people = read_applicants(applicants, compiled.policy, input_format=input_format, encoding=encoding, sheet=sheet)
+    if output:
+        read = [("applicant", applicants), ("schools", schools), ("evidence", evidence)]
+        refuse_clobbering([output_named("-o", output)], policy_inputs(compiled.policy.files) + [Named(f"the {role} file {path}", path) for role, path in read if path])
+    people = read_applicants(applicants, compiled.policy, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas)
     if evidence:
-        people = read_evidence(evidence, compiled.policy, people)
+        people = read_evidence(evidence, compiled.policy, people, formulas=formulas)
     elif compiled.policy.evidence:
         click.echo(f"note: no --evidence file, so no applicant has evidence for {', '.join(compiled.policy.evidence)}", err=True)
     if not any(a.id == applicant_id for a in people):
@@ -124,7 +130,7 @@ def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | 
     results = evaluate(compiled, people)
     text = explain_text(compiled, results, applicant_id)
     if schools:
-        offer = read_schools(schools, compiled.policy)
+        offer = read_schools(schools, compiled.policy, formulas=formulas)
         check_choices(people, compiled.policy, offer, applicants)
         allocation = allocate(compiled, results, offer, trace=True)
         verify(allocation, [a.id for a in people])
@@ -139,7 +145,7 @@ def verify_run_cmd(directory: str, quiet: bool) -> None:
     """Re-run a run directory written with --out and confirm every output is reproduced byte for byte."""
     from jifen_dsl.runs.run import verify_run
 
-    click.echo(verify_run(directory, _progress(quiet)))
+    say(verify_run(directory, _progress(quiet)))
 
 
 @click.command(name="publish")
@@ -151,7 +157,6 @@ def verify_run_cmd(directory: str, quiet: bool) -> None:
 @output_opt
 def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom: bool, output: str | None) -> None:
     """The public list (公示) of a run: ranked, with names and identity numbers masked by the policy's rule."""
-    from jifen_dsl.data.output import write_bytes_atomic
     from jifen_dsl.compile.pipeline import load_policy
     from jifen_dsl.runs.public_html import html_page
     from jifen_dsl.runs.publish import admission_list, load_results, points_list
@@ -159,12 +164,17 @@ def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom:
     from jifen_dsl.data.xlsx import Sheet, workbook_bytes
 
     if fmt == "xlsx" and not output:
-        raise click.UsageError("xlsx output is a file: give -o FILE")
+        raise click.UsageError("xlsx output is a file: give -o FILE (- for standard output)")
+    read = _results_inputs(results)
+    if output:
+        refuse_clobbering([output_named("-o", output)], read)
     records, recorded_policy = load_results(results)
     policy_file = policy_path or recorded_policy
     if policy_file is None:
         raise click.UsageError("give --policy POLICY: the masking rule comes from the policy, and a results file does not name it")
     policy = load_policy(policy_file).policy
+    if output:
+        refuse_clobbering([output_named("-o", output)], read + policy_inputs(policy.files))
     public = points_list(records, policy) if kind == "points" else admission_list(records, policy)
     if fmt == "html":
         emit(html_page(public), output)
@@ -172,4 +182,16 @@ def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom:
         emit(csv_text(public.header, public.rows), output, bom=bom)
     else:
         sheet = Sheet(public.sheet_title, public.header, public.rows, numeric=public.numeric)
-        write_bytes_atomic(output, workbook_bytes([sheet]))
+        emit_bytes(workbook_bytes([sheet]), output)
+
+
+def _results_inputs(results: str) -> list[Named]:
+    """What publish reads of ``results``: the file, or a run directory's manifest and results.json."""
+    from pathlib import Path
+
+    from jifen_dsl.data.output import RUN_MARKER
+
+    if not Path(results).is_dir():
+        return [Named(f"the results file {results}", results)]
+    place = Path(results)
+    return [Named(f"the run's {name} {place / name}", str(place / name)) for name in (RUN_MARKER, "results.json")]

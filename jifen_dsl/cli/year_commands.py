@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
-from jifen_dsl.cli.emit import emit
-from jifen_dsl.cli.options import output_opt, policy_arg
-from jifen_dsl.errors import DataError, render_diagnostics
+from jifen_dsl.cli.emit import emit, output_named, output_opt, refuse_clobbering, say
+from jifen_dsl.cli.options import policy_arg
+from jifen_dsl.data.clobber import STDOUT, Named, policy_inputs
+from jifen_dsl.errors import DataError, JifenError, render_diagnostics
 
 __all__ = ["new_year_cmd", "diff_cmd"]
 
@@ -19,7 +20,10 @@ __all__ = ["new_year_cmd", "diff_cmd"]
 @click.command(name="new-year")
 @policy_arg
 @click.option("--year", type=int, help="The new admission year (default: the year after the policy's).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write it (default: YEAR.jifen beside the policy).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+    help="Where to write it (default: YEAR.jifen beside the policy); - is standard output (written as if at the default place).",
+)
 @click.option("--extends", "extending", is_flag=True, help="Write a short policy that extends this one and overrides only the clauses holding dates.")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 def new_year_cmd(policy: str, year: int | None, output: str | None, extending: bool, force: bool) -> None:
@@ -27,18 +31,38 @@ def new_year_cmd(policy: str, year: int | None, output: str | None, extending: b
     from jifen_dsl.years.newyear import new_year
     from jifen_dsl.data.output import write_text_atomic
 
-    result = new_year(policy, year, output, extends=extending)
-    if Path(result.path).exists() and not force:
-        raise DataError([f"{result.path}: already exists; give another name with -o, or --force to replace it"])
-    write_text_atomic(result.path, result.text)
+    to_stdout = output == STDOUT
+    if output and not to_stdout:  # known now: refused before the new text is made (it is checked as if there)
+        refuse_clobbering([output_named("-o", output)], policy_inputs(_files_of(policy)))
+    # Written to standard output, the text is made as if at the default place (its imports relative to it).
+    result = new_year(policy, year, None if to_stdout else output, extends=extending)
+    if to_stdout:
+        emit(result.text, STDOUT)
+    else:
+        if not output:
+            refuse_clobbering([Named(result.path, result.path)], policy_inputs(_files_of(policy)))
+        if Path(result.path).exists() and not force:
+            raise DataError([f"{result.path}: already exists; give another name with -o, or --force to replace it"])
+        write_text_atomic(result.path, result.text)
+    tell = (lambda line: click.echo(line, err=True)) if to_stdout else say  # standard output holds the policy alone
     header = result.policy.header
-    click.echo(f"wrote {result.path}: {header.district} {header.year}, from {policy}")
+    tell(f"wrote {'standard output' if to_stdout else result.path}: {header.district} {header.year}, from {policy}")
     for change in result.changes:
-        click.echo(f"  {change}")
+        tell(f"  {change}")
     for reminder in result.reminders:
-        click.echo(reminder)
+        tell(reminder)
     if result.policy.warnings:
         click.echo(render_diagnostics(result.policy.warnings, result.policy.sources), err=True)
+
+
+def _files_of(policy: str) -> tuple[str, ...]:
+    """Every file ``policy`` reads, itself first; only the policy when it does not load (the command reports why)."""
+    from jifen_dsl.lang.loader import load
+
+    try:
+        return load(policy).files
+    except JifenError:
+        return (policy,)
 
 
 @click.command(name="diff")
@@ -58,6 +82,11 @@ def diff_cmd(old: str, new: str, applicants: str | None, schools: str | None, co
 
     if (schools or evidence or cohort_year is not None) and not applicants:
         raise click.UsageError("--schools, --evidence and --cohort-year apply to a cohort: give --applicants FILE")
+    if output:
+        read = [Named(f"the old policy {old}", old), Named(f"the new policy {new}", new)]
+        read += policy_inputs(_files_of(old))[1:] + policy_inputs(_files_of(new))[1:]
+        read += [Named(f"the {role} file {path}", path) for role, path in (("applicant", applicants), ("schools", schools), ("evidence", evidence)) if path]
+        refuse_clobbering([output_named("-o", output)], read)
     if applicants:
         emit(format_impact(impact(old, new, applicants, schools, year=cohort_year, evidence=evidence), fmt), output)
         return

@@ -1,9 +1,16 @@
-"""Write output files atomically: a temporary file beside the target, then a rename.
+"""Write output files so that none is ever half-written, and nothing but the target is replaced.
 
-An error part-way never leaves a half-written file behind, and an existing file
-is replaced only by a complete one. A directory of outputs (a run's results and
-its manifest) is written the same way, as a whole: see
-:func:`write_directory_atomic`.
+A regular file is written beside its target and renamed over it (:func:`atomic_file`):
+an error part-way never leaves a half-written file, and an existing file is replaced
+only by a complete one. What is not a regular file - a device such as /dev/null, a
+pipe (FIFO) - is written in place instead: a rename would replace the device or the
+pipe itself by a plain file. A symbolic link is written through, so the link stays.
+A directory of outputs (a run's results and its manifest) is written file by file
+the same way, its last file being the commit point: :func:`write_directory_atomic`.
+
+Which files may be written at all is decided before any work starts:
+:mod:`jifen_dsl.data.clobber` refuses an output that is an input or another output,
+``runs/outdir.py`` what a run folder may hold.
 """
 
 from __future__ import annotations
@@ -12,15 +19,35 @@ import contextlib
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Mapping
 
 from jifen_dsl.errors import DataError
 
-__all__ = ["atomic_file", "write_text_atomic", "write_bytes_atomic", "write_chunks_atomic", "batched_text", "write_directory_atomic", "RUN_MARKER"]
+__all__ = [
+    "atomic_file", "write_text_atomic", "write_bytes_atomic", "write_chunks_atomic", "batched_text", "write_directory_atomic",
+    "RUN_MARKER", "WriteError", "reason",
+]
 
-RUN_MARKER = "manifest.json"  # a directory holding one was written by a run, and may be replaced by the next
+RUN_MARKER = "manifest.json"  # the manifest of a run; runs/outdir.py decides whether a folder holding one may be written into
+
+
+class WriteError(DataError):
+    """A write that failed (a full disk, a reader gone away): one line naming where and why.
+
+    Unlike a refused input, it has no list of problems to count: what was being
+    written is gone (a temporary file) or was a stream that cannot be taken back.
+    """
+
+    def render(self) -> str:
+        return "\n".join("error: " + p for p in self.problems)
+
+
+def reason(exc: OSError) -> str:
+    """Why an operating-system call failed, as the system says it ("No space left on device")."""
+    return exc.strerror or str(exc)
 
 
 def _umask() -> int:
@@ -29,15 +56,30 @@ def _umask() -> int:
     return current
 
 
+def _special(path: str) -> bool:
+    """Whether ``path`` exists and is neither a regular file nor a directory (a device, a pipe): written in place."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 @contextlib.contextmanager
 def atomic_file(path: str, *, text: bool = False) -> Iterator[IO]:
     """A file to write ``path`` through: it replaces ``path`` only when the block ends without error.
 
     The temporary file sits beside the target (so the rename is atomic) and is
     opened with "x", so it gets the mode any new file would have. On an error,
-    or an interruption, it is removed and the target is left as it was.
+    or an interruption, it is removed and the target is left as it was. A target
+    that is a device or a pipe is written in place, and a symbolic link is
+    written through (the file it points to is replaced, not the link).
     """
-    target = Path(path)
+    if _special(path):
+        with _in_place(path, text=text) as handle:
+            yield handle
+        return
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise DataError([f"{path}: cannot write, the directory {str(directory)!r} does not exist"])
@@ -47,7 +89,7 @@ def atomic_file(path: str, *, text: bool = False) -> Iterator[IO]:
     try:
         handle = open(temporary, "x", encoding="utf-8", newline="") if text else open(temporary, "xb")
     except OSError as exc:
-        raise DataError([f"{path}: cannot write ({exc.strerror})"]) from None
+        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
     try:
         with handle:
             yield handle
@@ -56,10 +98,25 @@ def atomic_file(path: str, *, text: bool = False) -> Iterator[IO]:
         os.replace(temporary, target)
     except OSError as exc:
         _remove(temporary)
-        raise DataError([f"{path}: cannot write ({exc.strerror})"]) from None
+        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
     except BaseException:
         _remove(temporary)
         raise
+
+
+@contextlib.contextmanager
+def _in_place(path: str, *, text: bool) -> Iterator[IO]:
+    """Write a device or a pipe as it is: there is no file to leave half-written, and nothing to rename."""
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="") if text else open(path, "wb")
+    except OSError as exc:
+        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
+    try:
+        with handle:
+            yield handle
+            handle.flush()
+    except OSError as exc:
+        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
 
 
 def _remove(path: Path) -> None:
@@ -110,51 +167,83 @@ def write_text_atomic(path: str, text: str, *, bom: bool = False) -> None:
     write_bytes_atomic(path, (("\ufeff" if bom else "") + text).encode("utf-8"))
 
 
-def write_directory_atomic(path: str, files: Mapping[str, bytes]) -> None:
-    """Make ``path`` a directory holding exactly ``files`` (name -> bytes), all at once or not at all.
+def write_directory_atomic(path: str, files: Mapping[str, bytes], *, remove: Iterable[str] = ()) -> None:
+    """Make the directory ``path`` hold ``files`` (name -> bytes), touching nothing else in it.
 
-    Writing each file atomically and the manifest last would still leave a mix of
-    new and old files after a failure part-way. Instead every file is written to a
-    fresh directory beside the target, which is then renamed into place; a target
-    left by an earlier run (it holds a manifest) is swapped out and removed. A
-    directory holding anything else is refused, never overwritten.
+    A new directory appears whole: the files are written to a fresh directory beside
+    it, which is then renamed into place, so a failure part-way leaves nothing. Into
+    an existing directory every file is first written beside its name; only once all
+    are written are they renamed into place, in the order given, so the last (a
+    run's manifest) is the commit point, and the names in ``remove`` (an earlier
+    run's outputs this one does not write) are removed just before it. A failure
+    while writing leaves the directory as it was. Which names may be replaced or
+    removed is the caller's decision (runs/outdir.py).
     """
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise DataError([f"{path}: cannot write, the directory {str(parent)!r} does not exist"])
-    if target.exists():
-        if not target.is_dir():
-            raise DataError([f"{path}: cannot write a run there, it is a file"])
-        if any(target.iterdir()) and not (target / RUN_MARKER).is_file():
-            raise DataError([f"{path}: the directory is not empty and holds no {RUN_MARKER} from an earlier run; choose a new or empty directory"])
+    if target.is_dir():
+        _write_into(target, path, files, remove)
+    elif target.exists() or target.is_symlink():
+        raise DataError([f"{path}: cannot write a run there, it is a file"])
+    else:
+        _write_new(target, parent, path, files)
+
+
+def _write_new(target: Path, parent: Path, path: str, files: Mapping[str, bytes]) -> None:
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
-        raise DataError([f"{path}: cannot write ({exc.strerror})"]) from None
-    old: Path | None = None
+        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
     try:
         for name, data in files.items():
-            with open(staging / name, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(staging / name, 0o666 & ~_umask())
+            _write_new_file(staging / name, data)
         os.chmod(staging, 0o777 & ~_umask())
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
-            os.rmdir(old)
-            os.rename(target, old)
         os.rename(staging, target)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and not target.exists():
-            os.rename(old, target)  # put the earlier run back
-        raise DataError([f"{path}: cannot write ({exc.strerror})"]) from None
+        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and not target.exists():
-            os.rename(old, target)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_into(target: Path, path: str, files: Mapping[str, bytes], remove: Iterable[str]) -> None:
+    written: dict[str, Path] = {}  # name -> its temporary file, until renamed into place
+    try:
+        for name, data in files.items():
+            temporary = target / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            _write_new_file(temporary, data)
+            written[name] = temporary
+        names = list(files)
+        for name in names[:-1]:
+            os.replace(written[name], target / name)
+            del written[name]
+        for name in remove:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target / name)
+        if names:
+            os.replace(written[names[-1]], target / names[-1])
+            del written[names[-1]]
+    except OSError as exc:
+        for temporary in written.values():
+            _remove(temporary)
+        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
+    except BaseException:
+        for temporary in written.values():
+            _remove(temporary)
+        raise
+
+
+def _write_new_file(path: Path, data: bytes) -> None:
+    """Create ``path`` (it must not exist) holding ``data``, on disk; on a failure remove it again."""
+    with open(path, "xb") as handle:
+        try:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            _remove(path)
+            raise
+    os.chmod(path, 0o666 & ~_umask())

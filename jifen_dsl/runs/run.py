@@ -37,17 +37,22 @@ from jifen_dsl.bulk import collector_paused
 from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import DataError, JifenError
 from jifen_dsl.evaluation.evaluator import Evaluation, evaluate
-from jifen_dsl.data.output import RUN_MARKER, write_directory_atomic
+from jifen_dsl.data.output import RUN_MARKER
+from jifen_dsl.runs.outdir import check_run_folder, output_names, run_inputs, write_run_folder
 from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.lang.library import named_library, using_library
 from jifen_dsl.progress import NO_PROGRESS, Progress
 from jifen_dsl.data.readers import Table, read_table
 from jifen_dsl.evaluation.report import evaluation_records, evaluation_table
 from jifen_dsl.data.schools import check_choices_soon, choice_problems, read_schools_table, schools_from_table
 from jifen_dsl.data.tables import csv_bytes
 from jifen_dsl.allocation.verify import Verification, verify, verify_soon
+from jifen_dsl.runs.runfiles import (
+    file_size, input_differences, manifest_problems, output_differences, read_manifest_json, short, shown, spec_problems,
+)
 
 __all__ = [
-    "Source", "RunSpec", "Run", "execute", "run_outputs", "rejects_bytes", "manifest", "write_run",
+    "Source", "RunSpec", "Run", "execute", "run_outputs", "rejects_bytes", "manifest", "write_run", "check_out_dir",
     "verify_run", "VerificationError", "sha256", "policy_digests",
 ]
 
@@ -71,6 +76,8 @@ class Source:
     format: str | None = None
     encoding: str | None = None
     sheet: str | None = None
+    # A workbook's formula cells: "refuse" them, or read the values saved with them ("cached").
+    formulas: str = attrs.field(default="refuse", validator=attrs.validators.in_(("refuse", "cached")))
 
 
 @attrs.frozen
@@ -84,6 +91,7 @@ class RunSpec:
     lenient: bool = False
     bom: bool = False
     evidence: Source | None = None
+    library: str | None = None  # the policy library named (jifen --library); None: the one above the policy's folder
 
 
 @attrs.frozen(eq=False)
@@ -113,9 +121,12 @@ def execute(spec: RunSpec, progress: Progress = NO_PROGRESS, *, verify_later: bo
     large cohort's verification may still be under way in a second process, and the
     caller must call ``run.confirm()`` before anyone sees the results.
     """
+    # The run keeps the library it read the policy from (named in the spec, or for the
+    # command), so that its manifest records it and verify-run reads from it again.
+    spec = attrs.evolve(spec, library=spec.library if spec.library is not None else named_library())
     # A million applicants are several million objects and no reference cycles: the
     # collector would only scan them again and again (see bulk.py).
-    with collector_paused():
+    with collector_paused(), using_library(spec.library):
         return _execute(spec, progress, verify_later)
 
 
@@ -129,7 +140,7 @@ def _execute(spec: RunSpec, progress: Progress, verify_later: bool = False) -> R
     if spec.evidence is not None:
         e = spec.evidence
         set_aside = _rejected_ids(applicant_file)
-        evidence_table = read_table(e.path, fmt=e.format, encoding=e.encoding, sheet=e.sheet, what="evidence")
+        evidence_table = read_table(e.path, fmt=e.format, encoding=e.encoding, sheet=e.sheet, what="evidence", formulas=e.formulas)
         applicants = evidence_from_table(evidence_table, policy, applicants, set_aside=set_aside)
         applicant_file = ApplicantFile(applicant_file.table, applicants, applicant_file.rejects, applicant_file.rows)
     schools_table = None
@@ -138,7 +149,7 @@ def _execute(spec: RunSpec, progress: Progress, verify_later: bool = False) -> R
         if spec.schools is None:  # pragma: no cover - the command line always gives one
             raise DataError(["allocate needs a schools file"])
         s = spec.schools
-        schools_table = read_schools_table(s.path, input_format=s.format, encoding=s.encoding, sheet=s.sheet)
+        schools_table = read_schools_table(s.path, input_format=s.format, encoding=s.encoding, sheet=s.sheet, formulas=s.formulas)
         offer = schools_from_table(schools_table, policy)
     checking = None
     if offer is not None:
@@ -185,7 +196,8 @@ def _rejected_ids(applicant_file: ApplicantFile) -> set[str]:
 
 def _read_applicants(source: Source, compiled: CompiledPolicy, lenient: bool, progress: Progress) -> ApplicantFile:
     return load_applicants(
-        source.path, compiled.policy, input_format=source.format, encoding=source.encoding, sheet=source.sheet, lenient=lenient, progress=progress
+        source.path, compiled.policy, input_format=source.format, encoding=source.encoding, sheet=source.sheet, lenient=lenient, progress=progress,
+        formulas=source.formulas,
     )
 
 
@@ -265,7 +277,10 @@ def policy_digests(compiled: CompiledPolicy) -> tuple[list[dict[str, str]], str]
 
 
 def _source_record(source: Source) -> dict[str, Any]:
-    return {"path": source.path, "format": source.format, "encoding": source.encoding, "sheet": source.sheet}
+    record = {"path": source.path, "format": source.format, "encoding": source.encoding, "sheet": source.sheet}
+    if source.formulas != "refuse":  # recorded only when given, so a manifest reads as before
+        record["formulas"] = source.formulas
+    return record
 
 
 def _input_record(table: Table, accepted: int | None, rejected: int | None, rows: int | None = None) -> dict[str, Any]:
@@ -275,6 +290,7 @@ def _input_record(table: Table, accepted: int | None, rejected: int | None, rows
     record: dict[str, Any] = {
         "path": table.path,
         "sha256": table.digest,
+        "bytes": file_size(table.path),  # verify-run reads an input again only while it has this size
         "format": table.format,
         "encoding": table.encoding,
         "sheet": table.sheet,
@@ -296,7 +312,7 @@ def manifest(run: Run, files: dict[str, bytes], created: str) -> dict[str, Any]:
         inputs["schools"] = _input_record(run.schools_table, None, None)
     if run.evidence_table is not None:
         inputs["evidence"] = _input_record(run.evidence_table, None, None)
-    return {
+    record = {
         "manifest_version": FORMAT_VERSION,
         "tool": {"name": "jifen_dsl", "version": __version__},
         "created": created,
@@ -319,17 +335,29 @@ def manifest(run: Run, files: dict[str, bytes], created: str) -> dict[str, Any]:
         "counts": counts(run),
         "outputs": [{"file": name, "sha256": sha256(data), "bytes": len(data)} for name, data in files.items()],
     }
+    if spec.library is not None:  # only when named, so a run without --library records what it always did
+        record["arguments"]["library"] = spec.library
+    return record
 
 
 def write_run(directory: str, run: Run, *, now: _dt.datetime | None = None) -> dict[str, bytes]:
-    """Write a run's outputs and its manifest to ``directory``, as a whole; return what was written."""
+    """Write a run's outputs and its manifest (last) to ``directory``; return what was written.
+
+    The folder is new or empty, or holds an earlier run, whose outputs these replace
+    (runs/outdir.py); anything else there, or an input these would overwrite, is refused.
+    """
     files = run_outputs(run)
     created = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc).isoformat(timespec="seconds")
     record = manifest(run, files, created)
     written = dict(files)
     written[MANIFEST] = _json_bytes(record)
-    write_directory_atomic(directory, written)
+    write_run_folder(directory, written, run_inputs(run.spec, run.compiled), FORMAT_VERSION)
     return written
+
+
+def check_out_dir(directory: str, spec: RunSpec, compiled: CompiledPolicy) -> None:
+    """Refuse, before a run reads its data, a --out folder it may not write into (see runs/outdir.py)."""
+    check_run_folder(directory, output_names(spec.command, spec.lenient), run_inputs(spec, compiled), FORMAT_VERSION)
 
 
 # ------------------------------------------------------------------ verification
@@ -359,17 +387,20 @@ def load_manifest(directory: str) -> dict[str, Any]:
     if not Path(directory).is_dir():
         raise DataError([f"{directory}: no such directory"])
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_manifest_json(str(path))
     except FileNotFoundError:
         raise DataError([f"{directory}: holds no {MANIFEST}; is it a directory written by --out?"]) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # json's own errors are ValueErrors too
         raise DataError([f"{path}: cannot be read as a manifest ({exc})"]) from None
-    if not isinstance(data, dict) or data.get("manifest_version") != FORMAT_VERSION or "arguments" not in data:
+    if not isinstance(data, dict) or type(data.get("manifest_version")) is not int or data.get("manifest_version") != FORMAT_VERSION or "arguments" not in data:
         raise DataError([f"{path}: not a manifest this version of jifen_dsl can verify"])
     try:
-        spec_from_manifest(data)
+        spec = spec_from_manifest(data)
     except DataError as exc:
         raise DataError([f"{path}: {p}" for p in exc.problems]) from None
+    problems = manifest_problems(data) or spec_problems(spec, data)
+    if problems:
+        raise DataError([f"{path}: {p}" for p in problems])
     return data
 
 
@@ -387,9 +418,12 @@ def spec_from_manifest(data: dict[str, Any]) -> RunSpec:
             lenient=bool(args.get("lenient")),
             bom=bool(args.get("bom")),
             evidence=Source(**evidence) if evidence else None,
+            library=args.get("library"),
         )
         if spec.command not in ("evaluate", "allocate") or (spec.command == "allocate") != (spec.schools is not None):
             raise ValueError(spec.command)
+        if spec.library is not None and not (isinstance(spec.library, str) and spec.library and "\0" not in spec.library):
+            raise ValueError("library")
         if not (isinstance(data["policy"]["files"], list) and isinstance(data["inputs"], dict) and isinstance(data["outputs"], list)):
             raise ValueError("sections")
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -397,55 +431,22 @@ def spec_from_manifest(data: dict[str, Any]) -> RunSpec:
     return spec
 
 
-def _hash_file(path: str) -> str | None:
-    try:
-        return sha256(Path(path).read_bytes())
-    except OSError:
-        return None
-
-
-def _short(digest: str | None) -> str:
-    return digest[:12] if digest else "missing"
-
-
 def verify_run(directory: str, progress: Progress = NO_PROGRESS) -> str:
     """Check a run directory against its manifest and against a new run; return a summary or raise VerificationError."""
     data = load_manifest(directory)
     spec = spec_from_manifest(data)
-    differences: list[str] = []
     notes: list[str] = []
     if data["tool"].get("version") != __version__:
-        notes.append(f"the run was made with jifen_dsl {data['tool'].get('version')}; this is {__version__}")
+        notes.append(f"the run was made with jifen_dsl {shown(str(data['tool'].get('version')))}; this is {__version__}")
+    recorded = {o["file"]: o["sha256"] for o in data["outputs"]}
 
     # 1. The files in the directory are the ones the run wrote.
-    recorded = {o["file"]: o["sha256"] for o in data["outputs"]}
-    root = Path(directory)
-    for name, digest in recorded.items():
-        now = _hash_file(str(root / name))
-        if now is None:
-            differences.append(f"{root / name}: missing; the run wrote it")
-        elif now != digest:
-            differences.append(f"{root / name}: changed since the run (sha256 {_short(digest)}... recorded, {_short(now)}... now)")
-    for path in sorted(root.iterdir()):
-        if path.name not in recorded and path.name != MANIFEST:
-            differences.append(f"{path}: not written by the run")
+    differences = output_differences(directory, data, MANIFEST)
 
     # 2. The inputs are the ones the run read.
-    from jifen_dsl.lang.loader import read_source  # the parser's module: imported only when a run is verified
-
-    for f in data["policy"]["files"]:
-        try:
-            now = sha256(read_source(f["path"]).encode("utf-8"))
-        except JifenError:
-            now = None
-        if now != f["sha256"]:
-            differences.append(f"{f['path']}: the policy file changed since the run (sha256 {_short(f['sha256'])}... recorded, {_short(now)}... now)")
-    for role, record in data["inputs"].items():
-        now = _hash_file(record["path"])
-        if now != record["sha256"]:
-            differences.append(f"{record['path']}: the {role} file changed since the run (sha256 {_short(record['sha256'])}... recorded, {_short(now)}... now)")
-    inputs_changed = any(" file changed since the run" in d for d in differences)
-    if inputs_changed:
+    changed = input_differences(data)
+    differences += changed
+    if changed:
         notes.append("the inputs differ, so the run was not repeated")
         raise VerificationError(directory, differences, notes)
 
@@ -454,18 +455,18 @@ def verify_run(directory: str, progress: Progress = NO_PROGRESS) -> str:
     again = run_outputs(rerun)
     for name in sorted(set(again) | set(recorded)):
         if name not in again:
-            differences.append(f"{name}: the run wrote it, but running again does not")
+            differences.append(f"{shown(name)}: the run wrote it, but running again does not")
         elif name not in recorded:
             differences.append(f"{name}: running again writes it, but the run did not")
         elif sha256(again[name]) != recorded[name]:
-            differences.append(f"{name}: running again gives different output (sha256 {_short(recorded[name])}... recorded, {_short(sha256(again[name]))}... now)")
+            differences.append(f"{shown(name)}: running again gives different output (sha256 {short(recorded[name])}... recorded, {short(sha256(again[name]))}... now)")
     if data["policy"].get("resolved_sha256") != policy_digests(rerun.compiled)[1]:
-        differences.append(f"{spec.policy}: the resolved policy differs from the one recorded")
+        differences.append(f"{shown(spec.policy)}: the resolved policy differs from the one recorded")
     if differences:
         raise VerificationError(directory, differences, notes)
     checked = len(data["policy"]["files"]) + len(data["inputs"])
     summary_line = (
         f"{directory}: verified - {checked} input files unchanged, {len(recorded)} outputs reproduced byte for byte"
-        f" ({', '.join(recorded)})"
+        f" ({', '.join(map(shown, recorded))})"
     )
     return "\n".join([summary_line] + ["note: " + n for n in notes])

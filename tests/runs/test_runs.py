@@ -148,7 +148,7 @@ def test_a_directory_holding_other_files_is_never_overwritten(tmp_path):
     (out / "keep.txt").write_text("mine", encoding="utf-8")
     result = run("evaluate", HAIZHU, APPLICANTS, "--out", str(out))
     assert result.exit_code == 1
-    assert "holds no manifest.json from an earlier run" in result.stderr
+    assert f"error: --out {out} holds what jifen did not write: keep.txt; choose a new or empty folder" in result.stderr
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
@@ -175,23 +175,26 @@ def test_a_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_failure_while_replacing_puts_the_earlier_run_back(tmp_path, monkeypatch):
+def test_a_failure_while_replacing_leaves_the_earlier_run_as_it_was(tmp_path, monkeypatch):
+    # Into an existing folder every file is written beside its name before any is renamed:
+    # a failure while writing them leaves the earlier run, and no temporary file, behind.
     target = tmp_path / "run"
     write_directory_atomic(str(target), {"a.csv": b"old", "manifest.json": b"{}"})
-    real_rename = os.rename
+    real_fsync = os.fsync
     calls = []
 
-    def second_rename_fails(src, dst):
-        calls.append((src, dst))
+    def second_fsync_fails(fd):
+        calls.append(fd)
         if len(calls) == 2:
             raise OSError(5, "Input/output error")
-        return real_rename(src, dst)
+        return real_fsync(fd)
 
-    monkeypatch.setattr(os, "rename", second_rename_fails)
+    monkeypatch.setattr(os, "fsync", second_fsync_fails)
     with pytest.raises(DataError, match="Input/output error"):
         write_directory_atomic(str(target), {"a.csv": b"new", "manifest.json": b"{}"})
-    monkeypatch.setattr(os, "rename", real_rename)
+    monkeypatch.setattr(os, "fsync", real_fsync)
     assert (target / "a.csv").read_bytes() == b"old"
+    assert sorted(p.name for p in target.iterdir()) == ["a.csv", "manifest.json"]
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
 
 
