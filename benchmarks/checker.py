@@ -4,7 +4,7 @@ Times parse, check and compile for policies of N and 4N requirements (and as man
 definitions) in one run, and prints each stage's growth (linear: 4). Run from the
 repository top:
 
-    python -m benchmarks.checker [--size 1000]
+    python -m benchmarks.checker [--size 2500]
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def measure(size: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=1000, help="requirements in the smaller policy")
+    parser.add_argument("--size", type=int, default=2500, help="requirements in the smaller policy")
     args = parser.parse_args()
     _lark()  # build (or load) the parser before timing
     small, large = measure(args.size), measure(4 * args.size)
