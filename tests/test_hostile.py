@@ -30,12 +30,13 @@ import subprocess
 import sys
 import threading
 import time
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pytest
+
+from .workbooks import patched
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60  # seconds; a clear error takes about one
@@ -107,23 +108,6 @@ def workbook(rows, *, hidden_first: list | None = None) -> bytes:
 
 def numeric_rows() -> list[list]:
     return [HEADER] + [[i, g, int(p)] for i, g, p in ROWS]
-
-
-def patched(data: bytes, member: str, change: Callable[[bytes], bytes], *, stored: bool = False, added: dict[str, bytes] | None = None) -> bytes:
-    """The XLSX ``data`` with one member's bytes changed (stored uncompressed if asked), and members ``added``."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == member:
-                content = change(content)
-                target.writestr(info.filename, content, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
-            else:
-                target.writestr(info.filename, content)
-        for name, content in (added or {}).items():
-            target.writestr(name, content)
-    return out.getvalue()
 
 
 SHEET = "xl/worksheets/sheet1.xml"

@@ -26,6 +26,7 @@ import pytest
 from jifen_dsl.data.tables import text_table
 
 from ..conftest import BASE_APPLICANT, ROOT, run_cli
+from ..workbooks import patched
 
 HAIZHU = "policies/haizhu/2022.jifen"
 HEADER = list(BASE_APPLICANT)
@@ -71,24 +72,9 @@ def _plain_workbook(rows: list[list] | None = None) -> bytes:
     return _workbook(("Sheet", [HEADER, *(rows if rows is not None else _rows())], "visible"))
 
 
-def _patched(data: bytes, member: str, change, *, stored: bool = False) -> bytes:
-    """The workbook ``data`` with one part's XML changed (and stored uncompressed, if asked)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == member:
-                content = change(content)
-                target.writestr(info.filename, content, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
-            else:
-                target.writestr(info.filename, content)
-    return out.getvalue()
-
-
 def _in_sheet(data: bytes, xml: bytes) -> bytes:
     """``xml`` added to the end of the first sheet's rows."""
-    return _patched(data, SHEET, lambda x: x.replace(b"</sheetData>", xml + b"</sheetData>"))
+    return patched(data, SHEET, lambda x: x.replace(b"</sheetData>", xml + b"</sheetData>"))
 
 
 def _evaluate(path, *extra: str):
@@ -119,7 +105,7 @@ def _bounded(*args: str) -> tuple[int, str, str, float]:
 def test_a_merged_range_to_the_last_cell_of_the_sheet_changes_nothing(tmp_path):
     clean, merged = tmp_path / "clean.xlsx", tmp_path / "merged.xlsx"
     clean.write_bytes(_plain_workbook())
-    merged.write_bytes(_patched(clean.read_bytes(), SHEET, lambda x: x.replace(
+    merged.write_bytes(patched(clean.read_bytes(), SHEET, lambda x: x.replace(
         b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A300:XFD1048576"/></mergeCells>')))
     status, stdout, stderr, _ = _bounded("evaluate", HAIZHU, str(merged), "--format", "csv")
     assert status == 0, stderr
@@ -137,7 +123,7 @@ def test_rows_with_a_cell_in_column_xfd_are_refused_within_bounds(tmp_path):
 
 def test_a_header_reaching_column_xfd_does_not_make_every_row_as_wide(tmp_path):
     path = tmp_path / "a.xlsx"
-    data = _patched(_plain_workbook(), SHEET, lambda x: x.replace(b"</row>", b'<c r="XFD1" t="inlineStr"><is><t>note</t></is></c></row>', 1))
+    data = patched(_plain_workbook(), SHEET, lambda x: x.replace(b"</row>", b'<c r="XFD1" t="inlineStr"><is><t>note</t></is></c></row>', 1))
     path.write_bytes(_in_sheet(data, b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>B%d</t></is></c></row>' % (n, n, n) for n in range(5, 20_005))))
     status, _, stderr, _ = _bounded("evaluate", HAIZHU, str(path))
     assert status == 1
@@ -159,7 +145,7 @@ def test_an_xlsx_cell_longer_than_a_csv_cell_may_be_is_refused_where_it_is(tmp_p
     long_id = b"A" * size
     data = _plain_workbook()
     if where == "inline":
-        data = _patched(data, SHEET, lambda x: x.replace(b"<t>A2</t>", b"<t>" + long_id + b"</t>"))
+        data = patched(data, SHEET, lambda x: x.replace(b"<t>A2</t>", b"<t>" + long_id + b"</t>"))
     else:
         data = _with_shared_strings(data, [b"A2", long_id], {"A3": 1})
     path.write_bytes(data)
@@ -182,9 +168,9 @@ def _with_shared_strings(data: bytes, strings: list[bytes], cells: dict[str, int
             xml = re.sub(rb'<c r="' + ref.encode() + rb'" t="inlineStr"><is><t>[^<]*</t></is></c>', b'<c r="%s" t="s"><v>%d</v></c>' % (ref.encode(), index), xml)
         return xml
 
-    data = _patched(data, SHEET, sheet)
-    data = _patched(data, "[Content_Types].xml", lambda x: x.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
-    data = _patched(data, "xl/_rels/workbook.xml.rels", lambda x: x.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+    data = patched(data, SHEET, sheet)
+    data = patched(data, "[Content_Types].xml", lambda x: x.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+    data = patched(data, "xl/_rels/workbook.xml.rels", lambda x: x.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
     out = io.BytesIO(data)
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/sharedStrings.xml", table)
@@ -232,12 +218,12 @@ def test_json_values_longer_than_a_cell_objects_without_common_keys_and_deep_nes
 @pytest.mark.parametrize(
     ("name", "change", "message"),
     [
-        ("truncated", lambda data: _patched(data, SHEET, lambda x: x[: len(x) // 2]), "a.xlsx, sheet Sheet: the workbook is damaged and cannot be read (ParseError"),
+        ("truncated", lambda data: patched(data, SHEET, lambda x: x[: len(x) // 2]), "a.xlsx, sheet Sheet: the workbook is damaged and cannot be read (ParseError"),
         ("bad_row_number", lambda data: _in_sheet(data, b'<row r="x1"><c r="A9"><v>1</v></c></row>'), "a.xlsx, sheet Sheet: the workbook is damaged and cannot be read (ValueError"),
         ("bad_string_index", lambda data: _in_sheet(data, b'<row r="9"><c r="A9" t="s"><v>7</v></c></row>'), "a.xlsx, sheet Sheet: the workbook is damaged and cannot be read (IndexError"),
         ("rows_backwards", lambda data: _in_sheet(data, b'<row r="2"><c r="A2"><v>1</v></c></row>'), "a.xlsx, sheet Sheet: row 2 comes after row 4; the workbook is damaged"),
         ("beyond_xfd", lambda data: _in_sheet(data, b'<row r="9"><c r="XFE9"><v>1</v></c></row>'), "a.xlsx, sheet Sheet: the cell XFE9 lies beyond Excel's last column, XFD"),
-        ("overlapping_merges", lambda data: _patched(data, SHEET, lambda x: x.replace(
+        ("overlapping_merges", lambda data: patched(data, SHEET, lambda x: x.replace(
             b"</sheetData>", b'</sheetData><mergeCells count="2"><mergeCell ref="C2:D3"/><mergeCell ref="D3:E4"/></mergeCells>')),
          "a.xlsx, sheet Sheet: the merged cells C2:D3 and D3:E4 overlap; the workbook is damaged"),
     ],
@@ -251,7 +237,7 @@ def test_a_damaged_workbook_is_a_data_error_naming_file_and_sheet(tmp_path, name
 
 def test_a_bad_crc_found_at_the_end_of_a_large_sheet_is_a_data_error(tmp_path):
     path = tmp_path / "a.xlsx"
-    data = _patched(_plain_workbook(_rows(3000)), SHEET, lambda x: x, stored=True)
+    data = patched(_plain_workbook(_rows(3000)), SHEET, lambda x: x, stored=True)
     at = data.rfind(b"<t>A2999</t>")
     path.write_bytes(data[:at] + b"<t>B2999</t>" + data[at + 12:])  # the sheet's bytes no longer match its CRC
     result = _evaluate(path)
@@ -287,7 +273,7 @@ def test_a_hidden_sheet_is_read_only_when_named(tmp_path):
 def test_the_active_sheet_is_read_when_visible(tmp_path):
     path = tmp_path / "a.xlsx"
     data = _workbook(("旧", [HEADER, *_rows(3, A1={"points": "50"})], "visible"), ("名单", [HEADER, *_rows()], "visible"))
-    path.write_bytes(_patched(data, "xl/workbook.xml", lambda x: re.sub(rb'activeTab="\d+"', b"", x).replace(b"<workbookView ", b'<workbookView activeTab="1" ')))
+    path.write_bytes(patched(data, "xl/workbook.xml", lambda x: re.sub(rb'activeTab="\d+"', b"", x).replace(b"<workbookView ", b'<workbookView activeTab="1" ')))
     assert _points(_evaluate(path, "--format", "csv").stdout)["A1"] == "100"
 
 
@@ -301,14 +287,14 @@ def test_data_on_a_hidden_sheet_only_is_said_to_be_there(tmp_path):
     result = _evaluate(cover)
     assert result.exit_code == 1 and f"cover.xlsx: {note}" in result.stderr and "missing column 'grade'" in result.stderr
     all_hidden = tmp_path / "all.xlsx"
-    all_hidden.write_bytes(_patched(_workbook(("a", [HEADER], "hidden"), ("b", [HEADER], "visible")), "xl/workbook.xml", lambda x: x.replace(b'state="visible"', b'state="hidden"')))
+    all_hidden.write_bytes(patched(_workbook(("a", [HEADER], "hidden"), ("b", [HEADER], "visible")), "xl/workbook.xml", lambda x: x.replace(b'state="visible"', b'state="hidden"')))
     assert "all.xlsx: every sheet of the workbook is hidden ('a', 'b'); a hidden sheet is read only when named" in _evaluate(all_hidden).stderr
 
 
 def _with_formula(data: bytes, cell: bytes, formula: bytes, cached: bytes, kind: bytes = b"n") -> bytes:
     """The workbook with ``cell`` holding ``formula`` and the value saved with it (``kind`` "str" for text)."""
     made = b'<c r="' + cell + b'" t="' + kind + b'"><f>' + formula + b"</f><v>" + cached + b"</v></c>"
-    return _patched(data, SHEET, lambda x: re.sub(rb'<c r="' + cell + rb'"[^>]*>.*?</c>', made, x, count=1))
+    return patched(data, SHEET, lambda x: re.sub(rb'<c r="' + cell + rb'"[^>]*>.*?</c>', made, x, count=1))
 
 
 def test_a_formula_is_refused_unless_its_saved_value_is_trusted(tmp_path):
