@@ -42,7 +42,7 @@ def test_installed_wheel_checks_a_policy_from_outside_the_checkout(wheel, tmp_pa
     elsewhere.mkdir()
     clean_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     where = subprocess.run(
-        [str(bindir / "python"), "-c", "import jifen_dsl.lang.grammar as g; print(g.grammar_path())"],
+        [str(bindir / "python"), "-c", "import jifen_dsl.lang.parsing.grammar as g; print(g.grammar_path())"],
         cwd=elsewhere, capture_output=True, text=True, env=clean_env, check=True,
     ).stdout.strip()
     assert where.startswith(str(env_dir)) and where.endswith(os.path.join("jifen_dsl", "_grammar", "jifen.lark"))

@@ -38,7 +38,7 @@ def _code_fingerprint() -> str:
     """The files of the code a checked policy is made by: jifen_dsl (its subpackages and its grammar), lark, chinesecalendar."""
     parts: list[str] = [__version__, sys.version]
     directories = [str(_PACKAGE), str(_PACKAGE / "_grammar"), str(_PACKAGE.parent / "grammar")]
-    directories.extend(sorted(e.path for e in os.scandir(_PACKAGE) if e.is_dir() and os.path.isfile(os.path.join(e.path, "__init__.py"))))
+    directories.extend(sorted(str(init.parent) for init in _PACKAGE.rglob("__init__.py") if init.parent != _PACKAGE))  # every subpackage, however deep
     for name in ("lark", "chinese_calendar"):
         spec = importlib.util.find_spec(name)  # finds the package without importing it
         if spec is not None and spec.submodule_search_locations:

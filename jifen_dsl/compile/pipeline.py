@@ -27,7 +27,7 @@ def check_file(path: str, text: str | None = None) -> model.Policy | model.Libra
         checked = checkcache.cached(path, library)
         if checked is not None:
             return checked
-    from jifen_dsl.lang.checker import check
+    from jifen_dsl.lang.checking.checker import check
     from jifen_dsl.lang.loader import load
 
     with collector_paused():  # many small objects and no cycles: see bulk.py

@@ -32,7 +32,7 @@ from jifen_dsl.lang import syntax
 from jifen_dsl.lang.walk import names_used
 from jifen_dsl.lang.body import SECTION_OF_ITEM, Body, find_entry, item_key, remove_key, section_entries, rebuild_section, section_kind
 from jifen_dsl.errors import Diagnostic, Span
-from jifen_dsl.lang.unparse import unparse_declaration, unparse_expr, unparse_item
+from jifen_dsl.lang.unparsing.unparse import unparse_declaration, unparse_expr, unparse_item
 
 __all__ = ["resolve", "reject_edits"]
 

@@ -22,7 +22,7 @@ from jifen_dsl.lang import syntax
 from jifen_dsl.errors import Diagnostic, PolicyError, SourceText
 from jifen_dsl.lang.inherit import reject_edits, resolve
 from jifen_dsl.lang.library import SUFFIX, NotAPolicyFile, library_of, read_policy_bytes
-from jifen_dsl.lang.parser import parse
+from jifen_dsl.lang.parsing.parser import parse
 
 __all__ = ["Program", "load"]
 

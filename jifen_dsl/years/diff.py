@@ -27,7 +27,7 @@ from jifen_dsl.lang.body import SECTION_OF_ITEM, Body, item_key, section_entries
 from jifen_dsl.lang.loader import Program
 from jifen_dsl.years.parameters import LITERALS, Aspect, Parameter, parameters, terms, value_text
 from jifen_dsl.years.sides import Side, load_side, same, side_of
-from jifen_dsl.lang.unparse import datetime_text, keyword, string_text, unparse_declaration, unparse_expr, unparse_item
+from jifen_dsl.lang.unparsing.unparse import datetime_text, keyword, string_text, unparse_declaration, unparse_expr, unparse_item
 from jifen_dsl.years.yearshift import shift_date, shift_node
 
 __all__ = ["Side", "Aspect", "Parameter", "Change", "load_side", "side_of", "diff", "apply_changes"]

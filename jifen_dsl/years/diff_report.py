@@ -12,7 +12,7 @@ from typing import Any, Sequence
 from jifen_dsl.years.diff import Change, Side
 from jifen_dsl.years.impact import ASPECTS, Affected, Impact, Outcome
 from jifen_dsl.data.tables import csv_text, text_table
-from jifen_dsl.lang.unparse import keyword
+from jifen_dsl.lang.unparsing.unparse import keyword
 
 __all__ = ["format_diff", "format_impact", "diff_records", "impact_records", "FORMATS"]
 

@@ -30,12 +30,12 @@ import attrs
 from jifen_dsl.lang import syntax
 from jifen_dsl.lang.walk import walk
 from jifen_dsl.lang.body import item_key, section_entries, section_kind
-from jifen_dsl.lang.checker import check
+from jifen_dsl.lang.checking.checker import check
 from jifen_dsl.errors import Diagnostic, PolicyError, SourceText
 from jifen_dsl.lang.library import library_of, using_library
 from jifen_dsl.lang.loader import load, read_source
-from jifen_dsl.lang.parser import parse
-from jifen_dsl.lang.unparse import date_text, keyword, string_text, unparse_declaration, unparse_item
+from jifen_dsl.lang.parsing.parser import parse
+from jifen_dsl.lang.unparsing.unparse import date_text, keyword, string_text, unparse_declaration, unparse_item
 from jifen_dsl.years.yearshift import date_nodes, holds_dates, shift_date, shift_node
 from jifen_dsl.lang import model
 

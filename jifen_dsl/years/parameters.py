@@ -16,7 +16,7 @@ import attrs
 from jifen_dsl.lang import syntax
 from jifen_dsl.lang.walk import rebuild
 from jifen_dsl.years.sides import Side, same
-from jifen_dsl.lang.unparse import datetime_text, literal_text, unparse_expr
+from jifen_dsl.lang.unparsing.unparse import datetime_text, literal_text, unparse_expr
 
 __all__ = ["Aspect", "Parameter", "parameters", "terms", "value_text", "LITERALS"]
 

@@ -13,7 +13,7 @@ import attrs
 
 from jifen_dsl.lang import syntax, model
 from jifen_dsl.lang.walk import rebuild
-from jifen_dsl.lang.checker import check
+from jifen_dsl.lang.checking.checker import check
 from jifen_dsl.errors import Diagnostic, PolicyError
 from jifen_dsl.lang.loader import Program, load
 

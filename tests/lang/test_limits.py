@@ -7,7 +7,7 @@ import pytest
 
 from jifen_dsl.data.applicants import read_applicants
 from jifen_dsl.errors import DataError, PolicyError
-from jifen_dsl.lang.parser import MAX_NESTING
+from jifen_dsl.lang.parsing.parser import MAX_NESTING
 from jifen_dsl.compile.pipeline import check_file, load_policy
 
 from ..conftest import BASE_APPLICANT, EN_HEADER, EN_TAIL, FIELDS_IMPORT, policy_folder, rows_to_csv

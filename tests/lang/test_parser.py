@@ -10,8 +10,8 @@ import pytest
 
 from jifen_dsl.lang import syntax
 from jifen_dsl.errors import PolicyError
-from jifen_dsl.lang.grammar import grammar_text
-from jifen_dsl.lang.parser import parse
+from jifen_dsl.lang.parsing.grammar import grammar_text
+from jifen_dsl.lang.parsing.parser import parse
 
 
 def test_grammar_builds_in_strict_mode():
@@ -141,7 +141,7 @@ def test_syntax_errors_say_what_is_wrong(source, message):
 
 
 def test_parser_cache_lives_in_a_private_directory(tmp_path, monkeypatch):
-    from jifen_dsl.lang.parser import _cache_path
+    from jifen_dsl.lang.parsing.parser import _cache_path
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("JIFEN_NO_CACHE", raising=False)
@@ -161,7 +161,7 @@ def test_a_cached_parser_parses_the_same(tmp_path):
     import subprocess
     import sys
 
-    script = "from jifen_dsl.lang.parser import parse; print(parse('requirement r \"t\": 「出生日期」 > 2016-08-31', 'x').declarations[0])"
+    script = "from jifen_dsl.lang.parsing.parser import parse; print(parse('requirement r \"t\": 「出生日期」 > 2016-08-31', 'x').declarations[0])"
     env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout
     assert list((tmp_path / "jifen_dsl").glob("parser-*.cache"))

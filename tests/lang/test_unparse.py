@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jifen_dsl.lang import syntax
-from jifen_dsl.lang.parser import parse
-from jifen_dsl.lang.unparse import name_text, unparse, unparse_expr
+from jifen_dsl.lang.parsing.parser import parse
+from jifen_dsl.lang.unparsing.unparse import name_text, unparse, unparse_expr
 
 from ..conftest import ROOT
 

@@ -19,11 +19,11 @@ from jifen_dsl.lang import syntax, ir, model
 from jifen_dsl.errors import Diagnostic, PolicyError, Span
 from jifen_dsl.lang.loader import Program
 from jifen_dsl.lang.functions import FUNCTIONS
-from jifen_dsl.lang.declarationcheck import DeclarationChecking, Symbol
-from jifen_dsl.lang.sectioncheck import SectionChecking
-from jifen_dsl.lang.timecheck import ScheduleChecking
-from jifen_dsl.lang.typecalls import CallTyping
-from jifen_dsl.lang.typecheck import ExpressionTyping
+from jifen_dsl.lang.checking.declarations import DeclarationChecking, Symbol
+from jifen_dsl.lang.checking.sections import SectionChecking
+from jifen_dsl.lang.checking.schedule import ScheduleChecking
+from jifen_dsl.lang.checking.calls import CallTyping
+from jifen_dsl.lang.checking.expressions import ExpressionTyping
 from jifen_dsl.lang.typesys import BOOL
 
 __all__ = ["check", "FUNCTIONS"]

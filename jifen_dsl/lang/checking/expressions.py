@@ -1,8 +1,8 @@
 """Typing of expressions: resolve names, apply the type rules, fold constants.
 
-Part of the checker (see :mod:`jifen_dsl.lang.checker`), kept apart because the
+Part of the checker (see :mod:`jifen_dsl.lang.checking.checker`), kept apart because the
 expression rules are a concept of their own; calls of the built-in functions are
-typed in :mod:`jifen_dsl.lang.typecalls`. Every problem is recorded, never
+typed in :mod:`jifen_dsl.lang.checking.calls`. Every problem is recorded, never
 raised; an expression found wrong takes the type ``ERROR`` so that it causes no
 further, follow-on messages.
 """

@@ -21,11 +21,11 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from jifen_dsl.lang import syntax
 from jifen_dsl.cachedir import private_cache_dir
 from jifen_dsl.errors import Diagnostic, PolicyError, SourceText, Span
-from jifen_dsl.lang.grammar import grammar_text
-from jifen_dsl.lang.parser_declarations import DeclarationBuilder
-from jifen_dsl.lang.parser_edits import EditBuilder
-from jifen_dsl.lang.parser_expressions import ExpressionBuilder
-from jifen_dsl.lang.parser_sections import SectionBuilder
+from jifen_dsl.lang.parsing.grammar import grammar_text
+from jifen_dsl.lang.parsing.declarations import DeclarationBuilder
+from jifen_dsl.lang.parsing.edits import EditBuilder
+from jifen_dsl.lang.parsing.expressions import ExpressionBuilder
+from jifen_dsl.lang.parsing.sections import SectionBuilder
 
 __all__ = ["parse", "keywords", "MAX_NESTING"]
 

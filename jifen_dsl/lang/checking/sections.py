@@ -1,10 +1,10 @@
 """Checks of the points, batches, tie-break, allocation, subsidy and publication sections.
 
-Part of the checker (see :mod:`jifen_dsl.lang.checker`), kept apart because each
+Part of the checker (see :mod:`jifen_dsl.lang.checking.checker`), kept apart because each
 section is a small rule book of its own: an indicator's cap must be a fixed
 number, 'otherwise' must be the last batch, the tie-break chain must order every
 pair of applicants, a public list must not show too much of a name. The
-schedule section is checked in :mod:`jifen_dsl.lang.timecheck`. Every problem is
+schedule section is checked in :mod:`jifen_dsl.lang.checking.schedule`. Every problem is
 recorded, never raised.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 
 from jifen_dsl.lang import syntax, ir, model
 from jifen_dsl.errors import Span
-from jifen_dsl.lang.declarationcheck import Symbol
+from jifen_dsl.lang.checking.declarations import Symbol
 from jifen_dsl.lang.loader import Program
-from jifen_dsl.lang.typecheck import describe
+from jifen_dsl.lang.checking.expressions import describe
 from jifen_dsl.lang.typesys import BOOL, DECIMAL, ERROR, TEXT, is_numeric, is_orderable
 
 __all__ = ["SectionChecking"]

@@ -1,7 +1,7 @@
 """Typing of calls to the built-in functions: each function's arguments and result.
 
-Part of the checker (see :mod:`jifen_dsl.lang.checker`), kept apart from the other
-expression rules in :mod:`jifen_dsl.lang.typecheck` because every function has
+Part of the checker (see :mod:`jifen_dsl.lang.checking.checker`), kept apart from the other
+expression rules in :mod:`jifen_dsl.lang.checking.expressions` because every function has
 rules of its own: how many arguments it takes, of which types, and what it
 gives back. Every problem is recorded, never raised; a call found wrong takes
 the type ``ERROR``.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from jifen_dsl.lang import syntax, ir
 from jifen_dsl.lang.functions import FUNCTIONS, SPELLING
-from jifen_dsl.lang.typecheck import describe
+from jifen_dsl.lang.checking.expressions import describe
 from jifen_dsl.lang.typesys import BOOL, DATE, DATETIME, DECIMAL, ERROR, INTEGER, is_numeric, is_orderable, unify
 
 __all__ = ["CallTyping"]

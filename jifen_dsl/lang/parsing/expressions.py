@@ -1,6 +1,6 @@
 """Build expression nodes: literals, names, durations, operators, calls and evidence windows.
 
-Part of the tree builder (see :mod:`jifen_dsl.lang.parser_nodes`); like every
+Part of the tree builder (see :mod:`jifen_dsl.lang.parsing.nodes`); like every
 parser module it may use Lark, which no module outside the parser modules does.
 A literal that cannot be (a 30 February, a duration that names a unit twice) is
 collected as an error rather than raised, so one parse reports them all.
@@ -18,7 +18,7 @@ from lark import v_args
 from jifen_dsl.lang import syntax
 from jifen_dsl.lang.functions import SPELLING
 from jifen_dsl.lang.numberlimits import MAX_DIGITS
-from jifen_dsl.lang.parser_nodes import NameTok, NodeBuilder
+from jifen_dsl.lang.parsing.nodes import NameTok, NodeBuilder
 
 __all__ = ["ExpressionBuilder"]
 

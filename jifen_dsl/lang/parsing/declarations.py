@@ -1,6 +1,6 @@
 """Build the file and its top-level declarations: header, extends, imports, fields, definitions, requirements, grades.
 
-Part of the tree builder (see :mod:`jifen_dsl.lang.parser_nodes`); like every
+Part of the tree builder (see :mod:`jifen_dsl.lang.parsing.nodes`); like every
 parser module it may use Lark, which no module outside the parser modules does.
 """
 
@@ -10,7 +10,7 @@ from lark import v_args
 
 from jifen_dsl.lang import syntax
 from jifen_dsl.lang.numberlimits import MAX_YEAR
-from jifen_dsl.lang.parser_nodes import NodeBuilder
+from jifen_dsl.lang.parsing.nodes import NodeBuilder
 
 __all__ = ["DeclarationBuilder"]
 

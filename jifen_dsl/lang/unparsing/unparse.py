@@ -8,8 +8,8 @@ author's layout are not in the tree, so they are not reproduced; the year-over-
 year diff uses this module to show a clause as the policy would write it.
 
 This module writes the file, its declarations and its sections; expressions are
-written by :mod:`jifen_dsl.lang.unparse_expressions`, and single words and
-literals by :mod:`jifen_dsl.lang.unparse_words`, whose functions are importable
+written by :mod:`jifen_dsl.lang.unparsing.expressions`, and single words and
+literals by :mod:`jifen_dsl.lang.unparsing.words`, whose functions are importable
 from here as well.
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from jifen_dsl.lang import syntax
-from jifen_dsl.lang.unparse_expressions import ExpressionWriter
-from jifen_dsl.lang.unparse_words import date_text, datetime_text, keyword, literal_text, name_text, number_text, string_text
+from jifen_dsl.lang.unparsing.expressions import ExpressionWriter
+from jifen_dsl.lang.unparsing.words import date_text, datetime_text, keyword, literal_text, name_text, number_text, string_text
 
 __all__ = [
     "unparse", "unparse_expr", "unparse_declaration", "unparse_item",

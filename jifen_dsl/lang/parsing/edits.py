@@ -1,6 +1,6 @@
 """Build the override and remove items of a policy that extends another.
 
-Part of the tree builder (see :mod:`jifen_dsl.lang.parser_nodes`); like every
+Part of the tree builder (see :mod:`jifen_dsl.lang.parsing.nodes`); like every
 parser module it may use Lark, which no module outside the parser modules does.
 The items are only built here; :mod:`jifen_dsl.lang.inherit` applies them.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from lark import v_args
 
 from jifen_dsl.lang import syntax
-from jifen_dsl.lang.parser_nodes import NodeBuilder, fixed_word
+from jifen_dsl.lang.parsing.nodes import NodeBuilder, fixed_word
 
 __all__ = ["EditBuilder"]
 

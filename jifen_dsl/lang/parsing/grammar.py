@@ -11,7 +11,7 @@ from pathlib import Path
 
 __all__ = ["grammar_path", "grammar_text"]
 
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # jifen_dsl/, above lang/
+_PACKAGE_DIR = Path(__file__).resolve().parents[2]  # jifen_dsl/, above lang/parsing/
 _CANDIDATES = (
     _PACKAGE_DIR / "_grammar" / "jifen.lark",
     _PACKAGE_DIR.parent / "grammar" / "jifen.lark",

@@ -1,6 +1,6 @@
 """Checks of the declarations: fields and definitions, and the names they claim.
 
-Part of the checker (see :mod:`jifen_dsl.lang.checker`), kept apart because the
+Part of the checker (see :mod:`jifen_dsl.lang.checking.checker`), kept apart because the
 symbol table is a concept of its own: every field, label, definition and phase
 claims a name once, a field's default must fit its type, and a definition the
 policy never uses is worth a warning. Every problem is recorded, never raised.
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from jifen_dsl.lang import syntax, ir, model
 from jifen_dsl.errors import Span
-from jifen_dsl.lang.typecheck import describe
+from jifen_dsl.lang.checking.expressions import describe
 from jifen_dsl.lang.typesys import (
     BOOL, DATE, DATETIME, DECIMAL, ERROR, INTEGER, SCHOOL_LIST, TEXT, TEXT_LIST,
     Type, enum_type, unify,

@@ -1,9 +1,9 @@
 """Build the sections: points, batches, tiebreak, allocation, subsidies, schedule, calendar, publication.
 
-Part of the tree builder (see :mod:`jifen_dsl.lang.parser_nodes`); like every
+Part of the tree builder (see :mod:`jifen_dsl.lang.parsing.nodes`); like every
 parser module it may use Lark, which no module outside the parser modules does.
 A section of a policy that extends another may mix override and remove items
-(built by :mod:`jifen_dsl.lang.parser_edits`) in with its plain items; each
+(built by :mod:`jifen_dsl.lang.parsing.edits`) in with its plain items; each
 section node keeps them apart, as its ``edits``.
 """
 
@@ -13,7 +13,7 @@ import attrs
 from lark import v_args
 
 from jifen_dsl.lang import syntax
-from jifen_dsl.lang.parser_nodes import NodeBuilder, fixed_word
+from jifen_dsl.lang.parsing.nodes import NodeBuilder, fixed_word
 
 __all__ = ["SectionBuilder"]
 

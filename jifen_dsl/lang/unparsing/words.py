@@ -1,7 +1,7 @@
 """How one word or literal is written in policy text, in English or in Chinese spelling.
 
 Keywords in either language, names (bracketed when they could be misread),
-strings, numbers, dates and durations: the pieces :mod:`jifen_dsl.lang.unparse`
+strings, numbers, dates and durations: the pieces :mod:`jifen_dsl.lang.unparsing.unparse`
 puts together, and that the year-over-year diff and the new-year draft use to
 quote a single value the way the policy writes it.
 """
@@ -25,7 +25,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def _keywords() -> frozenset[str]:
     """The parser's keywords, imported only when a name must be checked: writing other text never loads Lark."""
-    from jifen_dsl.lang.parser import keywords
+    from jifen_dsl.lang.parsing.parser import keywords
 
     return keywords()
 

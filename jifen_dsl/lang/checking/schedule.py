@@ -1,6 +1,6 @@
 """Checks of the schedule and calendar sections.
 
-Part of the checker (see :mod:`jifen_dsl.lang.checker`), kept apart because time is a
+Part of the checker (see :mod:`jifen_dsl.lang.checking.checker`), kept apart because time is a
 concept of its own: it builds the policy's working-day calendar from the
 built-in data and the declared years, and checks the phases - windows that end
 before they start, phases declared to follow one another ('then') that overlap

@@ -2,7 +2,7 @@
 
 The binding strengths are the grammar's; an ``and`` inside an ``or`` is bracketed
 all the same, for readers. Chinese writes comparisons of dates as words (早于,
-不晚于) and every other operator as a symbol. :mod:`jifen_dsl.lang.unparse`
+不晚于) and every other operator as a symbol. :mod:`jifen_dsl.lang.unparsing.unparse`
 builds on this writer for declarations and sections.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from jifen_dsl.lang import syntax
 from jifen_dsl.lang.functions import FUNCTIONS
-from jifen_dsl.lang.unparse_words import keyword, literal_text, name_text, punctuation, string_text
+from jifen_dsl.lang.unparsing.words import keyword, literal_text, name_text, punctuation, string_text
 
 __all__ = ["ExpressionWriter"]
 
@@ -62,7 +62,7 @@ def _looks_like_dates(node: Any) -> bool:
 
 
 class ExpressionWriter:
-    """Writes expressions in one language; its words, names and strings are spelled as :mod:`jifen_dsl.lang.unparse_words` says."""
+    """Writes expressions in one language; its words, names and strings are spelled as :mod:`jifen_dsl.lang.unparsing.words` says."""
 
     def __init__(self, language: str):
         self.language = language
