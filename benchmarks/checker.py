@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 from jifen_dsl.bulk import collector_paused
-from jifen_dsl.lang.checker import check
+from jifen_dsl.lang.checking.checker import check
 from jifen_dsl.compile.compiler import compile_policy
 from jifen_dsl.lang.library import using_library
 from jifen_dsl.lang.loader import load
-from jifen_dsl.lang.parser import _lark
+from jifen_dsl.lang.parsing.parser import _lark
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = ROOT / "policies" / "guangzhou" / "fields.jifen"
