@@ -159,6 +159,7 @@ def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom:
     """The public list (公示) of a run: ranked, with names and identity numbers masked by the policy's rule."""
     from jifen_dsl.compile.pipeline import load_policy
     from jifen_dsl.runs.public_html import html_page
+    from jifen_dsl.lang.library import named_library, using_library
     from jifen_dsl.runs.publish import admission_list, load_results, points_list
     from jifen_dsl.data.tables import csv_text
     from jifen_dsl.data.xlsx import Sheet, workbook_bytes
@@ -168,11 +169,14 @@ def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom:
     read = _results_inputs(results)
     if output:
         refuse_clobbering([output_named("-o", output)], read)
-    records, recorded_policy = load_results(results)
-    policy_file = policy_path or recorded_policy
+    records, recorded = load_results(results)
+    policy_file = policy_path or recorded.policy
     if policy_file is None:
         raise click.UsageError("give --policy POLICY: the masking rule comes from the policy, and a results file does not name it")
-    policy = load_policy(policy_file).policy
+    # The run's own policy is read from the library the run named, as verify-run does it.
+    library = named_library() or (recorded.library if policy_path is None else None)
+    with using_library(library):
+        policy = load_policy(policy_file).policy
     if output:
         refuse_clobbering([output_named("-o", output)], read + policy_inputs(policy.files))
     public = points_list(records, policy) if kind == "points" else admission_list(records, policy)

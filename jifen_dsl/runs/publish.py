@@ -18,8 +18,9 @@ from jifen_dsl.lang import model
 from jifen_dsl.errors import DataError
 from jifen_dsl.data.masking import mask
 from jifen_dsl.data.output import RUN_MARKER
+from jifen_dsl.runs.runfiles import read_manifest_json
 
-__all__ = ["PublicList", "load_results", "points_list", "admission_list", "KINDS"]
+__all__ = ["PublicList", "Recorded", "load_results", "points_list", "admission_list", "KINDS"]
 
 KINDS = ("points", "admission")
 
@@ -98,20 +99,33 @@ class PublicList:
         return _TEXT[self.language][f"{self.kind}_sheet"]
 
 
-def load_results(path: str) -> tuple[list[dict[str, Any]], str | None]:
+@attrs.frozen
+class Recorded:
+    """What a run's manifest says about the policy of its results: its path, and the library named for it (if any)."""
+
+    policy: str | None = None
+    library: str | None = None
+
+
+def load_results(path: str) -> tuple[list[dict[str, Any]], Recorded]:
     """The records of a results file (or of a run directory's results.json), and the policy its manifest names."""
     target = Path(path)
-    policy_path = None
+    recorded = Recorded()
     if target.is_dir():
         manifest_path = target / RUN_MARKER
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            policy_path = manifest["arguments"]["policy"]
+            arguments = read_manifest_json(str(manifest_path))["arguments"]  # a small regular file, or refused
+            policy, library = arguments["policy"], arguments.get("library")
+            if not isinstance(policy, str) or not (library is None or isinstance(library, str)):
+                raise TypeError("the policy or the library it names is not a path")
+            recorded = Recorded(policy, library)
         except FileNotFoundError:
             raise DataError([f"{path}: holds no {RUN_MARKER}; give a directory written by --out, or a results file"]) from None
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
             raise DataError([f"{manifest_path}: cannot be read as a manifest ({exc})"]) from None
         target = target / "results.json"
+    if target.exists() and not target.is_file():  # a pipe or a device would be read for ever
+        raise DataError([f"{target}: not a regular file; give the JSON results of evaluate or allocate"])
     try:
         records = json.loads(target.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
@@ -122,7 +136,7 @@ def load_results(path: str) -> tuple[list[dict[str, Any]], str | None]:
         raise DataError([f"{target}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); give the JSON results of evaluate or allocate"]) from None
     if not isinstance(records, list) or not all(isinstance(r, dict) and "id" in r and "grade" in r and "points" in r for r in records):
         raise DataError([f"{target}: not the results of evaluate or allocate (expected a JSON list of records with id, grade and points)"])
-    return records, policy_path
+    return records, recorded
 
 
 def _grade_names(policy: model.Policy, language: str) -> dict[str, str]:

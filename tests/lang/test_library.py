@@ -200,6 +200,9 @@ def test_a_run_made_with_a_named_library_verifies(place):
     assert manifest["arguments"]["library"] == "."
     done = jifen(place, "verify-run", "run", "-q")  # the manifest names the library: no option needed
     assert done.returncode == 0 and "run: verified" in done.stdout, done.stderr
+    published = jifen(place, "publish", "run", "--kind", "points")  # nor to publish the run with its own policy
+    assert published.returncode == 0 and published.stdout.count("\n") > 1, published.stderr
+    assert jifen(place, "--library", "policies", "publish", "run", "--kind", "points").returncode == 1  # a narrower library named here wins
 
 
 def test_a_run_without_a_named_library_records_none(place):

@@ -502,3 +502,12 @@ def test_standard_output_full_through_the_command_line(work):
     done = subprocess.run([sys.executable, "-c", code], stderr=subprocess.PIPE, timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 1
     assert done.stderr.decode() == "error: cannot write to standard output (No space left on device)\n"
+
+
+def test_publish_of_a_run_whose_results_are_a_pipe_is_refused_not_waited_for(work):
+    assert run("evaluate", P, A, "--out", "run", "-q").exit_code == 0
+    (work / "run" / "results.json").unlink()
+    os.mkfifo(work / "run" / "results.json")
+    result = run("publish", "run", "--kind", "points")
+    assert result.exit_code == 1
+    assert "run/results.json: not a regular file" in result.stderr
