@@ -25,7 +25,7 @@ from jifen_dsl.runs.runfiles import read_manifest_json, shown
 
 __all__ = ["RUN_FILES", "TOOL_NAME", "RunFolder", "output_names", "run_inputs", "earlier_outputs", "check_run_folder", "write_run_folder"]
 
-TOOL_NAME = "jifen_dsl"  # the tool name run.manifest writes
+TOOL_NAME = "jifen_dsl"  # the tool name a manifest carries: run.manifest writes it, this module looks for it
 RUN_FILES = ("results.csv", "results.json", "summary.csv", "summary.json", "rejects.csv")  # every output run.run_outputs may name
 
 _SHOWN_AT_MOST = 10  # names listed in a refusal; the rest are counted

@@ -38,7 +38,7 @@ from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import DataError, JifenError
 from jifen_dsl.evaluation.evaluator import Evaluation, evaluate
 from jifen_dsl.data.output import RUN_MARKER
-from jifen_dsl.runs.outdir import check_run_folder, output_names, run_inputs, write_run_folder
+from jifen_dsl.runs.outdir import TOOL_NAME, check_run_folder, output_names, run_inputs, write_run_folder
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.lang.library import named_library, using_library
 from jifen_dsl.progress import NO_PROGRESS, Progress
@@ -314,7 +314,7 @@ def manifest(run: Run, files: dict[str, bytes], created: str) -> dict[str, Any]:
         inputs["evidence"] = _input_record(run.evidence_table, None, None)
     record = {
         "manifest_version": FORMAT_VERSION,
-        "tool": {"name": "jifen_dsl", "version": __version__},
+        "tool": {"name": TOOL_NAME, "version": __version__},
         "created": created,
         "arguments": {
             "command": spec.command,
