@@ -146,3 +146,21 @@ def frame_of_records(types: Sequence[Type], records: Sequence[tuple], evidence: 
     for slot in range(evidence):
         columns.append(series(evidence_column(slot), slots[len(types) + slot], EVIDENCE_TYPE))
     return pl.DataFrame(columns)
+
+
+def decimal_text(column: pl.Expr) -> pl.Expr:
+    """A decimal column as text, exactly as ``format(Decimal, "f")`` writes each value (null stays null).
+
+    The written scale is kept: ``{855, -1}`` is ``85.5`` and ``{8550, -2}`` is
+    ``85.50``; a positive exponent writes zeros, never an exponent.
+    """
+    coefficient = column.struct.field("c")
+    exponent = column.struct.field("e")
+    digits = coefficient.abs().cast(pl.String)
+    scale = (-exponent).clip(lower_bound=0)
+    padded = digits.str.pad_start(scale + 1, "0")  # at least one digit before the point
+    length = padded.str.len_chars()
+    with_point = pl.concat_str([padded.str.slice(0, length - scale), pl.lit("."), padded.str.slice(length - scale)])
+    whole = padded.str.pad_end(length + exponent.clip(lower_bound=0), "0")
+    text = pl.when(scale > 0).then(with_point).otherwise(whole)
+    return pl.when(coefficient < 0).then(pl.lit("-") + text).otherwise(text)
