@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 from jifen_dsl.lang import model
 from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
+from jifen_dsl.data.spreadsheet import joined_needs_guard
 from jifen_dsl.data.tables import csv_line, csv_text, plain_cell, text_table
 from jifen_dsl.data.values import PointsText, format_value
 
@@ -101,8 +102,10 @@ def placement_csv(allocation: Allocation) -> Iterator[str]:
     once, before the first line. The rest (an id, a personal detail) are checked a
     block at a time: a block with no quote or carriage return, one line feed per
     line and exactly the commas that separate cells holds no cell the csv module
-    would quote, so it stands as written. A block that fails is written again line
-    by line, each line that needs it by :func:`csv_line`.
+    would quote; if no cell in it starts as a formula would (a name such as
+    ``=HYPERLINK(...)``, see :mod:`jifen_dsl.data.spreadsheet`), it stands as
+    written. A block that fails is written again line by line, each line that
+    needs it by :func:`csv_line`, which quotes and guards its cells.
     """
     policy = allocation.policy
     placements = allocation.placements
@@ -145,7 +148,10 @@ def placement_csv(allocation: Allocation) -> Iterator[str]:
         return text
 
     def plain(text: str, lines: int) -> bool:
-        return not ('"' in text or "\r" in text) and text.count("\n") == lines and text.count(",") == lines * commas
+        return (
+            not ('"' in text or "\r" in text) and text.count("\n") == lines and text.count(",") == lines * commas
+            and not joined_needs_guard(text)
+        )
 
     for start in range(0, len(placements), 8192):
         chunk = placements[start : start + 8192]

@@ -8,7 +8,8 @@ one cell; identity holds the rule for ids and names; applicants, schools and
 evidence build typed records for one policy; output writes files atomically (or
 in place, for a device or a pipe) and clobber refuses an output that is one of
 the command's inputs; tables, xlsx and template write text tables,
-CSV, workbooks and empty applicant files; masking hides personal details for
+CSV, workbooks and empty applicant files, spreadsheet holding the rule for a
+cell a spreadsheet would read as a formula; masking hides personal details for
 public lists; formats names the formats.
 
 May import: :mod:`jifen_dsl.lang` (a policy's field declarations),

@@ -3,6 +3,10 @@
 A text table is for a terminal: a control character in a cell (a line break, an
 escape sequence, a bidirectional override) is printed as its escape, so no cell
 can start a row of its own, move the cursor or reverse what follows.
+
+CSV is for a spreadsheet: a cell a spreadsheet would take for a formula is written
+with an apostrophe in front (:mod:`jifen_dsl.data.spreadsheet`), in every CSV file
+these functions write.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import io
 from typing import Iterable, Iterator, Sequence
 
 from jifen_dsl.data.identity import escaped
+from jifen_dsl.data.spreadsheet import csv_safe_row, joined_needs_guard
 from jifen_dsl.errors import display_width
 
 __all__ = ["text_table", "csv_text", "csv_bytes", "csv_line", "csv_lines", "plain_cell"]
@@ -44,11 +49,13 @@ def plain_cell(text: str) -> bool:
 
 
 def csv_line(row: Sequence[str]) -> str:
-    """One CSV record and its line end: as ``csv.writer(..., lineterminator="\\n")`` writes it, with one repair.
+    """One CSV record and its line end: as ``csv.writer(..., lineterminator="\\n")`` writes it, with two repairs.
 
     The csv module quotes a cell holding a character of its line terminator, so with
     ``"\\n"`` alone a cell holding a bare carriage return would be written unquoted -
-    and every reader would end the row there. Such a cell is quoted here.
+    and every reader would end the row there. Such a cell is quoted here. And a
+    cell a spreadsheet would read as a formula (``=...``, ``@...``, ``-x``: see
+    :mod:`jifen_dsl.data.spreadsheet`) is written with an apostrophe in front.
     """
     try:
         line = ",".join(row)
@@ -58,8 +65,10 @@ def csv_line(row: Sequence[str]) -> str:
     # are, joined by commas - a join is several times faster. Anything else is the module's to write.
     if '"' in line or "\n" in line or "\r" in line or line.count(",") != len(row) - 1 or line == "":
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerow(row)  # quotes a cell holding either line-break character
+        csv.writer(buffer, lineterminator="\r\n").writerow(csv_safe_row(row))  # quotes a cell holding either line-break character
         return buffer.getvalue()[:-2] + "\n"
+    if joined_needs_guard(line):  # (the commas are exactly the separators here: no cell holds one)
+        return ",".join(csv_safe_row(row)) + "\n"
     return line + "\n"
 
 

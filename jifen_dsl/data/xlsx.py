@@ -4,6 +4,15 @@ openpyxl stamps a workbook with the time it was saved, in the document
 properties and in every zip entry. Results must be byte-identical for the same
 inputs (a run's manifest records their hashes), so the saved archive is
 rewritten with a fixed time and the same entries in the same order.
+
+Every text cell is written as text. openpyxl would write a text starting with
+``=`` as a formula and ``#N/A`` as an error; such a cell is retyped as a string
+(an inline string: no ``<f>`` element, nothing Excel evaluates), its text kept
+exactly. A cell a spreadsheet would take for a formula (see
+:mod:`jifen_dsl.data.spreadsheet`: ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return first, and not a plain number) also gets Excel's "quote prefix" style - what
+Excel records for text typed after an apostrophe - so editing it in Excel keeps it
+text. Numbers in the sheet's numeric columns stay numbers.
 """
 
 from __future__ import annotations
@@ -18,12 +27,13 @@ import attrs
 
 from jifen_dsl.errors import display_width
 from jifen_dsl.data.readers import column_letter
+from jifen_dsl.data.spreadsheet import needs_guard
 
 __all__ = ["Sheet", "workbook_bytes"]
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 _W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")  # a cell of a numeric column written as a number
 _LAST_ROW = 1_048_576  # the last row of an Excel sheet
 
 
@@ -51,6 +61,18 @@ def _value(text: str, numeric: bool):
     return text if text != "" else None
 
 
+def _append_as_text(ws, row: int, values: Sequence) -> None:
+    """Append ``values`` as row ``row`` of ``ws``, every text a string cell (never a formula or an error), guarded cells quote-prefixed."""
+    ws.append(values)
+    for column, value in enumerate(values, start=1):
+        guard = needs_guard(value)
+        if guard or (isinstance(value, str) and value[:1] == "#"):
+            cell = ws.cell(row=row, column=column)
+            cell.data_type = "s"  # openpyxl types "=..." a formula and "#N/A" an error
+            if guard:
+                cell.quotePrefix = True
+
+
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     """An XLSX workbook of the sheets: bold frozen header, columns sized to their text, deterministic bytes."""
     from openpyxl import Workbook
@@ -62,12 +84,12 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     bold = Font(bold=True)
     for sheet in sheets:
         ws = workbook.create_sheet(sheet.title)
-        ws.append(list(sheet.header))
+        _append_as_text(ws, 1, list(sheet.header))
         for cell in ws[1]:
             cell.font = bold
         widths = [display_width(h) for h in sheet.header]
-        for row in sheet.rows:
-            ws.append([_value(c, i in sheet.numeric) for i, c in enumerate(row)])
+        for number, row in enumerate(sheet.rows, start=2):
+            _append_as_text(ws, number, [_value(c, i in sheet.numeric) for i, c in enumerate(row)])
             for i, c in enumerate(row):
                 widths[i] = max(widths[i], display_width(c))
         for i, width in enumerate(widths):

@@ -2,16 +2,24 @@
 
 The page is what a district office posts or prints: one table per grade with
 the header repeated on every printed page, rows never split across pages.
-Every text is escaped; the output depends only on the list (no dates, no ids).
+Every text is escaped, and has no bidirectional control (which could reorder
+what a reader sees of a row: :func:`~jifen_dsl.data.masking.without_bidi_controls`);
+the output depends only on the list (no dates, no ids).
 """
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _escape
 
+from jifen_dsl.data.masking import without_bidi_controls
 from jifen_dsl.runs.publish import PublicList
 
 __all__ = ["html_page"]
+
+
+def escape(text: str) -> str:
+    """``text`` as HTML shows it: escaped, and without bidirectional controls."""
+    return _escape(without_bidi_controls(text))
 
 _STYLE = """
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimSun", sans-serif;

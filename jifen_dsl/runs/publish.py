@@ -3,7 +3,10 @@
 The input is a results file written by ``evaluate`` or ``allocate`` (``results.json``
 in a ``--out`` directory, or ``--format json -o FILE``). Names and identity numbers
 are masked by the policy's publication rule (:mod:`jifen_dsl.data.masking`); no other
-personal detail, and no reason for an ineligibility, is published.
+personal detail, and no reason for an ineligibility, is published. No text of a list -
+a masked name, an id, a school's name, a title - holds a bidirectional control
+(:func:`~jifen_dsl.data.masking.without_bidi_controls`): one could reorder what a
+reader sees of a row.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import attrs
 
 from jifen_dsl.lang import model
 from jifen_dsl.errors import DataError
-from jifen_dsl.data.masking import mask
+from jifen_dsl.data.masking import mask, without_bidi_controls
 from jifen_dsl.data.output import RUN_MARKER
 from jifen_dsl.runs.runfiles import read_manifest_json
 
@@ -97,6 +100,25 @@ class PublicList:
     def sheet_title(self) -> str:
         """A worksheet name for the list (Excel allows at most 31 characters)."""
         return _TEXT[self.language][f"{self.kind}_sheet"]
+
+
+def _shown(value: Any) -> Any:
+    """A text of a public list without bidirectional controls; anything else as it is."""
+    return without_bidi_controls(value) if isinstance(value, str) else value
+
+
+def _public(kind: str, language: str, title: str, subtitle: str, header, rows, numeric: frozenset[int], notes) -> PublicList:
+    """A :class:`PublicList`, every text of it without bidirectional controls."""
+    return PublicList(
+        kind,
+        language,
+        _shown(title),
+        _shown(subtitle),
+        tuple(_shown(h) for h in header),
+        tuple(tuple(_shown(c) for c in row) for row in rows),
+        numeric,
+        tuple(_shown(n) for n in notes),
+    )
 
 
 @attrs.frozen
@@ -198,7 +220,7 @@ def points_list(records: list[dict[str, Any]], policy: model.Policy) -> PublicLi
             + [r["points"], text["yes"] if ok else text["no"]]
         ))
     header = tuple([text["grade"], text["rank"], text["id"]] + [text[n] for n in personal] + [text["points"], text["eligible"]])
-    return PublicList(
+    return _public(
         "points",
         language,
         text["points_title"].format(title=policy.header.title),
@@ -242,7 +264,7 @@ def admission_list(records: list[dict[str, Any]], policy: model.Policy) -> Publi
         [text["grade"], text["school"], text["school_name"], text["round"], text["rank"], text["id"]]
         + [text[n] for n in personal] + [text["points"]]
     )
-    return PublicList(
+    return _public(
         "admission",
         language,
         text["admission_title"].format(title=policy.header.title),
