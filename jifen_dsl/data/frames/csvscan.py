@@ -1,0 +1,89 @@
+"""One pass over a CSV file's bytes, a piece at a time: its digest, and what polars cannot be trusted to read as the csv module does.
+
+:class:`Scan` is fed the file's UTF-8 text in pieces (straight from the file,
+while polars reads it, or all at once when it was made from another encoding)
+and the file's own bytes for the digest. It notes a NUL character, a
+byte-order mark past the start, a carriage return that is not part of a CR LF
+line end, whether the rows after the header hold a quote, and how many commas
+they hold. Each test is a C scan of the piece: the pass runs at the speed the
+file is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import BinaryIO
+
+from jifen_dsl.data.frames.utf8 import BOM
+
+__all__ = ["Scan", "PIECE"]
+
+PIECE = 1 << 20
+
+
+class Scan:
+    """What a pass over the text found: ``odd`` (a NUL, a byte-order mark past ``start``, a lone CR), ``quoted``, ``commas``, ``digest``."""
+
+    def __init__(self, start: int, body: int):
+        self.start = start  # where the text begins, past the byte-order marks the encoding allows
+        self.body = body  # where the rows after the header begin
+        self.seen = 0
+        self.odd = False
+        self.quoted = False
+        self.commas = 0
+        self.returns = 0
+        self.line_ends = 0
+        self.tail = b""
+        self.hash = hashlib.sha256()
+        self.digest = ""
+
+    def text(self, piece: bytes) -> None:
+        """The next piece of the text."""
+        at, self.seen = self.seen, self.seen + len(piece)
+        if b"\x00" in piece:
+            self.odd = True
+        joined = self.tail + piece  # a line end or a byte-order mark may span two pieces
+        if b"\r" in joined:
+            self.returns += piece.count(b"\r")
+            self.line_ends += joined.count(b"\r\n") - self.tail.count(b"\r\n")
+        first = max(0, self.start - at + len(self.tail))
+        if joined.find(b"\xef", first) >= 0 and joined.find(BOM, first) >= 0:
+            self.odd = True
+        body = max(0, self.body - at)
+        if body < len(piece):
+            rows = piece[body:] if body else piece
+            self.quoted = self.quoted or b'"' in rows
+            self.commas += rows.count(b",")
+        self.tail = joined[-2:]
+
+    def raw(self, piece: bytes) -> None:
+        """The next piece of the file's bytes, for its digest."""
+        self.hash.update(piece)
+
+    def finish(self) -> "Scan":
+        self.odd = self.odd or self.returns != self.line_ends
+        self.digest = self.hash.hexdigest()
+        return self
+
+    @classmethod
+    def of_file(cls, handle: BinaryIO, start: int, body: int) -> "Scan":
+        """A pass over a UTF-8 file, from its first byte to its last."""
+        scan = cls(start, body)
+        while piece := handle.read(PIECE):
+            scan.raw(piece)
+            scan.text(piece)
+        return scan.finish()
+
+    @classmethod
+    def of_text(cls, data: bytes, text: bytes, start: int, body: int) -> "Scan":
+        """A pass over text made from the file's bytes ``data`` in another encoding."""
+        scan = cls(start, body)
+        scan.raw(data)
+        scan.text(text)
+        return scan.finish()
+
+
+def same_file(before: os.stat_result, after: os.stat_result) -> bool:
+    """Whether a file looks untouched between two looks at it."""
+    return (before.st_ino, before.st_size, before.st_mtime_ns) == (after.st_ino, after.st_size, after.st_mtime_ns)

@@ -1,0 +1,166 @@
+"""One field's column of a cohort: its cells typed, and what is wrong with the cells that cannot be.
+
+The distinct cells of a column are cast in bulk (:mod:`~jifen_dsl.data.frames.casting`);
+a distinct cell the cast leaves (``ok`` false) is read as the scalar reader
+reads it - stripped; an empty one taking the field's default (a list: no items)
+or refused as required; any other through :func:`~jifen_dsl.data.values.parser_for`,
+guarded for an id or a name (:func:`~jifen_dsl.data.identity.guarded`) - which
+gives its value or the message it has always given. The typed distinct cells
+are then gathered back to the records. Text, whose cells rarely repeat, is
+taken as it is but for the cells with surrounding whitespace or a refused
+character, which alone go through the scalar reader.
+
+A value the column's type cannot hold - a whole number beyond Int64, a number
+of more than 38 digits - is refused with its own message: the scalar reader,
+with Python's unbounded integers, would have read it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+import attrs
+import polars as pl
+
+from jifen_dsl.data.frames.casting import cast
+from jifen_dsl.data.frames.header import column_name
+from jifen_dsl.data.frames.text import Cells
+from jifen_dsl.data.identity import CHECKED, guarded
+from jifen_dsl.data.values import CellError, parser_for
+from jifen_dsl.lang import columns, model
+
+__all__ = ["FieldColumn", "field_column", "typed_cells"]
+
+_LISTS = ("school_list", "text_list")
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+@attrs.frozen
+class FieldColumn:
+    """A field's values, one per record (whatever a bad cell's slot holds), and record index -> what is wrong with its cell."""
+
+    values: pl.Series
+    bad: dict[int, str]
+
+
+def field_column(cells: Cells, field: model.Field, position: int | None, name: str) -> FieldColumn:
+    """The field's column ``name`` from the cells at ``position`` (None: an optional column the file does not have)."""
+    if position is None:
+        empty = () if field.type.kind in _LISTS else field.default
+        return FieldColumn(_constant(name, empty, field.type, cells.height), {})
+    text = cells.column(position)
+    values, bad = typed_cells(text, field)
+    prefix = column_name(field)
+    bad = {index: f"{prefix}: {reason}" for index, reason in bad.items()}
+    for index, reason in cells.unreadable(position).items():  # the reader's reason comes before anything a cast would say
+        bad[index] = f"{prefix}: {reason}"
+    return FieldColumn(values.alias(name), bad)
+
+
+def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[int, str]]:
+    """Each cell of ``text`` as the scalar reader reads it for ``field``, and index -> why a cell cannot be read."""
+    read = _scalar(field)
+    checked = field.name in CHECKED
+    if field.type.kind == "text" and (checked or field.unique):
+        return _text_cells(text, field, read, checked)
+    distinct, at = _distinct(text)
+    values, ok = cast(distinct, field.type, checked=checked)
+    left = (~ok).arg_true()
+    if not len(left):
+        return values.gather(at), {}
+    found, refused = _read_each(distinct.gather(left).to_list(), read, field)
+    patch = pl.concat([values, columns.series(values.name, found, field.type)])
+    order = pl.int_range(0, len(values), eager=True, dtype=pl.UInt32).scatter(left, pl.int_range(len(values), len(patch), eager=True, dtype=pl.UInt32))
+    values = patch.gather(order)
+    bad: dict[int, str] = {}
+    if refused:
+        wrong = {int(left[k]): reason for k, reason in refused.items()}
+        hit = at.is_in(list(wrong)).arg_true()
+        bad = {index: wrong[slot] for index, slot in zip(hit.to_list(), at.gather(hit).to_list())}
+    return values.gather(at), bad
+
+
+def _text_cells(text: pl.Series, field: model.Field, read, checked: bool) -> tuple[pl.Series, dict[int, str]]:
+    """Text whose cells rarely repeat (an id, a name): taken as it is, but for the cells the scalar reader must see."""
+    values, ok = cast(text, field.type, checked=checked)
+    left = (~ok & text.is_not_null()).arg_true()
+    empty = text.is_null().arg_true()
+    bad: dict[int, str] = {}
+    if len(empty):  # an empty cell: the field's default, or refused as required
+        try:
+            default = read("")
+            values = values if default is None else values.fill_null(default)
+        except CellError as exc:
+            bad = dict.fromkeys(empty.to_list(), str(exc))
+    if not len(left):
+        return values, bad
+    distinct, slot = _distinct(text.gather(left))
+    found, refused = _read_each(distinct.to_list(), read, field)
+    values = values.scatter(left, columns.series(values.name, found, field.type).gather(slot))
+    if refused:
+        hit = slot.is_in(list(refused)).arg_true()
+        bad.update(zip(left.gather(hit).to_list(), (refused[k] for k in slot.gather(hit).to_list())))
+    return values, bad
+
+
+def _distinct(text: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """The distinct cells of ``text`` (a null, for empty cells, last), and each cell's position among them."""
+    categories = pl.Categories.random()  # a mapping of this column's own: its codes count from 0 in order of appearance
+    coded = text.cast(pl.Categorical(categories))
+    keys = categories.to_series()  # while ``coded`` holds the mapping
+    codes = coded.to_physical()
+    top = codes.max()
+    if top is not None and top != len(keys) - 1:  # pragma: no cover - codes not dense: look each cell up instead
+        keys = text.unique().drop_nulls()
+        codes = text.cast(pl.Enum(keys)).to_physical()
+    distinct = keys.extend_constant(None, 1) if text.has_nulls() else keys
+    return distinct, codes.cast(pl.UInt32).fill_null(len(keys))
+
+
+def _read_each(cells: list[str | None], read: Callable[[str], Any], field: model.Field) -> tuple[list[Any], dict[int, str]]:
+    """Each cell read by the scalar reader: the values (None for a refused cell) and position -> why a cell is refused."""
+    found: list[Any] = []
+    refused: dict[int, str] = {}
+    for k, cell in enumerate(cells):
+        try:
+            found.append(read(cell or ""))
+        except CellError as exc:
+            found.append(None)
+            refused[k] = str(exc)
+    return found, refused
+
+
+def _scalar(field: model.Field) -> Callable[[str], Any]:
+    """The scalar reader of one cell of a field, as the careful reading path reads it."""
+    kind = field.type.kind
+    parse = guarded(field, parser_for(field.type))
+    empty = () if kind in _LISTS else field.default
+    required = not field.optional and kind not in _LISTS
+
+    def read(cell: str) -> Any:
+        raw = cell.strip()
+        if not raw:
+            if required:
+                raise CellError("empty, but a value is required")
+            return empty
+        value = parse(raw)
+        _check_held(raw, value, kind)
+        return value
+
+    return read
+
+
+def _check_held(text: str, value: Any, kind: str) -> None:
+    """Refuse a number the column cannot hold (the scalar reader's Python numbers have no bounds)."""
+    if kind == "integer" and not _INT64[0] <= value <= _INT64[1]:
+        raise CellError(f"{text!r} is out of range for a whole number ({_INT64[0]} to {_INT64[1]})")
+    if kind == "decimal" and isinstance(value, Decimal):
+        parts = columns.decimal_parts(value)
+        if abs(parts["c"]) >= 10**38 or not -(1 << 31) <= parts["e"] < (1 << 31):
+            raise CellError(f"{text!r} has too many digits (a number may have at most 38)")
+
+
+def _constant(name: str, value: Any, type_, height: int) -> pl.Series:
+    one = columns.series(name, [value], type_)
+    return one.new_from_index(0, height) if height else one.clear()

@@ -1,0 +1,155 @@
+"""Read an applicant file into typed polars columns: the results, rows set aside and messages of ``load_applicants``.
+
+:func:`read_cohort_frame` reads a CSV file with polars when it can
+(:mod:`~jifen_dsl.data.frames.csvframe`) and every other file - a workbook,
+JSON, JSON Lines, a CSV file polars leaves to the csv module - with the
+existing readers (:func:`jifen_dsl.data.readers.read_table`), whose rows it
+turns into columns (:mod:`~jifen_dsl.data.frames.text`). Then, the same for
+every format: the header is matched to the policy's fields
+(:mod:`~jifen_dsl.data.frames.header`), each field's column typed
+(:mod:`~jifen_dsl.data.frames.fields`) and the records checked
+(:mod:`~jifen_dsl.data.frames.checks`).
+
+The frame holds one row per applicant: ``row`` (Int64, where the applicant is
+in the file), ``id`` and ``grade`` (String), then ``f_N`` for each field the
+policy reads, at its position N in ``policy.read_fields``, typed as
+:mod:`jifen_dsl.lang.columns` says. Every problem is reported as
+:func:`~jifen_dsl.data.applicants.load_applicants` reports it - the same
+messages, in the same order, in one DataError - or, with ``lenient``, the
+rows with problems are set aside as the same :class:`Reject` records.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import attrs
+import polars as pl
+
+from jifen_dsl.bulk import collector_paused
+from jifen_dsl.data.applicants import Reject
+from jifen_dsl.data.cells import Table
+from jifen_dsl.data.frames.checks import Verdict, check_records
+from jifen_dsl.data.frames.csvframe import read_csv_cells
+from jifen_dsl.data.frames.fields import FieldColumn, field_column
+from jifen_dsl.data.frames.header import Problems, column_map, nameless_columns, unit
+from jifen_dsl.data.frames.text import Cells, TableCells
+from jifen_dsl.data.readers import format_of, read_table
+from jifen_dsl.data.xlsxbook import hidden_note
+from jifen_dsl.errors import DataError
+from jifen_dsl.lang import columns, model
+from jifen_dsl.progress import NO_PROGRESS, Progress
+
+__all__ = ["CohortFrame", "read_cohort_frame", "read_cells"]
+
+
+@attrs.frozen(eq=False)
+class CohortFrame:
+    """An applicant file read for one policy: the table it came from, the applicants' columns, and the rows set aside.
+
+    ``table`` answers what ``ApplicantFile.table`` answers: path, format, header,
+    digest, encoding, sheet, broken rows, ``at`` (where a row is); its ``rows``,
+    for a CSV file polars read, are read again from the file when iterated.
+    """
+
+    table: Table
+    frame: pl.DataFrame
+    rejects: list[Reject]
+    rows: int  # data rows read, blank ones not counted
+
+
+def read_cohort_frame(
+    path: str,
+    policy: model.Policy,
+    *,
+    input_format: str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    lenient: bool = False,
+    progress: Progress | None = None,
+    formulas: str = "refuse",
+) -> CohortFrame:
+    """Read an applicant file (CSV, XLSX, JSON or JSON Lines) for ``policy``; raise DataError listing every problem.
+
+    With ``lenient``, rows with problems are set aside instead (a header that
+    does not fit is an error all the same). ``formulas``: see ``read_table``.
+    """
+    cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas)
+    table = cells.table
+    problems = Problems()
+    columns_at = column_map(table, policy, problems)
+    nameless_columns(cells, problems)
+    if problems:
+        if table.hidden:  # the data may be on a sheet a person cannot see: say so
+            problems.add("header", table.path, hidden_note(table.hidden))
+        raise problems.error(f"{table.path}: the header does not fit the policy {policy.path}")
+    advance = (progress or NO_PROGRESS).phase("reading", cells.height)
+    with collector_paused():
+        typed = _typed(cells, policy, columns_at)
+        verdict = check_records(cells, policy, columns_at, typed, problems)
+    if advance is not None:
+        advance(cells.height)
+    if not table.broken and not verdict.rows:
+        raise DataError([f"{table.path}: the file has a header but no applicant rows"])
+    if problems and not lenient:
+        raise problems.error(f"{table.path}: the applicant data has problems")
+    kept, rejects = _set_aside(cells, verdict, problems) if problems else (verdict.kept, [])
+    return CohortFrame(table, _frame(cells, policy, typed, kept), rejects, verdict.rows)
+
+
+def read_cells(
+    path: str, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None, formulas: str = "refuse",
+    what: str = "applicant",
+) -> Cells:
+    """The cells of a file: read by polars if it is a CSV file polars reads as the csv module does, else by read_table."""
+    if sheet is None and format_of(path, input_format) == "csv":
+        found = read_csv_cells(path, input_format=input_format, encoding=encoding, what=what)
+        if found is not None:
+            return found
+    table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what=what, formulas=formulas)
+    return TableCells(table)
+
+
+def _typed(cells: Cells, policy: model.Policy, columns_at: dict[int, int]) -> list[FieldColumn]:
+    """Each field's column, typed a few at a time: polars lets go of the interpreter while it works."""
+
+    def typed(slot: tuple[int, int]) -> FieldColumn:
+        position, index = slot
+        return field_column(cells, policy.fields[index], columns_at.get(index), columns.field_column(position))
+
+    with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:
+        return list(pool.map(typed, enumerate(policy.read_fields)))
+
+
+def _set_aside(cells: Cells, verdict: Verdict, problems: Problems) -> tuple[pl.Series, list[Reject]]:
+    """With --lenient: the applicants kept, and the rows with problems - and every row of a duplicated id - set aside with their reasons."""
+    table = cells.table
+    reasons = {row: list(found) for row, found in problems.by_row.items()}
+    refused = dict(verdict.refused)
+    kept = verdict.kept
+    if verdict.firsts:  # the first row of an id that repeats looked fine when it was read: it goes too
+        out = kept.filter(kept.is_in(list(verdict.firsts))).to_list()
+        for index, row in zip(out, cells.numbers.gather(out).to_list()):
+            applicant_id, again = verdict.firsts[index]
+            reasons.setdefault(row, []).append(
+                f"duplicate id {applicant_id!r}: it appears again on {unit(table)} {again}, so every row with this id is set aside"
+            )
+            refused[row] = index
+        kept = kept.filter(~kept.is_in(out)) if out else kept
+    raw = {b.row: b.raw for b in table.broken}
+    order = sorted(reasons)
+    read = dict(zip((row for row in order if row in refused), cells.cells([refused[row] for row in order if row in refused])))
+    rejects = [Reject(row, read[row] if row in read else (raw.get(row, ""),), tuple(reasons[row])) for row in order]
+    return kept, rejects
+
+
+def _frame(cells: Cells, policy: model.Policy, typed: list[FieldColumn], kept: pl.Series) -> pl.DataFrame:
+    """The applicants' columns: row, id, grade, then each field the policy reads."""
+    id_at = policy.read_fields.index(policy.field(model.ID_FIELD).index)
+    grade_at = policy.read_fields.index(policy.field(model.GRADE_FIELD).index)
+    everything = len(kept) == cells.height
+    pick = (lambda s: s) if everything else (lambda s: s.gather(kept))
+    out = [pick(cells.numbers).alias("row"), pick(typed[id_at].values).alias("id"), pick(typed[grade_at].values).alias("grade")]
+    out += [pick(column.values) for column in typed]
+    return pl.DataFrame(out)
