@@ -40,23 +40,73 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
     """
     parts = [part for group in order_parts(policy) for part in group]
     eligible = frame.select("grade", "id", "eligible", *_columns_read(parts)).with_row_index("_row").filter(pl.col("eligible"))
-    keys: list[pl.Expr] = [pl.col("grade")]
-    descending = [False]
+    grade = eligible.get_column("grade").rank("dense").cast(pl.UInt64)
+    # Each part as the dense rank of its values in its own direction (1 = first), packed
+    # several to one integer while they fit: one sort over a few integers, not many wide keys.
+    words = _Packer(grade, grade.max() or 0)
+    descending_last = False
+    keys: list[pl.Series] = []
     for position, part in enumerate(parts):
-        name = f"_key_{position}"
         if part.source == "lottery":
-            eligible = _with_tickets(eligible, part.seed, name, keys, descending)
-        else:
-            eligible = eligible.with_columns(_key(policy, part, eligible).alias(name))
-        keys.append(pl.col(name))
-        descending.append(part.descending)
-    ordered = eligible.sort(keys, descending=descending, maintain_order=True)
-    ranked = ordered.select("_row", pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("grade").alias("rank"))
-    return (
-        pl.DataFrame({"_row": pl.Series(range(frame.height), dtype=pl.UInt32)})
-        .join(ranked, on="_row", how="left", maintain_order="left")
-        .get_column("rank")
-    )
+            keys += words.done()
+            keys.append(_tickets(eligible, part.seed, keys).alias(f"_lottery_{position}"))
+            words = _Packer(None, 0)
+            continue
+        key = _key(policy, part, eligible)
+        if key.dtype == pl.String and position == len(parts) - 1:
+            keys += words.done()  # the last part, a unique id: sorted as text, never ranked first
+            keys.append(key.alias("_last"))
+            words = _Packer(None, 0)
+            descending_last = part.descending
+            continue
+        offset, top = _offsets(key)
+        words.add(top - offset if part.descending else offset, top)
+    keys += words.done()
+    descending = [k.name == "_last" and descending_last for k in keys]
+    order = pl.DataFrame(keys).with_row_index("_at").sort([k.name for k in keys], descending=descending, maintain_order=True).get_column("_at")
+    rows = eligible.get_column("_row").gather(order)
+    grades = eligible.get_column("grade").gather(order)
+    within = pl.DataFrame({"grade": grades}).select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("grade")).to_series()
+    ranks = pl.Series("rank", [None] * frame.height, dtype=pl.Int64)
+    return ranks.scatter(rows, within) if rows.len() else ranks
+
+
+_SPAN = 1 << 32  # keys spread wider than this are ranked densely before packing
+
+
+def _offsets(key: pl.Series) -> tuple[pl.Series, int]:
+    """A key as non-negative integers in its order (UInt64), and the largest: its values less the least, or their dense ranks."""
+    if key.dtype in (pl.Date, pl.Datetime("us"), pl.Boolean):
+        key = key.cast(pl.Int64)
+    if key.dtype.is_integer() and key.len():
+        low, high = key.min(), key.max()
+        if high - low < _SPAN:
+            shifted = pl.DataFrame({"k": key}).select((pl.col("k") - pl.lit(low, dtype=key.dtype)).cast(pl.UInt64)).to_series()
+            return shifted, int(high - low)
+    dense = key.rank("dense").cast(pl.UInt64) - 1
+    return dense, int(dense.max() or 0)
+
+
+class _Packer:
+    """Dense ranks packed into UInt64 words, most significant first, while their product of sizes fits."""
+
+    _LIMIT = 1 << 62
+
+    def __init__(self, first: pl.Series | None, size: int):
+        self.words: list[pl.Series] = []
+        self.current, self.size = first, size + 1
+
+    def add(self, dense: pl.Series, top: int) -> None:
+        if self.current is not None and self.size * (top + 1) >= self._LIMIT:
+            self.words.append(self.current)
+            self.current, self.size = None, 1
+        self.current = dense if self.current is None else self.current * (top + 1) + dense
+        self.size *= top + 1
+
+    def done(self) -> list[pl.Series]:
+        if self.current is not None:
+            self.words.append(self.current)
+        return [word.alias(f"_word_{i}_{id(self)}") for i, word in enumerate(self.words)]
 
 
 def _columns_read(parts: list[OrderPart]) -> list[str]:
@@ -94,8 +144,16 @@ def _key(policy: model.Policy, part: OrderPart, frame: pl.DataFrame) -> pl.Serie
 
 
 def _decimal_order(column: pl.Series) -> pl.Series:
-    """Each decimal's rank among the distinct values of the column, by value (equal values share one)."""
+    """A column that sorts as the decimals' values do (equal values, however written, sort alike).
+
+    Usually every value fits one common exponent within Int128's 38 digits, and
+    the scaled coefficients sort as the numbers do. Otherwise each value's rank
+    among the distinct values is found by sorting those as Decimals.
+    """
     parts = column.struct.unnest()
+    scaled = _common_scale(parts)
+    if scaled is not None:
+        return scaled
     distinct = parts.unique()
     values = sorted({decimal_from_parts(c, e) for c, e in distinct.iter_rows()})
     order = {value: rank for rank, value in enumerate(values)}
@@ -105,9 +163,24 @@ def _decimal_order(column: pl.Series) -> pl.Series:
     return parts.join(mapping, on=["c", "e"], how="left", maintain_order="left", nulls_equal=True).get_column("_order")
 
 
-def _with_tickets(frame: pl.DataFrame, seed: int, name: str, keys: list[pl.Expr], descending: list[bool]) -> pl.DataFrame:
+_DIGITS = 37  # a scaled coefficient of at most this many digits fits Int128 with room for the sign
+
+
+def _common_scale(parts: pl.DataFrame) -> pl.Series | None:
+    """The coefficients brought to the smallest exponent present, or None when one would not fit Int128."""
+    c, e = parts.get_column("c"), parts.get_column("e")
+    if c.null_count() == parts.height:
+        return c
+    low = e.min()
+    digits = c.abs().cast(pl.String).str.len_chars().cast(pl.Int64) + (e.cast(pl.Int64) - low)
+    if digits.max() > _DIGITS:
+        return None
+    return parts.select(pl.col("c") * pl.lit(10, dtype=pl.Int128).pow(pl.col("e").cast(pl.Int64) - low)).to_series()
+
+
+def _tickets(frame: pl.DataFrame, seed: int, before: list[pl.Series]) -> pl.Series:
     """The lottery tickets of the applicants tied on every part before the lottery (the others need none)."""
-    tied = frame.select(pl.struct(keys).is_duplicated()).to_series()
+    tied = pl.DataFrame(before).select(pl.struct(pl.all()).is_duplicated()).to_series() if before else pl.Series([True] * frame.height)
     ids = frame.get_column("id")
     tickets: list[Any] = [lottery_ticket(seed, i) if t else None for i, t in zip(ids.to_list(), tied.to_list())]
-    return frame.with_columns(pl.Series(name, tickets, dtype=pl.Binary))
+    return pl.Series(tickets, dtype=pl.Binary)
