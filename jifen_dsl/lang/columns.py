@@ -37,6 +37,7 @@ __all__ = [
     "decimal_parts",
     "decimal_from_parts",
     "column_values",
+    "decimal_values",
     "series",
     "frame_of_records",
 ]
@@ -129,6 +130,21 @@ def column_values(column: pl.Series, type_: Type) -> list[Any]:
     if kind in ("text", "enum", "integer", "bool", "date", "datetime"):
         return column.to_list()
     return [_from_cell(cell, kind) for cell in column.to_list()]
+
+
+def decimal_values(column: pl.Series, negative_zero: pl.Series | None = None) -> list[Decimal | None]:
+    """The Decimals of a DECIMAL column; where ``negative_zero`` (a Boolean column beside it) is true, ``-0``.
+
+    ``{c, e}`` cannot tell ``-0`` from ``0``, which Decimal arithmetic can make
+    (``round(-0.4, 0)``, ``-1 * 0``) and which is written ``-0``: a result
+    column that may hold one comes with such a Boolean column.
+    """
+    values = [_from_cell(cell, "decimal") for cell in column.to_list()]
+    if negative_zero is not None:
+        for position, negative in enumerate(negative_zero.to_list()):
+            if negative and values[position] is not None and not values[position]:
+                values[position] = values[position].copy_negate()
+    return values
 
 
 def frame_of_records(types: Sequence[Type], records: Sequence[tuple], evidence: int = 0) -> pl.DataFrame:
