@@ -1,15 +1,29 @@
-"""Benchmark: each stage of an allocation at 100,000 and 1,000,000 applicants over 2,000 schools.
+"""Benchmark: each stage of an allocation on the columnar engine, at 100,000 and 1,000,000 applicants over 2,000 schools.
 
-Prints the time of each stage (read, evaluate, allocate, verify, write), the
-allocator's share of the run, and how time grows from 100k to 1M applicants
-(near-linear is about 10). Both sizes are read into one process and their stages
-run alternately, several rounds, the best of each counting. Data comes from the
-synthetic generator and is cached in a work directory. Run from the repository top:
+The stages are those ``jifen allocate`` runs (``runs/engine.py`` ``run_engine``
+and ``runs/run.py`` ``run_outputs``), called one at a time with the same
+functions and timed apart:
+
+- ``read``: the applicant file into the cohort's columns (``read_cohort``);
+- ``read_schools``: the schools file (``read_schools_table``, ``schools_from_table``);
+- ``check_choices``: every choice against the schools (``check_choices_frame``);
+- ``evaluate``: the columnar evaluation and the ranking (``evaluate_frame``);
+- ``allocate``: the placement columns and the seats assigned (``placement_columns``, ``allocate_arrays``);
+- ``verify``: the allocation checked as column operations (``verify_frame``);
+- ``write``: the results CSV made from the report columns (``placement_csv_bytes``).
+
+Loading the policy and compiling it for the columnar backend happen once,
+before the clock starts: they cost the same at any size. The cyclic garbage
+collector is off, as it is for the command line. The sizes run alternately,
+``--repeat`` rounds, every stage each round, and the best time of each stage
+counts. Data comes from the synthetic generator and is cached in a work
+directory. Run from the repository top:
 
     python -m benchmarks.allocator [--counts 100000 1000000] [--schools 2000] [--repeat 3] [--workdir DIR] [--json]
 
 With ``--json`` it prints one JSON object of stage times per size instead of the
-table (the suite, ``python -m benchmarks``, reads these).
+table. The suite (``python -m benchmarks``) runs it with one size at a time, a
+fresh process for each run, as a real run is.
 """
 
 from __future__ import annotations
@@ -21,56 +35,63 @@ import resource
 import time
 from pathlib import Path
 
-from jifen_dsl.allocation.report import placement_lines
-from jifen_dsl.allocation.allocator import allocate
-from jifen_dsl.data.applicants import read_applicants
-from jifen_dsl.bulk import collector_paused
-from jifen_dsl.evaluation.evaluator import evaluate
+import polars as pl
+
+from jifen_dsl.allocation.arrays import allocate_arrays
+from jifen_dsl.allocation.columnar_report import placement_csv_bytes
+from jifen_dsl.allocation.columns_verify import verify_frame
+from jifen_dsl.compile.columnar import compile_columnar
 from jifen_dsl.compile.pipeline import load_policy
-from jifen_dsl.data.schools import check_choices, read_schools
-from jifen_dsl.allocation.verify import verify
+from jifen_dsl.data.choicecheck import check_choices_frame
+from jifen_dsl.data.schools import read_schools_table, schools_from_table
+from jifen_dsl.evaluation.engine import evaluate_frame
+from jifen_dsl.progress import NO_PROGRESS
+from jifen_dsl.runs.engine import placement_columns, read_cohort
+from jifen_dsl.runs.run import Source
 
 from .data import POLICY, default_workdir, files
 
+__all__ = ["STAGES", "runs"]
+
+STAGES = ("read", "read_schools", "check_choices", "evaluate", "allocate", "verify", "write")
+
 
 def runs(counts: list[int], schools: int, workdir: Path, repeat: int) -> dict[int, dict[str, float]]:
-    """The stage times of each size, measured side by side in this process.
-
-    Every size's files are read first; then evaluate, allocate, verify and write
-    run for each size in turn, ``repeat`` rounds, and the best time of each stage
-    counts. So a ratio between sizes compares times taken moments apart on the
-    same machine state, not minutes apart in different processes.
-    """
+    """The best time of each stage at each size, the sizes run alternately, ``repeat`` rounds."""
     compiled = load_policy(str(POLICY))
+    columnar = compile_columnar(compiled.policy)
+    paths = {count: files(workdir, count, schools) for count in counts}
     times: dict[int, dict[str, float]] = {count: {} for count in counts}
-    inputs = {}
     gc.collect()
-    with collector_paused():  # as a run of the command line does
+    gc.disable()  # as the command line does (cli/app.py)
+    for _ in range(repeat):
         for count in counts:
-            applicant_file, school_file = files(workdir, count, schools)
-            people = _timed(times[count], "read", read_applicants, str(applicant_file), compiled.policy)
-            offer = _timed(times[count], "read_schools", read_schools, str(school_file), compiled.policy)
-            _timed(times[count], "check_choices", check_choices, people, compiled.policy, offer, str(applicant_file))
-            inputs[count] = people, offer
-        for _ in range(repeat):
-            for count in counts:
-                people, offer = inputs[count]
-                t = times[count]
-                results = _timed(t, "evaluate", evaluate, compiled, people)
-                allocation = _timed(t, "allocate", allocate, compiled, results, offer)
-                _timed(t, "verify", verify, allocation, [a.id for a in people])
-                _timed(t, "write", _written, allocation)
-                del results, allocation  # free one round's objects before the next is made
+            _one_run(compiled, columnar, *paths[count], times[count])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for t in times.values():
-        t["total"] = sum(t.values())
+        t["total"] = sum(t[s] for s in STAGES)
         t["peak_mb"] = peak
     return times
 
 
-def _written(allocation) -> int:
-    """Make every line of the CSV results (the characters written, so the work is not skipped)."""
-    return sum(map(len, placement_lines(allocation, "csv")))
+def _one_run(compiled, columnar, applicant_file: Path, school_file: Path, times: dict[str, float]) -> None:
+    """One run of every stage, as ``run_engine`` and ``run_outputs`` call them; each stage's time kept when it is the best yet."""
+    policy = compiled.policy
+    cohort = _timed(times, "read", read_cohort, Source(str(applicant_file)), None, policy, False, NO_PROGRESS)
+    offer = _timed(times, "read_schools", lambda: schools_from_table(read_schools_table(str(school_file)), policy))
+    _timed(times, "check_choices", check_choices_frame, cohort.frame, policy, offer, cohort.table.at, cohort.table.path)
+    outcome = _timed(times, "evaluate", evaluate_frame, compiled, columnar, cohort.frame)
+    placed = _timed(
+        times, "allocate",
+        lambda: allocate_arrays(policy, placement_columns(policy, outcome), offer).select("status", "school", "round", "group"),
+    )
+    _timed(
+        times, "verify",
+        lambda: verify_frame(policy, pl.concat([placement_columns(policy, outcome), placed], how="horizontal"), offer, outcome.get_column("id").to_list()),
+    )
+    # The columns the reports read (Run.report_frame), then the results CSV: its bytes are made, not written to disk.
+    _timed(times, "write", lambda: len(placement_csv_bytes(policy, pl.concat([outcome, placed], how="horizontal"), offer)))
+    del cohort, outcome, placed  # free one run's columns before the next is made
 
 
 def _timed(times: dict[str, float], name: str, function, *args):
@@ -86,7 +107,7 @@ def main() -> None:
     parser.add_argument("--counts", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--schools", type=int, default=2000)
     parser.add_argument("--workdir", type=Path, default=default_workdir())
-    parser.add_argument("--repeat", type=int, default=3, help="rounds of the stages after reading (the best counts; default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of every stage (the best counts; default 3)")
     parser.add_argument("--json", action="store_true", help="print the stage times of each size as one JSON object")
     args = parser.parse_args()
     counts = sorted(set(args.counts))
@@ -95,16 +116,15 @@ def main() -> None:
         for count in counts:
             print(json.dumps({"count": count, **results[count]}), flush=True)
         return
-    stages = ["read", "read_schools", "check_choices", "evaluate", "allocate", "verify", "write", "total"]
-    print(f"{'applicants':>10}  " + "  ".join(f"{s:>13}" for s in stages) + "  alloc share")
+    stages = [*STAGES, "total"]
+    print(f"{'applicants':>10}  " + "  ".join(f"{s:>13}" for s in stages))
     for count in counts:
         t = results[count]
-        share = (t["allocate"] + t["verify"]) / t["total"]
-        print(f"{count:>10}  " + "  ".join(f"{t[s]:>12.2f}s" for s in stages) + f"  {share:>10.1%}")
-    print(f"peak memory of the process: {results[counts[-1]]['peak_mb']:.0f} MB")
+        print(f"{count:>10}  " + "  ".join(f"{t[s]:>12.2f}s" for s in stages))
+    print(f"peak memory of the process: {results[counts[-1]]['peak_mb']:.0f} MiB")
     if len(counts) >= 2:
         small, large = counts[0], counts[-1]
-        for s in ("evaluate", "allocate", "verify", "write"):
+        for s in stages:
             print(f"time({large}) / time({small}) for {s}: {results[large][s] / results[small][s]:.2f} (linear: {large / small:.0f})")
 
 

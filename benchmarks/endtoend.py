@@ -1,12 +1,21 @@
-"""Benchmark: ``jifen allocate`` on a million applicants from CSV to CSV, against ``csv.DictReader`` reading the same file.
+"""Benchmark: ``jifen allocate`` and ``jifen evaluate`` of a million applicants, CSV to CSV, against plain polars on the same files.
 
-The floor is a Python process that opens the applicant file and reads every row
-with ``csv.DictReader``, doing nothing with it: the least any tool written in
-Python pays to look at the data. The two are run alternately, each several
-times, and the best of each compared. The run's peak memory is its own maximum
-resident set size, as the kernel counted it. Run from the repository top:
+Four commands run alternately, each ``--repeat`` times, in fresh processes, and
+the best time of each counts:
 
-    python -m benchmarks.endtoend [--count 1000000] [--schools 2000] [--repeat 2] [--workdir DIR]
+- ``jifen allocate POLICY APPLICANTS SCHOOLS --format csv -o OUT``;
+- ``jifen evaluate POLICY APPLICANTS --format csv -o OUT``;
+- the peer: a plain polars script doing the allocation's job on the same files
+  (``polars_peer.py`` unless ``--peer PATH`` names another, run as
+  ``python PATH APPLICANTS SCHOOLS OUT``);
+- the floor: ``python -c "import polars, sys; polars.read_csv(sys.argv[1])"`` of
+  the applicant file, the least a polars program pays to hold the data.
+
+The peak memory of ``jifen allocate`` is its own maximum resident set size, as
+the kernel counted it, in MB of 10^6 bytes (the largest of its runs). Run from
+the repository top:
+
+    python -m benchmarks.endtoend [--count 1000000] [--schools 2000] [--repeat 3] [--peer PATH] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -17,36 +26,43 @@ from pathlib import Path
 from .data import POLICY, default_workdir, files
 from .processes import jifen_command, measure, python_command
 
-__all__ = ["FLOOR", "end_to_end"]
+__all__ = ["FLOOR", "PEER", "end_to_end"]
 
-FLOOR = """\
-import csv, sys
-with open(sys.argv[1], encoding="utf-8", newline="") as handle:
-    for row in csv.DictReader(handle):
-        pass
-"""
+FLOOR = "import polars, sys; polars.read_csv(sys.argv[1])"
+PEER = Path(__file__).resolve().parent / "polars_peer.py"
 
 
-def end_to_end(count: int, schools: int, workdir: Path, repeat: int) -> dict[str, float]:
-    """Best seconds of the run and of the floor, their ratio, and the run's peak memory in MB (10^6 bytes)."""
+def end_to_end(count: int, schools: int, workdir: Path, repeat: int, peer: Path = PEER) -> dict[str, float]:
+    """Best seconds of each command, the ratios the suite's goals read, and the peak memory of ``jifen allocate``."""
     applicant_file, school_file = files(workdir, count, schools)
-    output = workdir / f"results-{count}-{schools}.csv"
-    command = [*jifen_command(), "allocate", str(POLICY), str(applicant_file), str(school_file), "--format", "csv", "-o", str(output)]
-    floors: list[float] = []
-    runs: list[float] = []
+    out = {name: workdir / f"{name}-{count}-{schools}.csv" for name in ("allocate", "evaluate", "peer")}
+    commands = {
+        "floor": [*python_command(), "-c", FLOOR, str(applicant_file)],
+        "peer": [*python_command(), str(peer), str(applicant_file), str(school_file), str(out["peer"])],
+        "allocate": [*jifen_command(), "allocate", str(POLICY), str(applicant_file), str(school_file), "--format", "csv", "-o", str(out["allocate"])],
+        "evaluate": [*jifen_command(), "evaluate", str(POLICY), str(applicant_file), "--format", "csv", "-o", str(out["evaluate"])],
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
     peaks: list[float] = []
     for _ in range(repeat):
-        floors.append(measure([*python_command(), "-c", FLOOR, str(applicant_file)]).seconds)
-        run = measure(command)
-        if run.status != 0:
-            raise SystemExit(f"jifen allocate failed (status {run.status}):\n{run.stderr}")
-        runs.append(run.seconds)
-        peaks.append(run.peak_mb * 1024 * 1024 / 1e6)
+        for name, command in commands.items():
+            run = measure(command)
+            if run.status != 0:
+                raise SystemExit(f"{' '.join(command)} failed (status {run.status}):\n{run.stderr}")
+            seconds[name].append(run.seconds)
+            if name == "allocate":
+                peaks.append(run.peak_mb * 1024 * 1024 / 1e6)
+    best = {name: min(times) for name, times in seconds.items()}
     return {
         "count": count,
-        "run_s": min(runs),
-        "floor_s": min(floors),
-        "ratio": min(runs) / min(floors),
+        "peer": str(peer),
+        "allocate_s": best["allocate"],
+        "evaluate_s": best["evaluate"],
+        "peer_s": best["peer"],
+        "floor_s": best["floor"],
+        "allocate_peer": best["allocate"] / best["peer"],
+        "allocate_floor": best["allocate"] / best["floor"],
+        "evaluate_floor": best["evaluate"] / best["floor"],
         "peak_mb": max(peaks),
     }
 
@@ -55,12 +71,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--schools", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--peer", type=Path, default=PEER, help="the peer script (default: %(default)s)")
     parser.add_argument("--workdir", type=Path, default=default_workdir())
     args = parser.parse_args()
-    r = end_to_end(args.count, args.schools, args.workdir, args.repeat)
-    print(f"{'applicants':>10}  {'jifen allocate':>14}  {'DictReader':>10}  {'ratio':>6}  {'peak MB':>8}")
-    print(f"{r['count']:>10}  {r['run_s']:>13.2f}s  {r['floor_s']:>9.2f}s  {r['ratio']:>6.2f}  {r['peak_mb']:>8.0f}")
+    r = end_to_end(args.count, args.schools, args.workdir, args.repeat, args.peer)
+    print(f"{args.count:,} applicants, best of {args.repeat} (seconds):")
+    print(f"  jifen allocate {r['allocate_s']:.2f}, jifen evaluate {r['evaluate_s']:.2f}, peer {r['peer_s']:.2f}, polars.read_csv {r['floor_s']:.2f}")
+    print(f"  allocate / peer {r['allocate_peer']:.2f}, allocate / read_csv {r['allocate_floor']:.2f}, evaluate / read_csv {r['evaluate_floor']:.2f}")
+    print(f"  peak memory of jifen allocate: {r['peak_mb']:,.0f} MB")
 
 
 if __name__ == "__main__":

@@ -159,22 +159,3 @@ def at_root(monkeypatch):
 def run_cli(*args: str):
     """Invoke the jifen command line in-process; exceptions other than SystemExit propagate."""
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def reading_outcome(path: str, policy, lenient: bool):
-    """Everything reading an applicant file gives - applicants, rows set aside, counts, digest, encoding - or its error message."""
-    from jifen_dsl.data.applicants import load_applicants
-    from jifen_dsl.errors import DataError
-
-    try:
-        result = load_applicants(path, policy, lenient=lenient)
-    except DataError as exc:
-        return ("error", exc.render())
-    return (
-        "ok",
-        [(a.row, a.id, a.grade, repr(a.record)) for a in result.applicants],
-        [(r.row, r.cells, r.reasons) for r in result.rejects],
-        result.rows,
-        result.table.digest,
-        result.table.encoding,
-    )

@@ -73,8 +73,7 @@ class Allocation:
     placements: tuple[Placement, ...]
     schools: tuple[School, ...]
     # The personal details the input gave, as report.personal_columns finds them: found
-    # once, here, for every report of the allocation - and before a second process may
-    # share the heap (verify.verify_soon), when a pass over every record would copy it.
+    # once, here, for every report of the allocation.
     personal: tuple[tuple[str, int], ...]
 
 

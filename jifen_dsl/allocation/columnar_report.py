@@ -53,9 +53,8 @@ import polars as pl
 from jifen_dsl.data.schools import School
 from jifen_dsl.data.spreadsheet import LEADING
 from jifen_dsl.data.xlsxcolumns import ColumnSheet, column_sheet
-from jifen_dsl.evaluation.columnar_report import csv_bytes_of, guarded, personal_columns
+from jifen_dsl.evaluation.columnar_report import NEGATIVE_ZERO, csv_bytes_of, guarded, personal_columns, points_text, reasons
 from jifen_dsl.lang import model
-from jifen_dsl.lang.columns import decimal_text
 
 __all__ = [
     "COLUMNS", "PLACEMENT_NUMERIC", "NEGATIVE_ZERO", "listed", "points_text", "finished_cells",
@@ -63,7 +62,6 @@ __all__ = [
 ]
 
 COLUMNS = ("id", "grade", "status", "school", "round", "batch", "rank", "points", "failed")
-NEGATIVE_ZERO = "points_nz"  # beside the points, as the columnar evaluator names it: which zeros are -0
 
 # What json.dumps(..., ensure_ascii=False) escapes in a string, and how: the quote, the
 # backslash and every control character below U+0020 (\n, \t and a few more by letter).
@@ -82,32 +80,6 @@ _RECORD_END = "\n  }"
 def listed(index: pl.Expr, values: Sequence[Any], dtype: pl.DataType = pl.String) -> pl.Expr:
     """The value at each position of ``values`` (null for a null index): a school's id, a batch's name."""
     return index.replace_strict(range(len(values)), list(values), default=None, return_dtype=dtype)
-
-
-def _reasons(failed: pl.Expr, names: Sequence[str], separator: str) -> pl.Expr:
-    """The failed requirements' texts (``names``, by index) joined with ``separator``."""
-    texts = pl.Series(list(names), dtype=pl.String)
-    return failed.list.eval(pl.element().replace_strict(range(len(texts)), texts, return_dtype=pl.String)).list.join(separator)
-
-
-def points_text(frame: pl.DataFrame) -> pl.Expr:
-    """The ``points`` column as ``format(Decimal, "f")`` writes it (null stays null).
-
-    Each distinct value is written once and looked up: a cohort's points take a
-    few hundred values. A coefficient and an exponent cannot hold the sign of a
-    negative zero (points read as ``-0`` are written ``-0``): where the frame has
-    the Boolean column ``points_nz`` beside them, as the columnar evaluator
-    gives it, it says which zeros are negative.
-    """
-    distinct = frame.get_column("points").drop_nulls().unique()
-    if distinct.len() == 0:
-        return pl.lit(None, dtype=pl.String)
-    texts = distinct.to_frame().select(decimal_text(pl.col("points"))).to_series()
-    text = pl.col("points").replace_strict(distinct, texts, default=None, return_dtype=pl.String)
-    if NEGATIVE_ZERO not in frame.columns or not frame.get_column(NEGATIVE_ZERO).any():
-        return text
-    negative_zero = pl.col(NEGATIVE_ZERO).fill_null(False) & (pl.col("points").struct.field("c") == 0)
-    return pl.when(negative_zero).then(pl.lit("-") + text).otherwise(text)
 
 
 def _school_ids(schools: Sequence[School]) -> list[str]:
@@ -131,7 +103,7 @@ def placement_cells(policy: model.Policy, frame: pl.DataFrame, schools: Sequence
         listed(pl.col("batch"), [b.name for b in policy.batches]).alias("batch"),
         pl.col("rank").cast(pl.String).alias("rank"),
         points_text(frame).alias("points"),
-        _reasons(pl.col("failed"), [r.name for r in policy.requirements], ";").alias("failed"),
+        reasons(pl.col("failed"), [r.name for r in policy.requirements], ";").alias("failed"),
     ]
     cells += [pl.col(column).cast(pl.String).alias(name) for name, column in personal]
     return finished_cells(frame.lazy().select(cells).collect(), guard)
@@ -178,7 +150,7 @@ def _json_listed(index: pl.Expr, values: Sequence[Any], before: str, after: str)
 def _json_failed(policy: model.Policy, failed: pl.Expr, before: str, after: str) -> pl.Expr:
     """The failed requirements' names as indent=2 writes a list inside a record: ``[]``, or one name a line."""
     names = [json.dumps(r.name, ensure_ascii=False) for r in policy.requirements]
-    listed = pl.concat_str([pl.lit(before + "[" + _ITEM_INDENT), _reasons(failed, names, "," + _ITEM_INDENT), pl.lit(_LIST_END + after)])
+    listed = pl.concat_str([pl.lit(before + "[" + _ITEM_INDENT), reasons(failed, names, "," + _ITEM_INDENT), pl.lit(_LIST_END + after)])
     return pl.when(failed.list.len() == 0).then(pl.lit(before + "[]" + after)).otherwise(listed)
 
 

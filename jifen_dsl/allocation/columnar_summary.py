@@ -45,10 +45,10 @@ def _admitted(policy: model.Policy, frame: pl.DataFrame) -> pl.LazyFrame:
     batch = listed(pl.col("batch"), [b.name for b in policy.batches]).fill_null(pl.lit("-"))
     return (
         frame.lazy()
-        .with_row_index("row")
+        .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_position"), pl.all().exclude("_position"))
         .filter(pl.col("status") == ADMITTED)
         .select(
-            "row", "school",
+            "_position", "school",
             pl.when(round_.str.starts_with("choice:")).then(pl.lit("choices")).otherwise(round_).alias("kind"),
             batch.alias("batch"), "points", *([NEGATIVE_ZERO] if NEGATIVE_ZERO in frame.columns else []),
         )
@@ -77,7 +77,7 @@ def _cutoffs(admitted: pl.DataFrame) -> dict[int, str]:
     if by_choice.height == 0:
         return {}
     ordered = by_choice.with_columns(_parts(pl.col("points"))).join(_decimal_order(by_choice), on=["c", "e"], how="left")
-    lowest = ordered.sort("order", "row").group_by("school", maintain_order=True).first()
+    lowest = ordered.sort("order", "_position").group_by("school", maintain_order=True).first()
     return dict(lowest.select("school", points_text(lowest)).iter_rows())
 
 

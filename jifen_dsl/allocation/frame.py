@@ -35,7 +35,7 @@ from jifen_dsl.evaluation.evaluator import Evaluation
 from jifen_dsl.lang import model
 
 __all__ = [
-    "FRAME_SCHEMA", "OUTCOME_SCHEMA", "PLACED_SCHEMA", "Positions", "placement_frame", "placed_frame", "schools_frame",
+    "FRAME_SCHEMA", "OUTCOME_SCHEMA", "PLACED_SCHEMA", "Positions", "placement_frame", "placed_frame", "schools_frame", "allocation_of",
 ]
 
 FRAME_SCHEMA: dict[str, Any] = {
@@ -155,3 +155,24 @@ def schools_frame(schools: Sequence[School]) -> pl.DataFrame:
         },
         schema={"index": pl.Int32, "order": pl.Int64, "school_id": pl.String, "grade": pl.String, "seats": pl.Int64},
     )
+
+
+def allocation_of(policy: model.Policy, evaluations: Sequence[Evaluation], placed: pl.DataFrame, schools: Sequence[School]) -> Allocation:
+    """The object allocation of a placed frame (``status``, ``school``, ``round``, ``group``), row for row with ``evaluations``.
+
+    For the readers that take objects (the text table, the library's API); the
+    columnar reports read the frame itself.
+    """
+    from jifen_dsl.allocation.allocator import Placement
+    from jifen_dsl.evaluation.report import personal_columns
+
+    placements = []
+    status, school, round_, group = (placed.get_column(name).to_list() for name in ("status", "school", "round", "group"))
+    for i, evaluation in enumerate(evaluations):
+        p = Placement(evaluation, status[i])
+        if school[i] is not None:
+            p.school = schools[school[i]]
+        p.round = round_[i]
+        p.group = group[i]
+        placements.append(p)
+    return Allocation(policy, tuple(placements), tuple(schools), tuple(personal_columns(policy, evaluations)))

@@ -267,7 +267,11 @@ def _summary_rows(data: dict[str, Any]) -> list[list[str]]:
 
 def format_summary(allocation: Allocation, fmt: str) -> str:
     """The per-school summary in one of the text formats (table, csv, json)."""
-    data = summary(allocation)
+    return format_summary_data(summary(allocation), fmt)
+
+
+def format_summary_data(data: dict[str, Any], fmt: str) -> str:
+    """A summary (as :func:`summary` gives it) in one of the text formats (table, csv, json)."""
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     rows = _summary_rows(data)

@@ -318,60 +318,29 @@ def _check_refusals(
                 problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.applicant.grade]} had a free seat")
 
 
-# Cohorts smaller than this are verified at once: a second process would not pay for itself.
-BACKGROUND_MIN = 200_000
-
-
 class Verification:
-    """A verification of an allocation, done or under way in a second process; :meth:`result` waits for it."""
+    """A verification of an allocation that is already done: :meth:`result` and :meth:`abandon` do nothing.
 
-    def __init__(self, allocation: Allocation, input_ids: Sequence[str], child: Any = None):
+    Kept for the run's caller that still asks for a verification's result
+    (runs/run.py) until it calls :func:`verify` itself.
+    """
+
+    def __init__(self, allocation: Allocation, input_ids: Sequence[str]):
         self.allocation = allocation
         self.input_ids = input_ids
-        self.child = child
-        self.done = child is None
 
     def result(self) -> None:
-        """Return when the allocation keeps every promise; raise AllocationError listing what it breaks."""
-        if self.done:
-            return
-        child, self.child, self.done = self.child, None, True
-        sent = child.results()
-        if sent is None or len(sent) != 1:  # the second process did not finish: verify here
-            verify(self.allocation, self.input_ids)
-        elif sent[0]:
-            raise AllocationError(sent[0])
+        """Return: the allocation was verified when the verification was made."""
 
     def abandon(self) -> None:
-        """Stop a verification still under way (its result is no longer wanted)."""
-        if not self.done:
-            self.done = True
-            self.child.close(kill=True)
+        """Nothing to stop: the verification is done."""
 
 
 def verify_soon(allocation: Allocation, input_ids: Sequence[str]) -> Verification:
-    """Verify now, or for a large cohort start verifying in a second process while this one goes on (writing the results).
+    """Verify now (as :func:`verify`: raise AllocationError listing what the allocation breaks), and return the finished verification.
 
-    The caller must call ``result()`` before it lets anyone see the results:
-    the command line does so before a results file is renamed into place.
+    Kept for the run's caller that still asks for a verification's result
+    (runs/run.py) until it calls :func:`verify` itself.
     """
-    from jifen_dsl.data import parallelread
-
-    if len(allocation.placements) < BACKGROUND_MIN or not parallelread.enabled():
-        verify(allocation, input_ids)
-        return Verification(allocation, input_ids)
-
-    def check(send) -> tuple[bool, int, int]:
-        try:
-            verify(allocation, input_ids)
-        except AllocationError as exc:
-            send(list(exc.violations))
-        else:
-            send([])
-        return (True, 0, 0)
-
-    child = parallelread.start(check)
-    if child is None:
-        verify(allocation, input_ids)
-        return Verification(allocation, input_ids)
-    return Verification(allocation, input_ids, child)
+    verify(allocation, input_ids)
+    return Verification(allocation, input_ids)

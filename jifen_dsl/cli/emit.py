@@ -183,8 +183,8 @@ def _report_rejects(run: Run, where: str) -> None:
     """Say on stderr how many rows were set aside and why; this is never silenced."""
     if not run.rejects:
         return
-    table = run.applicant_file.table
-    total = len(run.applicant_file.applicants) + len(run.rejects)
+    table = run.table
+    total = run.accepted + len(run.rejects)
     click.echo(f"warning: {len(run.rejects)} of {total} rows set aside (--lenient), with their reasons, in {where}", err=True)
     for reject in run.rejects[:10]:
         click.echo(f"warning:   {table.at(reject.row)}: {'; '.join(reject.reasons)}", err=True)
@@ -192,29 +192,15 @@ def _report_rejects(run: Run, where: str) -> None:
         click.echo(f"warning:   ... and {len(run.rejects) - 10} more", err=True)
 
 
-def finish_run(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
-    """Write a run's results where the options say: a run directory, or one file (or stdout) and the rejects file."""
-    from jifen_dsl.bulk import collector_paused
+def finish_run(run: Run, text_output, workbook, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
+    """Write a run's results where the options say: a run directory, or one file (or stdout) and the rejects file.
 
-    with collector_paused():  # a row of text per applicant, and no reference cycles: see bulk.py
-        try:
-            _write_run_results(run, text_output, xlsx_sheets, fmt, output, out_dir, rejects, bom)
-        finally:
-            if run.verification is not None:
-                run.verification.abandon()  # (a no-op once confirmed)
-
-
-def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
+    ``text_output()`` gives the results as text in pieces, ``workbook()`` as an XLSX workbook's bytes.
+    """
     from jifen_dsl.runs.run import rejects_bytes, write_run
 
-    # The results may only be seen once the allocation is verified. Written to one file,
-    # they are made while a large cohort's verification is still under way, and the file
-    # takes its name only after it; anywhere else, the verification comes first.
     if to_stdout(output):
         output = None
-    overlap = bool(output) and not out_dir and not rejects and fmt != "xlsx"
-    if not overlap:
-        run.confirm()
     if out_dir:
         written = write_run(out_dir, run)
         click.echo(f"wrote {out_dir}: {', '.join(written)}", err=True)
@@ -224,11 +210,9 @@ def _write_run_results(run: Run, text_output, xlsx_sheets, fmt: str, output: str
         # Written even when empty, so a rejects file left by an earlier run is never mistaken for this one's.
         emit_bytes(rejects_bytes(run), rejects)
     if fmt == "xlsx":
-        from jifen_dsl.data.xlsx import workbook_bytes
-
-        emit_bytes(workbook_bytes(xlsx_sheets()), output)
+        emit_bytes(workbook(), output)
     else:
-        _emit_chunks(text_output(), output, bom=bom and fmt == "csv", before_commit=run.confirm)
+        _emit_chunks(text_output(), output, bom=bom and fmt == "csv")
     if rejects:
         _report_rejects(run, "standard output" if rejects == STDOUT else rejects)
 

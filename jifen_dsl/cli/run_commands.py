@@ -6,14 +6,12 @@ so that the commands which need none of them start fast (see app.py).
 
 from __future__ import annotations
 
-import collections
-import operator
 import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from jifen_dsl.cli.emit import emit, emit_bytes, finish_run, output_named, output_opt, refuse_clobbering, refuse_run_clobbering, say, xlsx_sheet
+from jifen_dsl.cli.emit import emit, emit_bytes, finish_run, output_named, output_opt, refuse_clobbering, refuse_run_clobbering, say
 from jifen_dsl.cli.lifetime import keep_until_exit
 from jifen_dsl.cli.options import check_run_options, format_opt, input_options, policy_arg, run_options
 from jifen_dsl.data.clobber import Named, policy_inputs
@@ -50,22 +48,32 @@ def _evidence_source(path: str | None, formulas: str = "refuse"):
 @run_options
 def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, formulas, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
-    from jifen_dsl.evaluation.report import evaluation_lines, evaluation_table, summary_line
+    from jifen_dsl.evaluation.columnar_report import csv_text_of, evaluation_cells, summary_line_of
+    from jifen_dsl.evaluation.report import evaluation_lines
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
     check_run_options(fmt, output, out_dir, lenient, rejects)
     spec = RunSpec("evaluate", policy, Source(applicants, input_format, encoding, sheet, formulas), None, lenient, bom, _evidence_source(evidence, formulas))
     refuse_run_clobbering(spec, output, rejects, out_dir)
     run = execute(spec, _progress(quiet))
-    finish_run(
-        run,
-        lambda: evaluation_lines(run.compiled, run.evaluations, fmt),
-        lambda: [xlsx_sheet("results", evaluation_table(run.compiled, run.evaluations), ("points", "rank"))],
-        fmt, output, out_dir, rejects, bom,
-    )
+    rules, outcome = run.compiled.policy, run.results.outcome
+
+    def text():
+        if fmt == "csv":
+            return [csv_text_of(evaluation_cells(rules, outcome))]
+        return evaluation_lines(run.compiled, run.evaluations, fmt)  # a table or JSON with each failure's values: from objects
+
+    finish_run(run, text, lambda: _workbook("results", evaluation_cells(rules, outcome, guard=False)), fmt, output, out_dir, rejects, bom)
     if not quiet:
-        click.echo(summary_line(run.evaluations), err=True)
+        click.echo(summary_line_of(outcome), err=True)
     keep_until_exit(run)
+
+
+def _workbook(title: str, cells, numeric=("points", "rank")) -> bytes:
+    """A workbook of one sheet of text cells (the ``numeric`` columns as numbers), written from the columns."""
+    from jifen_dsl.data.xlsxcolumns import column_sheet, workbook_bytes_of
+
+    return workbook_bytes_of([column_sheet(title, cells, numeric)])
 
 
 @click.command(name="allocate")
@@ -78,22 +86,35 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
 @run_options
 def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, input_format, encoding, sheet, formulas, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Assign seats: qualification, choices, coordinated placement and clearing, checked before it is shown."""
-    from jifen_dsl.allocation.report import format_summary, placement_lines, placement_table, summary_table
+    from jifen_dsl.allocation.columnar_report import placement_cells, placement_json_bytes, placement_sheet
+    from jifen_dsl.allocation.columnar_summary import summary_of, summary_sheet
+    from jifen_dsl.data.xlsxcolumns import workbook_bytes_of
+    from jifen_dsl.allocation.report import format_summary_data, placement_lines
+    from jifen_dsl.evaluation.columnar_report import csv_text_of
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
     check_run_options(fmt, output, out_dir, lenient, rejects)
     spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet, formulas), Source(schools, formulas=formulas), lenient, bom, _evidence_source(evidence, formulas))
     refuse_run_clobbering(spec, output, rejects, out_dir)
-    run = execute(spec, _progress(quiet), verify_later=True)  # confirmed before the results are seen: emit._write_run_results
-    allocation = run.allocation
+    run = execute(spec, _progress(quiet))  # verified before it returns
+    rules, frame, offer = run.compiled.policy, run.report_frame, run.results.schools
     if show_summary:
-        text, sheets = (lambda: [format_summary(allocation, fmt)]), (lambda: [xlsx_sheet("summary", summary_table(allocation), ("seats", "admitted", "choices", "coordinated", "clearing", "cutoff", "remaining", "subsidy"))])
+        data = summary_of(rules, frame, offer)
+        text, workbook = (lambda: [format_summary_data(data, fmt)]), (lambda: workbook_bytes_of([summary_sheet(data)]))
     else:
-        text, sheets = (lambda: placement_lines(allocation, fmt)), (lambda: [xlsx_sheet("results", placement_table(allocation), ("points", "rank"))])
-    finish_run(run, text, sheets, fmt, output, out_dir, rejects, bom)
+
+        def text():
+            if fmt == "csv":
+                return [csv_text_of(placement_cells(rules, frame, offer))]
+            if fmt == "json":
+                return [placement_json_bytes(rules, frame, offer).decode("utf-8")]
+            return placement_lines(run.allocation, fmt)  # the text table: from objects
+
+        workbook = lambda: workbook_bytes_of([placement_sheet(rules, frame, offer)])  # noqa: E731
+    finish_run(run, text, workbook, fmt, output, out_dir, rejects, bom)
     if not quiet:
-        counts = collections.Counter(map(operator.attrgetter("status"), allocation.placements))
-        click.echo(f"{len(allocation.placements)} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())), err=True)
+        counts = run.results.placed.get_column("status").value_counts().sort("status").iter_rows()
+        click.echo(f"{run.accepted} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts), err=True)
     keep_until_exit(run)
 
 

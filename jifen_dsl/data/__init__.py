@@ -2,10 +2,12 @@
 
 readers detects a file's format and reads CSV itself, jsonread and xlsxread the
 others (xlsxbook opens a workbook and chooses its sheet, xlsxmerge finds merged
-cells), all into the text cells of cells.Table; csvstream, typedrows,
-parallelread and secondpart are the fast path for large CSV files; values types
-one cell; identity holds the rule for ids and names; applicants, schools and
-evidence build typed records for one policy; output writes files atomically (or
+cells), all into the text cells of cells.Table; frames reads an applicant or
+evidence file into typed polars columns (a plain CSV file is read by polars
+itself), and applicants and evidence turn those columns into typed records for
+one policy (records holds the Applicant and Reject they give); values types one
+cell; identity holds the rule for ids and names; schools reads the seats on
+offer; output writes files atomically (or
 in place, for a device or a pipe) and clobber refuses an output that is one of
 the command's inputs; tables, xlsx and template write text tables,
 CSV, workbooks and empty applicant files, spreadsheet holding the rule for a

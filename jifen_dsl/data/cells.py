@@ -53,7 +53,7 @@ class Table:
     path: str
     format: str
     header: tuple[str, ...]
-    rows: Sequence[tuple[int, list[str]]]  # a list, or for a streamed CSV file a csvstream.CsvRows
+    rows: Sequence[tuple[int, list[str]]]  # a list, or for a CSV file polars read, the rows read again when iterated
     digest: str = ""  # sha256 of the file's bytes, as read
     header_row: int = 1
     broken: tuple[Broken, ...] = ()

@@ -30,7 +30,7 @@ from typing import Any, Callable
 from jifen_dsl.data.values import CellError
 from jifen_dsl.lang import model
 
-__all__ = ["CHECKED", "id_key", "refused_character", "describe", "plain_id", "plain_text", "NotPlain", "guarded", "escaped"]
+__all__ = ["CHECKED", "id_key", "refused_character", "describe", "guarded", "escaped"]
 
 # The fields whose text is checked: the id, and the personal details carried to every output.
 CHECKED = frozenset((model.ID_FIELD, *model.PERSONAL_FIELDS))
@@ -39,10 +39,6 @@ CHECKED = frozenset((model.ID_FIELD, *model.PERSONAL_FIELDS))
 # controls (marks, embeddings, overrides and isolates).
 _REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", "\x1b": "an escape character", "\x00": "a NUL character"}
-
-
-class NotPlain(Exception):
-    """Text the fast reading path leaves to the careful one: it is refused, or compares as other text."""
 
 
 def id_key(text: str) -> str:
@@ -75,20 +71,6 @@ def escaped(text: str) -> str:
     if text.isprintable():
         return text
     return _REFUSED.sub(lambda found: repr(found.group())[1:-1], text)
-
-
-def plain_id(text: str) -> str:
-    """``text`` if the fast path may take it as an id as it is (it is its own key and holds nothing refused); else raise NotPlain."""
-    if text.isprintable() and unicodedata.is_normalized("NFKC", text):
-        return text  # printable text holds no Cf and no refused character
-    raise NotPlain()
-
-
-def plain_text(text: str) -> str:
-    """``text`` if it holds no refused character (called only when ``text.isprintable()`` is false); else raise NotPlain."""
-    if _REFUSED.search(text) is None:
-        return text
-    raise NotPlain()
 
 
 def guarded(field: model.Field, parse: Callable[[str], Any]) -> Callable[[str], Any]:

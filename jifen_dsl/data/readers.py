@@ -2,7 +2,7 @@
 
 A reader only turns its format into text: a header, and (row number, cells)
 pairs. Typing and validation happen in one place for every format
-(:func:`jifen_dsl.data.applicants.records_from_table`, :mod:`jifen_dsl.data.schools`), so a
+(:mod:`jifen_dsl.data.frames` for applicants and evidence, :mod:`jifen_dsl.data.schools`), so a
 date or a yes/no reads the same from a CSV cell, an Excel cell or a JSON value.
 
 Row numbers are what a person finds in the file: the line of a CSV or JSON Lines
@@ -29,16 +29,13 @@ import hashlib
 import io
 from pathlib import Path
 
-import attrs
-
-from jifen_dsl.data import csvstream
 from jifen_dsl.data.cells import Table, UnreadableCell, column_letter
 from jifen_dsl.data.jsonread import read_json, read_jsonl
 from jifen_dsl.data.xlsxread import XLS_SIGNATURE, ZIP_SIGNATURE, read_xlsx
 from jifen_dsl.errors import DataError
 from jifen_dsl.data.formats import INPUT_FORMATS
 
-__all__ = ["FORMATS", "Table", "UnreadableCell", "read_table", "open_table", "finished", "is_streamed", "format_of", "decode_text", "column_letter"]
+__all__ = ["FORMATS", "Table", "UnreadableCell", "read_table", "format_of", "decode_text", "column_letter"]
 
 FORMATS = INPUT_FORMATS
 
@@ -96,38 +93,6 @@ def read_table(
     if kind == "json":
         return read_json(path, text, digest, used, what)
     return read_jsonl(path, text, digest, used, what)
-
-
-def open_table(
-    path: str, *, fmt: str | None = None, encoding: str | None = None, sheet: str | None = None, what: str = "data", formulas: str = "refuse"
-) -> Table:
-    """Like :func:`read_table`, but the rows of a CSV file stream from disk as they are iterated.
-
-    The table's ``digest`` is filled in by :func:`finished` once the rows have
-    been read to the end. Iterating the rows raises :class:`csvstream.Fallback`
-    when the file needs :func:`read_table` after all; see :mod:`jifen_dsl.data.csvstream`.
-    """
-    kind = format_of(path, fmt)
-    if kind == "csv" and sheet is None:
-        opened = csvstream.open_csv(path, encoding)
-        if opened is not None:
-            header, rows, used = opened
-            return Table(path, "csv", header, rows, encoding=used)
-    return read_table(path, fmt=fmt, encoding=encoding, sheet=sheet, what=what, formulas=formulas)
-
-
-def is_streamed(table: Table) -> bool:
-    """Whether a table's rows are read from its file each time they are iterated."""
-    return isinstance(table.rows, csvstream.CsvRows)
-
-
-def finished(table: Table) -> Table:
-    """The table with its digest, once its rows have been read to the end."""
-    if is_streamed(table) and not table.digest:
-        if table.rows.digest is None:  # pragma: no cover - callers read every row first
-            raise RuntimeError("the rows were not read to the end")
-        return attrs.evolve(table, digest=table.rows.digest)
-    return table
 
 
 def _read_bytes(path: str, what: str) -> bytes:

@@ -191,53 +191,25 @@ def _raise_problems(problems: list[str], source: "str | Table") -> None:
         raise DataError(problems, title=f"{path}: choices that do not fit the schools file")
 
 
-# Cohorts smaller than this have their choices checked at once: a second process would not pay for itself.
-BACKGROUND_MIN = 200_000
-
-
 class ChoiceCheck:
-    """A check of every applicant's choices, done or under way in a second process; :meth:`result` waits for it."""
+    """A check of every applicant's choices that is already done: :meth:`result` and :meth:`abandon` do nothing.
 
-    def __init__(self, applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table", child=None):
-        self._arguments = (applicants, policy, schools, source)
-        self._child = child
+    Kept for the run's caller that still asks for a check's result (runs/run.py)
+    until it calls :func:`check_choices` itself.
+    """
 
     def result(self) -> None:
-        """Return when every choice fits the schools file; raise DataError listing every case otherwise."""
-        child, self._child = self._child, None
-        if child is None:
-            return
-        sent = child.results()
-        if sent is None or len(sent) != 1:  # the second process did not finish: check here
-            check_choices(*self._arguments)
-        else:
-            _raise_problems(sent[0], self._arguments[3])
+        """Return: the choices were checked when the check was made."""
 
     def abandon(self) -> None:
-        """Stop a check still under way (its result is no longer wanted)."""
-        child, self._child = self._child, None
-        if child is not None:
-            child.close(kill=True)
+        """Nothing to stop: the check is done."""
 
 
 def check_choices_soon(applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table") -> ChoiceCheck:
-    """Check the choices now, or for a large cohort start checking them in a second process while this one goes on (evaluating).
+    """Check the choices now (as :func:`check_choices`: raise DataError listing every case), and return the finished check.
 
-    The caller must call ``result()`` before it uses the choices (allocating).
-    The second process only reads the applicants; it sends back the messages of
-    the choices that do not fit, or none.
+    Kept for the run's caller that still asks for a check's result (runs/run.py)
+    until it calls :func:`check_choices` itself.
     """
-    from jifen_dsl.data import parallelread
-
-    if len(applicants) < BACKGROUND_MIN or not parallelread.enabled():
-        check_choices(applicants, policy, schools, source)
-        return ChoiceCheck(applicants, policy, schools, source)
-
-    def check(send) -> tuple[bool, int, int]:
-        send(_choice_messages(applicants, policy, schools, source))
-        return (True, 0, 0)
-
-    child = parallelread.start(check)
-    if child is None:
-        check_choices(applicants, policy, schools, source)
-    return ChoiceCheck(applicants, policy, schools, source, child)
+    check_choices(applicants, policy, schools, source)
+    return ChoiceCheck()

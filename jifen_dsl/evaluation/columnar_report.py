@@ -11,12 +11,14 @@ cell a spreadsheet would read as a formula written with an apostrophe in front
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import polars as pl
 
 from jifen_dsl.lang import model
 from jifen_dsl.lang.columns import decimal_text, field_column
 
-__all__ = ["personal_columns", "evaluation_cells", "csv_bytes_of", "guarded"]
+__all__ = ["personal_columns", "evaluation_cells", "csv_bytes_of", "guarded", "points_text", "reasons", "NEGATIVE_ZERO", "csv_text_of", "summary_line_of"]
 
 _COLUMNS = ("id", "grade", "eligible", "batch", "points", "rank", "failed")
 # What spreadsheet.needs_guard says, as expressions: a leading = + - @ tab or carriage return, not a plain number.
@@ -54,11 +56,42 @@ def _names(values: list[str]) -> pl.Series:
     return pl.Series(values, dtype=pl.String)
 
 
-def evaluation_cells(policy: model.Policy, frame: pl.DataFrame) -> pl.DataFrame:
+NEGATIVE_ZERO = "points_nz"  # beside the points, as the columnar evaluator names it: which zeros are -0
+
+
+def points_text(frame: pl.DataFrame) -> pl.Expr:
+    """The ``points`` column as ``format(Decimal, "f")`` writes it (null stays null).
+
+    Each distinct value is written once and looked up: a cohort's points take a
+    few hundred values. A coefficient and an exponent cannot hold the sign of a
+    negative zero: where the frame has the Boolean column ``points_nz`` beside
+    them, as the columnar evaluator gives it, it says which zeros are negative.
+    """
+    distinct = frame.get_column("points").drop_nulls().unique()
+    if distinct.len() == 0:
+        return pl.lit(None, dtype=pl.String)
+    texts = distinct.to_frame().select(decimal_text(pl.col("points"))).to_series()
+    text = pl.col("points").replace_strict(distinct, texts, default=None, return_dtype=pl.String)
+    if NEGATIVE_ZERO not in frame.columns or not frame.get_column(NEGATIVE_ZERO).any():
+        return text
+    negative_zero = pl.col(NEGATIVE_ZERO).fill_null(False) & (pl.col("points").struct.field("c") == 0)
+    return pl.when(negative_zero).then(pl.lit("-") + text).otherwise(text)
+
+
+def reasons(failed: pl.Expr, names: Sequence[str], separator: str) -> pl.Expr:
+    """The failed requirements' texts (``names``, by index) joined with ``separator``."""
+    texts = pl.Series(list(names), dtype=pl.String)
+    return failed.list.eval(pl.element().replace_strict(range(len(texts)), texts, return_dtype=pl.String)).list.join(separator)
+
+
+def evaluation_cells(policy: model.Policy, frame: pl.DataFrame, *, guard: bool = True) -> pl.DataFrame:
     """The cells of the results, as text, one row per applicant in input order (null for an empty cell).
 
     ``frame`` holds ``id``, ``grade``, ``failed`` (the failed requirements'
-    indexes), ``batch``, ``points``, ``rank`` and the personal detail columns.
+    indexes), ``batch``, ``points`` (and ``points_nz``, if any may be a negative
+    zero), ``rank`` and the personal detail columns. With ``guard``, a text cell
+    a spreadsheet would read as a formula gets an apostrophe in front (for CSV;
+    a workbook writes it as a string cell instead).
     """
     personal = personal_columns(policy, frame)
     requirement_names = _names([r.name for r in policy.requirements])
@@ -69,18 +102,31 @@ def evaluation_cells(policy: model.Policy, frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("grade"),
         pl.when(failed.list.len() == 0).then(pl.lit("true")).otherwise(pl.lit("false")).alias("eligible"),
         pl.col("batch").replace_strict(range(len(batch_names)), batch_names, default=None, return_dtype=pl.String).alias("batch"),
-        decimal_text(pl.col("points")).alias("points"),
+        points_text(frame).alias("points"),
         pl.col("rank").cast(pl.String).alias("rank"),
-        failed.list.eval(pl.element().replace_strict(range(len(requirement_names)), requirement_names, return_dtype=pl.String)).list.join(";").alias("failed"),
+        reasons(failed, requirement_names, ";").alias("failed"),
     ]
     cells += [pl.col(column).cast(pl.String).alias(name) for name, column in personal]
     return frame.lazy().select(cells).with_columns(
         # An empty cell is written empty, as the csv module writes it (polars would quote an empty string).
-        [guarded(pl.col(name)).replace("", None).alias(name) for name in (*_COLUMNS, *(name for name, _ in personal))]
+        [(guarded(pl.col(name)) if guard else pl.col(name)).replace("", None).alias(name) for name in (*_COLUMNS, *(name for name, _ in personal))]
     ).collect()
 
 
+def csv_text_of(cells: pl.DataFrame) -> str:
+    """The cells as CSV text with a header row and Unix line ends, as :func:`jifen_dsl.data.tables.csv_text` writes them."""
+    return cells.write_csv(quote_style="necessary", line_terminator="\n", null_value="")
+
+
 def csv_bytes_of(cells: pl.DataFrame, *, bom: bool = False) -> bytes:
-    """The cells as a CSV file with a header row and Unix line ends, as :func:`jifen_dsl.data.tables.csv_bytes` writes them."""
-    text = cells.write_csv(quote_style="necessary", line_terminator="\n", null_value="")
+    """The cells as a CSV file, as :func:`jifen_dsl.data.tables.csv_bytes` writes them (with ``bom``, a byte-order mark first)."""
+    text = csv_text_of(cells)
     return ("\ufeff" + text if bom else text).encode("utf-8")
+
+
+def summary_line_of(frame: pl.DataFrame) -> str:
+    """'200 applicants: 150 eligible (G1 100, G7 50), 50 not eligible', as :func:`jifen_dsl.evaluation.report.summary_line` says it."""
+    eligible = frame.filter(pl.col("eligible")).get_column("grade").value_counts().sort("grade").iter_rows()
+    by_grade = ", ".join(f"{grade} {count}" for grade, count in eligible)
+    total = int(frame.get_column("eligible").sum())
+    return f"{frame.height} applicants: {total} eligible" + (f" ({by_grade})" if by_grade else "") + f", {frame.height - total} not eligible"

@@ -97,51 +97,16 @@ def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant], *, progr
     return results
 
 
-# Cohorts with at least this many eligible applicants rank their grades in two processes.
-PARALLEL_RANK_MIN = 200_000
-
-
 def _rank_grades(policy: model.Policy, columns: dict[str, list[list[Any]]]) -> None:
     """Set each eligible evaluation's rank, grade by grade, from the lists the loop gathered.
 
-    Grades are ranked independently. For a large cohort of several grades, the
-    largest is ranked here while a forked second process ranks the others and
-    sends their ranks back: ranking reads only the gathered lists, never the
-    evaluations, so the two processes share the heap without copying it. If the
-    second process cannot start or does not finish, its grades are ranked here.
+    Grades are ranked independently, largest first; each grade's lists are
+    freed once it is ranked.
     """
-    from jifen_dsl.data import parallelread
-
-    grades = sorted(columns, key=lambda grade: (-len(columns[grade][0]), grade))
-    there = grades[1:]
-    child = None
-    if there and sum(len(columns[grade][0]) for grade in grades) >= PARALLEL_RANK_MIN and parallelread.enabled():
-        child = parallelread.start(lambda send: _rank_elsewhere(policy, [columns[grade] for grade in there], send))
-    here = grades[:1] if child is not None else grades
-    try:
-        for grade in here:
-            group, *values = columns.pop(grade)  # each grade's lists freed once it is ranked
-            _assign(group, ranks_by_values(policy, group, values))
-            del group, values
-    except BaseException:
-        if child is not None:
-            child.close(kill=True)
-        raise
-    sent = child.results() if child is not None else None
-    if sent is None or len(sent) != len(there):  # the second process did not finish: rank its grades here
-        sent = []
-    for position, grade in enumerate(grade for grade in grades if grade not in here):
+    for grade in sorted(columns, key=lambda grade: (-len(columns[grade][0]), grade)):
         group, *values = columns.pop(grade)
-        ranks = sent[position] if position < len(sent) and len(sent[position]) == len(group) else None
-        _assign(group, ranks if ranks is not None else ranks_by_values(policy, group, values))
+        _assign(group, ranks_by_values(policy, group, values))
         del group, values
-
-
-def _rank_elsewhere(policy: model.Policy, grades: list[list[list[Any]]], send) -> tuple[bool, int, int]:
-    """In the second process: send each grade's ranks, in order, then say all went well."""
-    for group, *values in grades:
-        send(ranks_by_values(policy, group, values))
-    return (True, 0, 0)
 
 
 def _assign(group: list[Evaluation], ranks: list[int]) -> None:

@@ -22,31 +22,28 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-import operator
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from jifen_dsl.version import __version__
-from jifen_dsl.allocation.report import placement_records, placement_table, summary, summary_table
-from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation, allocate
-from jifen_dsl.data.applicants import Applicant, ApplicantFile, Reject, load_applicants
-from jifen_dsl.data.evidence import evidence_from_table
-from jifen_dsl.bulk import collector_paused
+from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
+from jifen_dsl.allocation.frame import allocation_of
 from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import DataError, JifenError
-from jifen_dsl.evaluation.evaluator import Evaluation, evaluate
+from jifen_dsl.evaluation.evaluator import Evaluation
+from jifen_dsl.evaluation.objects import evaluations_of
+from jifen_dsl.data.applicants import Reject
 from jifen_dsl.data.output import RUN_MARKER
+from jifen_dsl.runs.engine import Results, read_cohort, run_engine
 from jifen_dsl.runs.outdir import TOOL_NAME, check_run_folder, output_names, run_inputs, write_run_folder
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.lang.library import named_library, using_library
 from jifen_dsl.progress import NO_PROGRESS, Progress
-from jifen_dsl.data.readers import Table, read_table
-from jifen_dsl.evaluation.report import evaluation_records, evaluation_table
-from jifen_dsl.data.schools import check_choices_soon, choice_problems, read_schools_table, schools_from_table
+from jifen_dsl.data.readers import Table
+from jifen_dsl.data.schools import read_schools_table, schools_from_table
 from jifen_dsl.data.tables import csv_bytes
-from jifen_dsl.allocation.verify import Verification, verify, verify_soon
 from jifen_dsl.runs.runfiles import (
     file_size, input_differences, manifest_problems, output_differences, read_manifest_json, short, shown, spec_problems,
 )
@@ -63,9 +60,6 @@ FORMAT_VERSION = 1
 def sha256(data: bytes) -> str:
     """The SHA-256 of bytes, in hex."""
     return hashlib.sha256(data).hexdigest()
-
-
-_applicant_id = operator.attrgetter("id")
 
 
 @attrs.frozen
@@ -96,53 +90,76 @@ class RunSpec:
 
 @attrs.frozen(eq=False)
 class Run:
-    """A finished run: the policy, what was read, what was set aside, and the results."""
+    """A finished run: the policy, what was read, what was set aside, and the results.
+
+    The results are columns (:class:`jifen_dsl.runs.engine.Results`); the
+    evaluation and allocation objects some reports read are made from them the
+    first time they are asked for.
+    """
 
     spec: RunSpec
     compiled: CompiledPolicy
-    applicant_file: ApplicantFile
+    results: Results
     schools_table: Table | None
-    rejects: tuple[Reject, ...]
-    evaluations: list[Evaluation]
-    allocation: Allocation | None
-    evidence_table: Table | None = None
-    verification: Verification | None = None  # with execute(..., verify_later=True): see confirm()
+    _made: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
-    def confirm(self) -> None:
-        """Return once the allocation is verified (it may still be under way); raise AllocationError if it breaks a promise."""
-        if self.verification is not None:
-            self.verification.result()
+    @property
+    def table(self) -> Table:
+        """The applicant file as it was read."""
+        return self.results.cohort.table
+
+    @property
+    def evidence_table(self) -> Table | None:
+        return self.results.cohort.evidence
+
+    @property
+    def rejects(self) -> tuple[Reject, ...]:
+        return self.results.rejects
+
+    @property
+    def accepted(self) -> int:
+        """How many applicants were evaluated (the rows not set aside)."""
+        return self.results.outcome.height
+
+    @property
+    def evaluations(self) -> list[Evaluation]:
+        """Every applicant's evaluation, in file order (made from the columns when first asked for)."""
+        if "evaluations" not in self._made:
+            self._made["evaluations"] = evaluations_of(self.compiled, self.results.key_types, self.results.outcome)
+        return self._made["evaluations"]
+
+    @property
+    def allocation(self) -> Allocation | None:
+        """The placements as objects (made from the columns when first asked for); None for evaluate."""
+        results = self.results
+        if results.placed is None:
+            return None
+        if "allocation" not in self._made:
+            self._made["allocation"] = allocation_of(self.compiled.policy, self.evaluations, results.placed, results.schools)
+        return self._made["allocation"]
+
+    @property
+    def report_frame(self):
+        """The columns the reports of an allocation read: the evaluated cohort and, row for row, each placement."""
+        import polars as pl
+
+        results = self.results
+        return pl.concat([results.outcome, results.placed], how="horizontal")
 
 
-def execute(spec: RunSpec, progress: Progress = NO_PROGRESS, *, verify_later: bool = False) -> Run:
-    """Do a run: read, validate, evaluate and (for allocate) assign seats; raise a JifenError on bad input.
-
-    The allocation is verified before this returns, unless ``verify_later``: then a
-    large cohort's verification may still be under way in a second process, and the
-    caller must call ``run.confirm()`` before anyone sees the results.
-    """
+def execute(spec: RunSpec, progress: Progress = NO_PROGRESS) -> Run:
+    """Do a run: read, validate, evaluate and (for allocate) assign seats, verified; raise a JifenError on bad input."""
     # The run keeps the library it read the policy from (named in the spec, or for the
     # command), so that its manifest records it and verify-run reads from it again.
     spec = attrs.evolve(spec, library=spec.library if spec.library is not None else named_library())
-    # A million applicants are several million objects and no reference cycles: the
-    # collector would only scan them again and again (see bulk.py).
-    with collector_paused(), using_library(spec.library):
-        return _execute(spec, progress, verify_later)
+    with using_library(spec.library):
+        return _execute(spec, progress)
 
 
-def _execute(spec: RunSpec, progress: Progress, verify_later: bool = False) -> Run:
+def _execute(spec: RunSpec, progress: Progress) -> Run:
     compiled = load_policy(spec.policy)
     policy = compiled.policy
-    applicant_file = _read_applicants(spec.applicants, compiled, spec.lenient, progress)
-    applicants = applicant_file.applicants
-    rejects = list(applicant_file.rejects)
-    evidence_table = None
-    if spec.evidence is not None:
-        e = spec.evidence
-        set_aside = _rejected_ids(applicant_file)
-        evidence_table = read_table(e.path, fmt=e.format, encoding=e.encoding, sheet=e.sheet, what="evidence", formulas=e.formulas)
-        applicants = evidence_from_table(evidence_table, policy, applicants, set_aside=set_aside)
-        applicant_file = ApplicantFile(applicant_file.table, applicants, applicant_file.rejects, applicant_file.rows)
+    cohort = read_cohort(spec.applicants, spec.evidence, policy, spec.lenient, progress)
     schools_table = None
     offer = None
     if spec.command == "allocate":
@@ -151,66 +168,8 @@ def _execute(spec: RunSpec, progress: Progress, verify_later: bool = False) -> R
         s = spec.schools
         schools_table = read_schools_table(s.path, input_format=s.format, encoding=s.encoding, sheet=s.sheet, formulas=s.formulas)
         offer = schools_from_table(schools_table, policy)
-    checking = None
-    if offer is not None:
-        if spec.lenient:
-            applicants, more = _set_aside_bad_choices(applicant_file.table, applicants, policy, offer)
-            rejects = sorted(rejects + more, key=lambda r: r.row)
-        else:
-            checking = check_choices_soon(applicants, policy, offer, applicant_file.table)  # beside the evaluation
-    try:
-        evaluations = evaluate(compiled, applicants, progress=progress.phase("evaluating", len(applicants)))
-    except Exception:
-        if checking is not None:
-            checking.result()  # choices that do not fit are reported first, as when checked before evaluating
-        raise
-    except BaseException:
-        if checking is not None:
-            checking.abandon()
-        raise
-    if checking is not None:
-        checking.result()
-    allocation = None
-    verification = None
-    if offer is not None:
-        allocation = allocate(compiled, evaluations, offer)
-        ids = list(map(_applicant_id, applicants))
-        if verify_later:
-            verification = verify_soon(allocation, ids)
-        else:
-            verify(allocation, ids)
-    kept = ApplicantFile(applicant_file.table, applicants, rejects, applicant_file.rows)
-    return Run(spec, compiled, kept, schools_table, tuple(rejects), evaluations, allocation, evidence_table, verification)
-
-
-def _rejected_ids(applicant_file: ApplicantFile) -> set[str]:
-    """The ids of the rows a lenient run set aside (their evidence is not an error)."""
-    header = list(applicant_file.table.header)
-    names = {h.strip() for h in header}
-    column = next((i for i, h in enumerate(header) if h.strip() in ("id", "申请编号")), None)
-    if column is None or not names:
-        return set()
-    broken = {b.row for b in applicant_file.table.broken}  # set aside whole: no cells to take an id from
-    return {r.cells[column].strip() for r in applicant_file.rejects if r.row not in broken and column < len(r.cells)}
-
-
-def _read_applicants(source: Source, compiled: CompiledPolicy, lenient: bool, progress: Progress) -> ApplicantFile:
-    return load_applicants(
-        source.path, compiled.policy, input_format=source.format, encoding=source.encoding, sheet=source.sheet, lenient=lenient, progress=progress,
-        formulas=source.formulas,
-    )
-
-
-def _set_aside_bad_choices(table: Table, applicants: list[Applicant], policy, offer) -> tuple[list[Applicant], list[Reject]]:
-    """With --lenient: applicants whose choices do not fit the schools file, set aside with the reasons."""
-    reasons: dict[int, list[str]] = {}
-    for applicant, reason in choice_problems(applicants, policy, offer):
-        reasons.setdefault(applicant.row, []).append(reason)
-    if not reasons:
-        return applicants, []
-    cells = {row: c for row, c in table.rows if row in reasons}
-    kept = [x for x in applicants if x.row not in reasons]
-    return kept, [Reject(row, tuple(cells[row]), tuple(found)) for row, found in sorted(reasons.items())]
+    results = run_engine(compiled, cohort, offer, spec.lenient, progress)
+    return Run(spec, compiled, results, schools_table)
 
 
 # ------------------------------------------------------------------ outputs
@@ -221,7 +180,7 @@ _REJECT_COLUMNS = {"en": ("row", "reason"), "zh": ("行号", "原因")}
 def rejects_bytes(run: Run) -> bytes:
     """The rows set aside, as CSV: where each was, why, and its cells as read."""
     head = _REJECT_COLUMNS.get(run.compiled.policy.language, _REJECT_COLUMNS["en"])
-    header = list(head) + list(run.applicant_file.table.header)
+    header = list(head) + list(run.table.header)
     rows = [[str(r.row), "; ".join(r.reasons), *r.cells] for r in run.rejects]
     return csv_bytes(header, rows, bom=run.spec.bom)
 
@@ -231,20 +190,25 @@ def _json_bytes(data: Any) -> bytes:
 
 
 def run_outputs(run: Run) -> dict[str, bytes]:
-    """Every output file of a run, name -> bytes, in a fixed order."""
+    """Every output file of a run, name -> bytes, in a fixed order (written from the run's columns)."""
+    from jifen_dsl.allocation.columnar_report import placement_csv_bytes, placement_json_bytes
+    from jifen_dsl.allocation.columnar_summary import summary_csv_bytes, summary_json_bytes
+    from jifen_dsl.evaluation.columnar_report import csv_bytes_of, evaluation_cells
+    from jifen_dsl.evaluation.report import evaluation_records
+
     files: dict[str, bytes] = {}
     bom = run.spec.bom
-    if run.allocation is None:
-        header, rows = evaluation_table(run.compiled, run.evaluations)
-        files["results.csv"] = csv_bytes(header, rows, bom=bom)
+    policy = run.compiled.policy
+    results = run.results
+    if results.placed is None:
+        files["results.csv"] = csv_bytes_of(evaluation_cells(policy, results.outcome), bom=bom)
         files["results.json"] = _json_bytes(evaluation_records(run.compiled, run.evaluations))
     else:
-        header, rows = placement_table(run.allocation)
-        files["results.csv"] = csv_bytes(header, rows, bom=bom)
-        files["results.json"] = _json_bytes(placement_records(run.allocation))
-        header, rows = summary_table(run.allocation)
-        files["summary.csv"] = csv_bytes(header, rows, bom=bom)
-        files["summary.json"] = _json_bytes(summary(run.allocation))
+        frame, schools = run.report_frame, results.schools
+        files["results.csv"] = placement_csv_bytes(policy, frame, schools, bom=bom)
+        files["results.json"] = placement_json_bytes(policy, frame, schools)
+        files["summary.csv"] = summary_csv_bytes(policy, frame, schools, bom=bom)
+        files["summary.json"] = summary_json_bytes(policy, frame, schools)
     if run.rejects:
         files["rejects.csv"] = rejects_bytes(run)
     return files
@@ -252,15 +216,15 @@ def run_outputs(run: Run) -> dict[str, bytes]:
 
 def counts(run: Run) -> dict[str, int]:
     """How many applicants came to what."""
-    out: dict[str, int] = {"applicants": len(run.evaluations)}
-    if run.allocation is None:
-        eligible = sum(1 for e in run.evaluations if e.eligible)
-        out.update(eligible=eligible, not_eligible=len(run.evaluations) - eligible)
+    results = run.results
+    out: dict[str, int] = {"applicants": results.outcome.height}
+    if results.placed is None:
+        eligible = int(results.outcome.get_column("eligible").sum())
+        out.update(eligible=eligible, not_eligible=results.outcome.height - eligible)
     else:
+        found = dict(results.placed.get_column("status").value_counts().iter_rows())
         for status in (ADMITTED, UNPLACED, NOT_QUALIFIED, INELIGIBLE):
-            out[status] = 0
-        for p in run.allocation.placements:
-            out[p.status] += 1
+            out[status] = int(found.get(status, 0))
     out["rejected"] = len(run.rejects)
     return out
 
@@ -306,8 +270,8 @@ def manifest(run: Run, files: dict[str, bytes], created: str) -> dict[str, Any]:
     """The manifest of a run whose outputs are ``files``."""
     spec = run.spec
     policy_files, resolved = policy_digests(run.compiled)
-    applicant_file = run.applicant_file
-    inputs = {"applicants": _input_record(applicant_file.table, len(applicant_file.applicants), len(run.rejects), applicant_file.rows)}
+    cohort = run.results.cohort
+    inputs = {"applicants": _input_record(cohort.table, run.accepted, len(run.rejects), cohort.rows)}
     if run.schools_table is not None:
         inputs["schools"] = _input_record(run.schools_table, None, None)
     if run.evidence_table is not None:

@@ -7,11 +7,7 @@ lines, extra columns - reads exactly like the clean file.
 
 from __future__ import annotations
 
-import os
-
 import pytest
-
-from jifen_dsl.data import parallelread, schools
 
 from ..conftest import ROOT, run_cli as run
 
@@ -57,32 +53,3 @@ def test_crlf_blank_lines_and_extra_columns_read_like_the_clean_file(tmp_path):
     got = run("allocate", HAIZHU, str(path), SCHOOLS, "--format", "csv")
     assert got.exit_code == 0, got.stderr
     assert got.stdout == expected.stdout
-
-
-@pytest.mark.skipif(not parallelread.enabled(), reason="needs fork and a second core")
-@pytest.mark.parametrize("child_fails", [False, True], ids=["checked beside", "second process fails"])
-def test_choices_checked_in_a_second_process_give_the_same_messages(child_fails, monkeypatch, tmp_path):
-    # A large cohort's choices are checked in a second process while this one evaluates.
-    cases = [name for name in CASES if name.startswith("applicants_")]
-    alone = {name: run("allocate", HAIZHU, f"tests/allocation/bad_allocation/{name}", SCHOOLS).stderr for name in cases}
-    monkeypatch.setattr(schools, "BACKGROUND_MIN", 0)
-    forks = []
-    real_start = parallelread.start
-    monkeypatch.setattr(parallelread, "start", lambda work: forks.append(1) or real_start(work))
-    if child_fails:
-        parent, real_messages = os.getpid(), schools._choice_messages
-
-        def messages(*args):
-            if os.getpid() != parent:
-                raise RuntimeError("the second process fails")
-            return real_messages(*args)
-
-        monkeypatch.setattr(schools, "_choice_messages", messages)
-    for name in cases:
-        out = tmp_path / "results.csv"
-        result = run("allocate", HAIZHU, f"tests/allocation/bad_allocation/{name}", SCHOOLS, "-o", str(out))
-        assert result.exit_code == 1
-        assert result.stderr == alone[name]
-        assert not out.exists()
-    assert forks  # the checks ran in a second process
-    assert sum("choices that do not fit" in text for text in alone.values()) >= 3

@@ -283,13 +283,10 @@ def test_a_first_batch_seat_lost_to_a_later_batch():
 
 
 def test_allocated_and_checked_in_this_process_alone(monkeypatch):
-    from jifen_dsl.data import parallelread
-
     def refuse(*args, **kwargs):
         raise AssertionError("no second process")
 
     monkeypatch.setattr(os, "fork", refuse)
-    monkeypatch.setattr(parallelread, "start", refuse)
     compiled, applicants, schools = _example()
     frame = placement_frame(compiled.policy, evaluate(compiled, applicants))
     verify_frame(compiled.policy, allocate_arrays(compiled.policy, frame, schools), schools, [a.id for a in applicants])

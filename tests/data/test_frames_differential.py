@@ -1,13 +1,18 @@
-"""read_cohort_frame agrees with load_applicants: the same applicants, the same rows set aside, the same messages.
+"""The applicant reader agrees with a careful reference reader: the same applicants, the same rows set aside, the same messages.
 
-Every file is read both ways, strictly and with --lenient, and the two outcomes
-compared whole: each applicant's row, id, grade and record (the frame's columns
-converted back with ``columns.column_values``), the rows set aside with their
-cells and reasons, the row count, the table's digest, encoding, header, format
-and sheet - or the DataError's problems, groups and title. The files: the
-bundled examples, generated cohorts in every format, the malformed-data corpus,
-the hostile corpus's applicant files, CSV files made to find where polars and
-the csv module could part, and random CSV text.
+``load_applicants`` reads a file as columns (:mod:`jifen_dsl.data.frames`,
+polars reading a plain CSV file itself) and makes the applicants from them;
+the reference (:mod:`tests.data.reference`) reads it with ``read_table`` and
+types it row by row and cell by cell with ``values.parser_for``. Every file is
+read both ways, strictly and with --lenient, and the two outcomes compared
+whole: each applicant's row, id, grade and record, the rows set aside with
+their cells and reasons, the row count, the table's digest, encoding, header,
+format and sheet - or the DataError's problems, groups and title. The same
+table read by ``read_table`` is also typed by ``records_from_table`` (the
+columns made from a table's rows). The files: the bundled examples, generated
+cohorts in every format, the malformed-data corpus, the hostile corpus's
+applicant files, CSV files made to find where polars and the csv module could
+part, and random CSV text.
 """
 
 from __future__ import annotations
@@ -25,14 +30,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jifen_dsl.api import load_policy
-from jifen_dsl.data.applicants import load_applicants
-from jifen_dsl.data.frames import CohortFrame, read_cohort_frame
+from jifen_dsl.data.applicants import load_applicants, records_from_table
+from jifen_dsl.data.frames import read_cohort_frame
 from jifen_dsl.data.readers import read_table
 from jifen_dsl.errors import DataError, PolicyError
-from jifen_dsl.lang import columns
+from jifen_dsl.data.tables import csv_line
 from jifen_dsl.synth import FIELDS, generate_applicants
 
-from ..conftest import ROOT
+from ..conftest import BASE_APPLICANT, ROOT
+from .reference import read_applicants_reference, records_reference
 
 BAD = ROOT / "tests" / "data" / "bad"
 HAIZHU = ROOT / "policies" / "haizhu" / "2022.jifen"
@@ -75,10 +81,9 @@ GOOD = ["A1", "G1", "85.5", "2016-03-01", "false", "", "S1;S2", "", "2022-04-26 
 
 
 def _canonical(value):
-    """A value as compared: its type with it, a Decimal as its coefficient and exponent (85.5 is not 85.50)."""
+    """A value as compared: its type with it, a Decimal as its sign, digits and exponent (85.5 is not 85.50, -0 is not 0)."""
     if isinstance(value, Decimal):
-        parts = columns.decimal_parts(value)
-        return ("decimal", parts["c"], parts["e"])
+        return ("decimal", value.as_tuple())
     if isinstance(value, tuple):
         return tuple(_canonical(v) for v in value)
     return (type(value).__name__, value)
@@ -88,39 +93,60 @@ def _table(table) -> tuple:
     return (table.path, table.format, tuple(table.header), table.digest, table.encoding, table.sheet, table.header_row, table.broken, table.hidden)
 
 
-def old_outcome(path: str, policy, lenient: bool, **options):
-    try:
-        read = load_applicants(path, policy, lenient=lenient, **options)
-    except DataError as exc:
-        return ("error", exc.problems, exc.groups, exc.title)
+def _outcome(read) -> tuple:
     applicants = [(a.row, a.id, a.grade, _canonical(a.record)) for a in read.applicants]
     return ("ok", applicants, [(r.row, r.cells, r.reasons) for r in read.rejects], read.rows, _table(read.table))
 
 
-def new_outcome(path: str, policy, lenient: bool, **options):
+def old_outcome(path: str, policy, lenient: bool, **options):
+    """What the reference reader gives."""
     try:
-        read = read_cohort_frame(path, policy, lenient=lenient, **options)
+        return _outcome(read_applicants_reference(path, policy, lenient=lenient, **options))
     except DataError as exc:
         return ("error", exc.problems, exc.groups, exc.title)
-    return ("ok", frame_applicants(read, policy), [(r.row, r.cells, r.reasons) for r in read.rejects], read.rows, _table(read.table))
 
 
-def frame_applicants(read: CohortFrame, policy) -> list[tuple]:
-    """The frame's applicants as load_applicants gives them: row, id, grade and record (with the empty evidence lists)."""
-    frame = read.frame
-    assert frame.columns == ["row", "id", "grade"] + [columns.field_column(n) for n in range(len(policy.read_fields))]
-    values = [columns.column_values(frame.get_column(columns.field_column(n)), policy.fields[i].type) for n, i in enumerate(policy.read_fields)]
-    evidence = ((),) * len(policy.evidence)
-    records = [tuple(v) + evidence for v in zip(*values)] if frame.height else []
-    return [(row, id_, grade, _canonical(record)) for row, id_, grade, record in zip(frame["row"], frame["id"], frame["grade"], records)]
+def new_outcome(path: str, policy, lenient: bool, **options):
+    """What load_applicants gives."""
+    try:
+        return _outcome(load_applicants(path, policy, lenient=lenient, **options))
+    except DataError as exc:
+        return ("error", exc.problems, exc.groups, exc.title)
 
 
-def assert_same(path, policy, *, strict_only: bool = False, **options) -> None:
-    """Both readers give the same outcome for the file, strictly and (unless ``strict_only``) with --lenient."""
+def _from_table(table, policy, lenient: bool, records):
+    try:
+        applicants, rejects = records(table, policy, lenient=lenient)
+    except DataError as exc:
+        return ("error", exc.problems, exc.groups, exc.title)
+    return ("ok", [(a.row, a.id, a.grade, _canonical(a.record)) for a in applicants], [(r.row, r.cells, r.reasons) for r in rejects])
+
+
+def _reference_records(table, policy, lenient: bool):
+    read = records_reference(table, policy, lenient=lenient)
+    return read.applicants, read.rejects
+
+
+def assert_same(path, policy, *, strict_only: bool = False, from_table: bool = True, **options) -> None:
+    """Both readers give the same outcome for the file, strictly and (unless ``strict_only``) with --lenient.
+
+    With ``from_table``, the table ``read_table`` reads is typed both ways too.
+    """
     path = str(path)
+    table = None
+    if from_table:
+        try:
+            table = read_table(path, what="applicant", **{"fmt" if k == "input_format" else k: v for k, v in options.items()})
+        except DataError:
+            pass
+    strict = None
     for lenient in (False,) if strict_only else (False, True):
-        expected = old_outcome(path, policy, lenient, **options)
+        # A file read strictly without a problem reads the same with --lenient: the reference need not read it again.
+        expected = strict if lenient and strict[0] == "ok" else old_outcome(path, policy, lenient, **options)
+        strict = strict or expected
         assert new_outcome(path, policy, lenient, **options) == expected, (path, lenient)
+        if table is not None:  # the same rows typed from the table
+            assert _from_table(table, policy, lenient, records_from_table) == _from_table(table, policy, lenient, _reference_records), (path, lenient)
 
 
 @pytest.fixture(scope="module")
@@ -333,6 +359,10 @@ EDGE_FILES = {
         _row(id="A3", ticket="3", points="1e3", born="31/12/2015", applied="2022-04-26"),
         _row(id="A4", ticket="4", grade="", points="", born=""),
     ),
+    "negative zeros": _lines(
+        _row(points="-0", bonus="-0.00"), _row(id="A2", ticket="2", points=" -0.0 ", bonus="+0", year_done="-0"),
+        _row(id="A3", ticket="3", points="-.0", bonus="-0."), _row(id="A4", ticket="-0", points="0"), _row(id="A5", ticket="0", points="-0"),
+    ),
     "numbers as large as a column holds": _lines(
         _row(year_done="9223372036854775807"), _row(id="A2", ticket="2", year_done="-9223372036854775808", points="9" * 38),
         _row(id="A3", ticket="3", points="0." + "0" * 60 + "1", bonus="-" + "1" * 20 + "." + "2" * 18),
@@ -410,7 +440,7 @@ def test_what_spans_two_pieces_of_a_large_file(put, policy, tmp_path):
     }[put]()
     if put == "crlf":
         assert insert[PIECE - 1 : PIECE + 1] == b"\r\n"
-    assert_same(_csv_file(tmp_path, insert), policy)
+    assert_same(_csv_file(tmp_path, insert), policy, from_table=False)  # the table's path is the one read_table reads: tested on small files
 
 
 def test_a_number_no_column_can_hold_is_refused_where_the_scalar_reader_would_take_it(policy, tmp_path):
@@ -460,7 +490,7 @@ def test_the_rows_of_a_csv_file_read_by_polars_are_read_again_as_read_table_read
 _CELLS = {
     "id": ["A1", "A2", "A3", " A4 ", "", "A\u200b1", "Ａ2", "A\x1b5", "甲6", '"A7"', '"A,8"'],
     "grade": ["G1", "G7", "小学一年级", "G3", "", " G1 ", '"G1"'],
-    "points": ["85.5", "85.50", "90", " 90 ", "-3", "abc", "1e3", "", ".5", "5.", "１２"],
+    "points": ["85.5", "85.50", "90", " 90 ", "-3", "abc", "1e3", "", ".5", "5.", "１２", "-0", "-0.00"],
     "born": ["2016-03-01", "2016/3/1", "2016年3月1日", "2016-02-30", "2016-03-01 00:00", "01/03/2016", "", "0000-01-01"],
     "enrolled": ["true", "否", "√", "maybe", "", "TRUE", " no "],
     "year_done": ["", "2020", "+2020", "20.5", "9" * 18, "２０２０"],
@@ -468,8 +498,8 @@ _CELLS = {
     "tags": ["", "a", "a;;b", " "],
     "applied": ["2022-04-26 10:30", "2022年4月26日 10:30", "2022-04-26", "", "25:00", "2022/4/26 9:5"],
     "applicant_name": ["", "张三", "李\u202e四", "王\u3000五", '"赵""六"'],
-    "ticket": ["1", "2", "1.0", "3", ""],
-    "bonus": ["", "0", "1.50", "x"],
+    "ticket": ["1", "2", "1.0", "3", "", "0", "-0"],
+    "bonus": ["", "0", "1.50", "x", "-0"],
     "note": ["", "x", '"a""b"', "a\"b", '"open', " ", "a\u2028b", "\x85", "\x0b\x0c", "\ufeff", "a\rb", '"a\r\nb"'],
 }
 
@@ -511,3 +541,73 @@ def test_random_csv_text(policy, tmp_path, made):
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     assert_same(_csv_file(folder, data), policy, **options)
+
+
+# ------------------------------------------------------------------ the shipped policy's columns, with cells that are hard to read
+
+SHIPPED_HEADER = list(BASE_APPLICANT) + ["applicant_name", "child_name"]
+NAMES = ["张三", "", " 李四 ", "王\u3000五", "赵\u200b六", "Ｌｉ", "李\u202e四", "王\x85五", "张\n三", "A\x1b[2J"]
+# Cells each column may hold: good ones, and ones only a careful reading explains.
+SHIPPED_CELLS = {
+    "id": ["A1", "A2", "A3", " A4 ", "", "A,5", 'A"6', "A\u200b1", "Ａ1", "A\n7", "A\x1b8", "A\u202e9", "甲1", "Ａ\u200b1"],
+    "grade": ["G1", "G7", "小学一年级", "G3", "", " G1"],
+    "child_birth_date": ["2016-03-01", "2016/3/1", "2016年3月1日", "2016-02-30", "2016-03-01 00:00", "01/03/2016", ""],
+    "points": ["85.5", "85.50", "90", " 90 ", "-3", "abc", "1e3", ""],
+    "choices": ["S1", "S1;S2", "S1; S2", "S1；S2", "S1;;S2", ";", "", "S1;S1", "S1\nS2"],
+    "child_enrolled": ["true", "否", "√", "maybe", ""],
+    "applied_at": ["2022-04-26 10:30", "2022年4月26日 10:30", "2022-04-26", "", "25:00"],
+    "clearing_choices": ["", "S2", "S2;S3", " "],
+    "sibling_group": ["", "T1", "T1 "],
+    "child_hukou": ["湖南", "广西壮族自治区", "湖南,长沙", "“湖南”", "é", "湖南\r长沙", "湖南\n长沙"],
+    "residence_district": ["海珠区", "白云区", "海珠区 ", "　海珠区"],
+    "applicant_name": NAMES,
+    "child_name": NAMES,
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.fixed_dictionaries({name: st.sampled_from(cells) for name, cells in SHIPPED_CELLS.items()}), min_size=1, max_size=8),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+    blank=st.booleans(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+)
+def test_cells_of_the_shipped_policy_that_are_hard_to_read(haizhu, tmp_path, rows, ending, blank, encoding):
+    base = {**BASE_APPLICANT, "applicant_name": "张三", "child_name": "张小三"}
+    lines = [csv_line(SHIPPED_HEADER)[:-1] + ending]
+    for i, changes in enumerate(rows):
+        lines.append(csv_line([{**base, **changes}[name] for name in SHIPPED_HEADER])[:-1] + ending)
+        if blank and i == 0:
+            lines.append(ending)
+    folder = tmp_path / "shipped"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    assert_same(_csv_file(folder, "".join(lines).encode(encoding)), haizhu)
+
+
+def test_a_quoted_cell_over_several_lines_keeps_the_line_numbers(haizhu, tmp_path):
+    header = list(BASE_APPLICANT)
+    rows = [{**BASE_APPLICANT, "id": "A1", "child_hukou": "湖南\n长沙"}, {**BASE_APPLICANT, "id": "A2"}]
+    path = _csv_file(tmp_path, "".join(csv_line([row[h] for h in header]) for row in [dict(zip(header, header)), *rows]))
+    assert_same(path, haizhu)
+    read = load_applicants(str(path), haizhu)
+    assert [(a.row, a.id) for a in read.applicants] == [(2, "A1"), (4, "A2")]
+    assert read.applicants[0].record[haizhu.read_fields.index(haizhu.field("child_hukou").index)] == "湖南\n长沙"
+
+
+def test_a_file_that_stops_being_utf8_past_its_first_piece_is_refused_as_read_table_refuses_it(haizhu, tmp_path):
+    header = list(BASE_APPLICANT)
+    text = csv_line(header) + csv_line([BASE_APPLICANT[h] for h in header])
+    path = _csv_file(tmp_path, text.encode("utf-8") + b"x" * 70_000 + b"\xff\n")
+    assert_same(path, haizhu, strict_only=True)
+    with pytest.raises(DataError) as caught:
+        load_applicants(str(path), haizhu)
+    assert "neither UTF-8 nor GB18030" in caught.value.render()
+
+
+def test_equal_values_are_one_object(haizhu):
+    # Applicants share their points objects: the writers format each distinct object once.
+    read = load_applicants(str(ROOT / "examples" / "haizhu-2022" / "applicants.csv"), haizhu)
+    position = haizhu.read_fields.index(haizhu.field("points").index)
+    points = [a.record[position] for a in read.applicants]
+    assert len({id(p) for p in points}) == len({(p, str(p)) for p in points}) < len(points)

@@ -1,4 +1,10 @@
-"""read_evidence_frame agrees with read_evidence: the same items in each applicant's lists, or the same problems."""
+"""Evidence read as columns agrees with a careful reference reader: the same items in each applicant's lists, or the same problems.
+
+Each file is read three ways: into a cohort's columns (``read_evidence_frame``),
+into applicant records (``read_evidence``, which reads the columns), and by
+the reference (:mod:`tests.data.reference`), row by row with the csv module
+and ``values.parser_for``.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from jifen_dsl.lang import columns
 from jifen_dsl.lang.typesys import EVIDENCE
 
 from ..conftest import ROOT
+from .reference import read_applicants_reference, read_evidence_reference
 
 CONGHUA = ROOT / "policies" / "conghua" / "2020.jifen"
 APPLICANTS = ROOT / "examples" / "conghua-2020" / "applicants.csv"
@@ -31,8 +38,8 @@ def _canonical(lists):
     return tuple(tuple((day, columns.decimal_parts(v)["c"], columns.decimal_parts(v)["e"]) for day, v in items) for items in lists)
 
 
-def _old(path, policy, applicants_path, lenient=False, **options):
-    read = load_applicants(str(applicants_path), policy, lenient=lenient)
+def _records(read_applicants, read_evidence, path, policy, applicants_path, lenient, **options):
+    read = read_applicants(str(applicants_path), policy, lenient=lenient)
     set_aside = {r.cells[0].strip() for r in read.rejects} if lenient else set()
     try:
         joined = read_evidence(str(path), policy, read.applicants, set_aside=set_aside, **options)
@@ -40,6 +47,16 @@ def _old(path, policy, applicants_path, lenient=False, **options):
         return ("error", exc.problems, exc.title)
     fields = len(policy.read_fields)
     return ("ok", {a.id: _canonical(a.record[fields:]) for a in joined})
+
+
+def _old(path, policy, applicants_path, lenient=False, **options):
+    """What the reference reader gives."""
+    return _records(read_applicants_reference, read_evidence_reference, path, policy, applicants_path, lenient, **options)
+
+
+def _public(path, policy, applicants_path, lenient=False, **options):
+    """What read_evidence gives."""
+    return _records(load_applicants, read_evidence, path, policy, applicants_path, lenient, **options)
 
 
 def _new(path, policy, applicants_path, lenient=False, **options):
@@ -57,7 +74,9 @@ def _new(path, policy, applicants_path, lenient=False, **options):
 
 def _same(path, policy, applicants_path=APPLICANTS, lenient_only=False, **options):
     for lenient in (True,) if lenient_only else (False, True):
-        assert _new(path, policy, applicants_path, lenient, **options) == _old(path, policy, applicants_path, lenient, **options)
+        expected = _old(path, policy, applicants_path, lenient, **options)
+        assert _new(path, policy, applicants_path, lenient, **options) == expected
+        assert _public(path, policy, applicants_path, lenient, **options) == expected
 
 
 def _write(tmp_path, lines: list[str], name="evidence.csv") -> str:
@@ -153,3 +172,17 @@ def test_the_evidence_of_an_applicant_a_lenient_reading_set_aside_is_skipped(con
 def test_ids_compare_as_the_applicant_files_do(conghua, tmp_path):
     path = _write(tmp_path, ["id,indicator,date,value", f"{IDS[0]}\u200b,纳税,2018-01-01,1", f"{IDS[1].replace('C', 'Ｃ')},纳税,2018-01-01,1"])
     _same(path, conghua)
+
+
+def test_applicants_given_with_an_id_twice_get_their_items_as_the_reference_gives_them(conghua, tmp_path):
+    import attrs
+
+    applicants = load_applicants(str(APPLICANTS), conghua).applicants
+    first = applicants[0]
+    twins = [attrs.evolve(first, row=90), attrs.evolve(first, row=91, id=first.id.replace("C", "Ｃ", 1))]
+    given = [*applicants, *twins, attrs.evolve(applicants[1], row=92)]
+    path = _write(tmp_path, ["id,indicator,date,value", f"{first.id},纳税,2018-01-01,1", f"{IDS[1]},纳税,2018-01-01,2"])
+    fields = len(conghua.read_fields)
+    got = [(a.row, a.id, _canonical(a.record[fields:])) for a in read_evidence(path, conghua, given)]
+    assert got == [(a.row, a.id, _canonical(a.record[fields:])) for a in read_evidence_reference(path, conghua, given)]
+    assert sum(1 for _, _, lists in got if any(lists)) >= 2

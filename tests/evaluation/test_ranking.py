@@ -11,8 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jifen_dsl.evaluation import evaluator as evaluator_module
-from jifen_dsl.data import parallelread
 from jifen_dsl.evaluation import ranking
 from jifen_dsl import synth
 from jifen_dsl.data.applicants import records_from_rows
@@ -148,36 +146,15 @@ def test_an_enum_a_date_descending_text_and_a_lottery_rank_as_the_tuple_order(ch
     assert {e.id: e.rank for e in evaluations} == _reference_ranks(policy, evaluations)
 
 
-# ---------------------------------------------------------------- grades ranked in two processes
+# ---------------------------------------------------------------- each grade ranked on its own
 
-def _ranks_with(monkeypatch, rows, **patches) -> dict[str, int | None]:
-    for name, value in patches.items():
-        monkeypatch.setattr(evaluator_module, name, value)
+def test_a_grade_ranks_the_same_with_the_other_grades_as_alone():
     path = str(POLICIES / "haizhu" / "2022.jifen")
+    rows = synth.generate_applicants("haizhu", 2022, 1500, 8)
     _, evaluations = _evaluated(path, rows)
-    return {e.id: e.rank for e in evaluations}
-
-
-@pytest.mark.skipif(not parallelread.enabled(), reason="needs fork and a second core")
-def test_grades_ranked_in_a_second_process_rank_as_in_one(monkeypatch):
-    rows = synth.generate_applicants("haizhu", 2022, 1500, 8)
-    alone = _ranks_with(monkeypatch, rows, PARALLEL_RANK_MIN=10**9)
-    forks = []
-    real_start = parallelread.start
-    monkeypatch.setattr(parallelread, "start", lambda work: forks.append(1) or real_start(work))
-    beside = _ranks_with(monkeypatch, rows, PARALLEL_RANK_MIN=0)
-    assert forks == [1]  # the second grade was ranked in a second process
-    assert beside == alone
-    assert {"G1", "G7"} <= {r["grade"] for r in rows}
-
-
-@pytest.mark.skipif(not parallelread.enabled(), reason="needs fork and a second core")
-def test_when_the_second_process_fails_its_grades_are_ranked_here(monkeypatch):
-    rows = synth.generate_applicants("haizhu", 2022, 1500, 8)
-    alone = _ranks_with(monkeypatch, rows, PARALLEL_RANK_MIN=10**9)
-
-    def broken(policy, grades, send):
-        send([1, 2, 3])  # a short, wrong message, then a failure
-        raise RuntimeError("the second process fails")
-
-    assert _ranks_with(monkeypatch, rows, PARALLEL_RANK_MIN=0, _rank_elsewhere=broken) == alone
+    together = {e.id: e.rank for e in evaluations}
+    grades = sorted({r["grade"] for r in rows})
+    assert {"G1", "G7"} <= set(grades)
+    for grade in grades:
+        _, alone = _evaluated(path, [r for r in rows if r["grade"] == grade])
+        assert {e.id: e.rank for e in alone} == {e.id: together[e.id] for e in alone}

@@ -1,4 +1,4 @@
-"""Applicant files read into typed polars columns: the results, rows set aside and messages of the scalar reader.
+"""Applicant and evidence files read into typed polars columns: the applicants, the rows set aside, and every problem.
 
 reader holds the entry point, :func:`read_cohort_frame`, and what it gives,
 :class:`CohortFrame`; csvframe reads a CSV file's cells with polars when polars

@@ -1,12 +1,11 @@
 """Which records of a cohort become applicants, and every problem of the others, in the order the file gives them.
 
-The rules are those of :mod:`jifen_dsl.data.applicants`, taken record by record
-in file order: a blank record is skipped; one with a wrong number of cells is
-refused for that alone; one with a bad cell for each of its bad cells, in the
-order of ``policy.read_fields``. A record whose cells are all good is an
-applicant unless its id was seen before (ids compare by
-:func:`~jifen_dsl.data.identity.id_key`), another unique field's value was, or
-its grade has no rules. The tests run over whole columns; only records found
+The rules, taken record by record in file order: a blank record is skipped;
+one with a wrong number of cells is refused for that alone; one with a bad cell
+for each of its bad cells, in the order of ``policy.read_fields``. A record
+whose cells are all good is an applicant unless its id was seen before (ids
+compare by :func:`~jifen_dsl.data.identity.id_key`), another unique field's
+value was, or its grade has no rules. The tests run over whole columns; only records found
 wanting, and ids that may repeat, are looked at one by one.
 """
 
@@ -17,11 +16,11 @@ from typing import Any, Sequence
 import attrs
 import polars as pl
 
-from jifen_dsl.data.frames.fields import FieldColumn
+from jifen_dsl.data.frames.fields import FieldColumn, python_values
 from jifen_dsl.data.frames.header import Problems, column_name, unit
 from jifen_dsl.data.frames.text import Cells
 from jifen_dsl.data.identity import id_key
-from jifen_dsl.lang import columns, model
+from jifen_dsl.lang import model
 
 __all__ = ["Verdict", "check_records", "id_keys"]
 
@@ -142,7 +141,8 @@ def _unique_values(cells: Cells, policy: model.Policy, fields, typed: Sequence[F
     repeated: set[int] = set()
     for field, column in unique:
         seen: dict[Any, int] = {}
-        for index, row, value in zip(indexes, numbers, columns.column_values(column.values.gather(records), field.type)):
+        negative_zero = column.negative_zero.gather(records) if column.negative_zero is not None else None
+        for index, row, value in zip(indexes, numbers, python_values(column.values.gather(records), field.type, negative_zero)):
             if value is None:
                 continue
             if value in seen:

@@ -1,9 +1,10 @@
 """An evidence file read into a cohort's columns: ``v_N``, each applicant's items of the evidence list at slot N.
 
-The rules and the words are :mod:`jifen_dsl.data.evidence`'s: a row names an
-applicant by id (compared by :func:`~jifen_dsl.data.identity.id_key`), an
-indicator by the name the policy gives it or its title, a date and a value;
-every problem is collected, row by row, and reported together. The rows are
+A row names an applicant by id (compared by
+:func:`~jifen_dsl.data.identity.id_key`), an indicator by the name the policy
+gives it or its title, a date and a value; every problem is collected, row by
+row, and reported together (:mod:`jifen_dsl.data.evidence` reads evidence into
+applicant records with :func:`evidence_columns`). The rows are
 read as columns: ids joined to the cohort's, indicators looked up, dates and
 values typed as an applicant file's cells are
 (:func:`~jifen_dsl.data.frames.fields.typed_cells`); only the rows with a
@@ -33,7 +34,7 @@ from jifen_dsl.errors import DataError
 from jifen_dsl.lang import columns, model
 from jifen_dsl.lang.typesys import DATE, DECIMAL
 
-__all__ = ["read_evidence_frame"]
+__all__ = ["read_evidence_frame", "evidence_columns"]
 
 # The columns of an evidence file and their spellings, as jifen_dsl.data.evidence names them.
 _COLUMNS = {
@@ -57,6 +58,16 @@ def read_evidence_frame(
     if not policy.evidence:
         raise DataError([f"{path}: the policy {policy.path} counts no evidence, so there is nothing to read this file for"])
     cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas, what="evidence")
+    lists = evidence_columns(cells, policy, cohort.frame.get_column("id"), set_aside=set_aside)
+    return attrs.evolve(cohort, frame=cohort.frame.with_columns(lists), evidence=cells.table)
+
+
+def evidence_columns(cells: Cells, policy: model.Policy, ids: pl.Series, *, set_aside: Iterable[str] = ()) -> list[pl.Series]:
+    """The ``v_N`` columns, one value for each of ``ids`` (the cohort's, in order), of an evidence file's cells already read.
+
+    Raise DataError listing every problem. An id that appears more than once in
+    ``ids`` has its items at its last place; the others hold none.
+    """
     table = cells.table
     if not table.header:  # pragma: no cover - every reader refuses a file without a header first
         raise DataError([f"{table.path}: the file is empty; expected a header row and one row per item of evidence"])
@@ -66,10 +77,10 @@ def read_evidence_frame(
     position = _positions(table, problems)
     if problems:
         raise DataError(problems, title=f"{table.path}: the evidence file's header has problems")
-    items = _Items(cells, policy, cohort, position, {id_key(i) for i in set_aside})
+    items = _Items(cells, policy, ids, position, {id_key(i) for i in set_aside})
     if items.problems:
         raise DataError(items.problems, title=f"{table.path}: the evidence has problems")
-    return attrs.evolve(cohort, frame=cohort.frame.with_columns(items.lists(len(policy.evidence))))
+    return items.lists(len(policy.evidence))
 
 
 def _positions(table: Table, problems: list[str]) -> dict[str, int]:
@@ -100,11 +111,11 @@ def _indicator_names(policy: model.Policy) -> dict[str, int]:
 class _Items:
     """The rows of an evidence file as items of the cohort's applicants, and the problems of the rows that are not."""
 
-    def __init__(self, cells: Cells, policy: model.Policy, cohort: CohortFrame, position: dict[str, int], skipped: set[str]):
+    def __init__(self, cells: Cells, policy: model.Policy, ids: pl.Series, position: dict[str, int], skipped: set[str]):
         self.cells, self.policy, self.position, self.skipped = cells, policy, position, skipped
         self.problems: list[str] = []
-        ids = cohort.frame.get_column("id")
-        self.by_id = dict(zip(id_keys(ids).to_list(), range(len(ids))))
+        self.height = len(ids)
+        self.by_id = dict(zip(id_keys(ids).to_list(), range(len(ids))))  # an id that repeats: its last place
         self.names = _indicator_names(policy)
         text = {column: _stripped(cells.column(at)) for column, at in position.items()}
         keys = id_keys(text["id"].fill_null(""))
@@ -171,7 +182,7 @@ class _Items:
 
     def lists(self, slots: int) -> list[pl.Series]:
         """The ``v_N`` columns: for each applicant of the cohort, its items of each list, sorted by date and value."""
-        height = len(self.by_id)
+        height = self.height
         items = pl.DataFrame({"applicant": self.applicant, "slot": self.slot, "day": self.day, "value": self.value}).filter(self.good)
         items = items.with_columns(order=_order(items.get_column("value"))).sort(["applicant", "slot", "day", "order"], maintain_order=True)
         grouped = items.group_by(["applicant", "slot"], maintain_order=True).agg(

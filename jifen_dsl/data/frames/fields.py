@@ -23,14 +23,14 @@ from typing import Any, Callable
 import attrs
 import polars as pl
 
-from jifen_dsl.data.frames.casting import cast
+from jifen_dsl.data.frames.casting import WHITESPACE, cast
 from jifen_dsl.data.frames.header import column_name
 from jifen_dsl.data.frames.text import Cells
 from jifen_dsl.data.identity import CHECKED, guarded
 from jifen_dsl.data.values import CellError, parser_for
 from jifen_dsl.lang import columns, model
 
-__all__ = ["FieldColumn", "field_column", "typed_cells"]
+__all__ = ["FieldColumn", "field_column", "typed_cells", "python_values"]
 
 _LISTS = ("school_list", "text_list")
 _INT64 = (-(1 << 63), (1 << 63) - 1)
@@ -38,10 +38,16 @@ _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 @attrs.frozen
 class FieldColumn:
-    """A field's values, one per record (whatever a bad cell's slot holds), and record index -> what is wrong with its cell."""
+    """A field's values, one per record (whatever a bad cell's slot holds), and record index -> what is wrong with its cell.
+
+    A decimal column cannot tell ``-0`` from ``0``; ``negative_zero``, when some
+    record's cell is a negative zero (``-0``, ``-0.00``), is true for those
+    records (see :func:`python_values`).
+    """
 
     values: pl.Series
     bad: dict[int, str]
+    negative_zero: pl.Series | None = None
 
 
 def field_column(cells: Cells, field: model.Field, position: int | None, name: str) -> FieldColumn:
@@ -55,7 +61,26 @@ def field_column(cells: Cells, field: model.Field, position: int | None, name: s
     bad = {index: f"{prefix}: {reason}" for index, reason in bad.items()}
     for index, reason in cells.unreadable(position).items():  # the reader's reason comes before anything a cast would say
         bad[index] = f"{prefix}: {reason}"
-    return FieldColumn(values.alias(name), bad)
+    return FieldColumn(values.alias(name), bad, _negative_zero(text, values) if field.type.kind == "decimal" else None)
+
+
+def _negative_zero(text: pl.Series, values: pl.Series) -> pl.Series | None:
+    """Which records hold a negative zero (a zero whose cell starts with a minus), or None when none does."""
+    zero = (values.struct.field("c") == 0).fill_null(False)
+    if not zero.any():
+        return None
+    negative = zero & text.str.strip_chars(WHITESPACE).str.starts_with("-").fill_null(False)
+    return negative.alias("negative_zero") if negative.any() else None
+
+
+def python_values(column: pl.Series, type_, negative_zero: pl.Series | None = None) -> list[Any]:
+    """The Python values of a field's column, as ``values.parser_for`` reads its cells: a negative zero with its sign."""
+    found = columns.column_values(column, type_)
+    if negative_zero is not None:
+        for index in negative_zero.arg_true().to_list():
+            if found[index] is not None and not found[index]:
+                found[index] = found[index].copy_negate()
+    return found
 
 
 def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[int, str]]:

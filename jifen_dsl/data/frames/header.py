@@ -1,7 +1,6 @@
 """The problems found in an applicant file, and the header's: which column holds each field the policy reads.
 
-The rules and the words are those of :mod:`jifen_dsl.data.applicants`: a column
-is found by the field's name or its Chinese label; a name given twice, a field
+A column is found by the field's name or its Chinese label; a name given twice, a field
 with two columns, a missing column and a nameless column holding data are each
 reported where they are. :class:`Problems` keeps every problem with its group
 (the column it concerns, for display) and, for a row's, the row.

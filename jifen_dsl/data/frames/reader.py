@@ -1,4 +1,4 @@
-"""Read an applicant file into typed polars columns: the results, rows set aside and messages of ``load_applicants``.
+"""Read an applicant file into typed polars columns: the applicants, the rows set aside, and every problem.
 
 :func:`read_cohort_frame` reads a CSV file with polars when it can
 (:mod:`~jifen_dsl.data.frames.csvframe`) and every other file - a workbook,
@@ -8,27 +8,30 @@ turns into columns (:mod:`~jifen_dsl.data.frames.text`). Then, the same for
 every format: the header is matched to the policy's fields
 (:mod:`~jifen_dsl.data.frames.header`), each field's column typed
 (:mod:`~jifen_dsl.data.frames.fields`) and the records checked
-(:mod:`~jifen_dsl.data.frames.checks`).
+(:mod:`~jifen_dsl.data.frames.checks`). :func:`cohort_frame` does the same for
+cells already read (a table made by the caller, as ``TableCells``).
 
 The frame holds one row per applicant: ``row`` (Int64, where the applicant is
 in the file), ``id`` and ``grade`` (String), then ``f_N`` for each field the
 policy reads, at its position N in ``policy.read_fields``, typed as
-:mod:`jifen_dsl.lang.columns` says. Every problem is reported as
-:func:`~jifen_dsl.data.applicants.load_applicants` reports it - the same
-messages, in the same order, in one DataError - or, with ``lenient``, the
-rows with problems are set aside as the same :class:`Reject` records.
+:mod:`jifen_dsl.lang.columns` says. Every problem is reported with its file,
+row and column, in file order, in one DataError - or, with ``lenient``, the
+rows with problems are set aside as :class:`~jifen_dsl.data.records.Reject`
+records with their reasons. :mod:`jifen_dsl.data.applicants` makes the
+applicant records of the frame.
 """
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
 
 import attrs
 import polars as pl
 
 from jifen_dsl.bulk import collector_paused
-from jifen_dsl.data.applicants import Reject
+from jifen_dsl.data.records import Reject
 from jifen_dsl.data.cells import Table
 from jifen_dsl.data.frames.checks import Verdict, check_records
 from jifen_dsl.data.frames.csvframe import read_csv_cells
@@ -41,7 +44,7 @@ from jifen_dsl.errors import DataError
 from jifen_dsl.lang import columns, model
 from jifen_dsl.progress import NO_PROGRESS, Progress
 
-__all__ = ["CohortFrame", "read_cohort_frame", "read_cells"]
+__all__ = ["CohortFrame", "read_cohort_frame", "cohort_frame", "read_cells"]
 
 
 @attrs.frozen(eq=False)
@@ -57,6 +60,9 @@ class CohortFrame:
     frame: pl.DataFrame
     rejects: list[Reject]
     rows: int  # data rows read, blank ones not counted
+    evidence: Table | None = None  # the evidence file read into the cohort's v_N columns, if any
+    # f_N -> which applicants' decimal is a negative zero (-0, -0.00), which the column holds as 0; only columns with one.
+    negative_zero: dict[str, pl.Series] = attrs.field(factory=dict)
 
 
 def read_cohort_frame(
@@ -76,6 +82,15 @@ def read_cohort_frame(
     does not fit is an error all the same). ``formulas``: see ``read_table``.
     """
     cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas)
+    return cohort_frame(cells, policy, lenient=lenient, advance=(progress or NO_PROGRESS).phase("reading", cells.height))
+
+
+def cohort_frame(cells: Cells, policy: model.Policy, *, lenient: bool = False, advance: Callable[[int], None] | None = None) -> CohortFrame:
+    """The cohort of cells already read (``TableCells(table)`` for a table); raise DataError listing every problem.
+
+    As :func:`read_cohort_frame` after reading the file; ``advance``, when
+    given, is called with the number of records once they are typed.
+    """
     table = cells.table
     problems = Problems()
     columns_at = column_map(table, policy, problems)
@@ -84,7 +99,6 @@ def read_cohort_frame(
         if table.hidden:  # the data may be on a sheet a person cannot see: say so
             problems.add("header", table.path, hidden_note(table.hidden))
         raise problems.error(f"{table.path}: the header does not fit the policy {policy.path}")
-    advance = (progress or NO_PROGRESS).phase("reading", cells.height)
     with collector_paused():
         typed = _typed(cells, policy, columns_at)
         verdict = check_records(cells, policy, columns_at, typed, problems)
@@ -95,7 +109,7 @@ def read_cohort_frame(
     if problems and not lenient:
         raise problems.error(f"{table.path}: the applicant data has problems")
     kept, rejects = _set_aside(cells, verdict, problems) if problems else (verdict.kept, [])
-    return CohortFrame(table, _frame(cells, policy, typed, kept), rejects, verdict.rows)
+    return CohortFrame(table, _frame(cells, policy, typed, kept), rejects, verdict.rows, negative_zero=_negative_zeros(cells, typed, kept))
 
 
 def read_cells(
@@ -142,6 +156,17 @@ def _set_aside(cells: Cells, verdict: Verdict, problems: Problems) -> tuple[pl.S
     read = dict(zip((row for row in order if row in refused), cells.cells([refused[row] for row in order if row in refused])))
     rejects = [Reject(row, read[row] if row in read else (raw.get(row, ""),), tuple(reasons[row])) for row in order]
     return kept, rejects
+
+
+def _negative_zeros(cells: Cells, typed: list[FieldColumn], kept: pl.Series) -> dict[str, pl.Series]:
+    """f_N -> the applicants' negative zeros, for each decimal column where an applicant has one."""
+    found = {}
+    for position, column in enumerate(typed):
+        if column.negative_zero is not None:
+            mine = column.negative_zero if len(kept) == cells.height else column.negative_zero.gather(kept)
+            if mine.any():
+                found[columns.field_column(position)] = mine
+    return found
 
 
 def _frame(cells: Cells, policy: model.Policy, typed: list[FieldColumn], kept: pl.Series) -> pl.DataFrame:

@@ -8,8 +8,8 @@ the text of any column. :class:`TableCells` makes them from a
 JSON, JSON Lines, or a CSV file the polars reader leaves to them); the polars
 reader of CSV files makes its own (:mod:`jifen_dsl.data.frames.csvframe`).
 
-A record is blank when every cell is empty once stripped, as the scalar reader
-decides; an empty cell may be null or "". A cell the reader could not turn into
+A record is blank when every cell is empty once stripped (``str.strip``); an
+empty cell may be null or "". A cell the reader could not turn into
 text faithfully (an Excel error, a formula, a JSON object) is listed by
 :meth:`Cells.unreadable` with the reason the reader gave.
 """

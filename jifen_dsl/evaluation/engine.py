@@ -1,0 +1,68 @@
+"""Evaluate and rank a whole cohort held as columns: the columnar engine's evaluation stage.
+
+The cohort frame (see :mod:`jifen_dsl.lang.columns`) goes through the columnar
+backend of the compiler, and the eligible are ranked by one sort per grade
+(:mod:`jifen_dsl.evaluation.columnar_ranking`). The scalar backend is still the
+reference for anything that goes wrong: a row the columnar backend marks as
+troubled (a division by zero, a date outside the calendar) is evaluated again
+by the scalar backend, which raises the same message, naming the applicant and
+its row, as the scalar evaluator would.
+"""
+
+from __future__ import annotations
+
+import decimal
+from typing import Any
+
+import polars as pl
+
+from jifen_dsl.compile.compiler import CompiledPolicy
+from jifen_dsl.errors import EvaluationError
+from jifen_dsl.evaluation.columnar_ranking import rank_column
+from jifen_dsl.lang import columns, model
+from jifen_dsl.lang.operations import DECIMAL_CONTEXT
+from jifen_dsl.lang.typesys import EVIDENCE
+
+__all__ = ["evaluate_frame", "record_of"]
+
+
+def evaluate_frame(compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame) -> pl.DataFrame:
+    """The cohort with its outcome: ``eligible``, ``failed``, ``unknown``, ``points``, scores, ``batch``, keys and ``rank``.
+
+    ``frame`` holds ``row``, ``id``, ``grade`` and the field and evidence
+    columns; ``columnar`` is the policy compiled by the columnar backend. Rows
+    keep their order.
+    """
+    outcome = columnar.evaluate(frame)
+    troubled = outcome.get_column("trouble")
+    if troubled.any():
+        _raise_for(compiled, frame, int(troubled.arg_true()[0]))
+    outcome = outcome.drop("trouble").with_columns(eligible=pl.col("failed").list.len() == 0)
+    result = pl.concat([frame, outcome], how="horizontal")
+    return result.with_columns(rank_column(compiled.policy, result).alias("rank"))
+
+
+def record_of(policy: model.Policy, frame: pl.DataFrame, position: int) -> tuple:
+    """The scalar record of one row of the cohort frame: the field values, then the evidence lists."""
+    row = frame.slice(position, 1)
+    values = [
+        columns.column_values(row.get_column(columns.field_column(p)), policy.fields[index].type)[0]
+        for p, index in enumerate(policy.read_fields)
+    ]
+    values += [columns.column_values(row.get_column(columns.evidence_column(slot)), EVIDENCE)[0] for slot in range(len(policy.evidence))]
+    return tuple(values)
+
+
+def _raise_for(compiled: CompiledPolicy, frame: pl.DataFrame, position: int) -> None:
+    """Evaluate one troubled row with the scalar backend, which raises EvaluationError naming the applicant."""
+    applicant_id = frame.get_column("id")[position]
+    row = frame.get_column("row")[position]
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        try:
+            compiled.evaluate(record_of(compiled.policy, frame, position))
+        except EvaluationError as exc:
+            raise EvaluationError(f"applicant {applicant_id!r} (row {row}): {exc}") from None
+        except decimal.DecimalException as exc:
+            raise EvaluationError(f"applicant {applicant_id!r} (row {row}): decimal arithmetic failed ({type(exc).__name__})") from None
+    # The scalar backend evaluated the row without fault: the two backends disagree, which is a defect.
+    raise EvaluationError(f"applicant {applicant_id!r} (row {row}): the columnar evaluation failed where the scalar one did not")
