@@ -32,7 +32,6 @@ from typing import Any, Sequence
 import attrs
 
 from jifen_dsl.lang import model
-from jifen_dsl.bulk import collector_paused
 from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import PolicyError, Diagnostic
 from jifen_dsl.evaluation.evaluator import Evaluation
@@ -115,35 +114,34 @@ def allocate(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], school
         "siblings": _position(policy, model.SIBLING_FIELD),
     }
     sibling_pos = positions["siblings"]
-    with collector_paused():
-        # One pass in input order - the order the objects lie in memory - makes the
-        # placements, groups the eligible by grade and finds who names a sibling group.
-        placements: list[Placement] = []
-        append = placements.append
-        by_grade: dict[str, list[Placement]] = {}
-        siblings: dict[str, list[tuple[str, Placement]]] = {}  # grade -> (sibling group, placement), in input order
-        for e in evaluations:
-            if e.failed:
-                append(Placement(e, INELIGIBLE))
-                continue
-            p = Placement(e, NOT_QUALIFIED)
-            append(p)
-            applicant = e.applicant
-            grade = applicant.grade
-            group = by_grade.get(grade)
-            if group is None:
-                group = by_grade[grade] = []
-            group.append(p)
-            if sibling_pos is not None:
-                key = applicant.record[sibling_pos]
-                if key:
-                    siblings.setdefault(grade, []).append((key, p))
-        if trace:
-            for p in placements:
-                p.attempts = []
-        for grade in sorted(by_grade):
-            grade_schools = [s for s in schools if s.grade == grade]
-            _allocate_grade(settings, by_grade[grade], siblings.get(grade, []), grade_schools, positions, trace)
+    # One pass in input order - the order the objects lie in memory - makes the
+    # placements, groups the eligible by grade and finds who names a sibling group.
+    placements: list[Placement] = []
+    append = placements.append
+    by_grade: dict[str, list[Placement]] = {}
+    siblings: dict[str, list[tuple[str, Placement]]] = {}  # grade -> (sibling group, placement), in input order
+    for e in evaluations:
+        if e.failed:
+            append(Placement(e, INELIGIBLE))
+            continue
+        p = Placement(e, NOT_QUALIFIED)
+        append(p)
+        applicant = e.applicant
+        grade = applicant.grade
+        group = by_grade.get(grade)
+        if group is None:
+            group = by_grade[grade] = []
+        group.append(p)
+        if sibling_pos is not None:
+            key = applicant.record[sibling_pos]
+            if key:
+                siblings.setdefault(grade, []).append((key, p))
+    if trace:
+        for p in placements:
+            p.attempts = []
+    for grade in sorted(by_grade):
+        grade_schools = [s for s in schools if s.grade == grade]
+        _allocate_grade(settings, by_grade[grade], siblings.get(grade, []), grade_schools, positions, trace)
     return Allocation(policy, tuple(placements), tuple(schools), tuple(personal_columns(policy, evaluations)))
 
 

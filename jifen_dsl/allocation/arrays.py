@@ -24,7 +24,6 @@ import polars as pl
 
 from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED
 from jifen_dsl.allocation.frame import Positions, schools_frame
-from jifen_dsl.bulk import collector_paused
 from jifen_dsl.data.schools import School
 from jifen_dsl.errors import Diagnostic, PolicyError
 from jifen_dsl.lang import model
@@ -46,8 +45,7 @@ def allocate_arrays(policy: model.Policy, frame: pl.DataFrame, schools: Sequence
     settings = policy.allocation
     if settings is None:
         raise PolicyError([Diagnostic(f"{policy.path}: the policy has no allocation section, so it cannot assign seats")])
-    with collector_paused():  # the lists below are many objects, none in a cycle (see bulk)
-        return _allocate(settings, Positions(policy), frame, schools_frame(schools))
+    return _allocate(settings, Positions(policy), frame, schools_frame(schools))
 
 
 def _allocate(settings: model.Allocation, where: Positions, frame: pl.DataFrame, offer: pl.DataFrame) -> pl.DataFrame:

@@ -29,7 +29,7 @@ from jifen_dsl.allocation.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Al
 from jifen_dsl.data.schools import School
 from jifen_dsl.errors import JifenError
 
-__all__ = ["AllocationError", "Verification", "verify", "verify_conservation", "verify_soon"]
+__all__ = ["AllocationError", "verify", "verify_conservation"]
 
 _LATE = float("inf")
 
@@ -316,31 +316,3 @@ def _check_refusals(
         if status == UNPLACED and accept_pos is not None and record[accept_pos]:
             if p.evaluation.applicant.grade in room_left:
                 problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.applicant.grade]} had a free seat")
-
-
-class Verification:
-    """A verification of an allocation that is already done: :meth:`result` and :meth:`abandon` do nothing.
-
-    Kept for the run's caller that still asks for a verification's result
-    (runs/run.py) until it calls :func:`verify` itself.
-    """
-
-    def __init__(self, allocation: Allocation, input_ids: Sequence[str]):
-        self.allocation = allocation
-        self.input_ids = input_ids
-
-    def result(self) -> None:
-        """Return: the allocation was verified when the verification was made."""
-
-    def abandon(self) -> None:
-        """Nothing to stop: the verification is done."""
-
-
-def verify_soon(allocation: Allocation, input_ids: Sequence[str]) -> Verification:
-    """Verify now (as :func:`verify`: raise AllocationError listing what the allocation breaks), and return the finished verification.
-
-    Kept for the run's caller that still asks for a verification's result
-    (runs/run.py) until it calls :func:`verify` itself.
-    """
-    verify(allocation, input_ids)
-    return Verification(allocation, input_ids)

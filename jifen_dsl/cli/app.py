@@ -136,10 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     flushes its output and ends the process at once, leaving the memory to the system.
 
     For the same reason the cyclic garbage collector stays off for the whole
-    command: the bulk phases pause it anyway (bulk.py), and switching it back on
-    between them makes its next pass walk every object made while it was off
-    (seconds at a million applicants), to find no cycles that matter in a
-    process this short.
+    command: a pass over the objects a run makes (the policy's, a reader's,
+    the reports' made on demand) would find no cycles that matter in a process
+    this short.
     """
     run_as_program()
     gc.disable()

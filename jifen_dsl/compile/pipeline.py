@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from jifen_dsl.compile import cache as checkcache
-from jifen_dsl.bulk import collector_paused
 from jifen_dsl.errors import Diagnostic, PolicyError
 from jifen_dsl.lang.library import library_of
 
@@ -30,8 +29,7 @@ def check_file(path: str, text: str | None = None) -> model.Policy | model.Libra
     from jifen_dsl.lang.checking.checker import check
     from jifen_dsl.lang.loader import load
 
-    with collector_paused():  # many small objects and no cycles: see bulk.py
-        checked = check(load(path, text))
+    checked = check(load(path, text))
     if text is None:
         checkcache.keep(path, checked, library)
     return checked
@@ -48,5 +46,4 @@ def load_policy(path: str) -> CompiledPolicy:
             [Diagnostic(f"{path} is a library of shared declarations, not a policy", hint="give the policy file itself; it imports this one")],
             checked.sources,
         )
-    with collector_paused():
-        return compile_policy(checked)
+    return compile_policy(checked)

@@ -113,20 +113,18 @@ def applicants_of(frame: "pl.DataFrame", policy: model.Policy, negative_zero: "d
     marks as ``-0`` with its sign - then an empty list for each evidence list of the policy.
     """
     negative_zero = negative_zero or {}
-    from jifen_dsl.bulk import collector_paused
     from jifen_dsl.lang.columns import field_column
 
     evidence = ((),) * len(policy.evidence)
-    with collector_paused():  # a million records, none in a reference cycle
-        values = [
-            _values(frame.get_column(field_column(position)), policy.fields[index].type, negative_zero.get(field_column(position)))
-            for position, index in enumerate(policy.read_fields)
-        ]
-        records = zip(*values)
-        if evidence:
-            records = (record + evidence for record in records)
-        rows, ids, grades = (frame.get_column(name).to_list() for name in ("row", "id", "grade"))
-        return [Applicant(row, id_, grade, record) for row, id_, grade, record in zip(rows, ids, grades, records)]
+    values = [
+        _values(frame.get_column(field_column(position)), policy.fields[index].type, negative_zero.get(field_column(position)))
+        for position, index in enumerate(policy.read_fields)
+    ]
+    records = zip(*values)
+    if evidence:
+        records = (record + evidence for record in records)
+    rows, ids, grades = (frame.get_column(name).to_list() for name in ("row", "id", "grade"))
+    return [Applicant(row, id_, grade, record) for row, id_, grade, record in zip(rows, ids, grades, records)]
 
 
 def _values(column: "pl.Series", type_: "Type", negative_zero: "pl.Series | None") -> list[Any]:

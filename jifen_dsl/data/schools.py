@@ -189,27 +189,3 @@ def _raise_problems(problems: list[str], source: "str | Table") -> None:
     if problems:
         path = source.path if isinstance(source, Table) else source
         raise DataError(problems, title=f"{path}: choices that do not fit the schools file")
-
-
-class ChoiceCheck:
-    """A check of every applicant's choices that is already done: :meth:`result` and :meth:`abandon` do nothing.
-
-    Kept for the run's caller that still asks for a check's result (runs/run.py)
-    until it calls :func:`check_choices` itself.
-    """
-
-    def result(self) -> None:
-        """Return: the choices were checked when the check was made."""
-
-    def abandon(self) -> None:
-        """Nothing to stop: the check is done."""
-
-
-def check_choices_soon(applicants, policy: model.Policy, schools: Sequence[School], source: "str | Table") -> ChoiceCheck:
-    """Check the choices now (as :func:`check_choices`: raise DataError listing every case), and return the finished check.
-
-    Kept for the run's caller that still asks for a check's result (runs/run.py)
-    until it calls :func:`check_choices` itself.
-    """
-    check_choices(applicants, policy, schools, source)
-    return ChoiceCheck()

@@ -12,7 +12,6 @@ from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import EvaluationError
 from jifen_dsl.compile.order import order_parts
 from jifen_dsl.evaluation.ranking import ranks_by_values
-from jifen_dsl.bulk import collector_paused
 from jifen_dsl.lang.operations import DECIMAL_CONTEXT
 
 __all__ = ["Evaluation", "evaluate"]
@@ -82,7 +81,7 @@ def evaluate(compiled: CompiledPolicy, applicants: Sequence[Applicant], *, progr
         return adds
 
     new = object.__new__
-    with decimal.localcontext(DECIMAL_CONTEXT), collector_paused():
+    with decimal.localcontext(DECIMAL_CONTEXT):
         # In chunks, so reporting progress costs nothing per applicant.
         for start in range(0, len(applicants), _PROGRESS_EVERY):
             chunk = applicants[start : start + _PROGRESS_EVERY]

@@ -24,7 +24,6 @@ import attrs
 
 from jifen_dsl.allocation.allocator import allocate
 from jifen_dsl.data.applicants import Applicant, records_from_table
-from jifen_dsl.bulk import collector_paused
 from jifen_dsl.compile.compiler import CompiledPolicy, compile_policy
 from jifen_dsl.years.diff import Change, Side, apply_changes, diff, side_of
 from jifen_dsl.errors import DataError, PolicyError
@@ -90,8 +89,7 @@ class Impact:
 
 
 def _compiled(side: Side) -> CompiledPolicy:
-    with collector_paused():
-        return compile_policy(side.policy)
+    return compile_policy(side.policy)
 
 
 def _outcomes(compiled: CompiledPolicy, table: Table, schools: Table | None, evidence: Table | None) -> tuple[dict[str, Outcome], list[Applicant]]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from jifen_dsl.allocation.allocator import ADMITTED, allocate
-from jifen_dsl.allocation.verify import AllocationError, verify, verify_soon
+from jifen_dsl.allocation.verify import AllocationError, verify
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.data.applicants import read_applicants
-from jifen_dsl.data.schools import check_choices, check_choices_soon, read_schools
-from jifen_dsl.errors import DataError
+from jifen_dsl.data.schools import read_schools
 from jifen_dsl.evaluation.evaluator import evaluate
 
 from ..conftest import ROOT
@@ -40,9 +39,6 @@ def test_an_allocation_that_keeps_its_promises_passes(example):
     _, applicants, _, allocation = example
     ids = [a.id for a in applicants]
     verify(allocation, ids)
-    verification = verify_soon(allocation, ids)  # verified already: its result is there
-    verification.result()
-    verification.abandon()
 
 
 def test_a_broken_allocation_is_refused_with_what_it_breaks(example):
@@ -52,26 +48,3 @@ def test_a_broken_allocation_is_refused_with_what_it_breaks(example):
     with pytest.raises(AllocationError) as at_once:
         verify(allocation, ids)
     assert any("seats but admitted" in v for v in at_once.value.violations)
-    with pytest.raises(AllocationError) as soon:  # refused when asked for, not when its result is
-        verify_soon(allocation, ids)
-    assert soon.value.violations == at_once.value.violations
-
-
-@pytest.mark.parametrize("name", sorted(p.name for p in BAD.glob("applicants_*.csv")))
-def test_choices_are_checked_when_asked_for(name, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    compiled = load_policy(str(HAIZHU))
-    source = f"tests/allocation/bad_allocation/{name}"
-    try:
-        applicants = read_applicants(source, compiled.policy)
-    except DataError:
-        pytest.skip("the file is refused before its choices are read")
-    schools = read_schools(str(EXAMPLE / "schools.csv"), compiled.policy)
-    try:
-        check_choices(applicants, compiled.policy, schools, source)
-    except DataError as exc:
-        with pytest.raises(DataError) as soon:
-            check_choices_soon(applicants, compiled.policy, schools, source)
-        assert soon.value.problems == exc.problems
-    else:
-        check_choices_soon(applicants, compiled.policy, schools, source).result()

@@ -9,6 +9,10 @@ Missing values are nulls. Every operation but ``and``, ``or`` and ``if`` is
 missing when an argument is, as in the scalar backend's three-valued code;
 ``and`` and ``or`` are polars' own Kleene ``&`` and ``|``; an ``if`` whose
 condition is missing is missing (``pl.when`` alone would take the else branch).
+A null means a missing value and nothing else: where computing a node raises,
+it holds some value that is not null (the row is trouble if the node is
+reached, and the value unused if not - ``lo <= x <= 1 / 0`` is false when
+``lo > x``, whatever the division gives).
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ from typing import Callable
 import attrs
 import polars as pl
 
-from jifen_dsl.bulk import collector_paused
 from jifen_dsl.data.records import Reject
 from jifen_dsl.data.cells import Table
 from jifen_dsl.data.frames.checks import Verdict, check_records
@@ -99,9 +98,8 @@ def cohort_frame(cells: Cells, policy: model.Policy, *, lenient: bool = False, a
         if table.hidden:  # the data may be on a sheet a person cannot see: say so
             problems.add("header", table.path, hidden_note(table.hidden))
         raise problems.error(f"{table.path}: the header does not fit the policy {policy.path}")
-    with collector_paused():
-        typed = _typed(cells, policy, columns_at)
-        verdict = check_records(cells, policy, columns_at, typed, problems)
+    typed = _typed(cells, policy, columns_at)
+    verdict = check_records(cells, policy, columns_at, typed, problems)
     if advance is not None:
         advance(cells.height)
     if not table.broken and not verdict.rows:
