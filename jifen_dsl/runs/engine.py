@@ -109,8 +109,9 @@ def run_engine(compiled: CompiledPolicy, cohort: CohortFrame, offer: Sequence[Sc
         advance(frame.height)
     placed = None
     if offer is not None:
-        placed = allocate_arrays(policy, placement_columns(policy, outcome), offer).select("status", "school", "round", "group")
-        verify_frame(policy, pl.concat([placement_columns(policy, outcome), placed], how="horizontal"), offer, outcome.get_column("id").to_list())
+        frame = placement_columns(policy, outcome)
+        placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
+        verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, outcome.get_column("id").to_list())
     return Results(cohort, tuple(rejects), outcome, tuple(columnar.key_types), tuple(offer) if offer is not None else None, placed)
 
 
