@@ -192,6 +192,7 @@ def _points_lines(em: Emitter, policy: model.Policy) -> tuple[list[str], list[st
         if ind.cap is None and _SIMPLE_NAME.fullmatch(code):
             lines[-1] += f" = {code}"
             scores.append(code)  # a field or constant as it stands: no temporary to store and load again
+            em.score_names[ind.index] = code  # so a tie-break key or batch rule naming it reads the same
             continue
         lines.append(f"s_{ind.index} = {code}")
         if ind.cap is not None:

@@ -31,6 +31,9 @@ class Emitter:
         self.constants: dict[str, Any] = {}
         self._const_keys: dict[tuple, str] = {}
         self._temps = 0
+        # An indicator's score held by a plain name (a field or a constant, no cap) is read
+        # through that name: the compiler stores no s_N for it (see compiler._points_lines).
+        self.score_names: dict[int, str] = {}
 
     def const(self, value: Any) -> str:
         if value is None or type(value) in (bool, int, str):
@@ -80,7 +83,7 @@ class Emitter:
                 return f"({var} if {var} is not None else h_missing({node.name!r}))"
             return var
         if isinstance(node, ir.IndicatorRef):
-            return f"s_{node.index}"
+            return self.score_names.get(node.index, f"s_{node.index}")
         if isinstance(node, ir.EvidenceRef):
             return f"v_{node.slot}"
         if isinstance(node, ir.Present):
