@@ -19,11 +19,10 @@ import polars as pl
 from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import EvaluationError
 from jifen_dsl.evaluation.columnar_ranking import rank_column
-from jifen_dsl.lang import columns, model
+from jifen_dsl.evaluation.objects import records_of
 from jifen_dsl.lang.operations import DECIMAL_CONTEXT
-from jifen_dsl.lang.typesys import EVIDENCE
 
-__all__ = ["evaluate_frame", "record_of"]
+__all__ = ["evaluate_frame"]
 
 
 def evaluate_frame(compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame) -> pl.DataFrame:
@@ -42,24 +41,13 @@ def evaluate_frame(compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame)
     return result.with_columns(rank_column(compiled.policy, result).alias("rank"))
 
 
-def record_of(policy: model.Policy, frame: pl.DataFrame, position: int) -> tuple:
-    """The scalar record of one row of the cohort frame: the field values, then the evidence lists."""
-    row = frame.slice(position, 1)
-    values = [
-        columns.column_values(row.get_column(columns.field_column(p)), policy.fields[index].type)[0]
-        for p, index in enumerate(policy.read_fields)
-    ]
-    values += [columns.column_values(row.get_column(columns.evidence_column(slot)), EVIDENCE)[0] for slot in range(len(policy.evidence))]
-    return tuple(values)
-
-
 def _raise_for(compiled: CompiledPolicy, frame: pl.DataFrame, position: int) -> None:
     """Evaluate one troubled row with the scalar backend, which raises EvaluationError naming the applicant."""
     applicant_id = frame.get_column("id")[position]
     row = frame.get_column("row")[position]
     with decimal.localcontext(DECIMAL_CONTEXT):
         try:
-            compiled.evaluate(record_of(compiled.policy, frame, position))
+            compiled.evaluate(records_of(compiled.policy, frame.slice(position, 1))[0])
         except EvaluationError as exc:
             raise EvaluationError(f"applicant {applicant_id!r} (row {row}): {exc}") from None
         except decimal.DecimalException as exc:

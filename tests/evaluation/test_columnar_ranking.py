@@ -13,24 +13,16 @@ from hypothesis import strategies as st
 
 from jifen_dsl import synth
 from jifen_dsl.compile.pipeline import load_policy
-from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.evaluation import ranking
 from jifen_dsl.evaluation.columnar_ranking import rank_column
-from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.lang import columns
 from jifen_dsl.lang.typesys import DECIMAL
 
-from ..conftest import BASE_APPLICANT, EN_HEADER, FIELDS_IMPORT, POLICIES, policy_folder
+from ..conftest import BASE_APPLICANT, POLICIES
+from .test_ranking import _evaluated, chain_policy  # noqa: F401 - the chain policy is a fixture shared with the scalar ranking's tests
 
 SHIPPED = sorted(str(p) for p in POLICIES.rglob("20*.jifen"))
 GENERATED_YEAR = {"haizhu": 2022, "baiyun": 2022, "conghua": 2020}
-
-
-def _evaluated(path: str, rows: list[dict[str, str]]):
-    compiled = load_policy(path)
-    header = list(rows[0])
-    applicants = records_from_rows("applicants.csv", header, [(i + 2, [r[h] for h in header]) for i, r in enumerate(rows)], compiled.policy)
-    return compiled.policy, evaluate(compiled, applicants)
 
 
 def _frame(policy, evaluations) -> pl.DataFrame:
@@ -103,19 +95,6 @@ def test_the_ranks_do_not_depend_on_the_input_order():
     shuffled = list(evaluations)
     random.Random(5).shuffle(shuffled)
     assert _columnar_ranks(policy, shuffled) == first
-
-
-CHAIN = """
-points { total = points indicator permit "Permit" = ind_permit }
-tiebreak { indicators descending points_status descending child_birth_date ascending child_hukou descending lottery seed 7 }
-"""
-
-
-@pytest.fixture(scope="module")
-def chain_policy(tmp_path_factory) -> str:
-    path = policy_folder(tmp_path_factory.mktemp("chain")) / "policy.jifen"
-    path.write_text(EN_HEADER + FIELDS_IMPORT + 'requirement ok "ok": true\n' + CHAIN, encoding="utf-8")
-    return str(path)
 
 
 @settings(max_examples=40, deadline=None)
