@@ -176,10 +176,14 @@ def _common_scale(parts: pl.DataFrame) -> pl.Series | None:
     c, e = parts.get_column("c"), parts.get_column("e")
     if c.null_count() == parts.height:
         return c
-    low = e.min()
-    digits = c.abs().cast(pl.String).str.len_chars().cast(pl.Int64) + (e.cast(pl.Int64) - low)
-    if digits.max() > _DIGITS:
-        return None
+    low, high = e.min(), e.max()
+    if low == high:  # one exponent (the usual column): the coefficients already sort as the numbers
+        return c
+    widest = len(str(c.abs().max())) + (high - low)  # a bound for every value: checked one by one only when it is too wide
+    if widest > _DIGITS:
+        digits = c.abs().cast(pl.String).str.len_chars().cast(pl.Int64) + (e.cast(pl.Int64) - low)
+        if digits.max() > _DIGITS:
+            return None
     return parts.select(pl.col("c") * pl.lit(10, dtype=pl.Int128).pow(pl.col("e").cast(pl.Int64) - low)).to_series()
 
 

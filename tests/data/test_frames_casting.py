@@ -193,3 +193,13 @@ def test_the_refused_characters_are_identitys():
     every = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
     found = pl.Series(every).str.contains(REFUSED).to_list()
     assert [ch for ch, hit in zip(every, found) if hit] == [ch for ch in every if refused_character(ch) is not None]
+
+
+@pytest.mark.parametrize("odd", [None, "S4 ;S5", "S4；S5", "S4;;S5", ";S4", "S4;", "\u3000S4"])
+def test_a_list_column_reads_alike_whether_split_plainly_or_with_care(odd):
+    # A column of plain cells only is split at ';' alone; one odd cell makes the whole column read with care.
+    cells = ["S1", "S1;S2", "S2;S3;S1"] + ([odd] if odd else [])
+    values, ok = cast(pl.Series("x", cells, dtype=pl.String), SCHOOL_LIST)
+    assert ok.all()
+    assert columns.column_values(values, SCHOOL_LIST) == [parser_for(SCHOOL_LIST)(cell.strip()) for cell in cells]  # the reader strips a cell first
+    assert columns.column_values(values, SCHOOL_LIST)[:3] == [("S1",), ("S1", "S2"), ("S2", "S3", "S1")]

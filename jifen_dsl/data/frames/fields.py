@@ -89,15 +89,15 @@ def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[in
     checked = field.name in CHECKED
     if field.type.kind == "text" and (checked or field.unique):
         return _text_cells(text, field, read, checked)
+    if field.type.kind in _LISTS:  # choice lists seldom repeat: finding the distinct ones costs more than it saves
+        return _whole_column(text, field, read)
     distinct, at = _distinct(text)
     values, ok = cast(distinct, field.type, checked=checked)
     left = (~ok).arg_true()
     if not len(left):
         return values.gather(at), {}
     found, refused = _read_each(distinct.gather(left).to_list(), read, field)
-    patch = pl.concat([values, columns.series(values.name, found, field.type)])
-    order = pl.int_range(0, len(values), eager=True, dtype=pl.UInt32).scatter(left, pl.int_range(len(values), len(patch), eager=True, dtype=pl.UInt32))
-    values = patch.gather(order)
+    values = _patched(values, left, columns.series(values.name, found, field.type))
     bad: dict[int, str] = {}
     if refused:
         wrong = {int(left[k]): reason for k, reason in refused.items()}
@@ -127,6 +127,29 @@ def _text_cells(text: pl.Series, field: model.Field, read, checked: bool) -> tup
         hit = slot.is_in(list(refused)).arg_true()
         bad.update(zip(left.gather(hit).to_list(), (refused[k] for k in slot.gather(hit).to_list())))
     return values, bad
+
+
+def _whole_column(text: pl.Series, field: model.Field, read) -> tuple[pl.Series, dict[int, str]]:
+    """Each cell cast where it stands; the cells the cast leaves read one by one."""
+    values, ok = cast(text, field.type)
+    left = (~ok).arg_true()
+    if not len(left):
+        return values, {}
+    distinct, slot = _distinct(text.gather(left))
+    found, refused = _read_each(distinct.to_list(), read, field)
+    values = _patched(values, left, columns.series(values.name, found, field.type).gather(slot))
+    bad: dict[int, str] = {}
+    if refused:
+        hit = slot.is_in(list(refused)).arg_true()
+        bad = dict(zip(left.gather(hit).to_list(), (refused[k] for k in slot.gather(hit).to_list())))
+    return values, bad
+
+
+def _patched(values: pl.Series, at: pl.Series, new: pl.Series) -> pl.Series:
+    """``values`` with ``new[k]`` in place of ``values[at[k]]`` (a gather: ``scatter`` takes no lists or structs)."""
+    patch = pl.concat([values, new])
+    order = pl.int_range(0, len(values), eager=True, dtype=pl.UInt32).scatter(at, pl.int_range(len(values), len(patch), eager=True, dtype=pl.UInt32))
+    return patch.gather(order)
 
 
 def _distinct(text: pl.Series) -> tuple[pl.Series, pl.Series]:
