@@ -303,15 +303,20 @@ class CsvCells(Cells):
         self._text = text
         self._scan = scan
         self._lines = lines
+        self._columns = dict(zip(frame.columns, frame.get_columns()))
         self.numbers = pl.int_range(2, 2 + frame.height, eager=True, dtype=pl.Int64).alias("row")
         self.counts = None
         self.blank, nothing = self._blank()
         self.counts = self._counts(ragged, nothing)
         if self.counts is not None and self.counts.gt(self.width).any():
             self.blank = self._blank_wide()
+        self.frame = frame.clear()  # the columns are held one by one, to be let go of one by one
 
     def column(self, position: int) -> pl.Series:
-        return self.frame.get_column(f"c{position}")
+        return self._columns[f"c{position}"]
+
+    def release(self, position: int) -> None:
+        self._columns.pop(f"c{position}", None)
 
     def lines(self) -> pl.Series:
         """The file's lines after the header (read again from the file the first time they are needed)."""
@@ -320,7 +325,7 @@ class CsvCells(Cells):
                 self._lines = _lines(self._text.source, self._scan)
             except (_Unsure, _NotUtf8):
                 raise DataError([_changed(self.table.path)]) from None
-            if not self._text.unchanged() or len(self._lines) != self.frame.height:
+            if not self._text.unchanged() or len(self._lines) != self.height:
                 raise DataError([_changed(self.table.path)])
         return self._lines
 

@@ -124,12 +124,17 @@ def read_cells(
 
 
 def _typed(cells: Cells, policy: model.Policy, columns_at: dict[int, int]) -> list[FieldColumn]:
-    """Each field's column, typed a few at a time: polars lets go of the interpreter while it works."""
+    """Each field's column, typed a few at a time (polars lets go of the interpreter while it works), its text let go of once typed."""
 
     def typed(slot: tuple[int, int]) -> FieldColumn:
         position, index = slot
-        return field_column(cells, policy.fields[index], columns_at.get(index), columns.field_column(position))
+        found = field_column(cells, policy.fields[index], columns_at.get(index), columns.field_column(position))
+        if columns_at.get(index) is not None:
+            cells.release(columns_at[index])
+        return found
 
+    for position in set(range(cells.width)) - set(columns_at.values()):  # columns the policy does not read
+        cells.release(position)
     with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:
         return list(pool.map(typed, enumerate(policy.read_fields)))
 

@@ -49,6 +49,13 @@ class Cells:
         """Record index -> why its cell at ``position`` could not be read as text."""
         return {}
 
+    def release(self, position: int) -> None:
+        """The column at ``position`` is typed and will not be asked for again: its text may go.
+
+        A million applicants' text takes more memory than their typed columns;
+        letting each column go once typed keeps the two from being held at once.
+        """
+
     def cells(self, indexes: Sequence[int]) -> list[tuple[str, ...]]:
         """The cells of these records, exactly as read (for the rows a lenient reading sets aside)."""
         raise NotImplementedError
