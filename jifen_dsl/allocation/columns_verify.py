@@ -31,7 +31,7 @@ _LATE = 2**62
 _EMPTY = pl.lit([], dtype=pl.List(pl.String))
 
 
-def verify_frame(policy: model.Policy, placed: pl.DataFrame, schools: Sequence[School], input_ids: Sequence[str]) -> None:
+def verify_frame(policy: model.Policy, placed: pl.DataFrame, schools: Sequence[School], input_ids: Sequence[str] | pl.Series) -> None:
     """Raise AllocationError listing every broken promise, in the order :func:`verify.verify` lists them."""
     settings = policy.allocation
     where = Positions(policy)
@@ -53,9 +53,9 @@ def _narrow(rows: pl.DataFrame, keep: pl.Expr, *columns: str) -> pl.DataFrame:
     return rows.lazy().filter(keep).select(columns).collect()
 
 
-def _each_applicant_once(output_ids: pl.Series, input_ids: Sequence[str]) -> list[str]:
+def _each_applicant_once(output_ids: pl.Series, input_ids: Sequence[str] | pl.Series) -> list[str]:
     """Every applicant exactly once: the ids in input order, or else the same counts of each (which only reorders)."""
-    expected = pl.Series("id", list(input_ids), dtype=pl.String)
+    expected = input_ids.rename("id") if isinstance(input_ids, pl.Series) else pl.Series("id", list(input_ids), dtype=pl.String)
     if output_ids.len() == expected.len() and output_ids.equals(expected, check_names=False):
         return []
     counts = (
@@ -83,27 +83,31 @@ def _prepared(placed: pl.DataFrame, settings: model.Allocation, where: Positions
     """
     limit = settings.choices
 
-    def listed(name: str, pos: int | None) -> pl.Expr:
+    def listed(name: str, pos: int | None) -> pl.Expr | None:
         if pos is None:
             return _EMPTY.alias(name)
-        values = pl.col(name).fill_null(_EMPTY)
-        return (values.list.head(limit) if limit else values).alias(name)
+        values = placed.get_column(name)
+        if values.has_nulls():
+            return pl.col(name).fill_null(_EMPTY).list.head(limit or 2**31).alias(name)
+        if limit and (values.list.len().max() or 0) > limit:
+            return pl.col(name).list.head(limit).alias(name)
+        return None  # as it stands: nothing to cut, and a copy of a million lists saved
 
-    rows = (
-        placed.with_row_index("_row")
-        .with_columns(listed("choices", where.choices), listed("clearing", where.clearing))
-        .join(offer.select(pl.col("index").alias("school"), "school_id"), on="school", how="left", maintain_order="left")
-    )
+    lists = [e for e in (listed("choices", where.choices), listed("clearing", where.clearing)) if e is not None]
+    school_ids = offer.get_column("school_id").gather(placed.get_column("school")).alias("school_id")  # "index" is the position
+    rows = placed.with_row_index("_row").with_columns(*lists, school_id=school_ids)
+    in_group = pl.col("group").is_not_null()
+    if not rows.select(in_group.any()).item():
+        return rows.with_columns(u_rank=pl.col("rank"), u_batch=pl.col("batch").cast(pl.Int64).fill_null(_LATE), u_choices=pl.col("choices"), u_clearing=pl.col("clearing"))
     # A group's lead: its best rank, the first of equal ranks in placement order (as min() picks).
     leads = (
-        rows.filter(pl.col("group").is_not_null())
+        rows.filter(in_group)
         .sort("rank", "_row", nulls_last=True)
         .select(
             "_row",
             *(pl.col(name).first().over("group", "grade").alias(f"_lead_{name}") for name in ("rank", "batch", "choices", "clearing")),
         )
     )
-    in_group = pl.col("group").is_not_null()
     return (
         rows.join(leads, on="_row", how="left", maintain_order="left")
         .with_columns(

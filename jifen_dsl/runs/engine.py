@@ -111,7 +111,7 @@ def run_engine(compiled: CompiledPolicy, cohort: CohortFrame, offer: Sequence[Sc
     if offer is not None:
         frame = placement_columns(policy, outcome)
         placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
-        verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, outcome.get_column("id").to_list())
+        verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, outcome.get_column("id"))
     return Results(cohort, tuple(rejects), outcome, tuple(columnar.key_types), tuple(offer) if offer is not None else None, placed)
 
 
