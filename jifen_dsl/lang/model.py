@@ -150,6 +150,11 @@ class Allocation:
     coordination: str = "file_order"  # or "most_free_seats"
     siblings: str = "coordinated"  # when no school has room for the whole group: or "unplaced"
     clearing: bool = False
+    # The season's rules (jifen season), which districts set differently:
+    missing_choices: str = "gives_up"  # a qualified applicant who files no choices: or "coordinated" (placed by coordination)
+    unconfirmed: str = "declines"  # silence through the confirmation window: or "confirms"
+    clearing_for: tuple[str, ...] = ("unplaced", "gave_up")  # who may enter clearing: also "declined"
+    clearing_span: Any = attrs.field(default=None, eq=False, repr=False)  # where the clearing setting is written, for refusals
     cite: str | None = None
 
 

@@ -127,3 +127,17 @@ def test_personal_fields_are_read_but_no_rule_uses_them():
     read = [policy.fields[i].name for i in policy.read_fields]
     assert read[-3:] == list(model.PERSONAL_FIELDS)
     assert all(u.kind != "field" or policy.fields[u.index].name not in model.PERSONAL_FIELDS for r in policy.requirements for u in r.uses)
+
+
+def test_the_season_rules_reach_the_allocation_with_the_seeds_defaults(write_policy):
+    given = check_file(write_policy("allocation { clearing on\n missing_choices coordinated\n unconfirmed confirms\n clearing_for declined, unplaced }\n"))
+    assert (given.allocation.missing_choices, given.allocation.unconfirmed, given.allocation.clearing_for) == ("coordinated", "confirms", ("declined", "unplaced"))
+    assert given.allocation.clearing_span.line == 7  # where a refused clearing is pointed at
+    plain = check_file(write_policy("allocation { clearing off }\n", name="plain.jifen"))
+    assert (plain.allocation.missing_choices, plain.allocation.unconfirmed, plain.allocation.clearing_for) == ("gives_up", "declines", ("unplaced", "gave_up"))
+
+
+def test_a_clearing_group_named_twice_is_an_error(write_policy):
+    with pytest.raises(PolicyError) as info:
+        check_file(write_policy("allocation { clearing_for unplaced, gave_up, unplaced }\n"))
+    assert [d.message for d in info.value.diagnostics] == ["clearing_for names 'unplaced' twice"]

@@ -171,7 +171,13 @@ class SectionChecking:
             values[setting.key] = setting.value
         if "clearing" in values:
             values["clearing"] = values["clearing"] == "on"
-        return model.Allocation(cite=block.cite, **values)
+        if "clearing_for" in values:
+            groups = values["clearing_for"]
+            for group in sorted({g for g in groups if groups.count(g) > 1}):
+                self.error(f"clearing_for names {group!r} twice", next(s.span for s in block.settings if s.key == "clearing_for"))
+            values["clearing_for"] = tuple(dict.fromkeys(groups))
+        clearing_at = next((s.span for s in block.settings if s.key == "clearing"), block.span)
+        return model.Allocation(cite=block.cite, clearing_span=clearing_at, **values)
 
     def _allocation_fields(self, allocation: model.Allocation, block) -> None:
         wanted = [(model.CHOICES_FIELD, ("school_list",), True), (model.COORDINATION_FIELD, ("bool",), True), (model.SIBLING_FIELD, ("text",), False)]

@@ -86,3 +86,6 @@ class EditBuilder(NodeBuilder):
     setting_coordination = fixed_word("coordination")
     setting_siblings = fixed_word("siblings")
     setting_clearing = fixed_word("clearing")
+    setting_missing_choices = fixed_word("missing_choices")
+    setting_unconfirmed = fixed_word("unconfirmed")
+    setting_clearing_for = fixed_word("clearing_for")

@@ -95,7 +95,12 @@ class SectionBuilder(NodeBuilder):
     set_coordination = _setting("coordination")
     set_siblings = _setting("siblings")
     set_clearing = _setting("clearing")
+    set_missing_choices = _setting("missing_choices")
+    set_unconfirmed = _setting("unconfirmed")
     del _setting
+
+    def set_clearing_for(self, meta, children):
+        return syntax.Setting("clearing_for", tuple(children), span=self._span(meta))
 
     def set_choices(self, meta, children):
         return syntax.Setting("choices", self._integer(children[0], "the number of choices"), span=self._span(meta))
@@ -109,6 +114,12 @@ class SectionBuilder(NodeBuilder):
     coordinated = fixed_word("coordinated")
     unplaced = fixed_word("unplaced")
     on = fixed_word("on")
+    gives_up = fixed_word("gives_up")
+    declines = fixed_word("declines")
+    confirms = fixed_word("confirms")
+    group_unplaced = fixed_word("unplaced")
+    group_gave_up = fixed_word("gave_up")
+    group_declined = fixed_word("declined")
     off = fixed_word("off")
     private = fixed_word("private")
     public = fixed_word("public")
