@@ -1,0 +1,16 @@
+"""The admission season: each step of a district's year a recorded stage in one SQLite database.
+
+- ``store``: the database - the append-only log, each entry chained to the one
+  before by its digest; every input file, kept whole; each stage's outcome,
+  one row per applicant;
+- ``stages``: what each stage does to the season's state (pure: no database),
+  from the qualification list to registration;
+- ``inputs``: the officers' files a stage takes (corrections, choices,
+  decisions, registrations), read and checked row by row;
+- ``commands``: a stage run as one transaction - the state replayed from the
+  log, the stage applied, its inputs, outcome and log entry recorded at once;
+- ``audit``: ``season verify``, which replays every stage and checks its promises;
+- ``messages``: what the commands say, in the policy's language.
+
+May import: :mod:`jifen_dsl.runs` and everything below it.
+"""

@@ -1,0 +1,317 @@
+"""Season commands: each stage run as one transaction over the season database.
+
+A command takes the database's write lock, replays the log from its recorded
+inputs to the season's state (:func:`replay`), applies its stage, and records
+in the same transaction the input files (whole), the log entry and the outcome
+rows. ``season verify`` replays the same way and compares every stage's outcome
+with the one recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import attrs
+import polars as pl
+
+from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.data.frames import read_cohort_frame
+from jifen_dsl.data.schools import read_schools
+from jifen_dsl.errors import DataError
+from jifen_dsl.lang import model
+from jifen_dsl.lang.library import library_of, read_policy_bytes, using_library
+from jifen_dsl.season import inputs as officer_files
+from jifen_dsl.season import stages
+from jifen_dsl.season.messages import say
+from jifen_dsl.season.stages import State, StageError
+from jifen_dsl.season.store import DB_NAME, GENESIS, LogEntry, Store, outcome_digest
+
+__all__ = ["init_season", "run_stage", "replay", "open_store", "verify_season", "POLICY_FOLDER"]
+
+POLICY_FOLDER = "policy"  # the season's own copy of the policy library's files it uses
+_CHOICE_COLUMNS = (model.CHOICES_FIELD, model.CLEARING_FIELD, model.COORDINATION_FIELD)
+
+
+def open_store(folder: str) -> Store:
+    if not os.path.isfile(os.path.join(folder, DB_NAME)):
+        raise DataError([say("en", "not_a_season", dir=folder) + "\n" + say("zh", "not_a_season", dir=folder)])
+    return Store(folder)
+
+
+def init_season(folder: str, policy_path: str, schools_path: str, officer: str, reason: str) -> list[str]:
+    """Create the season: the policy's texts (and those it imports or extends) and the schools file, kept whole."""
+    if os.path.exists(os.path.join(folder, DB_NAME)):
+        raise DataError([say("en", "exists", dir=folder)])
+    compiled = load_policy(policy_path)
+    if compiled.policy.allocation is None:
+        raise DataError([f"{policy_path}: the policy has no allocation section, so a season cannot assign seats"])
+    root = library_of(policy_path).real
+    files = []
+    for source in compiled.policy.sources:
+        relative = os.path.relpath(os.path.realpath(source), root)
+        files.append((f"policy:{Path(relative).as_posix()}", Path(relative).as_posix(), read_policy_bytes(source)))
+    main = Path(os.path.relpath(os.path.realpath(policy_path), root)).as_posix()
+    files.append(("schools", os.path.basename(schools_path), Path(schools_path).read_bytes()))
+    store = Store(folder, create=True)
+    try:
+        return _record(store, "init", officer, reason, files, {"policy": main})
+    finally:
+        store.close()
+
+
+def run_stage(folder: str, action: str, officer: str, reason: str, paths: Iterable[tuple[str, str]] = (), options: dict[str, Any] | None = None) -> list[str]:
+    """Run one stage (``action``) with its input files ((role, path)), recorded whole or not at all.
+
+    The stage reads the officer's own files, so that its messages name them; the
+    bytes recorded are those read before, and a file changed meanwhile is refused.
+    """
+    given = dict(paths)
+    files = [(role, os.path.basename(path), _read(path)) for role, path in given.items()]
+    store = open_store(folder)
+    try:
+        lines = _record(store, action, officer, reason, files, dict(options or {}), given)
+    finally:
+        store.close()
+    return lines
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise DataError([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
+
+
+def _record(store: Store, action: str, officer: str, reason: str, files: list[tuple[str, str, bytes]], options: dict[str, Any], given: dict[str, str] | None = None) -> list[str]:
+    with store.transaction():
+        state = replay(store) if action != "init" else State()
+        with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
+            paths = given or _materialise(work, [(role, name, data) for role, name, data in files if not role.startswith("policy:")])
+            if action == "init":
+                _write_policy(store.folder, files)
+            state, lines = apply(store.folder, state, action, paths, options, officer)
+        for role, _, data in files:
+            if given and role in given and _read(given[role]) != data:
+                raise DataError([f"{given[role]}: the file changed while it was being read; nothing was recorded"])
+        inputs = [(role, name, store.put_file(name, data)) for role, name, data in files]
+        rows = state.outcome_rows() if state.table is not None else []
+        entry = store.append(action, officer, reason, inputs, options, outcome_digest(rows) if rows else "")
+        if rows:
+            store.put_outcomes(entry.seq, rows)
+    return [*lines, state.say("head", digest=entry.digest)]
+
+
+def _materialise(work: str, files: list[tuple[str, str, bytes]]) -> dict[str, str]:
+    paths = {}
+    for k, (role, name, data) in enumerate(files):
+        folder = Path(work) / str(k)
+        folder.mkdir()
+        (folder / name).write_bytes(data)
+        paths[role] = str(folder / name)
+    return paths
+
+
+def _write_policy(folder: str, files: list[tuple[str, str, bytes]]) -> None:
+    """The policy library's files the season uses, under DIR/policy/, where every command reads them."""
+    for role, name, data in files:
+        if role.startswith("policy:"):
+            target = Path(folder) / POLICY_FOLDER / role.removeprefix("policy:")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+
+def _season_policy(folder: str, main: str):
+    library = os.path.join(folder, POLICY_FOLDER)
+    with using_library(library):
+        return load_policy(os.path.join(library, main))
+
+
+def apply(folder: str, state: State, action: str, paths: dict[str, str], options: dict[str, Any], officer: str) -> tuple[State, list[str]]:
+    """One stage applied to the state; what it says."""
+    if action == "init":
+        compiled = _season_policy(folder, options["policy"])
+        schools = tuple(read_schools(paths["schools"], compiled.policy))
+        state = State(compiled=compiled, schools=schools, done=["init"])
+        digest = store_digest(Path(compiled.policy.path).read_bytes())[:12]
+        return state, [state.say("done.init", dir=folder, policy=options["policy"], digest=digest, schools=len(schools))]
+    stages.require(state, action)
+    policy = state.policy
+    if action == "import":
+        cohort = read_cohort_frame(paths["applicants"], policy)
+        state = attrs.evolve(state, cohort=cohort, done=[*state.done, "import"])
+        lines = [state.say("done.import", count=cohort.frame.height, file=os.path.basename(paths["applicants"]))]
+        present = [h.strip() for h in cohort.table.header if h.strip() in _choice_column_names(policy)]
+        if present:
+            lines.append(state.say("note.choice_columns", columns=", ".join(present)))
+        return state, lines
+    if action == "qualify":
+        state = stages.qualify(state)
+        counts = state.counts()
+        return state, [state.say("done.qualify", qualified=counts.get("qualified", 0), not_qualified=counts.get("not_qualified", 0), ineligible=counts.get("ineligible", 0))]
+    if action == "correct":
+        changes = officer_files.read_corrections(paths["corrections"], state, officer)
+        state, lines = stages.correct(state, changes)
+        return state, [state.say("done.correct", count=len(changes), changed=len(lines)), *lines]
+    if action == "choices":
+        filed = officer_files.read_choices(paths["choices"], state)
+        state, gave_up = stages.file_choices(state, filed)
+        return state, [state.say("done.choices", count=len(filed), gave_up=gave_up)]
+    if action == "allocate":
+        state = stages.allocate(state)
+        counts = state.counts()
+        return state, [state.say("done.allocate", admitted=counts.get("admitted", 0), unplaced=counts.get("unplaced", 0))]
+    if action == "confirm":
+        decisions = officer_files.read_decisions(paths["decisions"], state) if "decisions" in paths else {}
+        if not decisions and not options.get("close"):
+            raise StageError([state.say("order.nothing_to_confirm")])
+        state, silent = stages.confirm(state, decisions, bool(options.get("close")))
+        answered = list(decisions.values())
+        lines = [state.say("done.confirm", confirmed=answered.count(True), declined=answered.count(False), waiting=state.counts().get("admitted", 0))]
+        if options.get("close"):
+            lines.append(state.say("done.confirm_closed", silent=silent, meaning=state.say(f"meaning.{policy.allocation.unconfirmed}")))
+        return state, lines
+    if action == "clearing":
+        if not policy.allocation.clearing:
+            raise StageError([_clearing_closed(state)])
+        filed = officer_files.read_clearing(paths["clearing"], state)
+        state, admitted, left = stages.clearing(state, filed)
+        return state, [state.say("done.clearing", admitted=admitted, left=left, unplaced=len(filed) - admitted)]
+    if action == "register":
+        answers = officer_files.read_registrations(paths["registrations"], state) if "registrations" in paths else {}
+        state, silent = stages.register(state, answers, bool(options.get("close")))
+        values = list(answers.values())
+        lines = [state.say("done.register", registered=values.count(True), declined=values.count(False), waiting=state.counts().get("confirmed", 0))]
+        if options.get("close"):
+            lines.append(state.say("done.register_closed", silent=silent))
+        return state, lines
+    raise DataError([f"unknown season stage {action!r}"])  # pragma: no cover - the command line offers only the stages
+
+
+def _choice_column_names(policy: model.Policy) -> set[str]:
+    names = set()
+    for name in _CHOICE_COLUMNS:
+        if policy.has_field(name):
+            field = policy.field(name)
+            names |= {field.name, *(x for x in (field.label,) if x)}
+    return names
+
+
+def _clearing_closed(state: State) -> str:
+    allocation = state.policy.allocation
+    span = allocation.clearing_span
+    where = f"{span.path}:{span.line}" if span is not None else state.policy.path
+    text = state.policy.sources[span.path].line(span.line).strip() if span is not None and span.path in state.policy.sources else ""
+    return state.say("clearing.closed", where=where, text=text, cite=allocation.cite or "-")
+
+
+# ------------------------------------------------------------------ replay and verify
+
+
+def replay(store: Store, check: list[str] | None = None) -> State:
+    """The season's state, from its log's recorded inputs; with ``check``, each stage's outcome compared with the one recorded."""
+    state = State()
+    entries = store.entries()
+    with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
+        for entry in entries:
+            files = []
+            for role, name, digest in entry.inputs:
+                data = store.file(digest)
+                if data is None:
+                    raise DataError([f"{store.path}: log entry {entry.seq} ({entry.action}) names an input file {name!r} that is not in the database"])
+                files.append((role, name, data))
+            here = Path(work) / str(entry.seq)
+            here.mkdir()
+            paths = _materialise(str(here), [f for f in files if not f[0].startswith("policy:")])
+            state, _ = apply(store.folder, state, entry.action, paths, entry.options, entry.officer)
+            if check is not None and entry.result:
+                replayed = outcome_digest(state.outcome_rows())
+                if replayed != entry.result:
+                    check.append(f"log entry {entry.seq} ({entry.action}): replaying its inputs gives another outcome than the one recorded")
+    return state
+
+
+def verify_season(folder: str, head: str | None = None) -> tuple[list[str], list[str]]:
+    """Problems found (empty: the season verifies), and what was checked."""
+    store = open_store(folder)
+    problems: list[str] = []
+    checked: list[str] = []
+    try:
+        entries = store.entries()
+        previous = GENESIS
+        for entry in entries:
+            if entry.previous != previous:
+                problems.append(f"log entry {entry.seq} ({entry.action}): its link to the entry before is broken (an entry was changed, removed or inserted)")
+            if entry.expected_digest() != entry.digest:
+                problems.append(f"log entry {entry.seq} ({entry.action}): its digest does not match its contents (the entry was edited)")
+            previous = entry.digest
+            for role, name, digest in entry.inputs:
+                data = store.file(digest)
+                if data is None or store_digest(data) != digest:
+                    problems.append(f"log entry {entry.seq} ({entry.action}): the input file {name!r} is missing or was changed")
+            if entry.result:
+                rows = store.outcomes(entry.seq)
+                if outcome_digest(rows) != entry.result:
+                    problems.append(f"log entry {entry.seq} ({entry.action}): the recorded outcome rows were changed")
+        checked.append(f"{len(entries)} log entries chained")
+        if head is not None and head not in {e.digest for e in entries}:
+            problems.append(f"the log does not contain the head {head}: it was truncated or rewritten")
+        for rel, expected in _policy_files(entries):
+            path = Path(folder) / POLICY_FOLDER / rel
+            if not path.is_file() or store_digest(path.read_bytes()) != expected:
+                problems.append(f"{path}: the season's policy file was changed since init")
+        if not problems:
+            state = replay(store, problems)
+            checked.append("every stage replayed from its recorded inputs")
+            problems += _properties(state, store, entries)
+            checked.append("capacity, and confirmed seats unchanged by later stages")
+    finally:
+        store.close()
+    return problems, checked
+
+
+def store_digest(data: bytes) -> str:
+    from jifen_dsl.season.store import digest_of
+
+    return digest_of(data)
+
+
+def _policy_files(entries: list[LogEntry]) -> list[tuple[str, str]]:
+    return [(role.removeprefix("policy:"), digest) for e in entries if e.action == "init" for role, _, digest in e.inputs if role.startswith("policy:")]
+
+
+def _properties(state: State, store: Store, entries: list[LogEntry]) -> list[str]:
+    """Capacity at every school, and a confirmed seat never moved by a later stage."""
+    problems = []
+    if state.table is None:
+        return problems
+    left = stages.seats_left(state)
+    for k, school in enumerate(state.schools):
+        if left[k] < 0:
+            problems.append(f"school {school.id} ({school.grade}) holds {school.seats - left[k]} pupils for {school.seats} seats")
+    confirmed: dict[str, str] = {}
+    for entry in entries:
+        if not entry.result:
+            continue
+        for applicant, _, status, school, *_ in store.outcomes(entry.seq):
+            if applicant in confirmed and (status not in ("confirmed", "registered", "declined") or (status != "declined" and school != confirmed[applicant])):
+                problems.append(f"log entry {entry.seq} ({entry.action}): {applicant} was confirmed at {confirmed[applicant]} but is now {status} {school or ''}".rstrip())
+            if status == "confirmed":
+                confirmed[applicant] = school
+    return problems
+
+
+def season_rows(folder: str) -> tuple[State, list[LogEntry]]:
+    """The season's state and log (for status, log and export)."""
+    store = open_store(folder)
+    try:
+        return replay(store), store.entries()
+    finally:
+        store.close()
+
+
+def frame_of(state: State) -> pl.DataFrame:
+    """One record per applicant, in id order: id, grade, status, school, round, rank, points."""
+    return state.table.sort("id").select("id", "grade", "status", "school", "round", "rank", "points")

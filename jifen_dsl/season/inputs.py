@@ -1,0 +1,233 @@
+"""The officers' files a season stage takes, read and checked row by row against the season.
+
+Each file is CSV, XLSX, JSON or JSON Lines, read by :func:`jifen_dsl.data.readers.read_table`;
+its columns are named in English or Chinese. Every problem is named with its
+file and row, all of them at once; a file with any problem is refused whole, so
+nothing of it is recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from jifen_dsl.data.cells import Table
+from jifen_dsl.data.frames.fields import typed_cells
+from jifen_dsl.data.readers import read_table
+from jifen_dsl.data.values import CellError, parser_for
+from jifen_dsl.lang.typesys import BOOL, SCHOOL_LIST
+from jifen_dsl.season.messages import status_word
+from jifen_dsl.season.stages import Correction, State, StageError, clearing_groups
+
+__all__ = ["read_corrections", "read_choices", "read_decisions", "read_registrations", "read_clearing"]
+
+_NAMES = {
+    "id": ("id", "申请编号"),
+    "field": ("field", "字段"),
+    "value": ("value", "值"),
+    "reason": ("reason", "理由"),
+    "officer": ("officer", "经办人"),
+    "choices": ("choices", "志愿"),
+    "accepts_coordination": ("accepts_coordination", "服从统筹"),
+    "sibling_group": ("sibling_group", "多胞胎组"),
+    "decision": ("decision", "答复"),
+    "registered": ("registered", "报到"),
+}
+_DECISIONS = {"confirmed": True, "confirm": True, "确认": True, "declined": False, "decline": False, "放弃": False}
+_VERDICTS = {"pass": True, "通过": True, "fail": False, "不通过": False}
+
+
+def _table(path: str, state: State, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> tuple[Table, dict[str, int]]:
+    table = read_table(path, what="season")
+    where: dict[str, int] = {}
+    for k, name in enumerate(table.header):
+        for key, spellings in _NAMES.items():
+            if name.strip() in spellings:
+                where[key] = k
+    missing = [k for k in required if k not in where]
+    if missing:
+        wanted = ", ".join(f"{_NAMES[k][0]} ({_NAMES[k][1]})" for k in required)
+        raise StageError([state.say("bad.columns", file=path, columns=wanted)])
+    return table, where
+
+
+def _cell(cells: list[str], where: dict[str, int], key: str) -> str:
+    at = where.get(key)
+    return cells[at].strip() if at is not None and at < len(cells) else ""
+
+
+def _refuse(problems: list[str], state: State, path: str) -> None:
+    if problems:
+        raise StageError([*problems, state.say("bad.nothing", file=path)])
+
+
+def _statuses(state: State) -> dict[str, tuple[str, str]]:
+    """id -> (status, grade)."""
+    table = state.table
+    return dict(zip(table.get_column("id").to_list(), zip(table.get_column("status").to_list(), table.get_column("grade").to_list())))
+
+
+def _rows(path: str, state: State, table: Table, where: dict[str, int], problems: list[str]):
+    """Each row's place, id and cells, once each id, known to the season."""
+    known = _statuses(state)
+    seen: dict[str, int] = {}
+    for row, cells in table.rows:
+        at = table.at(row)
+        applicant = _cell(cells, where, "id")
+        if applicant not in known:
+            problems.append(state.say("bad.unknown_id", at=at, id=applicant))
+            continue
+        if applicant in seen:
+            problems.append(state.say("bad.twice", at=at, id=applicant, first=seen[applicant]))
+            continue
+        seen[applicant] = row
+        yield at, applicant, cells, known[applicant]
+
+
+def read_corrections(path: str, state: State, officer: str) -> list[Correction]:
+    """Rows ``id, field, value, reason[, officer]``: a field's new value, or a verdict (pass/fail) on a requirement."""
+    table, where = _table(path, state, ("id", "field", "value", "reason"), ("officer",))
+    policy = state.policy
+    problems: list[str] = []
+    found: list[Correction] = []
+    requirements = {r.name for r in policy.requirements}
+    fields = {}
+    for index in policy.read_fields:
+        field = policy.fields[index]
+        fields[field.name] = field
+        if field.label:
+            fields[field.label] = field
+    known = _statuses(state)
+    frame = state.cohort.frame
+    for row, cells in table.rows:
+        at = table.at(row)
+        applicant, name, value, reason = (_cell(cells, where, k) for k in ("id", "field", "value", "reason"))
+        who = _cell(cells, where, "officer") or officer
+        if applicant not in known:
+            problems.append(state.say("bad.unknown_id", at=at, id=applicant))
+            continue
+        if not reason:
+            problems.append(state.say("bad.reason", at=at))
+            continue
+        if name in requirements:
+            if value not in _VERDICTS:
+                problems.append(state.say("bad.verdict", at=at, field=name, value=value))
+                continue
+            found.append(Correction(applicant, name, _VERDICTS[value], True, "", value, reason, who))
+            continue
+        field = fields.get(name)
+        if field is None:
+            problems.append(state.say("bad.field", at=at, field=name))
+            continue
+        typed, bad = typed_cells(pl.Series("x", [value], dtype=pl.String), field)
+        if bad:
+            problems.append(state.say("bad.value", at=at, column=field.name, value=value, reason=bad[0]))
+            continue
+        from jifen_dsl.lang import columns
+
+        position = policy.read_fields.index(field.index)
+        old = frame.filter(pl.col("id") == applicant).get_column(columns.field_column(position))
+        old_text = str(columns.column_values(old, field.type)[0])
+        found.append(Correction(applicant, field.name, columns.column_values(typed, field.type)[0], False, old_text, value, reason, who))
+    _refuse(problems, state, path)
+    return found
+
+
+def _schools_by_grade(state: State) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for school in state.schools:
+        found.setdefault(school.grade, set()).add(school.id)
+    return found
+
+
+def _school_list(at: str, applicant: str, grade: str, text: str, state: State, problems: list[str], limit: int | None) -> tuple[str, ...] | None:
+    listed = parser_for(SCHOOL_LIST)(text) if text else ()
+    offered = _schools_by_grade(state).get(grade, set())
+    bad = [s for s in listed if s not in offered]
+    for school in bad:
+        problems.append(state.say("bad.school", at=at, id=applicant, school=school, grade=grade))
+    if limit is not None and len(listed) > limit:
+        problems.append(state.say("bad.too_many", at=at, id=applicant, count=len(listed), limit=limit))
+        return None
+    return None if bad else tuple(listed)
+
+
+def read_choices(path: str, state: State) -> dict[str, tuple[tuple[str, ...], bool, str | None]]:
+    """Rows ``id, choices, accepts_coordination[, sibling_group]`` of qualified applicants: id -> (choices, accepts, group or None)."""
+    table, where = _table(path, state, ("id", "choices", "accepts_coordination"), ("sibling_group",))
+    problems: list[str] = []
+    found = {}
+    limit = state.policy.allocation.choices
+    for at, applicant, cells, (status, grade) in _rows(path, state, table, where, problems):
+        if status not in ("qualified", "gave_up"):
+            problems.append(state.say("bad.not_qualified", at=at, id=applicant, status=status_word(state.language, status)))
+            continue
+        listed = _school_list(at, applicant, grade, _cell(cells, where, "choices"), state, problems, limit)
+        accepts = _boolean(at, _cell(cells, where, "accepts_coordination"), "accepts_coordination", state, problems)
+        group = _cell(cells, where, "sibling_group") if "sibling_group" in where else None
+        if listed is not None and accepts is not None:
+            found[applicant] = (listed, accepts, group)
+    _refuse(problems, state, path)
+    return found
+
+
+def _boolean(at: str, text: str, column: str, state: State, problems: list[str]) -> bool | None:
+    try:
+        return bool(parser_for(BOOL)(text))
+    except CellError as exc:
+        problems.append(state.say("bad.value", at=at, column=column, value=text, reason=str(exc)))
+        return None
+
+
+def read_decisions(path: str, state: State) -> dict[str, bool]:
+    """Rows ``id, decision`` (confirmed / declined, 确认 / 放弃) of admitted applicants: id -> confirmed."""
+    table, where = _table(path, state, ("id", "decision"))
+    problems: list[str] = []
+    found = {}
+    for at, applicant, cells, (status, _) in _rows(path, state, table, where, problems):
+        value = _cell(cells, where, "decision")
+        if status != "admitted":
+            problems.append(state.say("bad.not_admitted", at=at, id=applicant, status=status_word(state.language, status)))
+        elif value.lower() not in _DECISIONS:
+            problems.append(state.say("bad.decision", at=at, value=value))
+        else:
+            found[applicant] = _DECISIONS[value.lower()]
+    _refuse(problems, state, path)
+    return found
+
+
+def read_registrations(path: str, state: State) -> dict[str, bool]:
+    """Rows ``id, registered`` (yes / no, 是 / 否) of confirmed admissions: id -> registered."""
+    table, where = _table(path, state, ("id", "registered"))
+    problems: list[str] = []
+    found = {}
+    for at, applicant, cells, (status, _) in _rows(path, state, table, where, problems):
+        value = _cell(cells, where, "registered")
+        if status != "confirmed":
+            problems.append(state.say("bad.not_confirmed", at=at, id=applicant, status=status_word(state.language, status)))
+            continue
+        try:
+            found[applicant] = bool(parser_for(BOOL)(value))
+        except CellError:
+            problems.append(state.say("bad.registered", at=at, value=value))
+    _refuse(problems, state, path)
+    return found
+
+
+def read_clearing(path: str, state: State) -> dict[str, tuple[str, ...]]:
+    """Rows ``id, choices`` of the applicants the policy lets into clearing: id -> clearing choices."""
+    table, where = _table(path, state, ("id", "choices"))
+    problems: list[str] = []
+    found: dict[str, Any] = {}
+    groups = clearing_groups(state)
+    names = ", ".join(status_word(state.language, g) for g in groups)
+    for at, applicant, cells, (status, grade) in _rows(path, state, table, where, problems):
+        if status not in groups:
+            problems.append(state.say("bad.not_in_clearing", at=at, id=applicant, status=status_word(state.language, status), groups=names))
+            continue
+        listed = _school_list(at, applicant, grade, _cell(cells, where, "choices"), state, problems, state.policy.allocation.choices)
+        if listed is not None:
+            found[applicant] = listed
+    _refuse(problems, state, path)
+    return found

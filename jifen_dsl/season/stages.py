@@ -1,0 +1,419 @@
+"""What each stage of a season does to its state: pure functions, no database.
+
+The state (:class:`State`) is the policy and schools stored at ``init``, the
+cohort imported, the corrections taken, and ``table``: one row per applicant
+with its ``status`` (messages.STATUS_WORDS), ``rank``, ``points``, ``school``,
+``round``, and the ``choices``, ``accepts`` and ``clearing`` lists filed. A stage
+takes the state and its input and returns the next state, or raises
+:class:`StageError` and changes nothing; replaying the log's stages in order
+from an empty state gives the recorded outcome of each (``season verify``).
+
+The policy decides what the seeds leave to each district (its allocation
+section): what filing no choices means (``missing_choices``), what silence in
+the confirmation window means (``unconfirmed``), whether clearing is held
+(``clearing``) and for whom (``clearing_for``). Confirmed admissions never move:
+clearing places only over the seats no one holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import attrs
+import polars as pl
+
+from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED
+from jifen_dsl.allocation.arrays import allocate_arrays
+from jifen_dsl.allocation.columns_verify import verify_frame
+from jifen_dsl.compile.columnar import compile_columnar
+from jifen_dsl.compile.compiler import CompiledPolicy
+from jifen_dsl.data.frames import CohortFrame
+from jifen_dsl.data.schools import School
+from jifen_dsl.errors import DataError
+from jifen_dsl.evaluation.columnar_ranking import rank_column
+from jifen_dsl.evaluation.columnar_report import points_text
+from jifen_dsl.evaluation.engine import evaluate_frame
+from jifen_dsl.lang import columns, model
+from jifen_dsl.runs.engine import placement_columns
+from jifen_dsl.season.messages import say
+
+__all__ = ["State", "StageError", "STAGES", "Correction", "qualify", "correct", "file_choices", "allocate", "confirm", "clearing", "register"]
+
+STAGES = ("init", "import", "qualify", "correct", "choices", "allocate", "confirm", "clearing", "register")
+_LIST = pl.List(pl.String)
+# Statuses that hold a seat: clearing never takes one of these.
+HOLDING = ("admitted", "confirmed", "registered")
+
+
+class StageError(DataError):
+    """A stage refused: out of order, or its input does not fit the season; nothing is recorded."""
+
+
+@attrs.frozen
+class Correction:
+    """One change of an applicant's data (a field's value) or a human verdict on one requirement."""
+
+    id: str
+    field: str  # the field's or the requirement's name
+    value: Any  # the typed value, or True/False for a verdict
+    verdict: bool  # a verdict on a requirement, not a field's value
+    old: str
+    new: str
+    reason: str
+    officer: str
+
+
+@attrs.define
+class State:
+    """A season as it stands after the stages so far."""
+
+    compiled: CompiledPolicy | None = None
+    schools: tuple[School, ...] = ()
+    cohort: CohortFrame | None = None
+    corrections: list[Correction] = attrs.Factory(list)
+    table: pl.DataFrame | None = None
+    done: list[str] = attrs.Factory(list)
+    confirm_closed: int = 0  # confirmation windows closed (one after allocation, one after clearing)
+    register_closed: bool = False
+
+    @property
+    def policy(self) -> model.Policy:
+        assert self.compiled is not None
+        return self.compiled.policy
+
+    @property
+    def language(self) -> str:
+        return self.compiled.policy.language if self.compiled is not None else "en"
+
+    def say(self, key: str, **values: object) -> str:
+        return say(self.language, key, **values)
+
+    def counts(self) -> dict[str, int]:
+        if self.table is None:
+            return {}
+        return dict(sorted(self.table.get_column("status").value_counts().iter_rows()))
+
+    def outcome_rows(self) -> list[tuple]:
+        """The rows recorded after a stage (store.OUTCOME_COLUMNS), in id order."""
+        table = self.table.sort("id")
+        choices = table.get_column("choices").list.join(";")
+        return list(
+            zip(
+                table.get_column("id").to_list(), table.get_column("grade").to_list(), table.get_column("status").to_list(),
+                table.get_column("school").to_list(), table.get_column("round").to_list(), table.get_column("rank").to_list(),
+                table.get_column("points").to_list(), choices.to_list(),
+            )
+        )
+
+
+def require(state: State, stage: str) -> None:
+    """Refuse a stage out of its order, naming the stage that comes first."""
+    done = state.done
+    policy_first = [s for s in ("init", "import") if s not in done]
+    if stage not in ("init",) and "init" not in done:
+        raise StageError([state.say("order.first", stage=state.say("stage.init"), command="init")])
+    first = {
+        "import": [],
+        "qualify": ["import"],
+        "correct": ["qualify"],
+        "choices": ["qualify"],
+        "allocate": ["choices"],
+        "confirm": ["allocate"],
+        "clearing": ["allocate"],
+        "register": ["allocate"],
+    }.get(stage, [])
+    for needed in policy_first + first:
+        if needed not in done and needed != stage:
+            raise StageError([state.say("order.first", stage=state.say(f"stage.{needed}"), command=needed)])
+    if stage in ("import", "qualify") and stage in done:
+        raise StageError([state.say("order.done", stage=state.say(f"stage.{stage}"))])
+    if stage in ("correct", "choices") and "allocate" in done:
+        raise StageError([state.say("order.after", stage=state.say(f"stage.{stage}"), now=state.say("stage.allocate"))])
+    if stage == "correct" and "choices" in done:
+        raise StageError([state.say("order.after", stage=state.say(f"stage.{stage}"), now=state.say("stage.choices"))])
+    if stage == "allocate" and "allocate" in done:
+        raise StageError([state.say("order.done", stage=state.say("stage.allocate"))])
+    if stage == "clearing":
+        if "clearing" in done:
+            raise StageError([state.say("order.done", stage=state.say("stage.clearing"))])
+        _no_open_confirmations(state)
+    if stage == "register":
+        if state.register_closed:
+            raise StageError([state.say("order.done", stage=state.say("stage.register"))])
+        _no_open_confirmations(state)
+        if state.policy.allocation.clearing and "clearing" not in done:
+            raise StageError([state.say("order.first", stage=state.say("stage.clearing"), command="clearing")])
+
+
+def _no_open_confirmations(state: State) -> None:
+    waiting = state.counts().get("admitted", 0)
+    if waiting or not state.confirm_closed:
+        raise StageError([state.say("order.open_confirmations", count=waiting)])
+
+
+# ------------------------------------------------------------------ evaluation and qualification
+
+
+def evaluated(state: State) -> pl.DataFrame:
+    """The cohort, with the corrections so far, evaluated and ranked: ``eligible``, ``failed`` (names), ``points`` (text), ``rank``."""
+    compiled, policy = state.compiled, state.policy
+    frame = state.cohort.frame
+    verdicts: dict[tuple[str, int], bool] = {}
+    names = [r.name for r in policy.requirements]
+    for change in state.corrections:
+        index = _index_of(frame, change.id)
+        if change.verdict:
+            verdicts[(change.id, names.index(change.field))] = change.value
+        else:
+            field = policy.field(change.field)
+            name = columns.field_column(policy.read_fields.index(field.index))
+            frame = frame.with_columns(_replaced(frame.get_column(name), index, columns.series(name, [change.value], field.type)))
+    outcome = evaluate_frame(compiled, compile_columnar(policy), frame)
+    if verdicts:
+        failed = outcome.get_column("failed").to_list()
+        ids = outcome.get_column("id").to_list()
+        at = {i: k for k, i in enumerate(ids)}
+        for (applicant, requirement), passes in verdicts.items():
+            mine = [r for r in failed[at[applicant]] if r != requirement]
+            failed[at[applicant]] = sorted(mine if passes else mine + [requirement])
+        outcome = outcome.with_columns(pl.Series("failed", failed, dtype=outcome.get_column("failed").dtype))
+        outcome = outcome.with_columns(eligible=pl.col("failed").list.len() == 0)
+        outcome = outcome.with_columns(rank_column(policy, outcome.drop("rank")).alias("rank"))
+    lookup = pl.Series(names, dtype=pl.String)
+    failed_names = outcome.get_column("failed").list.eval(pl.element().cast(pl.Int64)).map_elements(
+        lambda ks: [lookup[k] for k in ks], return_dtype=_LIST
+    ) if outcome.height else pl.Series("failed", [], dtype=_LIST)
+    return outcome.with_columns(points_text(outcome).alias("points_text"), failed_names.alias("failed_names"))
+
+
+def _index_of(frame: pl.DataFrame, applicant: str) -> int:
+    found = frame.get_column("id").eq(applicant).arg_true()
+    return int(found[0])
+
+
+def _replaced(column: pl.Series, index: int, value: pl.Series) -> pl.Series:
+    """``column`` with ``value[0]`` at ``index`` (for any dtype, structs and lists among them)."""
+    before, after = column.slice(0, index), column.slice(index + 1)
+    return pl.concat([before, value.cast(column.dtype), after]).alias(column.name)
+
+
+def qualify(state: State) -> State:
+    """Evaluate, rank and cut at the grade's seats: the qualification list (资格名单)."""
+    outcome = evaluated(state)
+    policy = state.policy
+    frame = placement_columns(policy, outcome).with_columns(
+        choices=pl.lit([], dtype=_LIST), clearing=pl.lit([], dtype=_LIST), accepts=pl.lit(False)
+    )
+    placed = allocate_arrays(policy, frame, state.schools)
+    status = placed.get_column("status").replace_strict(
+        {INELIGIBLE: "ineligible", NOT_QUALIFIED: "not_qualified", UNPLACED: "qualified", ADMITTED: "qualified"}, return_dtype=pl.String
+    )
+    sibling = frame.get_column("sibling").cast(pl.String)
+    table = pl.DataFrame(
+        {
+            "id": outcome.get_column("id"), "row": outcome.get_column("row"), "grade": outcome.get_column("grade").cast(pl.String),
+            "eligible": outcome.get_column("eligible"), "failed": outcome.get_column("failed_names"),
+            "points": outcome.get_column("points_text"), "rank": outcome.get_column("rank").cast(pl.Int64),
+            "status": status, "school": pl.Series([None] * outcome.height, dtype=pl.String), "round": pl.Series([None] * outcome.height, dtype=pl.String),
+            "choices": pl.Series([[]] * outcome.height, dtype=_LIST), "accepts": pl.Series([False] * outcome.height, dtype=pl.Boolean),
+            "sibling": sibling, "clearing": pl.Series([[]] * outcome.height, dtype=_LIST),
+        }
+    )
+    return attrs.evolve(state, table=table, done=_with(state.done, "qualify"))
+
+
+def _with(done: list[str], stage: str) -> list[str]:
+    return done if stage in done else [*done, stage]
+
+
+def correct(state: State, changes: Sequence[Correction]) -> tuple[State, list[str]]:
+    """Record the corrections and qualify again; what changed for whom, and which clause decided."""
+    before = state.table
+    after = qualify(attrs.evolve(state, corrections=[*state.corrections, *changes]))
+    return attrs.evolve(after, done=_with(after.done, "correct")), changes_between(state, before, after.table)
+
+
+def changes_between(state: State, before: pl.DataFrame, after: pl.DataFrame) -> list[str]:
+    """One line per applicant whose eligibility, status or rank changed: what changed and the requirements that decided."""
+    joined = before.join(after, on="id", suffix="_new", maintain_order="left")
+    moved = joined.filter(
+        (pl.col("eligible") != pl.col("eligible_new")) | (pl.col("status") != pl.col("status_new")) | (pl.col("rank").eq_missing(pl.col("rank_new")).not_())
+    )
+    lines = []
+    for row in moved.iter_rows(named=True):
+        what = []
+        if row["eligible"] != row["eligible_new"]:
+            what.append(state.say("changed.eligible" if row["eligible_new"] else "changed.ineligible"))
+        if row["status"] != row["status_new"]:
+            what.append(state.say("changed.status", old=_word(state, row["status"]), new=_word(state, row["status_new"])))
+        if row["rank"] != row["rank_new"]:
+            what.append(state.say("changed.rank", old=row["rank"] if row["rank"] is not None else "-", new=row["rank_new"] if row["rank_new"] is not None else "-"))
+        if row["points"] != row["points_new"]:
+            what.append(state.say("changed.points", old=row["points"], new=row["points_new"]))
+        clauses = sorted(set(row["failed"]) ^ set(row["failed_new"]))
+        if clauses:
+            cites = {r.name: r.cite for r in state.policy.requirements}
+            what.append(state.say("changed.clause", clauses=", ".join(f"{c} ({cites[c]})" if cites.get(c) else c for c in clauses)))
+        lines.append(state.say("changed.line", id=row["id"], what="; ".join(what)))
+    return lines
+
+
+def _word(state: State, status: str) -> str:
+    from jifen_dsl.season.messages import status_word
+
+    return status_word(state.language, status)
+
+
+# ------------------------------------------------------------------ choices and allocation
+
+
+def file_choices(state: State, filed: dict[str, tuple[tuple[str, ...], bool, str | None]]) -> tuple[State, int]:
+    """Each listed qualified applicant's choices; the qualified who filed none, as the policy says (gave_up, or left to coordination)."""
+    table = state.table
+    ids = table.get_column("id").to_list()
+    choices = table.get_column("choices").to_list()
+    accepts = table.get_column("accepts").to_list()
+    sibling = table.get_column("sibling").to_list()
+    status = table.get_column("status").to_list()
+    for k, applicant in enumerate(ids):
+        if applicant in filed:
+            choices[k], accepts[k], group = filed[applicant]
+            if group is not None:
+                sibling[k] = group or None
+            if status[k] == "gave_up":
+                status[k] = "qualified"
+    gave_up = 0
+    for k, s in enumerate(status):
+        if s == "qualified" and not choices[k] and ids[k] not in filed and not _filed_before(state, ids[k]):
+            if state.policy.allocation.missing_choices == "gives_up":
+                status[k], gave_up = "gave_up", gave_up + 1
+            else:
+                accepts[k] = True  # left to coordination, as the policy says
+    table = table.with_columns(
+        pl.Series("choices", choices, dtype=_LIST), pl.Series("accepts", accepts, dtype=pl.Boolean),
+        pl.Series("sibling", sibling, dtype=pl.String), pl.Series("status", status, dtype=pl.String),
+    )
+    return attrs.evolve(state, table=table, done=_with(state.done, "choices")), gave_up
+
+
+def _filed_before(state: State, applicant: str) -> bool:
+    row = state.table.filter(pl.col("id") == applicant)
+    return bool(row.height and row.get_column("choices")[0].len())
+
+
+def _placement(state: State, eligible: pl.Expr, lists: str) -> pl.DataFrame:
+    """The placement frame of the applicants ``eligible`` picks, placing by their lists ``lists``, in the policy's rank order."""
+    table = state.table
+    return table.select(
+        "id", "grade", eligible.alias("eligible"), pl.col("rank").cast(pl.Int64), pl.lit(None, dtype=pl.Int32).alias("batch"),
+        pl.col(lists).alias("choices"), pl.lit([], dtype=_LIST).alias("clearing"), pl.col("accepts") if lists == "choices" else pl.lit(False).alias("accepts"),
+        pl.col("sibling"),
+    )
+
+
+def _batches(state: State) -> pl.Series:
+    """Each applicant's batch, as evaluation gave it (allocation places batch by batch)."""
+    outcome = evaluated(state)
+    return outcome.get_column("batch").cast(pl.Int32)
+
+
+def _allocation_policy(state: State) -> model.Policy:
+    """The policy as the season allocates with it: the qualified are chosen already, and clearing is a stage of its own."""
+    policy = state.policy
+    return attrs.evolve(policy, allocation=attrs.evolve(policy.allocation, qualification="all_eligible", clearing=False))
+
+
+def allocate(state: State) -> State:
+    """The policy's rounds (batches, choices, coordination) for the qualified with choices; verified; then frozen."""
+    policy = _allocation_policy(state)
+    frame = _placement(state, pl.col("status") == "qualified", "choices").with_columns(_batches(state).alias("batch"))
+    placed = allocate_arrays(policy, frame, state.schools).select("status", "school", "round", "group")
+    verify_frame(policy, pl.concat([frame, placed], how="horizontal"), state.schools, frame.get_column("id"))
+    ids = [s.id for s in state.schools]
+    school = placed.get_column("school").map_elements(lambda i: ids[i], return_dtype=pl.String)
+    admitted = placed.get_column("status") == ADMITTED
+    unplaced = placed.get_column("status") == UNPLACED
+    table = state.table.with_columns(
+        status=pl.when(admitted).then(pl.lit("admitted")).when(unplaced).then(pl.lit("unplaced")).otherwise(pl.col("status")),
+        school=pl.when(admitted).then(school).otherwise(pl.col("school")),
+        round=pl.when(admitted).then(placed.get_column("round")).otherwise(pl.col("round")),
+    )
+    return attrs.evolve(state, table=table, done=_with(state.done, "allocate"))
+
+
+# ------------------------------------------------------------------ confirmation, clearing, registration
+
+
+def confirm(state: State, decisions: dict[str, bool], close: bool) -> tuple[State, int]:
+    """Confirmations and declines of the admitted; ``close`` ends the window: silence means what the policy says."""
+    status = state.table.get_column("status").to_list()
+    ids = state.table.get_column("id").to_list()
+    for k, applicant in enumerate(ids):
+        if applicant in decisions:
+            status[k] = "confirmed" if decisions[applicant] else "declined"
+    silent = 0
+    if close:
+        silence = "confirmed" if state.policy.allocation.unconfirmed == "confirms" else "declined"
+        for k, s in enumerate(status):
+            if s == "admitted":
+                status[k], silent = silence, silent + 1
+    table = state.table.with_columns(pl.Series("status", status, dtype=pl.String))  # a declined seat is free (seats_left)
+    return attrs.evolve(state, table=table, done=_with(state.done, "confirm"), confirm_closed=state.confirm_closed + int(close)), silent
+
+
+def seats_left(state: State) -> dict[int, int]:
+    """School index -> seats no one holds (admitted, confirmed or registered)."""
+    held = dict(state.table.filter(pl.col("status").is_in(HOLDING)).group_by("school").len().iter_rows())
+    return {k: s.seats - held.get(s.id, 0) for k, s in enumerate(state.schools)}
+
+
+_CLEARING_STATUS = {"unplaced": "unplaced", "gave_up": "gave_up", "declined": "declined"}
+
+
+def clearing_groups(state: State) -> tuple[str, ...]:
+    return tuple(_CLEARING_STATUS[g] for g in state.policy.allocation.clearing_for)
+
+
+def clearing(state: State, filed: dict[str, tuple[str, ...]]) -> tuple[State, int, int]:
+    """补录: the applicants the policy lets in, placed by their clearing choices over the seats no one holds, in rank order.
+
+    Whoever holds a seat keeps it: the seats offered are each school's seats less
+    those admitted, confirmed or registered there.
+    """
+    left = seats_left(state)
+    offer = tuple(attrs.evolve(s, seats=max(0, left[k])) for k, s in enumerate(state.schools))
+    ids = state.table.get_column("id").to_list()
+    lists = [tuple(filed.get(i, ())) for i in ids]
+    table = state.table.with_columns(pl.Series("clearing", [list(c) for c in lists], dtype=_LIST))
+    policy = _allocation_policy(state)
+    entering = pl.col("id").is_in(list(filed)) & pl.col("status").is_in(clearing_groups(state))
+    frame = _placement(attrs.evolve(state, table=table), entering, "clearing")
+    frame = frame.with_columns(_batches(state).alias("batch"))
+    placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
+    verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, frame.get_column("id"))
+    school_ids = [s.id for s in state.schools]
+    school = placed.get_column("school").map_elements(lambda i: school_ids[i], return_dtype=pl.String)
+    admitted = placed.get_column("status") == ADMITTED
+    table = table.with_columns(
+        status=pl.when(admitted).then(pl.lit("admitted")).otherwise(pl.col("status")),
+        school=pl.when(admitted).then(school).otherwise(pl.col("school")),
+        round=pl.when(admitted).then(pl.lit("clearing")).otherwise(pl.col("round")),
+    )
+    count = int(admitted.sum())
+    return attrs.evolve(state, table=table, done=_with(state.done, "clearing")), count, sum(max(0, v) for v in left.values())
+
+
+def register(state: State, answers: dict[str, bool], close: bool) -> tuple[State, int]:
+    """Registrations (报到) of the confirmed; a "no", or silence once ``close``d, gives up the seat (declined)."""
+    status = state.table.get_column("status").to_list()
+    ids = state.table.get_column("id").to_list()
+    for k, applicant in enumerate(ids):
+        if applicant in answers:
+            status[k] = "registered" if answers[applicant] else "declined"
+    silent = 0
+    if close:
+        for k, s in enumerate(status):
+            if s == "confirmed":
+                status[k], silent = "declined", silent + 1
+    table = state.table.with_columns(pl.Series("status", status, dtype=pl.String))
+    return attrs.evolve(state, table=table, done=_with(state.done, "register"), register_closed=close), silent

@@ -1,0 +1,170 @@
+"""The season database: one SQLite file (``season.db``), the system of record of a season.
+
+Tables:
+
+- ``meta``: the format version;
+- ``files``: every input file a command took, whole, by the SHA-256 of its bytes
+  (the policy's texts, the schools, applicants, corrections, choices, decisions);
+- ``log``: one entry per command that changed the season, append-only. Each
+  entry carries the digest of the entry before it (``previous``) and its own
+  (``digest``, over every other column), so an edited, removed or reordered
+  entry breaks the chain. Triggers refuse an UPDATE or DELETE of the log;
+- ``outcomes``: after each stage, one row per applicant (status, school, round,
+  rank, points, ...), whose digest is the entry's ``result``.
+
+A command is one transaction (``BEGIN IMMEDIATE``): it takes the database's write
+lock before it reads the season, so two officers' commands run one after the
+other, and a command killed at any moment leaves all of its records or none.
+The journal is a write-ahead log (WAL) with full synchronisation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import attrs
+
+from jifen_dsl.errors import DataError
+
+__all__ = ["DB_NAME", "Store", "LogEntry", "SeasonBusy", "digest_of", "GENESIS"]
+
+DB_NAME = "season.db"
+FORMAT = "1"
+GENESIS = "0" * 64  # the "previous" of the first entry
+_WAIT_SECONDS = 5.0  # how long a command waits for another officer's to finish before it says busy
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files(digest TEXT PRIMARY KEY, name TEXT NOT NULL, content BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS log(
+    seq INTEGER PRIMARY KEY, at TEXT NOT NULL, officer TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
+    inputs TEXT NOT NULL, options TEXT NOT NULL, result TEXT NOT NULL, previous TEXT NOT NULL, digest TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outcomes(
+    seq INTEGER NOT NULL, id TEXT NOT NULL, grade TEXT, status TEXT NOT NULL, school TEXT, round TEXT,
+    rank INTEGER, points TEXT, choices TEXT, PRIMARY KEY (seq, id)
+);
+CREATE TRIGGER IF NOT EXISTS log_append_only_update BEFORE UPDATE ON log
+    BEGIN SELECT RAISE(ABORT, 'the season log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS log_append_only_delete BEFORE DELETE ON log
+    BEGIN SELECT RAISE(ABORT, 'the season log is append-only'); END;
+"""
+
+OUTCOME_COLUMNS = ("id", "grade", "status", "school", "round", "rank", "points", "choices")
+
+
+class SeasonBusy(DataError):
+    """Another command holds the season's write lock."""
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+@attrs.frozen
+class LogEntry:
+    """One recorded command: when, by whom, why, what it took and what it made, chained to the entry before."""
+
+    seq: int
+    at: str
+    officer: str
+    action: str
+    reason: str
+    inputs: tuple[tuple[str, str, str], ...]  # (role, file name, digest of its bytes)
+    options: dict[str, Any]
+    result: str  # digest of the outcome rows the stage left ("" when it changed none)
+    previous: str
+    digest: str
+
+    def expected_digest(self) -> str:
+        """The digest this entry should carry, from every other column."""
+        return digest_of(_canonical([self.seq, self.at, self.officer, self.action, self.reason, [list(i) for i in self.inputs], self.options, self.result, self.previous]))
+
+
+def outcome_digest(rows: Sequence[tuple]) -> str:
+    """The digest of a stage's outcome rows (OUTCOME_COLUMNS), in id order."""
+    return digest_of(_canonical(sorted([list(r) for r in rows], key=lambda r: r[0])))
+
+
+class Store:
+    """An open season database (see the module's docstring)."""
+
+    def __init__(self, folder: str, *, create: bool = False):
+        self.folder = folder
+        self.path = os.path.join(folder, DB_NAME)
+        if create:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=_WAIT_SECONDS, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        if create:
+            self.db.executescript(_SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The write lock and one transaction: committed whole at the end, or rolled back on any error."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise SeasonBusy([f"{self.folder}: another season command is running; try again when it has finished"]) from None
+            raise
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ---------------------------------------------------------------- files
+    def put_file(self, name: str, content: bytes) -> str:
+        digest = digest_of(content)
+        self.db.execute("INSERT OR IGNORE INTO files VALUES (?, ?, ?)", (digest, name, content))
+        return digest
+
+    def file(self, digest: str) -> bytes | None:
+        found = self.db.execute("SELECT content FROM files WHERE digest = ?", (digest,)).fetchone()
+        return None if found is None else bytes(found[0])
+
+    # ---------------------------------------------------------------- log
+    def entries(self) -> list[LogEntry]:
+        rows = self.db.execute("SELECT seq, at, officer, action, reason, inputs, options, result, previous, digest FROM log ORDER BY seq").fetchall()
+        return [
+            LogEntry(seq, at, officer, action, reason, tuple(tuple(i) for i in json.loads(inputs)), json.loads(options), result, previous, digest)
+            for seq, at, officer, action, reason, inputs, options, result, previous, digest in rows
+        ]
+
+    def append(self, action: str, officer: str, reason: str, inputs: Sequence[tuple[str, str, str]], options: dict[str, Any], result: str, at: str | None = None) -> LogEntry:
+        last = self.db.execute("SELECT seq, digest FROM log ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        when = at or _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+        entry = LogEntry(seq, when, officer, action, reason, tuple(tuple(i) for i in inputs), dict(options), result, previous, "")
+        entry = attrs.evolve(entry, digest=entry.expected_digest())
+        self.db.execute(
+            "INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry.seq, entry.at, entry.officer, entry.action, entry.reason, json.dumps([list(i) for i in entry.inputs], ensure_ascii=False),
+             json.dumps(entry.options, ensure_ascii=False, sort_keys=True), entry.result, entry.previous, entry.digest),
+        )
+        return entry
+
+    # ---------------------------------------------------------------- outcomes
+    def put_outcomes(self, seq: int, rows: Sequence[tuple]) -> None:
+        self.db.executemany(f"INSERT INTO outcomes VALUES (?, {', '.join('?' * len(OUTCOME_COLUMNS))})", [(seq, *row) for row in rows])
+
+    def outcomes(self, seq: int) -> list[tuple]:
+        return self.db.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes WHERE seq = ? ORDER BY id", (seq,)).fetchall()
