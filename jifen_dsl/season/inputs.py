@@ -141,9 +141,9 @@ def _schools_by_grade(state: State) -> dict[str, set[str]]:
     return found
 
 
-def _school_list(at: str, applicant: str, grade: str, text: str, state: State, problems: list[str], limit: int | None) -> tuple[str, ...] | None:
+def _school_list(at: str, applicant: str, grade: str, text: str, state: State, problems: list[str], limit: int | None, offers: dict[str, set[str]]) -> tuple[str, ...] | None:
     listed = parser_for(SCHOOL_LIST)(text) if text else ()
-    offered = _schools_by_grade(state).get(grade, set())
+    offered = offers.get(grade, set())
     bad = [s for s in listed if s not in offered]
     for school in bad:
         problems.append(state.say("bad.school", at=at, id=applicant, school=school, grade=grade))
@@ -159,11 +159,12 @@ def read_choices(path: str, state: State) -> dict[str, tuple[tuple[str, ...], bo
     problems: list[str] = []
     found = {}
     limit = state.policy.allocation.choices
+    offers = _schools_by_grade(state)
     for at, applicant, cells, (status, grade) in _rows(path, state, table, where, problems):
         if status not in ("qualified", "gave_up"):
             problems.append(state.say("bad.not_qualified", at=at, id=applicant, status=status_word(state.language, status)))
             continue
-        listed = _school_list(at, applicant, grade, _cell(cells, where, "choices"), state, problems, limit)
+        listed = _school_list(at, applicant, grade, _cell(cells, where, "choices"), state, problems, limit, offers)
         accepts = _boolean(at, _cell(cells, where, "accepts_coordination"), "accepts_coordination", state, problems)
         group = _cell(cells, where, "sibling_group") if "sibling_group" in where else None
         if listed is not None and accepts is not None:
@@ -222,11 +223,12 @@ def read_clearing(path: str, state: State) -> dict[str, tuple[str, ...]]:
     found: dict[str, Any] = {}
     groups = clearing_groups(state)
     names = ", ".join(status_word(state.language, g) for g in groups)
+    offers = _schools_by_grade(state)
     for at, applicant, cells, (status, grade) in _rows(path, state, table, where, problems):
         if status not in groups:
             problems.append(state.say("bad.not_in_clearing", at=at, id=applicant, status=status_word(state.language, status), groups=names))
             continue
-        listed = _school_list(at, applicant, grade, _cell(cells, where, "choices"), state, problems, state.policy.allocation.choices)
+        listed = _school_list(at, applicant, grade, _cell(cells, where, "choices"), state, problems, state.policy.allocation.choices, offers)
         if listed is not None:
             found[applicant] = listed
     _refuse(problems, state, path)

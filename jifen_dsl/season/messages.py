@@ -22,7 +22,7 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "stage.register": ("register", "报到"),
     "order.first": ("{stage} comes first: run `jifen season {command}` before this", "须先完成“{stage}”：请先运行 `jifen season {command}`"),
     "order.done": ("{stage} is done already; the season has moved on", "“{stage}”已完成，不能再次进行"),
-    "order.after": ("{stage} is closed once choices are in (the season is at {now})", "已进入“{now}”，不能再进行“{stage}”"),
+    "order.after": ("{stage} is closed: the season is past {now}", "已过“{now}”，不能再进行“{stage}”"),
     "order.open_confirmations": (
         "{count} admitted applicants have not yet confirmed or declined: close the confirmation window first (jifen season confirm DIR FILE --close)",
         "仍有 {count} 名已录取者未确认或放弃：请先关闭确认期（jifen season confirm DIR FILE --close）",

@@ -127,10 +127,10 @@ def require(state: State, stage: str) -> None:
             raise StageError([state.say("order.first", stage=state.say(f"stage.{needed}"), command=needed)])
     if stage in ("import", "qualify") and stage in done:
         raise StageError([state.say("order.done", stage=state.say(f"stage.{stage}"))])
-    if stage in ("correct", "choices") and "allocate" in done:
+    if stage == "choices" and "allocate" in done:
         raise StageError([state.say("order.after", stage=state.say(f"stage.{stage}"), now=state.say("stage.allocate"))])
-    if stage == "correct" and "choices" in done:
-        raise StageError([state.say("order.after", stage=state.say(f"stage.{stage}"), now=state.say("stage.choices"))])
+    if stage == "correct" and state.register_closed:
+        raise StageError([state.say("order.after", stage=state.say(f"stage.{stage}"), now=state.say("stage.register"))])
     if stage == "allocate" and "allocate" in done:
         raise StageError([state.say("order.done", stage=state.say("stage.allocate"))])
     if stage == "clearing":
@@ -179,10 +179,7 @@ def evaluated(state: State) -> pl.DataFrame:
         outcome = outcome.with_columns(pl.Series("failed", failed, dtype=outcome.get_column("failed").dtype))
         outcome = outcome.with_columns(eligible=pl.col("failed").list.len() == 0)
         outcome = outcome.with_columns(rank_column(policy, outcome.drop("rank")).alias("rank"))
-    lookup = pl.Series(names, dtype=pl.String)
-    failed_names = outcome.get_column("failed").list.eval(pl.element().cast(pl.Int64)).map_elements(
-        lambda ks: [lookup[k] for k in ks], return_dtype=_LIST
-    ) if outcome.height else pl.Series("failed", [], dtype=_LIST)
+    failed_names = pl.col("failed").list.eval(pl.element().cast(pl.Int64).replace_strict(list(range(len(names))), names, return_dtype=pl.String))
     return outcome.with_columns(points_text(outcome).alias("points_text"), failed_names.alias("failed_names"))
 
 
@@ -214,10 +211,12 @@ def qualify(state: State) -> State:
             "id": outcome.get_column("id"), "row": outcome.get_column("row"), "grade": outcome.get_column("grade").cast(pl.String),
             "eligible": outcome.get_column("eligible"), "failed": outcome.get_column("failed_names"),
             "points": outcome.get_column("points_text"), "rank": outcome.get_column("rank").cast(pl.Int64),
-            "status": status, "school": pl.Series([None] * outcome.height, dtype=pl.String), "round": pl.Series([None] * outcome.height, dtype=pl.String),
-            "choices": pl.Series([[]] * outcome.height, dtype=_LIST), "accepts": pl.Series([False] * outcome.height, dtype=pl.Boolean),
-            "sibling": sibling, "clearing": pl.Series([[]] * outcome.height, dtype=_LIST),
+            "batch": outcome.get_column("batch").cast(pl.Int32),
+            "status": status, "sibling": sibling,
         }
+    ).with_columns(
+        school=pl.lit(None, dtype=pl.String), round=pl.lit(None, dtype=pl.String), choices=pl.lit([], dtype=_LIST),
+        accepts=pl.lit(False), filed=pl.lit(False), clearing=pl.lit([], dtype=_LIST),
     )
     return attrs.evolve(state, table=table, done=_with(state.done, "qualify"))
 
@@ -227,10 +226,106 @@ def _with(done: list[str], stage: str) -> list[str]:
 
 
 def correct(state: State, changes: Sequence[Correction]) -> tuple[State, list[str]]:
-    """Record the corrections and qualify again; what changed for whom, and which clause decided."""
+    """Record the corrections; what changed for whom, and which clause decided.
+
+    Before choices are filed, the qualification list is made again. Once they
+    are, only the corrected applicants' results change (:func:`_correct_late`).
+    """
     before = state.table
-    after = qualify(attrs.evolve(state, corrections=[*state.corrections, *changes]))
+    corrected = attrs.evolve(state, corrections=[*state.corrections, *changes])
+    if "choices" in state.done:
+        after = _correct_late(corrected, list(dict.fromkeys(c.id for c in changes)))
+    else:
+        after = qualify(corrected)
     return attrs.evolve(after, done=_with(after.done, "correct")), changes_between(state, before, after.table)
+
+
+def _correct_late(state: State, corrected: list[str]) -> State:
+    """Corrections once choices are filed: no one else's result moves, and no seat is taken from anyone.
+
+    A corrected applicant takes the rank and points the corrected data give.
+    One who now qualifies - eligible, and ranked above the last qualified of
+    the grade - and holds no seat is qualified again before allocation, and
+    after it placed over the seats no one holds, by the choices on file and
+    coordination where accepted, as a stage of its own (else unplaced, which
+    clearing may take up). One who holds a seat keeps it; a correction that
+    would take it away (the applicant no longer eligible) is refused: that is
+    a human decision, not the tool's.
+    """
+    new = evaluated(state).select(
+        "id", pl.col("eligible").alias("n_eligible"), pl.col("failed_names").alias("n_failed"), pl.col("points_text").alias("n_points"),
+        pl.col("rank").cast(pl.Int64).alias("n_rank"), pl.col("batch").cast(pl.Int32).alias("n_batch"),
+    )
+    table = state.table.join(new, on="id", how="left", maintain_order="left")
+    placed_before = "allocate" in state.done
+    rows = {r["id"]: r for r in table.filter(pl.col("id").is_in(corrected)).iter_rows(named=True)}
+    # The last qualified rank of each grade, in the corrected ranking, among the others.
+    standing = table.filter(~pl.col("id").is_in(corrected) & ~pl.col("status").is_in(["ineligible", "not_qualified"]))
+    cut = dict(standing.group_by("grade").agg(pl.col("n_rank").max()).iter_rows())
+    updates: dict[str, dict[str, Any]] = {}
+    for applicant in corrected:
+        row = rows[applicant]
+        change: dict[str, Any] = {"eligible": row["n_eligible"], "failed": row["n_failed"], "points": row["n_points"], "rank": row["n_rank"], "batch": row["n_batch"]}
+        status = row["status"]
+        if status in HOLDING:
+            if not row["n_eligible"]:
+                raise StageError([state.say("bad.after_allocation", at="", id=applicant, why=state.say("changed.ineligible")).lstrip(": ：")])
+        elif not row["n_eligible"]:
+            change["status"] = "ineligible"
+        elif cut.get(row["grade"]) is not None and row["n_rank"] <= cut[row["grade"]]:
+            if status in ("ineligible", "not_qualified"):
+                change["status"] = "qualified"
+        elif status == "ineligible":
+            change["status"] = "not_qualified"
+        updates[applicant] = change
+    table = _updated(state.table, updates)
+    if placed_before:
+        late = [a for a, c in updates.items() if c.get("status") == "qualified"]
+        table = _place_late(attrs.evolve(state, table=table), late)
+    return attrs.evolve(state, table=table)
+
+
+def _updated(table: pl.DataFrame, updates: dict[str, dict[str, Any]]) -> pl.DataFrame:
+    """``table`` with the given columns of the given applicants replaced."""
+    if not updates:
+        return table
+    ids = table.get_column("id").to_list()
+    at = {i: k for k, i in enumerate(ids)}
+    out = table
+    for name in sorted({n for change in updates.values() for n in change}):
+        values = out.get_column(name).to_list()
+        for applicant, change in updates.items():
+            if name in change:
+                values[at[applicant]] = change[name]
+        out = out.with_columns(pl.Series(name, values, dtype=out.get_column(name).dtype))
+    return out
+
+
+def _place_late(state: State, late: list[str]) -> pl.DataFrame:
+    """The late qualified, each alone and in rank order, placed over the seats no one holds: admitted, or unplaced."""
+    table = state.table
+    if not late:
+        return table
+    left = seats_left(state)
+    offer = tuple(attrs.evolve(s, seats=max(0, left[k])) for k, s in enumerate(state.schools))
+    frame = _placement(state, pl.col("id").is_in(late), "choices").with_columns(sibling=pl.lit(None, dtype=pl.String))
+    policy = _allocation_policy(state)
+    placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
+    return _taking(state, table, placed, late_round=None)
+
+
+def _taking(state: State, table: pl.DataFrame, placed: pl.DataFrame, late_round: str | None) -> pl.DataFrame:
+    """The table with the allocator's placements: ADMITTED -> admitted at its school; UNPLACED -> unplaced; others unchanged."""
+    ids = [s.id for s in state.schools]
+    school = placed.get_column("school").map_elements(lambda i: ids[i], return_dtype=pl.String)
+    admitted = placed.get_column("status") == ADMITTED
+    unplaced = placed.get_column("status") == UNPLACED
+    round_ = placed.get_column("round") if late_round is None else pl.Series([late_round] * len(placed), dtype=pl.String)
+    return table.with_columns(
+        status=pl.when(admitted).then(pl.lit("admitted")).when(unplaced).then(pl.lit("unplaced")).otherwise(pl.col("status")),
+        school=pl.when(admitted).then(school).otherwise(pl.col("school")),
+        round=pl.when(admitted).then(round_).otherwise(pl.col("round")),
+    )
 
 
 def changes_between(state: State, before: pl.DataFrame, after: pl.DataFrame) -> list[str]:
@@ -269,52 +364,39 @@ def _word(state: State, status: str) -> str:
 
 def file_choices(state: State, filed: dict[str, tuple[tuple[str, ...], bool, str | None]]) -> tuple[State, int]:
     """Each listed qualified applicant's choices; the qualified who filed none, as the policy says (gave_up, or left to coordination)."""
-    table = state.table
-    ids = table.get_column("id").to_list()
-    choices = table.get_column("choices").to_list()
-    accepts = table.get_column("accepts").to_list()
-    sibling = table.get_column("sibling").to_list()
-    status = table.get_column("status").to_list()
-    for k, applicant in enumerate(ids):
-        if applicant in filed:
-            choices[k], accepts[k], group = filed[applicant]
-            if group is not None:
-                sibling[k] = group or None
-            if status[k] == "gave_up":
-                status[k] = "qualified"
-    gave_up = 0
-    for k, s in enumerate(status):
-        if s == "qualified" and not choices[k] and ids[k] not in filed and not _filed_before(state, ids[k]):
-            if state.policy.allocation.missing_choices == "gives_up":
-                status[k], gave_up = "gave_up", gave_up + 1
-            else:
-                accepts[k] = True  # left to coordination, as the policy says
-    table = table.with_columns(
-        pl.Series("choices", choices, dtype=_LIST), pl.Series("accepts", accepts, dtype=pl.Boolean),
-        pl.Series("sibling", sibling, dtype=pl.String), pl.Series("status", status, dtype=pl.String),
-    )
+    given = pl.DataFrame(
+        {
+            "id": list(filed), "_choices": [";".join(c) for c, _, _ in filed.values()], "_accepts": [a for _, a, _ in filed.values()],
+            "_group": [g for _, _, g in filed.values()], "_grouped": [g is not None for _, _, g in filed.values()],
+        },
+        schema={"id": pl.String, "_choices": pl.String, "_accepts": pl.Boolean, "_group": pl.String, "_grouped": pl.Boolean},
+    ).with_columns(_choices=pl.when(pl.col("_choices") == "").then(pl.lit([], dtype=_LIST)).otherwise(pl.col("_choices").str.split(";")))
+    now = pl.col("_accepts").is_not_null()
+    table = state.table.join(given, on="id", how="left", maintain_order="left").with_columns(
+        choices=pl.when(now).then(pl.col("_choices")).otherwise(pl.col("choices")),
+        accepts=pl.when(now).then(pl.col("_accepts")).otherwise(pl.col("accepts")),
+        sibling=pl.when(pl.col("_grouped").fill_null(False)).then(pl.when(pl.col("_group") != "").then(pl.col("_group"))).otherwise(pl.col("sibling")),
+        status=pl.when(now & (pl.col("status") == "gave_up")).then(pl.lit("qualified")).otherwise(pl.col("status")),
+        filed=pl.col("filed") | now,
+    ).drop("_choices", "_accepts", "_group", "_grouped")
+    silent = (pl.col("status") == "qualified") & ~pl.col("filed")
+    gave_up = int(table.select(silent.sum()).item())
+    if state.policy.allocation.missing_choices == "gives_up":
+        table = table.with_columns(status=pl.when(silent).then(pl.lit("gave_up")).otherwise(pl.col("status")))
+    else:
+        table = table.with_columns(accepts=pl.when(silent).then(pl.lit(True)).otherwise(pl.col("accepts")))  # left to coordination
+        gave_up = 0
     return attrs.evolve(state, table=table, done=_with(state.done, "choices")), gave_up
-
-
-def _filed_before(state: State, applicant: str) -> bool:
-    row = state.table.filter(pl.col("id") == applicant)
-    return bool(row.height and row.get_column("choices")[0].len())
 
 
 def _placement(state: State, eligible: pl.Expr, lists: str) -> pl.DataFrame:
     """The placement frame of the applicants ``eligible`` picks, placing by their lists ``lists``, in the policy's rank order."""
     table = state.table
     return table.select(
-        "id", "grade", eligible.alias("eligible"), pl.col("rank").cast(pl.Int64), pl.lit(None, dtype=pl.Int32).alias("batch"),
+        "id", "grade", eligible.alias("eligible"), pl.col("rank").cast(pl.Int64), pl.col("batch"),
         pl.col(lists).alias("choices"), pl.lit([], dtype=_LIST).alias("clearing"), pl.col("accepts") if lists == "choices" else pl.lit(False).alias("accepts"),
         pl.col("sibling"),
     )
-
-
-def _batches(state: State) -> pl.Series:
-    """Each applicant's batch, as evaluation gave it (allocation places batch by batch)."""
-    outcome = evaluated(state)
-    return outcome.get_column("batch").cast(pl.Int32)
 
 
 def _allocation_policy(state: State) -> model.Policy:
@@ -326,19 +408,10 @@ def _allocation_policy(state: State) -> model.Policy:
 def allocate(state: State) -> State:
     """The policy's rounds (batches, choices, coordination) for the qualified with choices; verified; then frozen."""
     policy = _allocation_policy(state)
-    frame = _placement(state, pl.col("status") == "qualified", "choices").with_columns(_batches(state).alias("batch"))
+    frame = _placement(state, pl.col("status") == "qualified", "choices")
     placed = allocate_arrays(policy, frame, state.schools).select("status", "school", "round", "group")
     verify_frame(policy, pl.concat([frame, placed], how="horizontal"), state.schools, frame.get_column("id"))
-    ids = [s.id for s in state.schools]
-    school = placed.get_column("school").map_elements(lambda i: ids[i], return_dtype=pl.String)
-    admitted = placed.get_column("status") == ADMITTED
-    unplaced = placed.get_column("status") == UNPLACED
-    table = state.table.with_columns(
-        status=pl.when(admitted).then(pl.lit("admitted")).when(unplaced).then(pl.lit("unplaced")).otherwise(pl.col("status")),
-        school=pl.when(admitted).then(school).otherwise(pl.col("school")),
-        round=pl.when(admitted).then(placed.get_column("round")).otherwise(pl.col("round")),
-    )
-    return attrs.evolve(state, table=table, done=_with(state.done, "allocate"))
+    return attrs.evolve(state, table=_taking(state, state.table, placed, late_round=None), done=_with(state.done, "allocate"))
 
 
 # ------------------------------------------------------------------ confirmation, clearing, registration
@@ -382,23 +455,20 @@ def clearing(state: State, filed: dict[str, tuple[str, ...]]) -> tuple[State, in
     """
     left = seats_left(state)
     offer = tuple(attrs.evolve(s, seats=max(0, left[k])) for k, s in enumerate(state.schools))
-    ids = state.table.get_column("id").to_list()
-    lists = [tuple(filed.get(i, ())) for i in ids]
-    table = state.table.with_columns(pl.Series("clearing", [list(c) for c in lists], dtype=_LIST))
+    given = pl.DataFrame({"id": list(filed), "_lists": [";".join(c) for c in filed.values()]}, schema={"id": pl.String, "_lists": pl.String})
+    table = (
+        state.table.join(given, on="id", how="left", maintain_order="left")
+        .with_columns(clearing=pl.when(pl.col("_lists").fill_null("") == "").then(pl.lit([], dtype=_LIST)).otherwise(pl.col("_lists").str.split(";")))
+        .drop("_lists")
+    )
     policy = _allocation_policy(state)
     entering = pl.col("id").is_in(list(filed)) & pl.col("status").is_in(clearing_groups(state))
     frame = _placement(attrs.evolve(state, table=table), entering, "clearing")
-    frame = frame.with_columns(_batches(state).alias("batch"))
     placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
     verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, frame.get_column("id"))
-    school_ids = [s.id for s in state.schools]
-    school = placed.get_column("school").map_elements(lambda i: school_ids[i], return_dtype=pl.String)
     admitted = placed.get_column("status") == ADMITTED
-    table = table.with_columns(
-        status=pl.when(admitted).then(pl.lit("admitted")).otherwise(pl.col("status")),
-        school=pl.when(admitted).then(school).otherwise(pl.col("school")),
-        round=pl.when(admitted).then(pl.lit("clearing")).otherwise(pl.col("round")),
-    )
+    # Those clearing does not place keep the status they entered with.
+    table = _taking(state, table, placed.with_columns(status=pl.when(admitted).then(pl.col("status")).otherwise(pl.lit(None))), late_round="clearing")
     count = int(admitted.sum())
     return attrs.evolve(state, table=table, done=_with(state.done, "clearing")), count, sum(max(0, v) for v in left.values())
 
