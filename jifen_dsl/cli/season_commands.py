@@ -151,3 +151,39 @@ def verify_cmd(folder: str, head: str | None) -> None:
         raise DataError(problems, title=f"{folder}: the season does not verify")
     for line in checked:
         click.echo(f"ok: {line}")
+
+
+@season.command("explain")
+@_dir
+@click.option("--id", "applicant", required=True, help="The application number.")
+def explain_cmd(folder: str, applicant: str) -> None:
+    """One applicant's whole story: data and sources, requirements, points, rank, choices, allocation, decisions."""
+    from jifen_dsl.season.explain import explain_applicant
+
+    click.echo(explain_applicant(folder, applicant), nl=False)
+
+
+@season.command("publish")
+@_dir
+@click.option("--list", "which", type=click.Choice(["qualification", "admission", "clearing"]), required=True, help="Which stage's list.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html"]), default="csv", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write (written whole, or not at all).")
+def publish_cmd(folder: str, which: str, fmt: str, output: str) -> None:
+    """The masked public list (公示) of a stage, with the season log's head digest on it."""
+    from jifen_dsl.data.output import write_bytes_atomic
+    from jifen_dsl.data.tables import csv_bytes
+    from jifen_dsl.data.xlsx import Sheet, workbook_bytes
+    from jifen_dsl.runs.public_html import html_page
+    from jifen_dsl.season.commands import season_rows
+    from jifen_dsl.season.public import public_list
+
+    state, entries = season_rows(folder)
+    public = public_list(state, which, entries[-1].digest)
+    if fmt == "html":
+        data = html_page(public).encode("utf-8")
+    elif fmt == "csv":
+        data = csv_bytes(public.header, list(public.rows) + [[note] for note in public.notes])
+    else:
+        data = workbook_bytes([Sheet(public.sheet_title, public.header, public.rows, numeric=public.numeric)])
+    write_bytes_atomic(output, data)
+    click.echo(f"{len(public.rows)} rows -> {output}")

@@ -114,7 +114,7 @@ def read_corrections(path: str, state: State, officer: str) -> list[Correction]:
             if value not in _VERDICTS:
                 problems.append(state.say("bad.verdict", at=at, field=name, value=value))
                 continue
-            found.append(Correction(applicant, name, _VERDICTS[value], True, "", value, reason, who))
+            found.append(Correction(applicant, name, _VERDICTS[value], True, "", value, reason, who, _source(table, row)))
             continue
         field = fields.get(name)
         if field is None:
@@ -129,9 +129,15 @@ def read_corrections(path: str, state: State, officer: str) -> list[Correction]:
         position = policy.read_fields.index(field.index)
         old = frame.filter(pl.col("id") == applicant).get_column(columns.field_column(position))
         old_text = str(columns.column_values(old, field.type)[0])
-        found.append(Correction(applicant, field.name, columns.column_values(typed, field.type)[0], False, old_text, value, reason, who))
+        found.append(Correction(applicant, field.name, columns.column_values(typed, field.type)[0], False, old_text, value, reason, who, _source(table, row)))
     _refuse(problems, state, path)
     return found
+
+
+def _source(table: Table, row: int) -> str:
+    import os
+
+    return f"{os.path.basename(table.path)}:{row}"
 
 
 def _schools_by_grade(state: State) -> dict[str, set[str]]:

@@ -61,6 +61,7 @@ class Correction:
     new: str
     reason: str
     officer: str
+    source: str = ""  # the corrections file's name and row
 
 
 @attrs.define

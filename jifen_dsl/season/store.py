@@ -166,5 +166,9 @@ class Store:
     def put_outcomes(self, seq: int, rows: Sequence[tuple]) -> None:
         self.db.executemany(f"INSERT INTO outcomes VALUES (?, {', '.join('?' * len(OUTCOME_COLUMNS))})", [(seq, *row) for row in rows])
 
+    def history(self, applicant: str) -> list[tuple]:
+        """(seq, *OUTCOME_COLUMNS) of one applicant after each stage, in order."""
+        return self.db.execute(f"SELECT seq, {', '.join(OUTCOME_COLUMNS)} FROM outcomes WHERE id = ? ORDER BY seq", (applicant,)).fetchall()
+
     def outcomes(self, seq: int) -> list[tuple]:
         return self.db.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes WHERE seq = ? ORDER BY id", (seq,)).fetchall()
