@@ -23,6 +23,7 @@ def _officer() -> str:
 
 _officer_option = click.option("--officer", default=None, help="Who takes this action (default: the login name); kept in the log.")
 _reason_option = click.option("--reason", default="", help="Why; kept in the log.")
+_as_of_option = click.option("--as-of", "as_of", default=None, help="The date (and time) the action was taken, when recorded later; checked against the stage's window.")
 _dir = click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
 
 
@@ -30,9 +31,11 @@ def _file(name: str):
     return click.argument(name, type=click.Path(dir_okay=False, exists=True))
 
 
-def _echo(lines: list[str]) -> None:
-    for line in lines:
+def _echo(said) -> None:
+    for line in said.lines:
         click.echo(line)
+    for line in said.warnings:
+        click.echo(line, err=True)
 
 
 class _InOrder(click.Group):
@@ -59,15 +62,21 @@ def init_cmd(folder: str, policy: str, schools: str, officer: str | None, reason
 
 
 def _stage(name: str, role: str | None = None, help_text: str = "", close: str | None = None):
-    def command(folder: str, officer: str | None, reason: str, path: str | None = None, close_window: bool = False) -> None:
+    def command(folder: str, officer: str | None, reason: str, as_of: str | None, path: str | None = None, close_window: bool = False) -> None:
         from jifen_dsl.season.commands import run_stage
+        from jifen_dsl.season.windows import parse_moment
 
         paths = [(role, path)] if role and path else []
-        options = {"close": True} if close_window else {}
+        options: dict = {"close": True} if close_window else {}
+        if as_of is not None:
+            try:
+                options["as_of"] = str(parse_moment(as_of))
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint="--as-of") from None
         _echo(run_stage(folder, name, officer or _officer(), reason, paths, options))
 
     command.__doc__ = help_text
-    command = _reason_option(_officer_option(command))
+    command = _as_of_option(_reason_option(_officer_option(command)))
     if close:
         command = click.option("--close", "close_window", is_flag=True, help=close)(command)
     if role:
@@ -91,12 +100,18 @@ def status_cmd(folder: str) -> None:
     """Stages done and counts by status."""
     from jifen_dsl.season.commands import season_rows
     from jifen_dsl.season.messages import status_word
+    from jifen_dsl.season.windows import next_stage, window_text
 
     state, entries = season_rows(folder)
     language = state.language
     click.echo(("阶段：" if language == "zh" else "stages: ") + ", ".join(state.say(f"stage.{s}") for s in state.done))
     for status, count in state.counts().items():
         click.echo(f"  {status_word(language, status)}: {count}")
+    following = next_stage(state)
+    if following is not None:
+        window = window_text(state, following)
+        label = ("下一阶段：" if language == "zh" else "next: ") + state.say(f"stage.{following}")
+        click.echo(label + (f" - {window}" if window else ""))
     if entries:
         click.echo(state.say("head", digest=entries[-1].digest))
 
@@ -187,3 +202,17 @@ def publish_cmd(folder: str, which: str, fmt: str, output: str) -> None:
         data = workbook_bytes([Sheet(public.sheet_title, public.header, public.rows, numeric=public.numeric)])
     write_bytes_atomic(output, data)
     click.echo(f"{len(public.rows)} rows -> {output}")
+
+
+@season.command("report")
+@_dir
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write (written whole, or not at all).")
+def report_cmd(folder: str, output: str) -> None:
+    """Year-end statistics for the bureau as one self-contained HTML page with charts."""
+    from jifen_dsl.data.output import write_bytes_atomic
+    from jifen_dsl.season.commands import season_rows
+    from jifen_dsl.season.report import report_html
+
+    state, entries = season_rows(folder)
+    write_bytes_atomic(output, report_html(state, entries).encode("utf-8"))
+    click.echo(f"{state.table.height if state.table is not None else 0} applicants -> {output}")

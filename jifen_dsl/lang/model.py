@@ -154,6 +154,7 @@ class Allocation:
     missing_choices: str = "gives_up"  # a qualified applicant who files no choices: or "coordinated" (placed by coordination)
     unconfirmed: str = "declines"  # silence through the confirmation window: or "confirms"
     clearing_for: tuple[str, ...] = ("unplaced", "gave_up")  # who may enter clearing: also "declined"
+    windows: tuple[tuple[str, str], ...] = ()  # (season stage, schedule phase open for it)
     clearing_span: Any = attrs.field(default=None, eq=False, repr=False)  # where the clearing setting is written, for refusals
     cite: str | None = None
 

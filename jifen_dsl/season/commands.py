@@ -9,6 +9,7 @@ with the one recorded.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import tempfile
 from pathlib import Path
@@ -28,11 +29,20 @@ from jifen_dsl.season import stages
 from jifen_dsl.season.messages import say
 from jifen_dsl.season.stages import State, StageError
 from jifen_dsl.season.store import DB_NAME, GENESIS, LogEntry, Store, outcome_digest
+from jifen_dsl.season.windows import outside_window, parse_moment
 
-__all__ = ["init_season", "run_stage", "replay", "open_store", "verify_season", "POLICY_FOLDER"]
+__all__ = ["Said", "init_season", "run_stage", "replay", "open_store", "verify_season", "POLICY_FOLDER"]
 
 POLICY_FOLDER = "policy"  # the season's own copy of the policy library's files it uses
 _CHOICE_COLUMNS = (model.CHOICES_FIELD, model.CLEARING_FIELD, model.COORDINATION_FIELD)
+
+
+@attrs.frozen
+class Said:
+    """What a command says: its report (standard output) and its warnings (standard error)."""
+
+    lines: list[str]
+    warnings: list[str] = attrs.field(factory=list)
 
 
 def open_store(folder: str) -> Store:
@@ -41,7 +51,7 @@ def open_store(folder: str) -> Store:
     return Store(folder)
 
 
-def init_season(folder: str, policy_path: str, schools_path: str, officer: str, reason: str) -> list[str]:
+def init_season(folder: str, policy_path: str, schools_path: str, officer: str, reason: str) -> "Said":
     """Create the season: the policy's texts (and those it imports or extends) and the schools file, kept whole."""
     if os.path.exists(os.path.join(folder, DB_NAME)):
         raise DataError([say("en", "exists", dir=folder)])
@@ -62,7 +72,7 @@ def init_season(folder: str, policy_path: str, schools_path: str, officer: str, 
         store.close()
 
 
-def run_stage(folder: str, action: str, officer: str, reason: str, paths: Iterable[tuple[str, str]] = (), options: dict[str, Any] | None = None) -> list[str]:
+def run_stage(folder: str, action: str, officer: str, reason: str, paths: Iterable[tuple[str, str]] = (), options: dict[str, Any] | None = None) -> "Said":
     """Run one stage (``action``) with its input files ((role, path)), recorded whole or not at all.
 
     The stage reads the officer's own files, so that its messages name them; the
@@ -85,7 +95,7 @@ def _read(path: str) -> bytes:
         raise DataError([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
 
 
-def _record(store: Store, action: str, officer: str, reason: str, files: list[tuple[str, str, bytes]], options: dict[str, Any], given: dict[str, str] | None = None) -> list[str]:
+def _record(store: Store, action: str, officer: str, reason: str, files: list[tuple[str, str, bytes]], options: dict[str, Any], given: dict[str, str] | None = None) -> "Said":
     with store.transaction():
         state = replay(store) if action != "init" else State()
         with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
@@ -93,6 +103,11 @@ def _record(store: Store, action: str, officer: str, reason: str, files: list[tu
             if action == "init":
                 _write_policy(store.folder, files)
             state, lines = apply(store.folder, state, action, paths, options, officer)
+        warnings = []
+        if action != "init":
+            when = parse_moment(options["as_of"]) if "as_of" in options else _dt.datetime.now()
+            warning = outside_window(state, action, when)
+            warnings = [warning] if warning else []
         for role, _, data in files:
             if given and role in given and _read(given[role]) != data:
                 raise DataError([f"{given[role]}: the file changed while it was being read; nothing was recorded"])
@@ -101,7 +116,7 @@ def _record(store: Store, action: str, officer: str, reason: str, files: list[tu
         entry = store.append(action, officer, reason, inputs, options, outcome_digest(rows) if rows else "")
         if rows:
             store.put_outcomes(entry.seq, rows)
-    return [*lines, state.say("head", digest=entry.digest)]
+    return Said([*lines, state.say("head", digest=entry.digest)], warnings)
 
 
 def _materialise(work: str, files: list[tuple[str, str, bytes]]) -> dict[str, str]:

@@ -350,7 +350,7 @@ def changes_between(state: State, before: pl.DataFrame, after: pl.DataFrame) -> 
         if clauses:
             cites = {r.name: r.cite for r in state.policy.requirements}
             what.append(state.say("changed.clause", clauses=", ".join(f"{c} ({cites[c]})" if cites.get(c) else c for c in clauses)))
-        lines.append(state.say("changed.line", id=row["id"], what="; ".join(what)))
+        lines.append(state.say("changed.line", id=row["id"], what=("；" if state.language == "zh" else "; ").join(what)))
     return lines
 
 

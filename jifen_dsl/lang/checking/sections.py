@@ -176,8 +176,16 @@ class SectionChecking:
             for group in sorted({g for g in groups if groups.count(g) > 1}):
                 self.error(f"clearing_for names {group!r} twice", next(s.span for s in block.settings if s.key == "clearing_for"))
             values["clearing_for"] = tuple(dict.fromkeys(groups))
+        windows = []
+        phases = {p.name for p in getattr(self, "phases", [])}
+        for key in [k for k in values if k.startswith("window_")]:
+            phase = values.pop(key)
+            if phase not in phases:
+                at = next(s.span for s in block.settings if s.key == key)
+                self.error(f"the window of {key.removeprefix('window_')} names no phase of the schedule: {phase!r}", at, "declare the phase in the schedule section" if not phases else f"the phases: {', '.join(sorted(phases))}")
+            windows.append((key.removeprefix("window_"), phase))
         clearing_at = next((s.span for s in block.settings if s.key == "clearing"), block.span)
-        return model.Allocation(cite=block.cite, clearing_span=clearing_at, **values)
+        return model.Allocation(cite=block.cite, clearing_span=clearing_at, windows=tuple(windows), **values)
 
     def _allocation_fields(self, allocation: model.Allocation, block) -> None:
         wanted = [(model.CHOICES_FIELD, ("school_list",), True), (model.COORDINATION_FIELD, ("bool",), True), (model.SIBLING_FIELD, ("text",), False)]

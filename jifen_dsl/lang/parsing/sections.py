@@ -99,6 +99,16 @@ class SectionBuilder(NodeBuilder):
     set_unconfirmed = _setting("unconfirmed")
     del _setting
 
+    def set_window(self, meta, children):
+        stage, phase = children
+        return syntax.Setting(f"window_{stage}", phase.value, span=self._span(meta))
+
+    stage_qualify = fixed_word("qualify")
+    stage_choices = fixed_word("choices")
+    stage_confirm = fixed_word("confirm")
+    stage_clearing = fixed_word("clearing")
+    stage_register = fixed_word("register")
+
     def set_clearing_for(self, meta, children):
         return syntax.Setting("clearing_for", tuple(children), span=self._span(meta))
 

@@ -129,6 +129,8 @@ class _Writer(ExpressionWriter):
             return f"{self.w('semesters_per_year')} {item.value}"
         if item.key == "siblings":
             return f"{self.w('siblings')} {self.w('together')} {self.w('else')} {self.w(item.value)}"
+        if item.key.startswith("window_"):
+            return f"{self.w('window')} {self.w('stage_' + item.key.removeprefix('window_'))} {self.name(item.value)}"
         if item.key == "clearing_for":
             return f"{self.w(item.key)} " + self.p[","].join(self.w(f"clearing_{group}") for group in item.value)
         value = str(item.value) if item.key == "choices" else self.w(item.value)

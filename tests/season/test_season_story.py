@@ -1,0 +1,202 @@
+"""One applicant's season told whole, late corrections, windows, the report and the public lists.
+
+The season is run through the season room's own entry points (the command
+line is tested through its process in test_season_cli.py); each test builds
+its officers' files from the season's export, so that they fit the cohort.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from jifen_dsl.season.commands import init_season, run_stage, season_rows, verify_season
+from jifen_dsl.season.explain import explain_applicant
+from jifen_dsl.season.public import public_list
+from jifen_dsl.season.report import report_html
+from jifen_dsl.season.stages import StageError
+
+from ..conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "baiyun-2022"
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> str:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return str(path)
+
+
+def _table(folder: Path) -> dict[str, dict]:
+    state, _ = season_rows(str(folder))
+    return {row["id"]: row for row in state.table.iter_rows(named=True)}
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Path:
+    """Baiyun 2022, but clearing open to those who declined too (so one applicant can decline and then clear)."""
+    root = tmp_path_factory.mktemp("library")
+    (root / "guangzhou").mkdir()
+    shutil.copy(ROOT / "policies" / "guangzhou" / "fields.jifen", root / "guangzhou" / "fields.jifen")
+    (root / "baiyun").mkdir()
+    text = (ROOT / "policies" / "baiyun" / "2022.jifen").read_text(encoding="utf-8")
+    assert "clearing_for unplaced, gave_up" in text
+    text = text.replace("clearing_for unplaced, gave_up", "clearing_for unplaced, gave_up, declined")
+    text = text.replace("schedule {", "schedule {\n    phase choosing \"Choices are filed\" from 2022-06-10 to 2022-06-14")
+    text = text.replace("    unconfirmed declines", "    unconfirmed declines\n    window choices choosing")
+    (root / "baiyun" / "2022.jifen").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def allocated(tmp_path_factory, library) -> tuple[Path, str]:
+    """A season up to allocation; the corrected applicant's id."""
+    work = tmp_path_factory.mktemp("season")
+    folder = work / "season"
+    init_season(str(folder), str(library / "baiyun" / "2022.jifen"), str(EXAMPLE / "schools.csv"), "officer A", "2022 season")
+    run_stage(str(folder), "import", "officer A", "", [("applicants", str(EXAMPLE / "applicants.csv"))])
+    run_stage(str(folder), "qualify", "officer A", "")
+    table = _table(folder)
+    target = next(i for i, r in sorted(table.items()) if r["status"] == "qualified" and r["grade"] == "G1")
+    corrections = _write(work / "corrections.csv", ["id", "field", "value", "reason", "officer"], [[target, "points", "199", "points of a second permit left out", "Li"]])
+    said = run_stage(str(folder), "correct", "officer B", "objections heard", [("corrections", corrections)])
+    assert any(line.startswith(target) for line in said.lines)
+    apps = {a["id"]: a for a in csv.DictReader((EXAMPLE / "applicants.csv").open(encoding="utf-8"))}
+    qualified = [i for i, r in sorted(_table(folder).items()) if r["status"] == "qualified"]
+    choices = _write(work / "choices.csv", ["id", "choices", "accepts_coordination"], [[i, apps[i]["choices"], "false"] for i in qualified])
+    run_stage(str(folder), "choices", "officer A", "", [("choices", choices)], {"as_of": "2022-06-12"})
+    run_stage(str(folder), "allocate", "officer A", "")
+    return folder, target
+
+
+def test_an_applicant_corrected_allocated_declined_and_cleared_is_told_whole(allocated, tmp_path):
+    source, target = allocated
+    folder = tmp_path / "season"
+    shutil.copytree(source, folder)
+    table = _table(folder)
+    assert table[target]["status"] == "admitted"
+    first_school = table[target]["school"]
+    admitted = [i for i, r in sorted(table.items()) if r["status"] == "admitted"]
+    decisions = _write(tmp_path / "decisions.csv", ["id", "decision"], [[i, "declined" if i == target else "confirmed"] for i in admitted])
+    run_stage(str(folder), "confirm", "officer C", "window closes", [("decisions", decisions)], {"close": True})
+    offered = sorted({s for s in (r["school"] for r in _table(folder).values()) if s} - {first_school})
+    grade_schools = [row["id"] for row in csv.DictReader((EXAMPLE / "schools.csv").open(encoding="utf-8")) if row["grade"] == table[target]["grade"]]
+    clearing = _write(tmp_path / "clearing.csv", ["id", "choices"], [[target, first_school]])
+    said = run_stage(str(folder), "clearing", "officer D", "clearing round", [("clearing", clearing)])
+    assert "1 admitted" in said.lines[0]
+    after = _table(folder)[target]
+    assert (after["status"], after["school"], after["round"]) == ("admitted", first_school, "clearing")  # its own declined seat, offered again
+    assert first_school in grade_schools and offered is not None
+
+    story = explain_applicant(str(folder), target)
+    # the data and where each value came from: the application file's row, and the correction with its officer and reason
+    assert "applicants.csv row" in story
+    assert "corrected from" in story and "by Li (corrections.csv:2): points of a second permit left out" in story
+    # each requirement with its clause, the points and the rank
+    assert "[Article 4 (I) 2]" in story and "total (verified, read from the application): 199" in story and "Rank: " in story
+    # choices, the allocation, and every officer's row about the applicant, from the recorded files
+    assert "Choices filed:" in story and f"Allocation: admitted at {first_school}" in story
+    for file in ("corrections.csv", "choices.csv", "decisions.csv", "clearing.csv"):
+        assert f"{file} row" in story
+    assert "decision=declined" in story
+    # the status after each stage, ending in clearing
+    steps = story.split("What the season did, stage by stage:")[1]
+    assert [line.split(": ", 1)[1].split(" ")[0] for line in steps.strip().splitlines()[:6]] == [
+        "qualified", "qualified", "qualified", "admitted", "declined", "admitted"
+    ]
+    assert "How far the tool decided" in story
+    problems, _ = verify_season(str(folder))
+    assert problems == []
+
+
+def test_a_late_correction_places_only_the_corrected_applicant_over_the_seats_left(allocated, tmp_path):
+    source, _ = allocated
+    folder = tmp_path / "season"
+    shutil.copytree(source, folder)
+    before = _table(folder)
+    outsider = next(i for i, r in sorted(before.items()) if r["status"] == "not_qualified" and r["grade"] == "G1")
+    corrections = _write(tmp_path / "late.csv", ["id", "field", "value", "reason"], [[outsider, "points", "400", "objection upheld after allocation"]])
+    said = run_stage(str(folder), "correct", "officer B", "late objection", [("corrections", corrections)])
+    changed = [line for line in said.lines if line.startswith("BY2022")]
+    assert len(changed) == 1 and changed[0].startswith(outsider)
+    after = _table(folder)
+    moved = {i for i in before if (before[i]["status"], before[i]["school"], before[i]["rank"]) != (after[i]["status"], after[i]["school"], after[i]["rank"])}
+    assert moved == {outsider}  # no one else's result moves, not even a rank
+    assert after[outsider]["status"] in ("admitted", "unplaced") and after[outsider]["rank"] < before[outsider]["rank"]
+
+
+def test_a_late_correction_that_would_take_a_held_seat_is_refused(allocated, tmp_path):
+    source, _ = allocated
+    folder = tmp_path / "season"
+    shutil.copytree(source, folder)
+    holder = next(i for i, r in sorted(_table(folder).items()) if r["status"] == "admitted")
+    corrections = _write(tmp_path / "late.csv", ["id", "field", "value", "reason"], [[holder, "applicant_hukou", "广州", "found to hold Guangzhou hukou"]])
+    with pytest.raises(StageError) as info:
+        run_stage(str(folder), "correct", "officer B", "", [("corrections", corrections)])
+    assert holder in info.value.render()
+    assert _table(folder)[holder]["status"] == "admitted"
+
+
+def test_a_stage_outside_its_window_warns_and_inside_it_does_not(allocated, tmp_path, library):
+    work = tmp_path
+    folder = work / "season"
+    init_season(str(folder), str(library / "baiyun" / "2022.jifen"), str(EXAMPLE / "schools.csv"), "A", "")
+    run_stage(str(folder), "import", "A", "", [("applicants", str(EXAMPLE / "applicants.csv"))])
+    run_stage(str(folder), "qualify", "A", "")
+    qualified = [i for i, r in sorted(_table(folder).items()) if r["status"] == "qualified"]
+    choices = _write(work / "choices.csv", ["id", "choices", "accepts_coordination"], [[qualified[0], "", "true"]])
+    late = run_stage(str(folder), "choices", "A", "", [("choices", choices)], {"as_of": "2022-06-20"})
+    assert late.warnings == ["warning: choices on 2022-06-20 is outside the phase choosing (2022-06-10 to 2022-06-14)"]
+    again = run_stage(str(folder), "choices", "A", "", [("choices", choices)], {"as_of": "2022-06-14"})
+    assert again.warnings == []
+
+
+def test_the_report_counts_the_subsidies_of_registered_pupils_at_private_schools(tmp_path):
+    example = ROOT / "examples" / "haizhu-2022"
+    folder = tmp_path / "season"
+    init_season(str(folder), str(ROOT / "policies" / "haizhu" / "2022.jifen"), str(example / "schools.csv"), "A", "")
+    run_stage(str(folder), "import", "A", "", [("applicants", str(example / "applicants.csv"))])
+    run_stage(str(folder), "qualify", "A", "")
+    apps = {a["id"]: a for a in csv.DictReader((example / "applicants.csv").open(encoding="utf-8"))}
+    qualified = [i for i, r in sorted(_table(folder).items()) if r["status"] == "qualified"]
+    choices = _write(tmp_path / "ch.csv", ["id", "choices", "accepts_coordination"], [[i, apps[i]["choices"], "true"] for i in qualified])
+    run_stage(str(folder), "choices", "A", "", [("choices", choices)])
+    run_stage(str(folder), "allocate", "A", "")
+    admitted = [i for i, r in sorted(_table(folder).items()) if r["status"] == "admitted"]
+    run_stage(str(folder), "confirm", "A", "", [("decisions", _write(tmp_path / "d.csv", ["id", "decision"], [[i, "确认"] for i in admitted]))], {"close": True})
+    registering = admitted[1:]  # the first does not come: not counted
+    run_stage(str(folder), "register", "A", "", [("registrations", _write(tmp_path / "r.csv", ["id", "registered"], [[i, "是"] for i in registering]))], {"close": True})
+    state, entries = season_rows(str(folder))
+    schools = {row["id"]: row for row in csv.DictReader((example / "schools.csv").open(encoding="utf-8"))}
+    rates = {(t, s): a for t, s, a in state.policy.subsidies.rates}  # Haizhu 2022: private primary 2,500, junior 3,000
+    stages = {g.value: g.stage for g in state.policy.grades}
+    table = _table(folder)
+    assert table[admitted[0]]["status"] == "declined"
+    expected = sum(
+        (rates.get((schools[r["school"]]["type"], stages[r["grade"]]), Decimal(0)) for r in table.values() if r["status"] == "registered"),
+        Decimal(0),
+    )
+    assert expected > 0
+    page = report_html(state, entries)
+    per_year = expected * state.policy.subsidies.semesters_per_year
+    assert f'<td class="n">{expected}</td><td class="n">{per_year}</td></tr></tbody>' in page
+    assert page.count("<svg") >= 3 and "<script" not in page
+    assert entries[-1].digest in page and "招生工作统计报告" in page
+
+
+def test_a_public_list_notes_the_log_head_and_lists_only_seat_holders(allocated):
+    folder, _ = allocated
+    state, entries = season_rows(str(folder))
+    admission = public_list(state, "admission", entries[-1].digest)
+    assert admission.notes[-1] == f"Season log head: {entries[-1].digest}"
+    holders = state.table.filter(pl.col("status") == "admitted").height
+    assert len(admission.rows) == holders
+    qualification = public_list(state, "qualification", entries[-1].digest)
+    assert len(qualification.rows) == state.table.height
