@@ -25,7 +25,7 @@ from jifen_dsl.errors import DataError
 from jifen_dsl.lang import model
 from jifen_dsl.lang.library import library_of, read_policy_bytes, using_library
 from jifen_dsl.season import inputs as officer_files
-from jifen_dsl.season import stages
+from jifen_dsl.season import snapshot, stages
 from jifen_dsl.season.messages import say
 from jifen_dsl.season.stages import State, StageError
 from jifen_dsl.season.store import DB_NAME, GENESIS, LogEntry, Store, outcome_digest
@@ -97,7 +97,7 @@ def _read(path: str) -> bytes:
 
 def _record(store: Store, action: str, officer: str, reason: str, files: list[tuple[str, str, bytes]], options: dict[str, Any], given: dict[str, str] | None = None) -> "Said":
     with store.transaction():
-        state = replay(store) if action != "init" else State()
+        state = current_state(store) if action != "init" else State()
         with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
             paths = given or _materialise(work, [(role, name, data) for role, name, data in files if not role.startswith("policy:")])
             if action == "init":
@@ -113,7 +113,8 @@ def _record(store: Store, action: str, officer: str, reason: str, files: list[tu
                 raise DataError([f"{given[role]}: the file changed while it was being read; nothing was recorded"])
         inputs = [(role, name, store.put_file(name, data)) for role, name, data in files]
         rows = state.outcome_rows() if state.table is not None else []
-        entry = store.append(action, officer, reason, inputs, options, outcome_digest(rows) if rows else "")
+        kept = store.put_file(f"state-{action}.snapshot", snapshot.dump(state))
+        entry = store.append(action, officer, reason, inputs, options, outcome_digest(rows) if rows else "", kept)
         if rows:
             store.put_outcomes(entry.seq, rows)
     return Said([*lines, state.say("head", digest=entry.digest)], warnings)
@@ -156,7 +157,8 @@ def apply(folder: str, state: State, action: str, paths: dict[str, str], options
     policy = state.policy
     if action == "import":
         cohort = read_cohort_frame(paths["applicants"], policy)
-        state = attrs.evolve(state, cohort=cohort, done=[*state.done, "import"])
+        source = (os.path.basename(paths["applicants"]), store_digest(Path(paths["applicants"]).read_bytes()))
+        state = attrs.evolve(state, cohort=cohort, cohort_file=source, done=[*state.done, "import"])
         lines = [state.say("done.import", count=cohort.frame.height, file=os.path.basename(paths["applicants"]))]
         present = [h.strip() for h in cohort.table.header if h.strip() in _choice_column_names(policy)]
         if present:
@@ -225,6 +227,45 @@ def _clearing_closed(state: State) -> str:
 # ------------------------------------------------------------------ replay and verify
 
 
+def current_state(store: Store) -> State:
+    """The season's state after its last entry: from that entry's snapshot, or by replaying the log when it has none.
+
+    A snapshot whose bytes no longer match its digest is not used: the log is replayed.
+    """
+    entries = store.entries()
+    last = entries[-1] if entries else None
+    data = store.file(last.state) if last is not None and last.state else None
+    if data is None or store_digest(data) != last.state:
+        return replay(store)
+    init = entries[0]
+    compiled = _season_policy(store.folder, init.options["policy"])
+    schools_file = next((name, digest) for role, name, digest in init.inputs if role == "schools")
+    with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
+        path = Path(work) / schools_file[0]
+        path.write_bytes(store.file(schools_file[1]) or b"")
+        schools = tuple(read_schools(str(path), compiled.policy))
+    base = State(compiled=compiled, schools=schools)
+
+    folder = store.folder
+
+    def cohort() -> Any:  # its own connection: the command's may be closed by the time a stage asks
+        name, digest = state.cohort_file
+        again = open_store(folder)
+        try:
+            data = again.file(digest) or b""
+        finally:
+            again.close()
+        with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
+            path = Path(work) / name
+            path.write_bytes(data)
+            return read_cohort_frame(str(path), compiled.policy)
+
+    state = snapshot.load(data, base, officer_files.retype, cohort)
+    if state.cohort_file is not None and store.file(state.cohort_file[1]) is None:  # pragma: no cover - a database missing its own input
+        return replay(store)
+    return state
+
+
 def replay(store: Store, check: list[str] | None = None) -> State:
     """The season's state, from its log's recorded inputs; with ``check``, each stage's outcome compared with the one recorded."""
     state = State()
@@ -270,6 +311,10 @@ def verify_season(folder: str, head: str | None = None) -> tuple[list[str], list
                 rows = store.outcomes(entry.seq)
                 if outcome_digest(rows) != entry.result:
                     problems.append(f"log entry {entry.seq} ({entry.action}): the recorded outcome rows were changed")
+            if entry.state:
+                kept = store.file(entry.state)
+                if kept is None or store_digest(kept) != entry.state:
+                    problems.append(f"log entry {entry.seq} ({entry.action}): the snapshot of the season's state is missing or was changed")
         checked.append(f"{len(entries)} log entries chained")
         if head is not None and head not in {e.digest for e in entries}:
             problems.append(f"the log does not contain the head {head}: it was truncated or rewritten")
@@ -280,6 +325,8 @@ def verify_season(folder: str, head: str | None = None) -> tuple[list[str], list
         if not problems:
             state = replay(store, problems)
             checked.append("every stage replayed from its recorded inputs")
+            if state.table is not None and not current_state(store).table.equals(state.table):
+                problems.append(f"log entry {entries[-1].seq} ({entries[-1].action}): the snapshot the next command would start from differs from the replayed season")
             problems += _properties(state, store, entries)
             checked.append("capacity, and confirmed seats unchanged by later stages")
     finally:
@@ -322,7 +369,7 @@ def season_rows(folder: str) -> tuple[State, list[LogEntry]]:
     """The season's state and log (for status, log and export)."""
     store = open_store(folder)
     try:
-        return replay(store), store.entries()
+        return current_state(store), store.entries()
     finally:
         store.close()
 

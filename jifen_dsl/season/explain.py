@@ -26,7 +26,7 @@ from jifen_dsl.errors import DataError
 from jifen_dsl.evaluation.explain import explain as explain_evaluation
 from jifen_dsl.evaluation.objects import evaluations_of
 from jifen_dsl.lang import columns, model
-from jifen_dsl.season.commands import open_store, replay
+from jifen_dsl.season.commands import current_state, open_store
 from jifen_dsl.season.messages import status_word
 from jifen_dsl.season.stages import State, evaluated
 from jifen_dsl.season.store import LogEntry, Store
@@ -41,7 +41,7 @@ _NOT_USED = (model.CHOICES_FIELD, model.CLEARING_FIELD, model.COORDINATION_FIELD
 def explain_applicant(folder: str, applicant: str) -> str:
     store = open_store(folder)
     try:
-        state = replay(store)
+        state = current_state(store)
         if state.table is None or applicant not in set(state.table.get_column("id").to_list()):
             raise DataError([state.say("x.unknown", dir=folder, id=applicant)])
         entries = store.entries()
@@ -65,7 +65,7 @@ def _row(state: State, applicant: str) -> dict:
 
 def _data(state: State, applicant: str, entries: list[LogEntry]) -> list[str]:
     policy = state.policy
-    frame = state.cohort.frame.filter(pl.col("id") == applicant)
+    frame = state.cohort_data().frame.filter(pl.col("id") == applicant)
     imported = next(name for e in entries if e.action == "import" for role, name, _ in e.inputs if role == "applicants")
     where = state.say("x.from_file", file=imported, row=frame.get_column("row")[0])
     lines = [state.say("x.data")]

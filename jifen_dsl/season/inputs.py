@@ -99,7 +99,7 @@ def read_corrections(path: str, state: State, officer: str) -> list[Correction]:
         if field.label:
             fields[field.label] = field
     known = _statuses(state)
-    frame = state.cohort.frame
+    frame = state.cohort_data().frame
     for row, cells in table.rows:
         at = table.at(row)
         applicant, name, value, reason = (_cell(cells, where, k) for k in ("id", "field", "value", "reason"))
@@ -138,6 +138,17 @@ def _source(table: Table, row: int) -> str:
     import os
 
     return f"{os.path.basename(table.path)}:{row}"
+
+
+def retype(change: dict[str, Any], state: State) -> Any:
+    """The typed value of a recorded correction (as written by its officer), as read_corrections typed it."""
+    if change["verdict"]:
+        return _VERDICTS[change["new"]]
+    field = state.policy.field(change["field"])
+    typed, _ = typed_cells(pl.Series("x", [change["new"]], dtype=pl.String), field)
+    from jifen_dsl.lang import columns
+
+    return columns.column_values(typed, field.type)[0]
 
 
 def _schools_by_grade(state: State) -> dict[str, set[str]]:

@@ -31,7 +31,7 @@ def _records(state: State) -> list[dict[str, Any]]:
     policy = state.policy
     table = state.table
     names = {s.id: s.name for s in state.schools}
-    frame = state.cohort.frame.select("id", *(_personal_column(policy, n) for n in model.PERSONAL_FIELDS if policy.has_field(n) and policy.field(n).index in policy.read_fields))
+    frame = state.cohort_data().frame.select("id", *(_personal_column(policy, n) for n in model.PERSONAL_FIELDS if policy.has_field(n) and policy.field(n).index in policy.read_fields))
     joined = table.join(frame, on="id", how="left", maintain_order="left")
     records = []
     for row in joined.iter_rows(named=True):

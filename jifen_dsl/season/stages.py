@@ -71,11 +71,20 @@ class State:
     compiled: CompiledPolicy | None = None
     schools: tuple[School, ...] = ()
     cohort: CohortFrame | None = None
+    cohort_loader: Any = None  # for a state restored from a snapshot: reads the imported file again when first needed
+    cohort_file: tuple[str, str] | None = None  # the imported file's name and digest
     corrections: list[Correction] = attrs.Factory(list)
     table: pl.DataFrame | None = None
     done: list[str] = attrs.Factory(list)
     confirm_closed: int = 0  # confirmation windows closed (one after allocation, one after clearing)
     register_closed: bool = False
+
+    def cohort_data(self) -> CohortFrame:
+        """The imported cohort (read again from the season's record the first time a restored state needs it)."""
+        if self.cohort is None and self.cohort_loader is not None:
+            self.cohort = self.cohort_loader()
+        assert self.cohort is not None
+        return self.cohort
 
     @property
     def policy(self) -> model.Policy:
@@ -158,7 +167,7 @@ def _no_open_confirmations(state: State) -> None:
 def evaluated(state: State) -> pl.DataFrame:
     """The cohort, with the corrections so far, evaluated and ranked: ``eligible``, ``failed`` (names), ``points`` (text), ``rank``."""
     compiled, policy = state.compiled, state.policy
-    frame = state.cohort.frame
+    frame = state.cohort_data().frame
     verdicts: dict[tuple[str, int], bool] = {}
     names = [r.name for r in policy.requirements]
     for change in state.corrections:

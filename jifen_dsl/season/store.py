@@ -10,7 +10,9 @@ Tables:
   (``digest``, over every other column), so an edited, removed or reordered
   entry breaks the chain. Triggers refuse an UPDATE or DELETE of the log;
 - ``outcomes``: after each stage, one row per applicant (status, school, round,
-  rank, points, ...), whose digest is the entry's ``result``.
+  rank, points, ...), whose digest is the entry's ``result``; and in ``files``, a
+  snapshot of the season's state after the stage (its digest the entry's
+  ``state``), from which the next command starts.
 
 A command is one transaction (``BEGIN IMMEDIATE``): it takes the database's write
 lock before it reads the season, so two officers' commands run one after the
@@ -36,7 +38,7 @@ from jifen_dsl.errors import DataError
 __all__ = ["DB_NAME", "Store", "LogEntry", "SeasonBusy", "digest_of", "GENESIS"]
 
 DB_NAME = "season.db"
-FORMAT = "1"
+FORMAT = "2"
 GENESIS = "0" * 64  # the "previous" of the first entry
 _WAIT_SECONDS = 5.0  # how long a command waits for another officer's to finish before it says busy
 
@@ -45,7 +47,7 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files(digest TEXT PRIMARY KEY, name TEXT NOT NULL, content BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS log(
     seq INTEGER PRIMARY KEY, at TEXT NOT NULL, officer TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
-    inputs TEXT NOT NULL, options TEXT NOT NULL, result TEXT NOT NULL, previous TEXT NOT NULL, digest TEXT NOT NULL
+    inputs TEXT NOT NULL, options TEXT NOT NULL, result TEXT NOT NULL, state TEXT NOT NULL, previous TEXT NOT NULL, digest TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS outcomes(
     seq INTEGER NOT NULL, id TEXT NOT NULL, grade TEXT, status TEXT NOT NULL, school TEXT, round TEXT,
@@ -84,12 +86,13 @@ class LogEntry:
     inputs: tuple[tuple[str, str, str], ...]  # (role, file name, digest of its bytes)
     options: dict[str, Any]
     result: str  # digest of the outcome rows the stage left ("" when it changed none)
+    state: str  # digest of the snapshot of the season's state after the stage (in files)
     previous: str
     digest: str
 
     def expected_digest(self) -> str:
         """The digest this entry should carry, from every other column."""
-        return digest_of(_canonical([self.seq, self.at, self.officer, self.action, self.reason, [list(i) for i in self.inputs], self.options, self.result, self.previous]))
+        return digest_of(_canonical([self.seq, self.at, self.officer, self.action, self.reason, [list(i) for i in self.inputs], self.options, self.result, self.state, self.previous]))
 
 
 def outcome_digest(rows: Sequence[tuple]) -> str:
@@ -106,11 +109,21 @@ class Store:
         if create:
             Path(folder).mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=_WAIT_SECONDS, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        if create:
-            self.db.executescript(_SCHEMA)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            if create:
+                self.db.executescript(_SCHEMA)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (FORMAT,))
+            found = self.db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise SeasonBusy([f"{folder}: another season command is running; try again when it has finished"]) from None
+            raise DataError([f"{self.path}: not a season database this tool can read ({exc})"]) from None
+        if found is None or found[0] != FORMAT:
+            self.db.close()
+            raise DataError([f"{self.path}: a season database of format {found[0] if found else 'unknown'}; this version of jifen reads format {FORMAT}"])
 
     def close(self) -> None:
         self.db.close()
@@ -143,22 +156,22 @@ class Store:
 
     # ---------------------------------------------------------------- log
     def entries(self) -> list[LogEntry]:
-        rows = self.db.execute("SELECT seq, at, officer, action, reason, inputs, options, result, previous, digest FROM log ORDER BY seq").fetchall()
+        rows = self.db.execute("SELECT seq, at, officer, action, reason, inputs, options, result, state, previous, digest FROM log ORDER BY seq").fetchall()
         return [
-            LogEntry(seq, at, officer, action, reason, tuple(tuple(i) for i in json.loads(inputs)), json.loads(options), result, previous, digest)
-            for seq, at, officer, action, reason, inputs, options, result, previous, digest in rows
+            LogEntry(seq, at, officer, action, reason, tuple(tuple(i) for i in json.loads(inputs)), json.loads(options), result, state, previous, digest)
+            for seq, at, officer, action, reason, inputs, options, result, state, previous, digest in rows
         ]
 
-    def append(self, action: str, officer: str, reason: str, inputs: Sequence[tuple[str, str, str]], options: dict[str, Any], result: str, at: str | None = None) -> LogEntry:
+    def append(self, action: str, officer: str, reason: str, inputs: Sequence[tuple[str, str, str]], options: dict[str, Any], result: str, state: str = "", at: str | None = None) -> LogEntry:
         last = self.db.execute("SELECT seq, digest FROM log ORDER BY seq DESC LIMIT 1").fetchone()
         seq, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
         when = at or _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds")
-        entry = LogEntry(seq, when, officer, action, reason, tuple(tuple(i) for i in inputs), dict(options), result, previous, "")
+        entry = LogEntry(seq, when, officer, action, reason, tuple(tuple(i) for i in inputs), dict(options), result, state, previous, "")
         entry = attrs.evolve(entry, digest=entry.expected_digest())
         self.db.execute(
-            "INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (entry.seq, entry.at, entry.officer, entry.action, entry.reason, json.dumps([list(i) for i in entry.inputs], ensure_ascii=False),
-             json.dumps(entry.options, ensure_ascii=False, sort_keys=True), entry.result, entry.previous, entry.digest),
+             json.dumps(entry.options, ensure_ascii=False, sort_keys=True), entry.result, entry.state, entry.previous, entry.digest),
         )
         return entry
 
