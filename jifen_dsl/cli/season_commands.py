@@ -142,7 +142,7 @@ def export_cmd(folder: str, fmt: str, output: str) -> None:
     from jifen_dsl.data.tables import csv_bytes
     from jifen_dsl.season.commands import frame_of, season_rows
 
-    state, _ = season_rows(folder)
+    state, _ = season_rows(folder, listed=True)
     frame = frame_of(state)
     if fmt == "json":
         data = (json.dumps(frame.to_dicts(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -192,7 +192,7 @@ def publish_cmd(folder: str, which: str, fmt: str, output: str) -> None:
     from jifen_dsl.season.commands import season_rows
     from jifen_dsl.season.public import public_list
 
-    state, entries = season_rows(folder)
+    state, entries = season_rows(folder, listed=True)
     public = public_list(state, which, entries[-1].digest)
     if fmt == "html":
         data = html_page(public).encode("utf-8")
@@ -213,6 +213,6 @@ def report_cmd(folder: str, output: str) -> None:
     from jifen_dsl.season.commands import season_rows
     from jifen_dsl.season.report import report_html
 
-    state, entries = season_rows(folder)
+    state, entries = season_rows(folder, listed=True)
     write_bytes_atomic(output, report_html(state, entries).encode("utf-8"))
     click.echo(f"{state.table.height if state.table is not None else 0} applicants -> {output}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -52,9 +53,15 @@ def open_store(folder: str) -> Store:
 
 
 def init_season(folder: str, policy_path: str, schools_path: str, officer: str, reason: str) -> "Said":
-    """Create the season: the policy's texts (and those it imports or extends) and the schools file, kept whole."""
+    """Create the season: the policy's texts (and those it imports or extends) and the schools file, kept whole.
+
+    The season is made in a folder beside DIR and renamed into place once whole, so a
+    refused or interrupted init leaves nothing behind; DIR must not exist, or be empty.
+    """
     if os.path.exists(os.path.join(folder, DB_NAME)):
         raise DataError([say("en", "exists", dir=folder)])
+    if os.path.isdir(folder) and os.listdir(folder):
+        raise DataError([f"{folder}: the folder holds other files; a season is made in a new or empty folder"])
     compiled = load_policy(policy_path)
     if compiled.policy.allocation is None:
         raise DataError([f"{policy_path}: the policy has no allocation section, so a season cannot assign seats"])
@@ -64,12 +71,23 @@ def init_season(folder: str, policy_path: str, schools_path: str, officer: str, 
         relative = os.path.relpath(os.path.realpath(source), root)
         files.append((f"policy:{Path(relative).as_posix()}", Path(relative).as_posix(), read_policy_bytes(source)))
     main = Path(os.path.relpath(os.path.realpath(policy_path), root)).as_posix()
-    files.append(("schools", os.path.basename(schools_path), Path(schools_path).read_bytes()))
-    store = Store(folder, create=True)
+    files.append(("schools", os.path.basename(schools_path), _read(schools_path)))
+    target = Path(folder).absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
     try:
-        return _record(store, "init", officer, reason, files, {"policy": main})
+        store = Store(str(building), create=True)
+        try:
+            said = _record(store, "init", officer, reason, files, {"policy": main}, {"schools": schools_path}, shown=folder)
+        finally:
+            store.close()
+        if target.is_dir():
+            target.rmdir()  # empty, checked above
+        os.rename(building, target)
     finally:
-        store.close()
+        if building.exists():
+            shutil.rmtree(building, ignore_errors=True)
+    return said
 
 
 def run_stage(folder: str, action: str, officer: str, reason: str, paths: Iterable[tuple[str, str]] = (), options: dict[str, Any] | None = None) -> "Said":
@@ -95,14 +113,17 @@ def _read(path: str) -> bytes:
         raise DataError([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
 
 
-def _record(store: Store, action: str, officer: str, reason: str, files: list[tuple[str, str, bytes]], options: dict[str, Any], given: dict[str, str] | None = None) -> "Said":
+def _record(
+    store: Store, action: str, officer: str, reason: str, files: list[tuple[str, str, bytes]], options: dict[str, Any],
+    given: dict[str, str] | None = None, shown: str | None = None,
+) -> "Said":
     with store.transaction():
         state = current_state(store) if action != "init" else State()
         with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
             paths = given or _materialise(work, [(role, name, data) for role, name, data in files if not role.startswith("policy:")])
             if action == "init":
                 _write_policy(store.folder, files)
-            state, lines = apply(store.folder, state, action, paths, options, officer)
+            state, lines = apply(store.folder, state, action, paths, options, officer, shown or store.folder)
         warnings = []
         if action != "init":
             when = parse_moment(options["as_of"]) if "as_of" in options else _dt.datetime.now()
@@ -145,14 +166,14 @@ def _season_policy(folder: str, main: str):
         return load_policy(os.path.join(library, main))
 
 
-def apply(folder: str, state: State, action: str, paths: dict[str, str], options: dict[str, Any], officer: str) -> tuple[State, list[str]]:
-    """One stage applied to the state; what it says."""
+def apply(folder: str, state: State, action: str, paths: dict[str, str], options: dict[str, Any], officer: str, shown: str | None = None) -> tuple[State, list[str]]:
+    """One stage applied to the state; what it says (naming the season ``shown``, by default its folder)."""
     if action == "init":
         compiled = _season_policy(folder, options["policy"])
         schools = tuple(read_schools(paths["schools"], compiled.policy))
         state = State(compiled=compiled, schools=schools, done=["init"])
         digest = store_digest(Path(compiled.policy.path).read_bytes())[:12]
-        return state, [state.say("done.init", dir=folder, policy=options["policy"], digest=digest, schools=len(schools))]
+        return state, [state.say("done.init", dir=shown or folder, policy=options["policy"], digest=digest, schools=len(schools))]
     stages.require(state, action)
     policy = state.policy
     if action == "import":
@@ -315,6 +336,12 @@ def verify_season(folder: str, head: str | None = None) -> tuple[list[str], list
                 kept = store.file(entry.state)
                 if kept is None or store_digest(kept) != entry.state:
                     problems.append(f"log entry {entry.seq} ({entry.action}): the snapshot of the season's state is missing or was changed")
+        last = entries[-1].seq if entries else 0
+        orphans = store.db.execute("SELECT MAX(seq) FROM outcomes WHERE seq > ?", (last,)).fetchone()[0]
+        if orphans is not None:
+            problems.append(f"the log ends at entry {last}, but outcomes of entry {orphans} remain: entries were removed from its end")
+        if not entries:
+            problems.append(f"{store.path}: the log holds no entry")
         checked.append(f"{len(entries)} log entries chained")
         if head is not None and head not in {e.digest for e in entries}:
             problems.append(f"the log does not contain the head {head}: it was truncated or rewritten")
@@ -365,13 +392,19 @@ def _properties(state: State, store: Store, entries: list[LogEntry]) -> list[str
     return problems
 
 
-def season_rows(folder: str) -> tuple[State, list[LogEntry]]:
-    """The season's state and log (for status, log and export)."""
+def season_rows(folder: str, *, listed: bool = False) -> tuple[State, list[LogEntry]]:
+    """The season's state and log; ``listed``: refused before the qualification list exists (export, publish, report)."""
     store = open_store(folder)
     try:
-        return current_state(store), store.entries()
+        entries = store.entries()
+        if not entries:
+            raise DataError([f"{store.path}: the season's log holds no entry; `jifen season verify` says more"])
+        state = current_state(store)
     finally:
         store.close()
+    if listed and state.table is None:
+        raise StageError([state.say("order.first", stage=state.say("stage.qualify"), command="qualify")])
+    return state, entries
 
 
 def frame_of(state: State) -> pl.DataFrame:

@@ -28,7 +28,7 @@ from jifen_dsl.evaluation.objects import evaluations_of
 from jifen_dsl.lang import columns, model
 from jifen_dsl.season.commands import current_state, open_store
 from jifen_dsl.season.messages import status_word
-from jifen_dsl.season.stages import State, evaluated
+from jifen_dsl.season.stages import StageError, State, evaluated
 from jifen_dsl.season.store import LogEntry, Store
 
 __all__ = ["explain_applicant"]
@@ -42,7 +42,9 @@ def explain_applicant(folder: str, applicant: str) -> str:
     store = open_store(folder)
     try:
         state = current_state(store)
-        if state.table is None or applicant not in set(state.table.get_column("id").to_list()):
+        if state.table is None:
+            raise StageError([state.say("order.first", stage=state.say("stage.qualify"), command="qualify")])
+        if applicant not in set(state.table.get_column("id").to_list()):
             raise DataError([state.say("x.unknown", dir=folder, id=applicant)])
         entries = store.entries()
         lines = [state.say("x.title", id=applicant, title=state.policy.header.title), ""]

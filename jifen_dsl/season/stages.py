@@ -342,7 +342,9 @@ def changes_between(state: State, before: pl.DataFrame, after: pl.DataFrame) -> 
     """One line per applicant whose eligibility, status or rank changed: what changed and the requirements that decided."""
     joined = before.join(after, on="id", suffix="_new", maintain_order="left")
     moved = joined.filter(
-        (pl.col("eligible") != pl.col("eligible_new")) | (pl.col("status") != pl.col("status_new")) | (pl.col("rank").eq_missing(pl.col("rank_new")).not_())
+        (pl.col("eligible") != pl.col("eligible_new")) | (pl.col("status") != pl.col("status_new"))
+        | pl.col("rank").eq_missing(pl.col("rank_new")).not_() | pl.col("points").eq_missing(pl.col("points_new")).not_()
+        | (pl.col("failed").list.sort() != pl.col("failed_new").list.sort())
     )
     lines = []
     for row in moved.iter_rows(named=True):
