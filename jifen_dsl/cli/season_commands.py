@@ -137,18 +137,19 @@ def log_cmd(folder: str) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write (written whole, or not at all).")
 def export_cmd(folder: str, fmt: str, output: str) -> None:
     """One record per applicant: id, grade, status, school, round, rank, points."""
+    import polars as pl
+
     from jifen_dsl.data.output import write_bytes_atomic
-    from jifen_dsl.data.spreadsheet import csv_safe
-    from jifen_dsl.data.tables import csv_bytes
+    from jifen_dsl.evaluation.columnar_report import csv_bytes_of, guarded
     from jifen_dsl.season.commands import frame_of, season_rows
 
     state, _ = season_rows(folder, listed=True)
     frame = frame_of(state)
     if fmt == "json":
         data = (json.dumps(frame.to_dicts(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    else:
-        rows = [["" if v is None else csv_safe(str(v)) for v in row] for row in frame.iter_rows()]
-        data = csv_bytes(frame.columns, rows)
+    else:  # an empty cell written empty, a cell a spreadsheet would take for a formula guarded
+        cells = frame.select(guarded(pl.col(c).cast(pl.String)).replace("", None).alias(c) for c in frame.columns)
+        data = csv_bytes_of(cells)
     write_bytes_atomic(output, data)
     click.echo(f"{frame.height} applicants -> {output}")
 

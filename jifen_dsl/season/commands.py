@@ -119,6 +119,7 @@ def _record(
 ) -> "Said":
     with store.transaction():
         state = current_state(store) if action != "init" else State()
+        before = state.outcome_frame() if state.table is not None else None
         with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
             paths = given or _materialise(work, [(role, name, data) for role, name, data in files if not role.startswith("policy:")])
             if action == "init":
@@ -133,12 +134,19 @@ def _record(
             if given and role in given and _read(given[role]) != data:
                 raise DataError([f"{given[role]}: the file changed while it was being read; nothing was recorded"])
         inputs = [(role, name, store.put_file(name, data)) for role, name, data in files]
-        rows = state.outcome_rows() if state.table is not None else []
+        outcome = state.outcome_frame() if state.table is not None else None
         kept = store.put_file(f"state-{action}.snapshot", snapshot.dump(state))
-        entry = store.append(action, officer, reason, inputs, options, outcome_digest(rows) if rows else "", kept)
-        if rows:
-            store.put_outcomes(entry.seq, rows)
+        entry = store.append(action, officer, reason, inputs, options, outcome_digest(outcome) if outcome is not None else "", kept)
+        if outcome is not None:
+            store.put_outcomes(entry.seq, _changed(before, outcome))
     return Said([*lines, state.say("head", digest=entry.digest)], warnings)
+
+
+def _changed(before: pl.DataFrame | None, after: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``after`` that are not in ``before`` as they stand (every row, when there is no before)."""
+    if before is None:
+        return after
+    return after.join(before, on=list(after.columns), how="anti", nulls_equal=True)
 
 
 def _materialise(work: str, files: list[tuple[str, str, bytes]]) -> dict[str, str]:
@@ -304,7 +312,7 @@ def replay(store: Store, check: list[str] | None = None) -> State:
             paths = _materialise(str(here), [f for f in files if not f[0].startswith("policy:")])
             state, _ = apply(store.folder, state, entry.action, paths, entry.options, entry.officer)
             if check is not None and entry.result:
-                replayed = outcome_digest(state.outcome_rows())
+                replayed = outcome_digest(state.outcome_frame())
                 if replayed != entry.result:
                     check.append(f"log entry {entry.seq} ({entry.action}): replaying its inputs gives another outcome than the one recorded")
     return state
@@ -329,8 +337,7 @@ def verify_season(folder: str, head: str | None = None) -> tuple[list[str], list
                 if data is None or store_digest(data) != digest:
                     problems.append(f"log entry {entry.seq} ({entry.action}): the input file {name!r} is missing or was changed")
             if entry.result:
-                rows = store.outcomes(entry.seq)
-                if outcome_digest(rows) != entry.result:
+                if outcome_digest(store.outcome_frame(entry.seq)) != entry.result:
                     problems.append(f"log entry {entry.seq} ({entry.action}): the recorded outcome rows were changed")
             if entry.state:
                 kept = store.file(entry.state)

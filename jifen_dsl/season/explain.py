@@ -129,7 +129,7 @@ def _allocation(state: State, store: Store, entries: list[LogEntry], applicant: 
     allocation = next((e for e in entries if e.action == "allocate"), None)
     if allocation is None:
         return []
-    after = {r[0]: r for r in store.outcomes(allocation.seq)}  # id -> (id, grade, status, school, round, rank, points, choices)
+    after = {r[0]: r for r in store.outcome_frame(allocation.seq).iter_rows()}  # id -> (id, grade, status, school, round, rank, points, choices)
     mine = after.get(applicant)
     if mine is None or mine[2] in ("ineligible", "not_qualified", "gave_up"):
         return []
@@ -189,10 +189,17 @@ def _officer_rows(state: State, store: Store, entries: list[LogEntry], applicant
 
 
 def _steps(state: State, store: Store, entries: list[LogEntry], applicant: str) -> list[str]:
-    by_seq = {e.seq: e for e in entries}
     lines = [state.say("x.steps")]
-    for seq, _, _, status, school, round_, *_ in store.history(applicant):
-        entry = by_seq[seq]
+    changes = {seq: row for seq, *row in store.history(applicant)}
+    current = None
+    for entry in entries:  # the stored rows are the changes: each stage shows the latest at or before it
+        if not entry.result:
+            continue
+        current = changes.get(entry.seq, current)
+        if current is None:
+            continue
+        _, _, status, school, round_, *_ = current
+        seq = entry.seq
         where = f" {school} ({_round(state, round_)})" if school else ""
         lines.append(state.say("x.step", seq=seq, at=entry.at, stage=state.say(f"stage.{entry.action}"), status=status_word(state.language, status), school=where))
     return lines

