@@ -160,13 +160,15 @@ def export_cmd(folder: str, fmt: str, output: str) -> None:
 def verify_cmd(folder: str, head: str | None) -> None:
     """Replay every stage from the recorded inputs and confirm every recorded result."""
     from jifen_dsl.errors import DataError
-    from jifen_dsl.season.commands import verify_season
+    from jifen_dsl.season.audit import verify_season
 
-    problems, checked = verify_season(folder, head)
-    if problems:
-        raise DataError(problems, title=f"{folder}: the season does not verify")
-    for line in checked:
-        click.echo(f"ok: {line}")
+    from jifen_dsl.season.messages import say
+
+    verdict = verify_season(folder, head)
+    if verdict.problems:
+        raise DataError(verdict.problems, title=say(verdict.language, "verify.failed", dir=folder))
+    for line in verdict.checked:
+        click.echo(line if line.startswith("  ") else f"ok: {line}")
 
 
 @season.command("explain")

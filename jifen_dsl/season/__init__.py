@@ -9,7 +9,10 @@
   decisions, registrations), read and checked row by row;
 - ``commands``: a stage run as one transaction - the state replayed from the
   log, the stage applied, its inputs, outcome and log entry recorded at once;
-- ``audit``: ``season verify``, which replays every stage and checks its promises;
+- ``audit``: ``season verify``, which checks the record, replays every stage and
+  checks its promises; ``explain``, ``public``, ``report``: one applicant's story,
+  a stage's public list, the year-end report; ``snapshot``: the state kept after
+  each stage; ``windows``: the schedule's window of each stage;
 - ``messages``: what the commands say, in the policy's language.
 
 May import: :mod:`jifen_dsl.runs` and everything below it.

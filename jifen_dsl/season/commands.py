@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import attrs
 import polars as pl
@@ -32,7 +32,7 @@ from jifen_dsl.season.stages import State, StageError
 from jifen_dsl.season.store import DB_NAME, GENESIS, LogEntry, Store, outcome_digest
 from jifen_dsl.season.windows import outside_window, parse_moment
 
-__all__ = ["Said", "init_season", "run_stage", "replay", "open_store", "verify_season", "POLICY_FOLDER"]
+__all__ = ["Said", "init_season", "run_stage", "replay", "current_state", "open_store", "season_rows", "POLICY_FOLDER"]
 
 POLICY_FOLDER = "policy"  # the season's own copy of the policy library's files it uses
 _CHOICE_COLUMNS = (model.CHOICES_FIELD, model.CLEARING_FIELD, model.COORDINATION_FIELD)
@@ -295,8 +295,8 @@ def current_state(store: Store) -> State:
     return state
 
 
-def replay(store: Store, check: list[str] | None = None) -> State:
-    """The season's state, from its log's recorded inputs; with ``check``, each stage's outcome compared with the one recorded."""
+def replay(store: Store, after_each: Callable[[LogEntry, State], None] | None = None) -> State:
+    """The season's state, from its log's recorded inputs; ``after_each(entry, state)`` is told each stage's result."""
     state = State()
     entries = store.entries()
     with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
@@ -311,92 +311,15 @@ def replay(store: Store, check: list[str] | None = None) -> State:
             here.mkdir()
             paths = _materialise(str(here), [f for f in files if not f[0].startswith("policy:")])
             state, _ = apply(store.folder, state, entry.action, paths, entry.options, entry.officer)
-            if check is not None and entry.result:
-                replayed = outcome_digest(state.outcome_frame())
-                if replayed != entry.result:
-                    check.append(f"log entry {entry.seq} ({entry.action}): replaying its inputs gives another outcome than the one recorded")
+            if after_each is not None:
+                after_each(entry, state)
     return state
-
-
-def verify_season(folder: str, head: str | None = None) -> tuple[list[str], list[str]]:
-    """Problems found (empty: the season verifies), and what was checked."""
-    store = open_store(folder)
-    problems: list[str] = []
-    checked: list[str] = []
-    try:
-        entries = store.entries()
-        previous = GENESIS
-        for entry in entries:
-            if entry.previous != previous:
-                problems.append(f"log entry {entry.seq} ({entry.action}): its link to the entry before is broken (an entry was changed, removed or inserted)")
-            if entry.expected_digest() != entry.digest:
-                problems.append(f"log entry {entry.seq} ({entry.action}): its digest does not match its contents (the entry was edited)")
-            previous = entry.digest
-            for role, name, digest in entry.inputs:
-                data = store.file(digest)
-                if data is None or store_digest(data) != digest:
-                    problems.append(f"log entry {entry.seq} ({entry.action}): the input file {name!r} is missing or was changed")
-            if entry.result:
-                if outcome_digest(store.outcome_frame(entry.seq)) != entry.result:
-                    problems.append(f"log entry {entry.seq} ({entry.action}): the recorded outcome rows were changed")
-            if entry.state:
-                kept = store.file(entry.state)
-                if kept is None or store_digest(kept) != entry.state:
-                    problems.append(f"log entry {entry.seq} ({entry.action}): the snapshot of the season's state is missing or was changed")
-        last = entries[-1].seq if entries else 0
-        orphans = store.db.execute("SELECT MAX(seq) FROM outcomes WHERE seq > ?", (last,)).fetchone()[0]
-        if orphans is not None:
-            problems.append(f"the log ends at entry {last}, but outcomes of entry {orphans} remain: entries were removed from its end")
-        if not entries:
-            problems.append(f"{store.path}: the log holds no entry")
-        checked.append(f"{len(entries)} log entries chained")
-        if head is not None and head not in {e.digest for e in entries}:
-            problems.append(f"the log does not contain the head {head}: it was truncated or rewritten")
-        for rel, expected in _policy_files(entries):
-            path = Path(folder) / POLICY_FOLDER / rel
-            if not path.is_file() or store_digest(path.read_bytes()) != expected:
-                problems.append(f"{path}: the season's policy file was changed since init")
-        if not problems:
-            state = replay(store, problems)
-            checked.append("every stage replayed from its recorded inputs")
-            if state.table is not None and not current_state(store).table.equals(state.table):
-                problems.append(f"log entry {entries[-1].seq} ({entries[-1].action}): the snapshot the next command would start from differs from the replayed season")
-            problems += _properties(state, store, entries)
-            checked.append("capacity, and confirmed seats unchanged by later stages")
-    finally:
-        store.close()
-    return problems, checked
 
 
 def store_digest(data: bytes) -> str:
     from jifen_dsl.season.store import digest_of
 
     return digest_of(data)
-
-
-def _policy_files(entries: list[LogEntry]) -> list[tuple[str, str]]:
-    return [(role.removeprefix("policy:"), digest) for e in entries if e.action == "init" for role, _, digest in e.inputs if role.startswith("policy:")]
-
-
-def _properties(state: State, store: Store, entries: list[LogEntry]) -> list[str]:
-    """Capacity at every school, and a confirmed seat never moved by a later stage."""
-    problems = []
-    if state.table is None:
-        return problems
-    left = stages.seats_left(state)
-    for k, school in enumerate(state.schools):
-        if left[k] < 0:
-            problems.append(f"school {school.id} ({school.grade}) holds {school.seats - left[k]} pupils for {school.seats} seats")
-    confirmed: dict[str, str] = {}
-    for entry in entries:
-        if not entry.result:
-            continue
-        for applicant, _, status, school, *_ in store.outcomes(entry.seq):
-            if applicant in confirmed and (status not in ("confirmed", "registered", "declined") or (status != "declined" and school != confirmed[applicant])):
-                problems.append(f"log entry {entry.seq} ({entry.action}): {applicant} was confirmed at {confirmed[applicant]} but is now {status} {school or ''}".rstrip())
-            if status == "confirmed":
-                confirmed[applicant] = school
-    return problems
 
 
 def season_rows(folder: str, *, listed: bool = False) -> tuple[State, list[LogEntry]]:

@@ -12,10 +12,12 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import polars as pl
 import pytest
 
-from jifen_dsl.season.commands import init_season, run_stage, season_rows, verify_season
+from jifen_dsl.season.audit import verify_season
+from jifen_dsl.season.commands import init_season, run_stage, season_rows
 from jifen_dsl.season.explain import explain_applicant
 from jifen_dsl.season.public import public_list
 from jifen_dsl.season.report import report_html
@@ -112,8 +114,7 @@ def test_an_applicant_corrected_allocated_declined_and_cleared_is_told_whole(all
         "qualified", "qualified", "qualified", "admitted", "declined", "admitted"
     ]
     assert "How far the tool decided" in story
-    problems, _ = verify_season(str(folder))
-    assert problems == []
+    assert verify_season(str(folder)).problems == []
 
 
 def test_a_late_correction_places_only_the_corrected_applicant_over_the_seats_left(allocated, tmp_path):
@@ -200,3 +201,40 @@ def test_a_public_list_notes_the_log_head_and_lists_only_seat_holders(allocated)
     assert len(admission.rows) == holders
     qualification = public_list(state, "qualification", entries[-1].digest)
     assert len(qualification.rows) == state.table.height
+
+
+def test_verify_names_a_seat_left_untaken_while_one_who_listed_it_was_unplaced(allocated):
+    from jifen_dsl.season import audit
+
+    folder, _ = allocated
+    state, entries = season_rows(str(folder))
+    victim = state.table.filter((pl.col("status") == "admitted") & pl.col("sibling").is_null()).row(0, named=True)
+    # As if allocation had left the victim unplaced: the seat it took is free, and it listed that school.
+    broken = state.table.with_columns(
+        status=pl.when(pl.col("id") == victim["id"]).then(pl.lit("unplaced")).otherwise(pl.col("status")),
+        school=pl.when(pl.col("id") == victim["id"]).then(pl.lit(None)).otherwise(pl.col("school")),
+    )
+    allocation = next(e for e in entries if e.action == "allocate")
+    found = audit._wasted(entries, {allocation.seq: attrs.evolve(state, table=broken)}, "en")
+    assert len(found) == 1 and found[0].startswith(f"priority: log entry {allocation.seq} (allocate): school {victim['school']} left 1 seats untaken while ")
+    assert victim["id"] in found[0].split(" while ")[1]  # with any other unplaced applicant who listed it
+    assert audit._wasted(entries, {allocation.seq: state}, "en") == []
+
+
+def test_verify_explains_every_unfilled_seat_in_the_policys_language(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "haizhu"
+    done = subprocess.run(["sh", str(ROOT / "examples" / "haizhu-2022" / "season" / "run.sh"), str(folder)], capture_output=True, text=True, cwd=ROOT,
+                          env={**__import__("os").environ, "PATH": str(Path(sys.executable).parent) + ":" + __import__("os").environ["PATH"]})
+    assert done.returncode == 0, done.stderr
+    state, _ = season_rows(str(folder))
+    left = {s.id: s.seats for s in state.schools}
+    for school in state.table.filter(pl.col("status").is_in(["admitted", "confirmed", "registered"])).get_column("school").to_list():
+        left[school] -= 1
+    unfilled = {k: v for k, v in left.items() if v > 0}
+    assert f"ok: 最终有 {sum(unfilled.values())} 个学位空缺，原因如下：" in done.stdout
+    explained = [line for line in done.stdout.splitlines() if line.startswith("  HZ-")]
+    assert sorted(line.split("（")[0].strip() for line in explained) == sorted(unfilled)
+    assert "本政策不设补录" in done.stderr  # the refused clearing of the script
