@@ -1,9 +1,9 @@
 """The whole benchmark suite: every measure as a ratio against a baseline run side by side, with its goal.
 
-Run from the repository top (about four minutes on a 2-core machine, the first
+Run from the repository top (about five minutes on a 2-core machine, the first
 time a little more to generate the data):
 
-    python -m benchmarks [--workdir DIR] [--schools 2000] [--repeat 3] [--rounds 5] [--peer PATH]
+    python -m benchmarks [--workdir DIR] [--schools 2000] [--repeat 3] [--rounds 5] [--peer PATH] [--no-season]
 
 It prints one table - measure, value, goal, result - then the absolute times
 behind each ratio, and exits with status 1 when a goal is missed (a stretch
@@ -26,6 +26,8 @@ from .allocator import STAGES
 from .coldstart import cold_start
 from .data import ROOT, default_workdir, files
 from .endtoend import PEER, end_to_end
+from .season import report as season_report
+from .season import season_stages
 
 __all__ = ["main", "GOALS"]
 
@@ -87,6 +89,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each command for the end-to-end measures (the best counts; default 3)")
     parser.add_argument("--rounds", type=int, default=5, help="runs of each size for the scaling measures (the best counts; default 5)")
     parser.add_argument("--peer", type=Path, default=PEER, help="the peer script jifen allocate is measured against, run as PEER APPLICANTS SCHOOLS OUT (default: %(default)s)")
+    parser.add_argument("--no-season", action="store_true", help="leave out the season's stages (reported, without a goal)")
     args = parser.parse_args()
     if not args.peer.is_file():
         parser.error(f"--peer {args.peer}: no such file")
@@ -109,6 +112,11 @@ def main() -> None:
 
     _say("cold start: jifen check and import lark, click, attrs ...")
     cold = cold_start(15)
+
+    season = None
+    if not args.no_season:
+        _say(f"season: every stage of jifen season, {LARGE:,} applicants, each in its own process ...")
+        season = season_stages(LARGE, args.schools, args.workdir)
 
     peer = args.peer.name
     rows = [
@@ -146,6 +154,8 @@ def main() -> None:
     print(f"  cold start: jifen check {cold['check_s']:.3f}, import lark, click, attrs {cold['floor_s']:.3f} (medians of 15)")
     print(f"  evaluator per applicant: compiled {ev_small['compiled_us']:.3f} us, by hand {ev_small['by_hand_us']:.3f} us ({SMALL:,});"
           f" compiled {ev_large['compiled_us']:.3f} us, by hand {ev_large['by_hand_us']:.3f} us ({LARGE:,})")
+    if season is not None:
+        print("  " + "\n  ".join(season_report(LARGE, season)))
     print(f"suite ran in {time.perf_counter() - began:.0f} s")
     if any(r[3] == "FAIL" for r in rows):
         sys.exit(1)

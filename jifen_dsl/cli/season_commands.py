@@ -133,7 +133,7 @@ def log_cmd(folder: str) -> None:
 
 @season.command("export")
 @_dir
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write (written whole, or not at all).")
 def export_cmd(folder: str, fmt: str, output: str) -> None:
     """One record per applicant: id, grade, status, school, round, rank, points."""
@@ -147,6 +147,11 @@ def export_cmd(folder: str, fmt: str, output: str) -> None:
     frame = frame_of(state)
     if fmt == "json":
         data = (json.dumps(frame.to_dicts(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    elif fmt == "xlsx":  # text cells stay text: the workbook writer guards any a spreadsheet would take for a formula
+        from jifen_dsl.data.xlsx import Sheet, workbook_bytes
+
+        rows = [["" if v is None else str(v) for v in row] for row in frame.iter_rows()]
+        data = workbook_bytes([Sheet("season", frame.columns, rows, numeric=frozenset({frame.columns.index("rank"), frame.columns.index("points")}))])
     else:  # an empty cell written empty, a cell a spreadsheet would take for a formula guarded
         cells = frame.select(guarded(pl.col(c).cast(pl.String)).replace("", None).alias(c) for c in frame.columns)
         data = csv_bytes_of(cells)
@@ -186,25 +191,14 @@ def explain_cmd(folder: str, applicant: str) -> None:
 @click.option("--list", "which", type=click.Choice(["qualification", "admission", "clearing"]), required=True, help="Which stage's list.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html"]), default="csv", show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write (written whole, or not at all).")
-def publish_cmd(folder: str, which: str, fmt: str, output: str) -> None:
-    """The masked public list (公示) of a stage, with the season log's head digest on it."""
-    from jifen_dsl.data.output import write_bytes_atomic
-    from jifen_dsl.data.tables import csv_bytes
-    from jifen_dsl.data.xlsx import Sheet, workbook_bytes
-    from jifen_dsl.runs.public_html import html_page
-    from jifen_dsl.season.commands import season_rows
-    from jifen_dsl.season.public import public_list
+@_officer_option
+@_reason_option
+def publish_cmd(folder: str, which: str, fmt: str, output: str, officer: str | None, reason: str) -> None:
+    """The masked public list (公示) of a stage, with the season log's head digest on it; the publication is logged."""
+    from jifen_dsl.season.public import publish
 
-    state, entries = season_rows(folder, listed=True)
-    public = public_list(state, which, entries[-1].digest)
-    if fmt == "html":
-        data = html_page(public).encode("utf-8")
-    elif fmt == "csv":
-        data = csv_bytes(public.header, list(public.rows) + [[note] for note in public.notes])
-    else:
-        data = workbook_bytes([Sheet(public.sheet_title, public.header, public.rows, numeric=public.numeric)])
-    write_bytes_atomic(output, data)
-    click.echo(f"{len(public.rows)} rows -> {output}")
+    rows, head = publish(folder, which, fmt, output, officer or _officer(), reason)
+    click.echo(f"{rows} rows -> {output} (log head {head})")
 
 
 @season.command("report")

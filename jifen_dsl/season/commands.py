@@ -184,6 +184,8 @@ def apply(folder: str, state: State, action: str, paths: dict[str, str], options
         return state, [state.say("done.init", dir=shown or folder, policy=options["policy"], digest=digest, schools=len(schools))]
     stages.require(state, action)
     policy = state.policy
+    if action == "publish":  # a publication changes nothing of the season: its entry records what was published
+        return state, []
     if action == "import":
         cohort = read_cohort_frame(paths["applicants"], policy)
         source = (os.path.basename(paths["applicants"]), store_digest(Path(paths["applicants"]).read_bytes()))

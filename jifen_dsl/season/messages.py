@@ -20,6 +20,7 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "stage.confirm": ("confirm", "确认录取"),
     "stage.clearing": ("clearing", "补录"),
     "stage.register": ("register", "报到"),
+    "stage.publish": ("publish", "公示"),
     "order.first": ("{stage} comes first: run `jifen season {command}` before this", "须先完成“{stage}”：请先运行 `jifen season {command}`"),
     "order.done": ("{stage} is done already; the season has moved on", "“{stage}”已完成，不能再次进行"),
     "order.after": ("{stage} is closed: the season is past {now}", "已过“{now}”，不能再进行“{stage}”"),

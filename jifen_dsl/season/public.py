@@ -11,6 +11,7 @@ that the log still holds it.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import attrs
@@ -20,7 +21,7 @@ from jifen_dsl.lang import columns, model
 from jifen_dsl.runs.publish import PublicList, admission_list, points_list
 from jifen_dsl.season.stages import HOLDING, State
 
-__all__ = ["public_list", "LISTS"]
+__all__ = ["public_list", "publish", "LISTS"]
 
 LISTS = ("qualification", "admission", "clearing")
 _HEAD = {"en": "Season log head: {digest}", "zh": "招生季日志摘要：{digest}"}
@@ -66,3 +67,46 @@ def public_list(state: State, which: str, head: str) -> PublicList:
         found = admission_list(chosen or [{"status": "none"}], state.policy)  # none admitted: an empty list, not an evaluate file
     language = "zh" if state.language == "zh" else "en"
     return attrs.evolve(found, notes=(*found.notes, _HEAD[language].format(digest=head)))
+
+
+def list_bytes(public: PublicList, fmt: str) -> bytes:
+    """The list as a file: HTML, CSV or XLSX, each with its notes (the log head among them) under the rows."""
+    from jifen_dsl.data.tables import csv_bytes
+    from jifen_dsl.data.xlsx import Sheet, workbook_bytes
+    from jifen_dsl.runs.public_html import html_page
+
+    if fmt == "html":
+        return html_page(public).encode("utf-8")
+    notes = [[note] for note in public.notes]
+    if fmt == "csv":
+        return csv_bytes(public.header, list(public.rows) + notes)
+    return workbook_bytes([Sheet(public.sheet_title, public.header, list(public.rows) + [[]] + notes, numeric=public.numeric)])
+
+
+def publish(folder: str, which: str, fmt: str, output: str, officer: str, reason: str) -> tuple[int, str]:
+    """Write the public list ``which`` and record the publication in the log; the number of rows and the head printed on it.
+
+    The list is made from the season as the log's head leaves it, and printed with
+    that head; the publication's own entry (the list, the format, the file's name
+    and digest) follows it. The file is written inside the transaction: a list
+    that cannot be written is not recorded.
+    """
+    from jifen_dsl.data.output import write_bytes_atomic
+    from jifen_dsl.season.commands import current_state, open_store
+    from jifen_dsl.season.stages import require
+    from jifen_dsl.season.store import digest_of
+
+    store = open_store(folder)
+    try:
+        with store.transaction():
+            state = current_state(store)
+            require(state, "publish")
+            last = store.entries()[-1]
+            public = public_list(state, which, last.digest)
+            data = list_bytes(public, fmt)
+            options = {"list": which, "format": fmt, "file": os.path.basename(output), "digest": digest_of(data), "head": last.digest}
+            store.append("publish", officer, reason, [], options, "", last.state)
+            write_bytes_atomic(output, data)
+        return len(public.rows), last.digest
+    finally:
+        store.close()

@@ -126,6 +126,7 @@ def require(state: State, stage: str) -> None:
         "confirm": ["allocate"],
         "clearing": ["allocate"],
         "register": ["allocate"],
+        "publish": ["qualify"],
     }.get(stage, [])
     for needed in policy_first + first:
         if needed not in done and needed != stage:

@@ -238,3 +238,31 @@ def test_verify_explains_every_unfilled_seat_in_the_policys_language(tmp_path):
     explained = [line for line in done.stdout.splitlines() if line.startswith("  HZ-")]
     assert sorted(line.split("（")[0].strip() for line in explained) == sorted(unfilled)
     assert "本政策不设补录" in done.stderr  # the refused clearing of the script
+
+
+def test_a_publication_is_logged_with_the_head_printed_on_it_and_the_lists_digest(allocated, tmp_path):
+    import hashlib
+
+    import openpyxl
+
+    from jifen_dsl.season.commands import open_store
+    from jifen_dsl.season.public import publish
+
+    folder = tmp_path / "season"
+    shutil.copytree(allocated[0], folder)
+    _, before = season_rows(str(folder))
+    out = tmp_path / "admission.xlsx"
+    rows, head = publish(str(folder), "admission", "xlsx", str(out), "officer E", "public notice")
+    assert head == before[-1].digest
+    store = open_store(str(folder))
+    try:
+        entry = store.entries()[-1]
+    finally:
+        store.close()
+    assert (entry.action, entry.officer, entry.reason) == ("publish", "officer E", "public notice")
+    assert entry.options == {"list": "admission", "format": "xlsx", "file": "admission.xlsx", "digest": hashlib.sha256(out.read_bytes()).hexdigest(), "head": head}
+    sheet = openpyxl.load_workbook(out).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert f"Season log head: {head}" in cells
+    assert sheet.max_row == 1 + rows + 1 + 3  # the header, the rows, a gap, and the notes: count, publication rule, log head
+    assert verify_season(str(folder), head).problems == []  # the head printed is still in the log
