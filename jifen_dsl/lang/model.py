@@ -155,6 +155,7 @@ class Allocation:
     unconfirmed: str = "declines"  # silence through the confirmation window: or "confirms"
     clearing_for: tuple[str, ...] = ("unplaced", "gave_up")  # who may enter clearing: also "declined"
     windows: tuple[tuple[str, str], ...] = ()  # (season stage, schedule phase open for it)
+    admitted_waits: bool = False  # one holding a seat may still seek a better school in clearing
     clearing_span: Any = attrs.field(default=None, eq=False, repr=False)  # where the clearing setting is written, for refusals
     cite: str | None = None
 

@@ -80,7 +80,8 @@ def _verify(store: Store, folder: str, head: str | None, language: str) -> tuple
     checked.append(say(language, "ok.replayed"))
     if state.table is not None and not current_state(store).table.equals(state.table):
         problems.append(say(language, "v.drift", seq=entries[-1].seq, action=entries[-1].action))
-    problems += _capacity(state, language) + _moved(store, entries, language) + _wasted(entries, placed, language)
+    waits = state.policy.allocation.admitted_waits if state.compiled is not None else False
+    problems += _capacity(state, language) + _moved(store, entries, language, waits) + _wasted(entries, placed, language)
     if not problems:
         checked.append(say(language, "ok.properties"))
         checked += _unfilled(state, language)
@@ -142,14 +143,21 @@ def _capacity(state: State, language: str) -> list[str]:
     ]
 
 
-def _moved(store: Store, entries: list[LogEntry], language: str) -> list[str]:
-    """A confirmed seat is never moved: a later row of a confirmed applicant is confirmed, registered or declined, at the same school."""
+def _moved(store: Store, entries: list[LogEntry], language: str, waits: bool) -> list[str]:
+    """A confirmed seat is never moved: a later row of a confirmed applicant is confirmed, registered or declined, at the same school.
+
+    Where the policy lets one holding a seat wait for a better school, clearing may
+    admit it elsewhere: at a school it listed in clearing, by its own choice.
+    """
     problems = []
     confirmed: dict[str, str] = {}
     for entry in entries:
         if not entry.result:
             continue
-        for applicant, _, status, school, *_ in store.outcomes(entry.seq):
+        for applicant, _, status, school, round_, *_ in store.outcomes(entry.seq):
+            if waits and entry.action == "clearing" and status == "admitted" and round_ == "clearing":
+                confirmed.pop(applicant, None)  # moved up by its own clearing choice, to confirm anew
+                continue
             if applicant in confirmed and (status not in ("confirmed", "registered", "declined") or (status != "declined" and school != confirmed[applicant])):
                 problems.append(say(language, "v.moved", seq=entry.seq, action=entry.action, id=applicant, school=confirmed[applicant], status=status_word(language, status), now=school or ""))
             if status == "confirmed":

@@ -18,7 +18,7 @@ from jifen_dsl.data.readers import read_table
 from jifen_dsl.data.values import CellError, parser_for
 from jifen_dsl.lang.typesys import BOOL, SCHOOL_LIST
 from jifen_dsl.season.messages import status_word
-from jifen_dsl.season.stages import Correction, State, StageError, clearing_groups
+from jifen_dsl.season.stages import HOLDING, Correction, State, StageError, clearing_groups
 
 __all__ = ["read_corrections", "read_choices", "read_decisions", "read_registrations", "read_clearing"]
 
@@ -239,6 +239,8 @@ def read_clearing(path: str, state: State) -> dict[str, tuple[str, ...]]:
     problems: list[str] = []
     found: dict[str, Any] = {}
     groups = clearing_groups(state)
+    if state.policy.allocation.admitted_waits:  # one holding a seat may seek a better school
+        groups = (*groups, *HOLDING)
     names = ", ".join(status_word(state.language, g) for g in groups)
     offers = _schools_by_grade(state)
     for at, applicant, cells, (status, grade) in _rows(path, state, table, where, problems):

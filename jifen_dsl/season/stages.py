@@ -459,10 +459,14 @@ def clearing(state: State, filed: dict[str, tuple[str, ...]]) -> tuple[State, in
     """补录: the applicants the policy lets in, placed by their clearing choices over the seats no one holds, in rank order.
 
     Whoever holds a seat keeps it: the seats offered are each school's seats less
-    those admitted, confirmed or registered there.
+    those admitted, confirmed or registered there. Where the policy lets one who
+    holds a seat wait for a better school (``admitted_waits on``), such an
+    applicant may file clearing choices too, and seeks only the schools listed
+    before the one it holds; when it moves, the seat it leaves is offered in a
+    further round, and rounds go on until no one moves. An applicant that moves
+    is admitted anew, to confirm in the next window.
     """
     left = seats_left(state)
-    offer = tuple(attrs.evolve(s, seats=max(0, left[k])) for k, s in enumerate(state.schools))
     given = pl.DataFrame({"id": list(filed), "_lists": [";".join(c) for c in filed.values()]}, schema={"id": pl.String, "_lists": pl.String})
     table = (
         state.table.join(given, on="id", how="left", maintain_order="left")
@@ -470,15 +474,37 @@ def clearing(state: State, filed: dict[str, tuple[str, ...]]) -> tuple[State, in
         .drop("_lists")
     )
     policy = _allocation_policy(state)
-    entering = pl.col("id").is_in(list(filed)) & pl.col("status").is_in(clearing_groups(state))
-    frame = _placement(attrs.evolve(state, table=table), entering, "clearing")
-    placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
-    verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, frame.get_column("id"))
-    admitted = placed.get_column("status") == ADMITTED
-    # Those clearing does not place keep the status they entered with.
-    table = _taking(state, table, placed.with_columns(status=pl.when(admitted).then(pl.col("status")).otherwise(pl.lit(None))), late_round="clearing")
-    count = int(admitted.sum())
-    return attrs.evolve(state, table=table, done=_with(state.done, "clearing")), count, sum(max(0, v) for v in left.values())
+    waits = state.policy.allocation.admitted_waits
+    filed_now = pl.col("id").is_in(list(filed))
+    placed_count = 0
+    while True:
+        offer = tuple(attrs.evolve(s, seats=max(0, n)) for s, n in zip(state.schools, seats_left(attrs.evolve(state, table=table)).values()))
+        seeking = filed_now & pl.col("status").is_in(clearing_groups(state))
+        seeks = table.get_column("clearing")
+        if waits:  # a holder seeks only the schools it listed before the one it holds
+            seeks = _listed_before(table, filed)
+            seeking = seeking | (filed_now & pl.col("status").is_in(HOLDING) & (pl.col("_seeks").list.len() > 0))
+        frame = _placement(attrs.evolve(state, table=table.with_columns(seeks.alias("_seeks"))), seeking, "_seeks")
+        placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
+        verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, frame.get_column("id"))
+        admitted = placed.get_column("status") == ADMITTED
+        if not admitted.any():
+            break
+        placed_count += int(admitted.sum())
+        # Those clearing does not place keep what they entered with; a holder that moves is admitted at its new school.
+        table = _taking(state, table, placed.with_columns(status=pl.when(admitted).then(pl.col("status")).otherwise(pl.lit(None))), late_round="clearing")
+        if not waits:
+            break  # no one left a seat: another round would place no one
+    return attrs.evolve(state, table=table, done=_with(state.done, "clearing")), placed_count, sum(max(0, v) for v in left.values())
+
+
+def _listed_before(table: pl.DataFrame, filed: dict[str, tuple[str, ...]]) -> pl.Series:
+    """Each row's clearing choices, cut for one holding a seat to those listed before the school it holds."""
+    lists = table.get_column("clearing").to_list()
+    for k, (applicant, school, status) in enumerate(table.select("id", "school", "status").iter_rows()):
+        if applicant in filed and status in HOLDING and school in lists[k]:
+            lists[k] = lists[k][: lists[k].index(school)]
+    return pl.Series("_seeks", lists, dtype=_LIST)
 
 
 def register(state: State, answers: dict[str, bool], close: bool) -> tuple[State, int]:

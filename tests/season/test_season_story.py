@@ -266,3 +266,42 @@ def test_a_publication_is_logged_with_the_head_printed_on_it_and_the_lists_diges
     assert f"Season log head: {head}" in cells
     assert sheet.max_row == 1 + rows + 1 + 3  # the header, the rows, a gap, and the notes: count, publication rule, log head
     assert verify_season(str(folder), head).problems == []  # the head printed is still in the log
+
+
+def test_where_the_policy_lets_admitted_applicants_wait_a_freed_better_seat_moves_them_and_theirs_is_offered_on(tmp_path):
+    # Baiyun 2022 with admitted_waits on (as Parcoursup, SAE or NYC): one holding a seat may seek a better one in clearing.
+    root = tmp_path / "library"
+    (root / "guangzhou").mkdir(parents=True)
+    shutil.copy(ROOT / "policies" / "guangzhou" / "fields.jifen", root / "guangzhou" / "fields.jifen")
+    (root / "baiyun").mkdir()
+    text = (ROOT / "policies" / "baiyun" / "2022.jifen").read_text(encoding="utf-8").replace("    unconfirmed declines", "    unconfirmed declines\n    admitted_waits on")
+    (root / "baiyun" / "2022.jifen").write_text(text, encoding="utf-8")
+    folder = tmp_path / "season"
+    init_season(str(folder), str(root / "baiyun" / "2022.jifen"), str(EXAMPLE / "schools.csv"), "A", "")
+    run_stage(str(folder), "import", "A", "", [("applicants", str(EXAMPLE / "applicants.csv"))])
+    run_stage(str(folder), "qualify", "A", "")
+    apps = {a["id"]: a for a in csv.DictReader((EXAMPLE / "applicants.csv").open(encoding="utf-8"))}
+    qualified = [i for i, r in sorted(_table(folder).items()) if r["status"] == "qualified"]
+    silent = qualified[-1]  # files no choices: gives up, and may enter clearing
+    run_stage(str(folder), "choices", "A", "", [("choices", _write(tmp_path / "ch.csv", ["id", "choices", "accepts_coordination"], [[i, apps[i]["choices"], "false"] for i in qualified[:-1]]))])
+    run_stage(str(folder), "allocate", "A", "")
+    table = _table(folder)
+    # A seat at someone's first choice is declined; the best-ranked holder of a later choice that listed it first waits for it.
+    mover = min(
+        (r for r in table.values() if r["status"] == "admitted" and r["round"] != "choice:1" and r["choices"] and r["grade"] == table[silent]["grade"]),
+        key=lambda r: r["rank"],
+    )
+    wanted, held = mover["choices"][0], mover["school"]
+    decliner = next(i for i, r in sorted(table.items()) if r["status"] == "admitted" and r["school"] == wanted)
+    admitted = [i for i, r in sorted(table.items()) if r["status"] == "admitted"]
+    decisions = [[i, "declined" if i == decliner else "confirmed"] for i in admitted]
+    run_stage(str(folder), "confirm", "A", "", [("decisions", _write(tmp_path / "d.csv", ["id", "decision"], decisions))], {"close": True})
+    clearing = _write(tmp_path / "c.csv", ["id", "choices"], [[mover["id"], f"{wanted};{held}"], [silent, held]])
+    said = run_stage(str(folder), "clearing", "A", "", [("clearing", clearing)])
+    after = _table(folder)
+    assert (after[mover["id"]]["status"], after[mover["id"]]["school"], after[mover["id"]]["round"]) == ("admitted", wanted, "clearing")
+    assert (after[silent]["status"], after[silent]["school"]) == ("admitted", held)  # the seat the mover left, in a further round
+    assert "2 admitted" in said.lines[0]
+    unchanged = {i for i in table if i not in (mover["id"], silent, decliner) and table[i]["status"] != "qualified"}
+    assert all(after[i]["school"] == table[i]["school"] for i in unchanged)  # no one else moved
+    assert verify_season(str(folder)).problems == []

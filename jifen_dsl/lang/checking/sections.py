@@ -169,8 +169,9 @@ class SectionChecking:
             if setting.key == "choices" and not 1 <= setting.value <= 100:
                 self.error(f"the number of choices must be between 1 and 100, not {setting.value}", setting.span)
             values[setting.key] = setting.value
-        if "clearing" in values:
-            values["clearing"] = values["clearing"] == "on"
+        for switch in ("clearing", "admitted_waits"):
+            if switch in values:
+                values[switch] = values[switch] == "on"
         if "clearing_for" in values:
             groups = values["clearing_for"]
             for group in sorted({g for g in groups if groups.count(g) > 1}):

@@ -89,3 +89,4 @@ class EditBuilder(NodeBuilder):
     setting_missing_choices = fixed_word("missing_choices")
     setting_unconfirmed = fixed_word("unconfirmed")
     setting_clearing_for = fixed_word("clearing_for")
+    setting_admitted_waits = fixed_word("admitted_waits")

@@ -97,6 +97,7 @@ class SectionBuilder(NodeBuilder):
     set_clearing = _setting("clearing")
     set_missing_choices = _setting("missing_choices")
     set_unconfirmed = _setting("unconfirmed")
+    set_admitted_waits = _setting("admitted_waits")
     del _setting
 
     def set_window(self, meta, children):

@@ -137,6 +137,7 @@ _WORDS = {
     "gives_up": ("gives_up", "视为放弃"), "declines": ("declines", "视为放弃"), "confirms": ("confirms", "视为确认"),
     "clearing_unplaced": ("unplaced", "未录取"), "clearing_gave_up": ("gave_up", "未填志愿者"),
     "clearing_declined": ("declined", "放弃录取者"), "window": ("window", "窗口"),
+    "admitted_waits": ("admitted_waits", "录取后候补"),
     "stage_qualify": ("qualify", "资格名单"), "stage_choices": ("choices", "填报志愿"), "stage_confirm": ("confirm", "确认录取"),
     "stage_clearing": ("clearing", "补录"), "stage_register": ("register", "报到"),
     "window_qualify": ("window qualify", "窗口 资格名单"), "window_choices": ("window choices", "窗口 填报志愿"),
