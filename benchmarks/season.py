@@ -6,7 +6,8 @@ Runs every stage of a Haizhu 2022 season, each as its own ``jifen season``
 process as an office runs it, on the suite's synthetic cohort: init, import,
 qualify, choices (every qualified applicant but 1% files the choices of the
 application file), allocate, confirm (1% decline, the window closed), register
-(the window closed), then status, export and verify. The officers' files are
+(the window closed), then explain (one registered applicant), status, export and
+verify. The officers' files are
 made from the season's own export between stages, outside the timings. Prints
 each stage's seconds and its ratio to ``polars.read_csv`` of the applicant file
 (the floor of anything that reads the cohort), and the peak memory of each.
@@ -68,6 +69,8 @@ def season_stages(count: int, schools: int, workdir: Path) -> dict[str, tuple[fl
     registrations = workdir / f"season-{count}-registrations.csv"
     confirmed.with_columns(registered=pl.lit("yes")).write_csv(registrations)
     _run("register", [*jifen, "register", str(folder), str(registrations), "--close"], times)
+    someone = confirmed.get_column("id")[0]
+    _run("explain", [*jifen, "explain", str(folder), "--id", someone], times)
     _run("status", [*jifen, "status", str(folder)], times)
     _run("verify", [*jifen, "verify", str(folder)], times)
     return times

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 from jifen_dsl.lang import ir, model
 from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.evaluation.evaluator import Evaluation
-from jifen_dsl.evaluation.ranking import deciding_key, key_parts, rank_order
+from jifen_dsl.evaluation.ranking import deciding_key, key_parts
 from jifen_dsl.evaluation.report import requirement_values
 from jifen_dsl.timeline.schedule import Window
 from jifen_dsl.data.values import format_value
@@ -129,8 +129,13 @@ def _grade_label(policy: model.Policy, grade: str) -> str:
     return grade
 
 
-def explain(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], applicant_id: str) -> str:
-    """A readable account of one applicant's outcome; ``evaluations`` is the whole cohort."""
+def explain(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], applicant_id: str, *, ranked_in_grade: int | None = None) -> str:
+    """A readable account of one applicant's outcome; ``evaluations`` is the whole cohort.
+
+    Of the cohort, only the applicant and its neighbours in the ranking (rank one
+    above and one below, in its grade) are read: a caller may give just those,
+    with ``ranked_in_grade``, the number of eligible applicants in the grade.
+    """
     policy = compiled.policy
     t = TEXT["zh" if policy.language == "zh" else "en"]
     target = next(e for e in evaluations if e.id == applicant_id)
@@ -176,24 +181,24 @@ def explain(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], applica
         batch = policy.batches[target.batch].title if target.batch is not None else t["no_batch"]
         lines.append(t["batch"].format(batch=batch))
     same_grade = [e for e in evaluations if e.eligible and e.grade == target.grade]
-    ordered = rank_order(policy, same_grade)
-    lines.append(t["rank"].format(rank=target.rank, count=len(ordered), grade=_grade_label(policy, target.grade)))
+    by_rank = {e.rank: e for e in same_grade}  # ranks are the places in the grade's order, 1 to n
+    count = ranked_in_grade if ranked_in_grade is not None else len(same_grade)
+    lines.append(t["rank"].format(rank=target.rank, count=count, grade=_grade_label(policy, target.grade)))
     parts = key_parts(policy)
     chain = t["list_sep"].join(f"{p.label} {t['desc'] if p.descending else t['asc']}" for p in parts[2:])
     lines.append(t["order"].format(chain=chain))
-    position = target.rank - 1
     ties = []
-    for neighbour_position in (position - 1, position + 1):
-        if not 0 <= neighbour_position < len(ordered):
+    for neighbour_rank in (target.rank - 1, target.rank + 1):
+        other = by_rank.get(neighbour_rank)
+        if other is None:
             continue
-        other = ordered[neighbour_position]
         if other.batch != target.batch or other.points != target.points:
             continue
         decided = deciding_key(parts, other, target)
         if decided is None:  # pragma: no cover - the chain is total
             continue
         part, theirs, ours = decided
-        key = t["tie_above"] if neighbour_position < position else t["tie_below"]
+        key = t["tie_above"] if neighbour_rank < target.rank else t["tie_below"]
         ties.append("  " + key.format(id=other.id, rank=other.rank, key=part.label, theirs=_key_value(part, theirs), ours=_key_value(part, ours)))
     if ties:
         lines.append(t["ties"])

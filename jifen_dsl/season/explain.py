@@ -95,10 +95,13 @@ def _shown(value) -> str:
 def _evaluation(state: State, applicant: str) -> str:
     """The requirements, points and rank, as ``jifen explain`` tells them, over the corrected data of the applicant's grade."""
     outcome = evaluated(state)
-    grade = outcome.filter(pl.col("id") == applicant).get_column("grade")[0]
-    mine = outcome.filter((pl.col("grade") == grade) & (pl.col("eligible") | (pl.col("id") == applicant)))
+    target = outcome.filter(pl.col("id") == applicant)
+    grade, rank = target.get_column("grade")[0], target.get_column("rank")[0]
+    ranked = outcome.filter((pl.col("grade") == grade) & pl.col("eligible"))
+    near = [rank - 1, rank + 1] if rank is not None else []
+    mine = outcome.filter((pl.col("id") == applicant) | ((pl.col("grade") == grade) & pl.col("eligible") & pl.col("rank").is_in(near)))
     key_types = compile_columnar(state.policy).key_types
-    return explain_evaluation(state.compiled, evaluations_of(state.compiled, key_types, mine), applicant)
+    return explain_evaluation(state.compiled, evaluations_of(state.compiled, key_types, mine), applicant, ranked_in_grade=ranked.height)
 
 
 def _verdicts(state: State, applicant: str) -> list[str]:
@@ -129,8 +132,8 @@ def _allocation(state: State, store: Store, entries: list[LogEntry], applicant: 
     allocation = next((e for e in entries if e.action == "allocate"), None)
     if allocation is None:
         return []
-    after = {r[0]: r for r in store.outcome_frame(allocation.seq).iter_rows()}  # id -> (id, grade, status, school, round, rank, points, choices)
-    mine = after.get(applicant)
+    # The applicant's row after allocation, and those admitted at its listed schools (every admission is a change the stage recorded).
+    mine = _row_at(store, allocation.seq, applicant)
     if mine is None or mine[2] in ("ineligible", "not_qualified", "gave_up"):
         return []
     _, grade, status, school, round_, rank, points, listed = mine
@@ -142,8 +145,9 @@ def _allocation(state: State, store: Store, entries: list[LogEntry], applicant: 
     batch = dict(state.table.select("id", "batch").iter_rows())
     choices = [c for c in (listed or "").split(";") if c]
     taken = choices.index(school) if status == "admitted" and school in choices else len(choices)
+    at_schools = store.admitted_at(allocation.seq, choices[:taken]) if taken else []
     for n, better in enumerate(choices[:taken], start=1):
-        admitted = [r for r in after.values() if r[3] == better and r[2] == "admitted" and (r[4] or "").startswith("choice:")]
+        admitted = [r for r in at_schools if r[3] == better and (r[4] or "").startswith("choice:")]
         if not admitted:
             continue
         last = max(admitted, key=lambda r: r[5])
@@ -157,6 +161,12 @@ def _allocation(state: State, store: Store, entries: list[LogEntry], applicant: 
             gap = state.say("x.gap", more=more, id=applicant) if more > 0 else state.say("x.gap_tie")
         lines.append(state.say("x.better", school=better, n=n, rank=rank, cut=last[5], points=last[6], gap=gap))
     return lines
+
+
+def _row_at(store: Store, seq: int, applicant: str) -> tuple | None:
+    """The applicant's outcome row as it stood after entry ``seq``: its latest change at or before it."""
+    rows = [row for row in store.history(applicant) if row[0] <= seq]
+    return tuple(rows[-1][1:]) if rows else None
 
 
 def _round(state: State, round_: str | None) -> str:

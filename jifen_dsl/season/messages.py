@@ -86,7 +86,7 @@ _CATALOG: dict[str, tuple[str, str]] = {
     "x.verdict": ("  requirement {name}: {value} - {reason} ({officer}, {where})", "  要求 {name}：{value} - {reason}（{officer}，{where}）"),
     "x.pass": ("pass", "通过"),
     "x.fail": ("fail", "不通过"),
-    "x.qualification": ("Qualification: {status}; rank {rank} in {grade}, where {seats} seats are offered", "资格：{status}；{grade}排名第 {rank}，共提供 {seats} 个学位"),
+    "x.qualification": ("Now {status}; rank {rank} in {grade}, where {seats} seats are offered", "当前状态：{status}；{grade}排名第 {rank} 名，共提供 {seats} 个学位"),
     "x.no_rank": ("Now {status}", "当前状态：{status}"),
     "x.gap_batch": ("; it was of an earlier batch, which no points could overtake", "；其批次在前，积分再高也不能排在其前"),
     "x.choices": ("Choices filed: {choices}; accepts coordinated placement: {accepts}", "所填志愿：{choices}；服从统筹：{accepts}"),

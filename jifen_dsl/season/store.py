@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS outcomes(
     seq INTEGER NOT NULL, id TEXT NOT NULL, grade TEXT, status TEXT NOT NULL, school TEXT, round TEXT,
     rank INTEGER, points TEXT, choices TEXT, PRIMARY KEY (seq, id)
 );
+CREATE INDEX IF NOT EXISTS outcomes_by_applicant ON outcomes(id, seq);
 CREATE TRIGGER IF NOT EXISTS log_append_only_update BEFORE UPDATE ON log
     BEGIN SELECT RAISE(ABORT, 'the season log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS log_append_only_delete BEFORE DELETE ON log
@@ -209,6 +210,13 @@ class Store:
     def history(self, applicant: str) -> list[tuple]:
         """(seq, *OUTCOME_COLUMNS) of one applicant after each stage, in order."""
         return self.db.execute(f"SELECT seq, {', '.join(OUTCOME_COLUMNS)} FROM outcomes WHERE id = ? ORDER BY seq", (applicant,)).fetchall()
+
+    def admitted_at(self, seq: int, schools: Sequence[str]) -> list[tuple]:
+        """The rows of entry ``seq`` of those admitted at these schools (OUTCOME_COLUMNS)."""
+        marks = ", ".join("?" * len(schools))
+        return self.db.execute(
+            f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes WHERE seq = ? AND status = 'admitted' AND school IN ({marks})", (seq, *schools)
+        ).fetchall()
 
     def outcomes(self, seq: int) -> list[tuple]:
         return self.db.execute(f"SELECT {', '.join(OUTCOME_COLUMNS)} FROM outcomes WHERE seq = ? ORDER BY id", (seq,)).fetchall()
