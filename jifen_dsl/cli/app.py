@@ -20,7 +20,7 @@ import click
 # Only what every command needs is imported here; each command imports its own
 # modules, so that ``jifen check`` starts without the readers, the allocator or Excel.
 from jifen_dsl.version import __version__
-from jifen_dsl.cli import policy_commands, run_commands, season_commands, year_commands
+from jifen_dsl.cli import format_commands, policy_commands, run_commands, season_commands, year_commands
 from jifen_dsl.cli.lifetime import run_as_program
 from jifen_dsl.errors import JifenError
 from jifen_dsl.lang.library import using_library
@@ -112,6 +112,7 @@ def cli(ctx: click.Context, library: str | None) -> None:
 # ``jifen --help`` lists the commands by name.
 for _command in (
     policy_commands.check,
+    format_commands.fmt_cmd,
     run_commands.evaluate_cmd,
     run_commands.allocate_cmd,
     run_commands.explain_cmd,

@@ -50,7 +50,7 @@ def test_dates_keep_their_form_and_the_change_list_says_where():
     assert "自 2023年4月25日 09:00 至 2023年5月10日 17:00" in result.text
     assert "「出生日期」 介于 2016年9月1日 至 2017年8月31日" in result.text
     assert "line 7: year 2022 -> 2023" in result.changes
-    assert "line 57: 2015年9月1日 -> 2016年9月1日" in result.changes
+    assert "line 56: 2015年9月1日 -> 2016年9月1日" in result.changes
     # Text is not rewritten; the strings that mention 2022 are listed for the author.
     assert "“2022年小学应届毕业生”" in result.text
     assert any("“2022年小学应届毕业生”" in r for r in result.reminders)

@@ -14,7 +14,9 @@ import hashlib
 import os
 import re
 import sys
+import threading
 
+import attrs
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
@@ -27,7 +29,7 @@ from jifen_dsl.lang.parsing.edits import EditBuilder
 from jifen_dsl.lang.parsing.expressions import ExpressionBuilder
 from jifen_dsl.lang.parsing.sections import SectionBuilder
 
-__all__ = ["parse", "keywords", "MAX_NESTING"]
+__all__ = ["parse", "parse_with_comments", "Comment", "keywords", "MAX_NESTING"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,11 +58,57 @@ def _cache_path(grammar: str) -> str | None:
     return os.path.join(directory, f"parser-{key}.cache")
 
 
-def parse(text: str, path: str = "<policy>") -> syntax.PolicyFile:
+@attrs.frozen
+class Comment:
+    """A comment of the text: where it starts (1-based line and column) and its text, from its '#'."""
+
+    line: int
+    column: int
+    text: str
+
+
+class _Comments:
+    """Collects the comments the lexer passes over (Lark calls it for each COMMENT token)."""
+
+    def __init__(self):
+        self.found: list[Comment] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, token):
+        self.found.append(Comment(token.line, token.column, str(token)))
+        return token
+
+
+_COMMENTS = _Comments()
+
+
+@functools.lru_cache(maxsize=1)
+def _lark_keeping_comments() -> lark.Lark:
+    """A parser like _lark()'s that hands each comment to _COMMENTS (for the formatter)."""
+    grammar = grammar_text()
+    options = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True, lexer_callbacks={"COMMENT": _COMMENTS})
+    cache = _cache_path(grammar + "\0comments")
+    if cache is not None:
+        try:
+            return lark.Lark(grammar, cache=cache, **options)
+        except Exception:  # an unreadable or unwritable cache only costs time
+            pass
+    return lark.Lark(grammar, **options)
+
+
+def parse_with_comments(text: str, path: str = "<policy>") -> tuple[syntax.PolicyFile, list[Comment]]:
+    """Parse as :func:`parse` does, and give the text's comments too, in order."""
+    with _COMMENTS.lock:
+        _COMMENTS.found = []
+        tree = parse(text, path, _parser=_lark_keeping_comments())
+        return tree, list(_COMMENTS.found)
+
+
+def parse(text: str, path: str = "<policy>", *, _parser: lark.Lark | None = None) -> syntax.PolicyFile:
     """Parse one policy or library file; raise :class:`PolicyError` on a syntax error."""
     source = SourceText(path, text)
     try:
-        tree = _lark().parse(text)
+        tree = (_parser or _lark()).parse(text)
     except UnexpectedInput as exc:
         raise PolicyError([_syntax_diagnostic(exc, text, path)], {path: source}) from None
     except RecursionError:
