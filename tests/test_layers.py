@@ -70,3 +70,12 @@ def test_lark_and_click_stay_in_their_rooms():
     click_users = graph.find_modules_that_directly_import("click")
     assert lark_users and all(m.startswith("jifen_dsl.lang.parsing.") for m in lark_users), sorted(lark_users)
     assert click_users and all(m.startswith("jifen_dsl.cli.") or m == "jifen_dsl.synth.command" for m in click_users), sorted(click_users)
+
+
+def test_pygls_stays_in_the_language_servers_room():
+    """pygls and lsprotocol are seen only by lsp/server.py: the features answer without the protocol."""
+    import grimp
+
+    graph = grimp.build_graph("jifen_dsl", include_external_packages=True, cache_dir=None)
+    users = graph.find_modules_that_directly_import("pygls") | graph.find_modules_that_directly_import("lsprotocol")
+    assert users == {"jifen_dsl.lsp.server"}, sorted(users)

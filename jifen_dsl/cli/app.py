@@ -113,6 +113,7 @@ def cli(ctx: click.Context, library: str | None) -> None:
 for _command in (
     policy_commands.check,
     format_commands.fmt_cmd,
+    format_commands.lsp_cmd,
     run_commands.evaluate_cmd,
     run_commands.allocate_cmd,
     run_commands.explain_cmd,

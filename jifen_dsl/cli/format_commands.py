@@ -1,4 +1,4 @@
-"""``jifen fmt``: policy files in the one canonical layout (:mod:`jifen_dsl.lang.formatting`), rewritten in place.
+"""``jifen fmt`` and ``jifen lsp``: the authoring commands. ``fmt`` puts policy files in the one canonical layout (:mod:`jifen_dsl.lang.formatting`), rewritten in place.
 
 As black and gofmt do: the files given (and the ``.jifen`` files under a folder
 given) are rewritten in place, each all at once or not at all; ``-`` reads
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-__all__ = ["fmt_cmd"]
+__all__ = ["fmt_cmd", "lsp_cmd"]
 
 
 def _files(paths: tuple[str, ...]) -> list[str]:
@@ -80,3 +80,11 @@ def fmt_cmd(paths: tuple[str, ...], check: bool, show_diff: bool, language: str 
         click.echo(f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} unchanged" + (f", {failed} not formatted" if failed else ""), err=True)
     if failed or (check and changed):
         click.get_current_context().exit(1)
+
+
+@click.command(name="lsp")
+def lsp_cmd() -> None:
+    """A language server over standard input and output, for any editor that speaks LSP (see docs/editors.md)."""
+    from jifen_dsl.lsp.server import main
+
+    main()

@@ -1,0 +1,172 @@
+"""``jifen lsp`` through the protocol: a pygls client starts the real server process and talks to it over stdio."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+from pygls.uris import from_fs_path
+
+from ..conftest import ROOT
+
+
+class _Client(LanguageClient):
+    def __init__(self):
+        super().__init__("jifen-test", "1")
+        self.diagnostics: dict[str, list[list[types.Diagnostic]]] = {}
+        self.arrived = asyncio.Event()
+
+        @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: types.PublishDiagnosticsParams):
+            self.diagnostics.setdefault(params.uri, []).append(params.diagnostics)
+            self.arrived.set()
+
+    async def next_diagnostics(self, uri: str, count: int) -> list[types.Diagnostic]:
+        """The ``count``-th set of diagnostics published for ``uri`` (waiting for it)."""
+        while len(self.diagnostics.get(uri, [])) < count:
+            self.arrived.clear()
+            await asyncio.wait_for(self.arrived.wait(), timeout=15)
+        return list(self.diagnostics[uri][count - 1])
+
+
+@pytest.fixture
+def library(tmp_path) -> Path:
+    """A policy library holding the Haizhu 2022 policy and the shared fields (the policy is edited in the tests)."""
+    for part in ("guangzhou/fields.jifen", "haizhu/2022.jifen"):
+        (tmp_path / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "policies" / part, tmp_path / part)
+    return tmp_path
+
+
+def _session(check):
+    async def run():
+        client = _Client()
+        await client.start_io(sys.executable, "-m", "jifen_dsl", "lsp")
+        try:
+            await asyncio.wait_for(client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(), process_id=None, root_uri=None)), 60)
+            client.initialized(types.InitializedParams())
+            await asyncio.wait_for(check(client), 240)
+            await asyncio.wait_for(client.shutdown_async(None), 60)
+            client.exit(None)
+            await asyncio.wait_for(client.stop(), 60)  # the server ends when told to exit
+        finally:
+            server = getattr(client, "_server", None)
+            if server is not None and server.returncode is None:  # a failed check: end the server, not the test run
+                server.kill()
+                await client.stop()
+
+    asyncio.run(run())
+
+
+def _open(client: _Client, path: Path, text: str) -> str:
+    uri = from_fs_path(str(path))
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="jifen", version=1, text=text)))
+    return uri
+
+
+def _change(client: _Client, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+    ))
+
+
+def _line_of(text: str, needle: str) -> tuple[int, int]:
+    for number, line in enumerate(text.splitlines()):
+        if needle in line:
+            return number, line.index(needle)
+    raise AssertionError(needle)
+
+
+def test_diagnostics_as_you_type_hover_definition_outline_and_formatting(library):
+    path = library / "haizhu" / "2022.jifen"
+    text = path.read_text(encoding="utf-8")
+
+    async def check(client: _Client):
+        uri = _open(client, path, text)
+        assert await client.next_diagnostics(uri, 1) == []  # the bundled policy is clean
+        typo = text.replace("「居住证起始日期」 + 1年", "「居住证起日期」 + 1年")
+        _change(client, uri, 2, typo)
+        [found] = await client.next_diagnostics(uri, 2)
+        line, column = _line_of(typo, "「居住证起日期」")
+        assert (found.range.start.line, found.range.start.character) == (line, column)
+        assert found.severity == types.DiagnosticSeverity.Error
+        assert found.message.startswith("unknown name '居住证起日期'") and "居住证起始日期" in found.message
+        _change(client, uri, 3, text)
+        assert await client.next_diagnostics(uri, 3) == []
+
+        line, column = _line_of(text, "「居住证起始日期」 + 1年")
+        hover = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=column + 2)))
+        assert hover.contents.value.startswith("**field** `permit_start` (居住证起始日期): date")
+
+        where = await client.text_document_definition_async(types.DefinitionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=column + 2)))
+        fields = (library / "guangzhou" / "fields.jifen").read_text(encoding="utf-8")
+        assert where.uri == from_fs_path(str(library / "guangzhou" / "fields.jifen"))
+        assert where.range.start.line == _line_of(fields, "permit_start")[0]
+
+        phase_line, phase_column = _line_of(text, "「网上申请」 内")
+        phase = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=phase_line, character=phase_column + 1)))
+        assert "**phase** `网上申请`" in phase.contents.value and "2022-04-25 09:00 .. 2022-05-10 17:00" in phase.contents.value
+
+        outline = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+        names = [s.name for s in outline]
+        assert names[0] == "2022年海珠区来穗人员随迁子女积分制入学实施细则" and "居住证满一年" in names and "points" in names
+        grade = next(s for s in outline if s.name == "小学一年级")
+        assert [c.name for c in grade.children] == ["一年级出生日期", "尚未入学"]
+
+        messy = text.replace("要求 「居住证满一年」", "要求   「居住证满一年」", 1)
+        _change(client, uri, 4, messy)
+        await client.next_diagnostics(uri, 4)
+        edits = await client.text_document_formatting_async(types.DocumentFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), options=types.FormattingOptions(tab_size=4, insert_spaces=True)))
+        assert len(edits) == 1 and edits[0].new_text == text
+
+    _session(check)
+
+
+def test_the_server_answers_every_half_typed_state_and_stays_up(library):
+    path = library / "haizhu" / "draft.jifen"
+    final = (
+        'policy "p" district "d" year 2022 as_of 2022-08-31 source "s"\nimport "../guangzhou/fields.jifen"\n'
+        'requirement r "t": permit_start + 1 year <= as_of\npoints { total = points }\ntiebreak { id ascending }\n'
+    )
+
+    async def check(client: _Client):
+        uri = _open(client, path, "")
+        await client.next_diagnostics(uri, 1)
+        for k in range(1, len(final) + 1, 3):  # typed a few characters at a time: every state gets an answer
+            _change(client, uri, k + 1, final[:k])
+            await client.next_diagnostics(uri, 1 + len(range(1, k + 1, 3)))
+        _change(client, uri, 10_000, final)
+        last = await client.next_diagnostics(uri, 2 + len(range(1, len(final) + 1, 3)))
+        assert last == []  # the finished policy checks clean
+        halfway = client.diagnostics[uri][len(client.diagnostics[uri]) // 2]
+        assert halfway and all(d.severity == types.DiagnosticSeverity.Error for d in halfway)  # a half-typed file gets its error
+        outline = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+        assert [s.name for s in outline] == ["p", "../guangzhou/fields.jifen", "r", "points", "tiebreak"]
+        formatted = await client.text_document_formatting_async(types.DocumentFormattingParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), options=types.FormattingOptions(tab_size=4, insert_spaces=True)))
+        assert formatted and formatted[0].new_text.startswith('policy "p"\ndistrict "d"\n')
+
+    _session(check)
+
+
+def test_an_error_in_an_imported_file_is_shown_at_the_import(library):
+    (library / "guangzhou" / "fields.jifen").write_text("field broken: nosuchtype\n", encoding="utf-8")
+    path = library / "haizhu" / "2022.jifen"
+    text = path.read_text(encoding="utf-8")
+
+    async def check(client: _Client):
+        uri = _open(client, path, text)
+        found = await client.next_diagnostics(uri, 1)
+        assert found
+        line, _ = _line_of(text, "“../guangzhou/fields.jifen”")
+        assert {d.range.start.line for d in found} == {line}
+        assert all("fields.jifen:1:" in d.message for d in found)
+
+    _session(check)
