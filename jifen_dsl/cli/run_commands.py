@@ -112,7 +112,7 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
 
         workbook = lambda: workbook_bytes_of([placement_sheet(rules, frame, offer)])  # noqa: E731
     finish_run(run, text, workbook, fmt, output, out_dir, rejects, bom)
-    if not quiet:
+    if not quiet and not show_summary:  # the summary ends with the same count: it is said once
         counts = run.results.placed.get_column("status").value_counts().sort("status").iter_rows()
         click.echo(f"{run.accepted} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts), err=True)
     keep_until_exit(run)

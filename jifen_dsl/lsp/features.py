@@ -20,7 +20,7 @@ import attrs
 from jifen_dsl.errors import Diagnostic, JifenError, PolicyError, Span
 from jifen_dsl.lang import model, syntax
 
-__all__ = ["Found", "Symbol", "Target", "Analysis", "analyse", "symbols", "word_at", "hover", "definition"]
+__all__ = ["Found", "Symbol", "Target", "Analysis", "Completion", "analyse", "symbols", "word_at", "hover", "definition", "completions"]
 
 
 @attrs.frozen
@@ -251,3 +251,51 @@ def definition(analysis: Analysis, line: int, column: int) -> Target | None:
         return None
     path = analysis.path if span.path == analysis.path else span.path
     return Target(path, *_range(span))
+
+
+# ------------------------------------------------------------------ completion
+
+
+@attrs.frozen
+class Completion:
+    """A word to offer: what it shows, what it inserts, what it is and a detail."""
+
+    label: str
+    insert: str
+    kind: str  # "field", "define", "requirement", "indicator", "batch", "phase", "keyword", "value"
+    detail: str
+
+
+def completions(checked: model.Policy | model.Library | None, language: str) -> list[Completion]:
+    """The names a policy declares (fields by name and by label), its keywords in ``language``, and the school types.
+
+    ``checked`` is the policy as last checked: while a line is half typed the text
+    may not check, and the names it declared a moment ago are still the ones to offer.
+    """
+    from jifen_dsl.lang.unparsing.words import keyword, keywords_in, name_text
+
+    found: list[Completion] = []
+    seen: set[str] = set()
+
+    def offer(label: str, kind: str, detail: str) -> None:
+        insert = name_text(label, language)
+        if insert not in seen:
+            seen.add(insert)
+            found.append(Completion(insert, insert, kind, detail))
+
+    if checked is not None:
+        for name, (kind, thing) in _declarations(checked).items():
+            detail = getattr(thing, "title", None) or getattr(thing, "label", None) or ""
+            if kind == "field":
+                detail = f"{thing.type}" + (f" - {thing.label}" if thing.label else "")
+            offer(name, kind, str(detail))
+    for word in keywords_in(language):
+        if word not in seen:
+            seen.add(word)
+            found.append(Completion(word, word, "keyword", ""))
+    for school_type in ("public", "private"):
+        word = keyword(school_type, language)
+        if word not in seen:
+            seen.add(word)
+            found.append(Completion(word, word, "value", "school type"))
+    return found

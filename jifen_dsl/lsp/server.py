@@ -27,6 +27,13 @@ _KINDS = {
 }
 
 
+_COMPLETION_KINDS = {
+    "field": types.CompletionItemKind.Field, "define": types.CompletionItemKind.Constant, "requirement": types.CompletionItemKind.Property,
+    "indicator": types.CompletionItemKind.Variable, "batch": types.CompletionItemKind.EnumMember, "phase": types.CompletionItemKind.Event,
+    "keyword": types.CompletionItemKind.Keyword, "value": types.CompletionItemKind.Value,
+}
+
+
 def _position(at: tuple[int, int]) -> types.Position:
     return types.Position(line=at[0], character=at[1])
 
@@ -50,9 +57,14 @@ def _guarded(server: LanguageServer, answer: Callable[..., Any]) -> Callable[...
 def make_server() -> LanguageServer:
     server = LanguageServer("jifen", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
 
+    last_good: dict[str, Any] = {}  # uri -> the policy as it last checked (completion offers its names while a line is half typed)
+
     def analysis_of(uri: str) -> features.Analysis:
         document = server.workspace.get_text_document(uri)
-        return features.analyse(to_fs_path(uri) or uri, document.source)
+        analysis = features.analyse(to_fs_path(uri) or uri, document.source)
+        if analysis.checked is not None:
+            last_good[uri] = analysis.checked
+        return analysis
 
     def publish(uri: str) -> None:
         found = analysis_of(uri).found
@@ -89,6 +101,18 @@ def make_server() -> LanguageServer:
         uri = params.text_document.uri if target.path == to_fs_path(params.text_document.uri) else from_fs_path(target.path)
         return types.Location(uri=uri, range=_range(target.start, target.end))
 
+    def complete(params: types.CompletionParams) -> types.CompletionList:
+        analysis = analysis_of(params.text_document.uri)
+        checked = analysis.checked or last_good.get(params.text_document.uri)
+        language = analysis.tree.header.language if analysis.tree is not None and analysis.tree.header is not None else (
+            getattr(checked, "language", None) or ("zh" if "要求" in analysis.text or "字段" in analysis.text else "en")
+        )
+        items = [
+            types.CompletionItem(label=c.label, insert_text=c.insert, kind=_COMPLETION_KINDS.get(c.kind, types.CompletionItemKind.Text), detail=c.detail or None)
+            for c in features.completions(checked, language)
+        ]
+        return types.CompletionList(is_incomplete=False, items=items)
+
     def formatting(params: types.DocumentFormattingParams) -> list[types.TextEdit] | None:
         from jifen_dsl.errors import PolicyError
         from jifen_dsl.lang.formatting import format_text
@@ -109,6 +133,7 @@ def make_server() -> LanguageServer:
         (types.TEXT_DOCUMENT_DEFINITION, definition), (types.TEXT_DOCUMENT_FORMATTING, formatting),
     ):
         server.feature(name)(_guarded(server, answer))
+    server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["「"]))(_guarded(server, complete))
     return server
 
 

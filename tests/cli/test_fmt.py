@@ -82,3 +82,12 @@ def test_to_zh_and_back_to_en_gives_the_english_file_again(tmp_path):
     assert jifen("check", str(path)).returncode == 0
     assert jifen("fmt", "--to", "en", str(path)).returncode == 0
     assert path.read_text(encoding="utf-8") == english
+
+
+def test_allocate_with_summary_says_its_count_once():
+    done = jifen(
+        "allocate", "policies/haizhu/2022.jifen", "examples/haizhu-2022/applicants.csv", "examples/haizhu-2022/schools.csv", "--summary",
+    )
+    assert done.returncode == 0, done.stderr
+    said = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("240 applicants:")]
+    assert said == ["240 applicants: 120 admitted, 2 unplaced, 48 not qualified, 70 ineligible"]

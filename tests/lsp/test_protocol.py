@@ -119,9 +119,22 @@ def test_diagnostics_as_you_type_hover_definition_outline_and_formatting(library
         grade = next(s for s in outline if s.name == "小学一年级")
         assert [c.name for c in grade.children] == ["一年级出生日期", "尚未入学"]
 
-        messy = text.replace("要求 「居住证满一年」", "要求   「居住证满一年」", 1)
-        _change(client, uri, 4, messy)
+        # Completion while a line is half typed: the names the policy declared a moment ago, its keywords in Chinese.
+        half = text.replace("「居住证起始日期」 + 1年 不晚于 基准日", "「居住", 1)
+        _change(client, uri, 5, half)
         await client.next_diagnostics(uri, 4)
+        line, column = _line_of(half, "「居住")
+        offered = await client.text_document_completion_async(types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=column + 3)))
+        labels = {item.label: item for item in offered.items}
+        assert "「居住证起始日期」" in labels and labels["「居住证起始日期」"].kind == types.CompletionItemKind.Field
+        assert labels["「居住证起始日期」"].detail == "date - 居住证起始日期" and "permit_start" in labels
+        assert {"要求", "依据", "基准日", "民办"} <= set(labels) and "requirement" not in labels
+        assert "「网上申请」" in labels and labels["「网上申请」"].kind == types.CompletionItemKind.Event
+
+        messy = text.replace("要求 「居住证满一年」", "要求   「居住证满一年」", 1)
+        _change(client, uri, 6, messy)
+        await client.next_diagnostics(uri, 5)
         edits = await client.text_document_formatting_async(types.DocumentFormattingParams(
             text_document=types.TextDocumentIdentifier(uri=uri), options=types.FormattingOptions(tab_size=4, insert_spaces=True)))
         assert len(edits) == 1 and edits[0].new_text == text

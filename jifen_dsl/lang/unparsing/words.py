@@ -158,6 +158,12 @@ _WORDS = {
 }
 
 
+def keywords_in(language: str) -> list[str]:
+    """Every keyword's spelling in ``language``, each once, in a stable order (for completion)."""
+    spelled = [spellings[1 if language == "zh" else 0] for spellings in _WORDS.values()]
+    return sorted(set(spelled), key=spelled.index)
+
+
 def keyword(key: str, language: str) -> str:
     """A keyword's spelling in ``language``: keyword("requirement", "zh") is 要求; a word that is no keyword stays as it is."""
     spellings = _WORDS.get(key)
