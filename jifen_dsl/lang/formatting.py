@@ -51,7 +51,7 @@ _INDENT = "    "
 def format_text(text: str, path: str = "<policy>", language: str | None = None) -> str:
     """``text`` in the canonical layout (in ``language``, default its own); raise PolicyError if it does not parse."""
     tree, comments = parse_with_comments(text, path)
-    lines = text.splitlines()
+    lines = text.split("\n")  # lines as the parser counts them: only "\n" ends one (not "\r" or U+2028)
     writer = _Layout(_language(tree, language), lines, comments)
     return writer.file(tree)
 

@@ -182,7 +182,7 @@ _WORD = re.compile(r"「[^」\n]*」|[A-Za-z_][A-Za-z0-9_]*")
 
 def word_at(text: str, line: int, column: int) -> str | None:
     """The name under (line, column): a bracketed name without its brackets, or a bare one."""
-    lines = text.splitlines()
+    lines = text.split("\n")  # as the parser counts lines
     if not 0 <= line < len(lines):
         return None
     for match in _WORD.finditer(lines[line]):

@@ -148,3 +148,13 @@ def test_any_text_that_parses_formats_to_the_same_tree_and_is_idempotent(case):
     once = format_text(text, path)
     assert parse(once, path) == tree
     assert format_text(once, path) == once
+
+
+def test_a_carriage_return_or_line_separator_inside_a_comment_does_not_shift_the_lines():
+    # Only "\n" ends a line for the parser; str.splitlines() would also split at "\r" and U+2028.
+    text = _text("policies/haizhu/2022.jifen")
+    for odd in ("\r", "\u2028", "\x0c"):
+        shifted = "#" + odd + " " + text[1:]
+        once = format_text(shifted, "p.jifen")
+        assert format_text(once, "p.jifen") == once
+        assert once.startswith("#" + odd + " 2022年") and parse(once, "p.jifen") == parse(text, "p.jifen")
