@@ -154,7 +154,7 @@ def test_a_carriage_return_or_line_separator_inside_a_comment_does_not_shift_the
     # Only "\n" ends a line for the parser; str.splitlines() would also split at "\r" and U+2028.
     text = _text("policies/haizhu/2022.jifen")
     for odd in ("\r", "\u2028", "\x0c"):
-        shifted = "#" + odd + " " + text[1:]
+        shifted = "#" + odd + text[1:]  # "# 2022年..." becomes "#\r 2022年..."
         once = format_text(shifted, "p.jifen")
         assert format_text(once, "p.jifen") == once
         assert once.startswith("#" + odd + " 2022年") and parse(once, "p.jifen") == parse(text, "p.jifen")
