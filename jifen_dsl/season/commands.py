@@ -29,7 +29,7 @@ from jifen_dsl.season import inputs as officer_files
 from jifen_dsl.season import snapshot, stages
 from jifen_dsl.season.messages import say
 from jifen_dsl.season.stages import State, StageError
-from jifen_dsl.season.store import DB_NAME, GENESIS, LogEntry, Store, outcome_digest
+from jifen_dsl.season.store import DB_NAME, LogEntry, Store, outcome_digest
 from jifen_dsl.season.windows import outside_window, parse_moment
 
 __all__ = ["Said", "init_season", "run_stage", "replay", "current_state", "open_store", "season_rows", "POLICY_FOLDER"]

@@ -14,7 +14,6 @@ and how far the tool decided.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
