@@ -20,7 +20,9 @@ import attrs
 from jifen_dsl.errors import Diagnostic, JifenError, PolicyError, Span
 from jifen_dsl.lang import model, syntax
 
-__all__ = ["Found", "Symbol", "Target", "Analysis", "Completion", "analyse", "symbols", "word_at", "hover", "definition", "completions"]
+__all__ = [
+    "Found", "Symbol", "Target", "Analysis", "Completion", "analyse", "symbols", "word_at", "hover", "definition", "completions", "references",
+]
 
 
 @attrs.frozen
@@ -299,3 +301,44 @@ def completions(checked: model.Policy | model.Library | None, language: str) -> 
             seen.add(word)
             found.append(Completion(word, word, "value", "school type"))
     return found
+
+
+# ------------------------------------------------------------------ references
+
+
+def _uses(node: Any, found: list[tuple[str, Span]]) -> None:
+    """The spans of every name used in ``node`` (walked without recursion through the attrs nodes and tuples)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, syntax.Ref):
+            if item.span is not None:
+                found.append((item.name, item.span))
+            continue
+        if isinstance(item, (tuple, list)):
+            stack.extend(item)
+        elif attrs.has(type(item)):
+            stack.extend(getattr(item, a.name) for a in attrs.fields(type(item)) if a.name != "span")
+
+
+def references(analysis: Analysis, line: int, column: int, include_declaration: bool = True) -> list[Target]:
+    """Every use in this file of the name under the cursor (a field by its name or its label), and its declaration.
+
+    Each use is a reference in an expression of this file's tree; the names are
+    resolved as the checker resolves them, so a field written by its Chinese
+    label and by its English name is one field.
+    """
+    word = word_at(analysis.text, line, column)
+    if word is None or analysis.tree is None or analysis.checked is None:
+        return []
+    declared = _declarations(analysis.checked)
+    if word not in declared:
+        return []
+    kind, thing = declared[word]
+    spellings = {word, getattr(thing, "name", word)} | ({thing.label} if kind == "field" and getattr(thing, "label", None) else set())
+    uses: list[tuple[str, Span]] = []
+    _uses(analysis.tree, uses)
+    found = [Target(analysis.path, *_range(span)) for name, span in uses if name in spellings and _same(span.path, analysis.path)]
+    if include_declaration and getattr(thing, "span", None) is not None:
+        found.insert(0, Target(analysis.path if _same(thing.span.path, analysis.path) else thing.span.path, *_range(thing.span)))
+    return sorted(set(found), key=lambda t: (t.path != analysis.path, t.start))

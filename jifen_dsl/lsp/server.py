@@ -101,6 +101,12 @@ def make_server() -> LanguageServer:
         uri = params.text_document.uri if target.path == to_fs_path(params.text_document.uri) else from_fs_path(target.path)
         return types.Location(uri=uri, range=_range(target.start, target.end))
 
+    def references(params: types.ReferenceParams) -> list[types.Location]:
+        uri = params.text_document.uri
+        here = to_fs_path(uri)
+        found = features.references(analysis_of(uri), params.position.line, params.position.character, params.context.include_declaration)
+        return [types.Location(uri=uri if t.path == here else from_fs_path(t.path), range=_range(t.start, t.end)) for t in found]
+
     def complete(params: types.CompletionParams) -> types.CompletionList:
         analysis = analysis_of(params.text_document.uri)
         checked = analysis.checked or last_good.get(params.text_document.uri)
@@ -131,6 +137,7 @@ def make_server() -> LanguageServer:
         (types.TEXT_DOCUMENT_DID_OPEN, opened), (types.TEXT_DOCUMENT_DID_CHANGE, changed), (types.TEXT_DOCUMENT_DID_SAVE, saved),
         (types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline), (types.TEXT_DOCUMENT_HOVER, hover),
         (types.TEXT_DOCUMENT_DEFINITION, definition), (types.TEXT_DOCUMENT_FORMATTING, formatting),
+        (types.TEXT_DOCUMENT_REFERENCES, references),
     ):
         server.feature(name)(_guarded(server, answer))
     server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["「"]))(_guarded(server, complete))

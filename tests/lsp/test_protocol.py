@@ -109,6 +109,15 @@ def test_diagnostics_as_you_type_hover_definition_outline_and_formatting(library
         assert where.uri == from_fs_path(str(library / "guangzhou" / "fields.jifen"))
         assert where.range.start.line == _line_of(fields, "permit_start")[0]
 
+        used_line, used_column = _line_of(text, "「申请时间」 在")
+        uses = await client.text_document_references_async(types.ReferenceParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=used_line, character=used_column + 1),
+            context=types.ReferenceContext(include_declaration=True)))
+        here = sorted((u.range.start.line, u.range.start.character) for u in uses if u.uri == uri)
+        first = _line_of(text, "已填写(「申请时间」)" if "已填写(「申请时间」)" in text else "已填写（「申请时间」）")
+        assert here == [(used_line, first[1] + 4), (used_line, used_column)]  # both uses on that line, in order
+        assert [u.uri for u in uses if u.uri != uri] == [from_fs_path(str(library / "guangzhou" / "fields.jifen"))]  # and its declaration
+
         phase_line, phase_column = _line_of(text, "「网上申请」 内")
         phase = await client.text_document_hover_async(types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=phase_line, character=phase_column + 1)))
         assert "**phase** `网上申请`" in phase.contents.value and "2022-04-25 09:00 .. 2022-05-10 17:00" in phase.contents.value
