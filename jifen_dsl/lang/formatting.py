@@ -37,7 +37,7 @@ import attrs
 
 from jifen_dsl.errors import display_width
 from jifen_dsl.lang import syntax
-from jifen_dsl.lang.body import section_entries
+from jifen_dsl.lang.body import section_entries, section_kind
 from jifen_dsl.lang.parsing.parser import Comment, parse_with_comments
 from jifen_dsl.lang.unparsing.expressions import _AND, _OR  # the binding strengths the writer brackets by
 from jifen_dsl.lang.unparsing.unparse import _language, _Writer
@@ -177,9 +177,7 @@ class _Layout(_Writer):
             return self._block_lines(indent + head, list(decl.requirements), unit, indent)
         if isinstance(decl, syntax.CalendarBlock):
             return self._block_lines(indent + self.w("calendar") + self.cite(decl.cite), list(decl.items), unit, indent)
-        if _is_section(decl):
-            from jifen_dsl.lang.body import section_kind
-
+        if section_kind(decl) is not None:
             head = self.w(section_kind(decl))
             cite = getattr(decl, "cite", None)
             if cite is not None:
@@ -207,7 +205,7 @@ class _Layout(_Writer):
         return lines
 
     def _requirement_lines(self, decl: syntax.Requirement, unit: _Unit, indent: str) -> list[str]:
-        head = f"{indent}{self.w('requirement')} {self.name(decl.name)} {self.string(decl.title)}{self.cite(decl.cite)}{self.p[':']}"
+        head = indent + self.requirement_head(decl)
         body = indent + _INDENT
         lines = [head] + [body + c.text for c in unit.inner]
         unit.inner = []
@@ -250,7 +248,7 @@ class _Layout(_Writer):
         if display_width(one) <= WIDTH and not unit.inner:
             return [one]
         batch = item.item if isinstance(item, syntax.Override) else item
-        head = f"{self.w('batch')} {self.name(batch.name)} {self.string(batch.title)}{self.cite(batch.cite)}{self.p[':']}"
+        head = self.batch_head(batch)
         if isinstance(item, syntax.Override):
             head = f"{self.w('override')} {head}"
         body = indent + _INDENT
@@ -264,19 +262,8 @@ class _Layout(_Writer):
         one = indent + self.phase(item)
         if display_width(one) <= WIDTH:
             return [one]
-        head = f"{self.w('phase')} {self.name(item.name)} {self.string(item.title)}{self.cite(item.cite)}"
-        if item.follows:
-            head = f"{self.w('next')} {head}"
-        rest = []
-        if item.start is not None:
-            rest.append(f"{self.w('from')} {self.moment(item.start)} {self.w('to')} {self.moment(item.end)}")
-        elif item.end is not None:
-            rest.append(f"{self.w('until')} {self.moment(item.end)}")
-        if item.length is not None:
-            rest.append(f"{self.w('lasting')} {self.expr(item.length)}")
-        if not rest:
-            return [one]
-        return [indent + head, indent + _INDENT + " ".join(rest)]
+        times = self.phase_times(item)
+        return [indent + self.phase_head(item), indent + _INDENT + times] if times else [one]
 
 
 def _in_source_order(items: list[Any]) -> list[Any]:
@@ -287,10 +274,3 @@ def _in_source_order(items: list[Any]) -> list[Any]:
         last = span.start if span is not None else last
         keyed.append((last, k, item))
     return [item for _, _, item in sorted(keyed)]
-
-
-def _is_section(decl: Any) -> bool:
-    return isinstance(decl, (
-        syntax.PointsBlock, syntax.BatchesBlock, syntax.TieBreakBlock, syntax.AllocationBlock, syntax.SubsidyBlock,
-        syntax.ScheduleBlock, syntax.PublicationBlock,
-    ))

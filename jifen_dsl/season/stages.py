@@ -425,20 +425,25 @@ def allocate(state: State) -> State:
 # ------------------------------------------------------------------ confirmation, clearing, registration
 
 
+def _answered(state: State, answers: dict[str, bool], yes: str, no: str, waiting: str, silence: str | None) -> tuple[pl.DataFrame, int]:
+    """The table with each answer taken (``yes`` or ``no``) and - when a window closes, ``silence`` given - those still
+    ``waiting`` given it; and how many were silent. A declined seat is free (seats_left)."""
+    status = state.table.get_column("status").to_list()
+    for k, applicant in enumerate(state.table.get_column("id").to_list()):
+        if applicant in answers:
+            status[k] = yes if answers[applicant] else no
+    silent = 0
+    if silence is not None:
+        for k, s in enumerate(status):
+            if s == waiting:
+                status[k], silent = silence, silent + 1
+    return state.table.with_columns(pl.Series("status", status, dtype=pl.String)), silent
+
+
 def confirm(state: State, decisions: dict[str, bool], close: bool) -> tuple[State, int]:
     """Confirmations and declines of the admitted; ``close`` ends the window: silence means what the policy says."""
-    status = state.table.get_column("status").to_list()
-    ids = state.table.get_column("id").to_list()
-    for k, applicant in enumerate(ids):
-        if applicant in decisions:
-            status[k] = "confirmed" if decisions[applicant] else "declined"
-    silent = 0
-    if close:
-        silence = "confirmed" if state.policy.allocation.unconfirmed == "confirms" else "declined"
-        for k, s in enumerate(status):
-            if s == "admitted":
-                status[k], silent = silence, silent + 1
-    table = state.table.with_columns(pl.Series("status", status, dtype=pl.String))  # a declined seat is free (seats_left)
+    silence = ("confirmed" if state.policy.allocation.unconfirmed == "confirms" else "declined") if close else None
+    table, silent = _answered(state, decisions, "confirmed", "declined", "admitted", silence)
     return attrs.evolve(state, table=table, done=_with(state.done, "confirm"), confirm_closed=state.confirm_closed + int(close)), silent
 
 
@@ -509,15 +514,5 @@ def _listed_before(table: pl.DataFrame, filed: dict[str, tuple[str, ...]]) -> pl
 
 def register(state: State, answers: dict[str, bool], close: bool) -> tuple[State, int]:
     """Registrations (报到) of the confirmed; a "no", or silence once ``close``d, gives up the seat (declined)."""
-    status = state.table.get_column("status").to_list()
-    ids = state.table.get_column("id").to_list()
-    for k, applicant in enumerate(ids):
-        if applicant in answers:
-            status[k] = "registered" if answers[applicant] else "declined"
-    silent = 0
-    if close:
-        for k, s in enumerate(status):
-            if s == "confirmed":
-                status[k], silent = "declined", silent + 1
-    table = state.table.with_columns(pl.Series("status", status, dtype=pl.String))
+    table, silent = _answered(state, answers, "registered", "declined", "confirmed", "declined" if close else None)
     return attrs.evolve(state, table=table, done=_with(state.done, "register"), register_closed=close), silent

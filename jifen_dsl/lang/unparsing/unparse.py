@@ -67,11 +67,11 @@ class _Writer(ExpressionWriter):
             text += f" {self.string(decl.label)}"
         return text + f"{self.cite(decl.cite)} = {self.expr(decl.expr)}"
 
+    def requirement_head(self, decl: syntax.Requirement) -> str:
+        return f"{self.w('requirement')} {self.name(decl.name)} {self.string(decl.title)}{self.cite(decl.cite)}{self.p[':']}"
+
     def requirement(self, decl: syntax.Requirement, indent: str = "") -> str:
-        return (
-            f"{indent}{self.w('requirement')} {self.name(decl.name)} {self.string(decl.title)}{self.cite(decl.cite)}{self.p[':']}\n"
-            f"{indent}    {self.expr(decl.condition)}"
-        )
+        return f"{indent}{self.requirement_head(decl)}\n{indent}    {self.expr(decl.condition)}"
 
     def grade_block(self, block: syntax.GradeBlock) -> str:
         head = f"{self.w('for_grade')} {self.string(block.grade)}"
@@ -92,7 +92,7 @@ class _Writer(ExpressionWriter):
             return text + (f" {self.w('cap')} {self.expr(item.cap)}" if item.cap is not None else "")
         if isinstance(item, syntax.Batch):
             condition = self.w("otherwise") if item.condition is None else self.expr(item.condition)
-            return f"{self.w('batch')} {self.name(item.name)} {self.string(item.title)}{self.cite(item.cite)}{self.p[':']} {condition}"
+            return f"{self.batch_head(item)} {condition}"
         if isinstance(item, syntax.TieBreakKey):
             direction = self.w("descending" if item.descending else "ascending")
             if item.kind == "lottery":
@@ -139,17 +139,27 @@ class _Writer(ExpressionWriter):
     def moment(self, node: Any) -> str:
         return self.expr(node)
 
-    def phase(self, item: syntax.Phase) -> str:
+    def batch_head(self, item: syntax.Batch) -> str:
+        return f"{self.w('batch')} {self.name(item.name)} {self.string(item.title)}{self.cite(item.cite)}{self.p[':']}"
+
+    def phase_head(self, item: syntax.Phase) -> str:
         text = f"{self.w('phase')} {self.name(item.name)} {self.string(item.title)}{self.cite(item.cite)}"
-        if item.follows:
-            text = f"{self.w('next')} {text}"
+        return f"{self.w('next')} {text}" if item.follows else text
+
+    def phase_times(self, item: syntax.Phase) -> str:
+        """A phase's dates and length as written after its head ("" when it has none)."""
+        parts = []
         if item.start is not None:
-            text += f" {self.w('from')} {self.moment(item.start)} {self.w('to')} {self.moment(item.end)}"
+            parts.append(f"{self.w('from')} {self.moment(item.start)} {self.w('to')} {self.moment(item.end)}")
         elif item.end is not None:
-            text += f" {self.w('until')} {self.moment(item.end)}"
+            parts.append(f"{self.w('until')} {self.moment(item.end)}")
         if item.length is not None:
-            text += f" {self.w('lasting')} {self.expr(item.length)}"
-        return text
+            parts.append(f"{self.w('lasting')} {self.expr(item.length)}")
+        return " ".join(parts)
+
+    def phase(self, item: syntax.Phase) -> str:
+        times = self.phase_times(item)
+        return f"{self.phase_head(item)} {times}" if times else self.phase_head(item)
 
     def verification(self, item: syntax.Verification) -> str:
         length = self.expr(item.length)
