@@ -13,6 +13,8 @@ from typing import Iterable, Sequence
 
 import attrs
 
+from jifen_dsl.messages import Message, N, T, render
+
 __all__ = [
     "Span",
     "SourceText",
@@ -68,15 +70,38 @@ def display_width(text: str) -> int:
 
 @attrs.frozen
 class Diagnostic:
-    """One message about a source position: an error or a warning, with an optional hint."""
+    """One message about a source position: an error or a warning, with an optional hint.
 
-    message: str
+    ``message`` and ``hint`` are lazy messages (:mod:`jifen_dsl.messages`), put into
+    words when rendered, in the language chosen then; ``code`` is the message's stable
+    code, shown as ``error[C0201]``.
+    """
+
+    message: Message | str
     span: Span | None = None
-    hint: str | None = None
+    hint: Message | str | None = None
     severity: str = "error"  # "error" or "warning"
 
-    def render(self, sources: dict[str, SourceText] | None = None) -> str:
-        head = f"{self.severity}: {self.message}"
+    @property
+    def code(self) -> str | None:
+        return self.message.code if isinstance(self.message, Message) else None
+
+    def text(self, lang: str | None = None) -> str:
+        """The message alone, in ``lang`` (or the chosen language)."""
+        return render(self.message, lang)
+
+    def hint_text(self, lang: str | None = None) -> str | None:
+        return None if self.hint is None else render(self.hint, lang)
+
+    def head(self, lang: str | None = None) -> str:
+        """``error[C0201]: unknown name 'x'``, in ``lang``."""
+        word = severity_word(self.severity, lang)
+        if self.code:
+            word += f"[{self.code}]"
+        return f"{word}: {self.text(lang)}"
+
+    def render(self, sources: dict[str, SourceText] | None = None, lang: str | None = None) -> str:
+        head = self.head(lang)
         if self.span is None:
             lines = [head]
         else:
@@ -95,26 +120,31 @@ class Diagnostic:
                     caret = "^" + "~" * max(display_width(marked) - 1, 0)
                     lines.append(" " * (len(gutter) - 2) + "| " + " " * display_width(prefix) + caret)
         if self.hint:
-            lines.append(f"hint: {self.hint}")
+            lines.append(f"{render(T('hint'), lang)}: {self.hint_text(lang)}")
         return "\n".join(lines)
 
 
-def render_diagnostics(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceText]) -> str:
+def severity_word(severity: str, lang: str | None = None) -> str:
+    """``error`` / ``错误``, ``warning`` / ``警告``."""
+    return render(T("warning") if severity == "warning" else T("error"), lang)
+
+
+def render_diagnostics(diagnostics: Sequence[Diagnostic], sources: dict[str, SourceText], lang: str | None = None) -> str:
     """Render diagnostics in source order, followed by a count line."""
     ordered = sorted(
         diagnostics,
         key=lambda d: (d.span.path, d.span.line, d.span.column) if d.span else ("", 0, 0),
     )
-    parts = [d.render(sources) for d in ordered]
+    parts = [d.render(sources, lang) for d in ordered]
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
-    summary = []
+    counts = []
     if errors:
-        summary.append(f"{errors} error{'s' if errors != 1 else ''}")
+        counts.append(N("{count} error", "{count} errors", errors))
     if warnings:
-        summary.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
-    if summary:
-        parts.append(", ".join(summary))
+        counts.append(N("{count} warning", "{count} warnings", warnings))
+    if counts:
+        parts.append(render(T("{first}, {second}", first=counts[0], second=counts[1]) if len(counts) == 2 else counts[0], lang))
     return "\n\n".join(parts)
 
 
@@ -147,9 +177,9 @@ class DataError(JifenError):
 
     def __init__(
         self,
-        problems: Sequence[str],
+        problems: Sequence[Message | str],
         *,
-        title: str | None = None,
+        title: Message | str | None = None,
         limit: int = 50,
         groups: Sequence[str] | None = None,
         per_group: int = 10,
@@ -167,13 +197,14 @@ class DataError(JifenError):
         return len(set(self.groups)) > 1 or len(self.problems) > self.per_group
 
     def render(self) -> str:
-        head = [self.title] if self.title else []
+        head = [render(self.title)] if self.title else []
         count = len(self.problems)
-        tail = [f"{count} problem{'s' if count != 1 else ''} found; nothing was written"]
+        tail = [render(N("{count} problem found; nothing was written", "{count} problems found; nothing was written", count))]
+        error = severity_word("error") + ": "
         if not self._grouped():
-            shown = ["error: " + p for p in self.problems[: self.limit]]
+            shown = [error + render(p) for p in self.problems[: self.limit]]
             if count > self.limit:
-                shown.append(f"... and {count - self.limit} more")
+                shown.append(render(N("... and {count} more", "... and {count} more", count - self.limit)))
             return "\n".join(head + shown + tail)
         by_group: dict[str, list[str]] = {}
         for group, problem in zip(self.groups, self.problems):
@@ -181,12 +212,12 @@ class DataError(JifenError):
         lines: list[str] = []
         budget = self.limit
         for group, members in by_group.items():
-            lines.append(f"{group}: {len(members)} problem{'s' if len(members) != 1 else ''}")
+            lines.append(f"{render(group)}: " + render(N("{count} problem", "{count} problems", len(members))))
             shown = members[: max(0, min(self.per_group, budget))]
             budget -= len(shown)
-            lines += ["  error: " + p for p in shown]
+            lines += ["  " + error + render(p) for p in shown]
             if len(members) > len(shown):
-                lines.append(f"  ... and {len(members) - len(shown)} more")
+                lines.append("  " + render(N("... and {count} more", "... and {count} more", len(members) - len(shown))))
         return "\n".join(head + lines + tail)
 
 
@@ -194,4 +225,4 @@ class EvaluationError(JifenError):
     """A policy failed while evaluating one applicant (for example a division by zero)."""
 
     def render(self) -> str:
-        return "error: " + str(self)
+        return severity_word("error") + ": " + render(self.args[0] if self.args else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -32,6 +33,22 @@ GENERATED_ATTRIBUTES = frozenset(
 def generated_call(name: str) -> bool:
     """Whether generated code may call ``name``: a runtime helper or one of the names above."""
     return name.startswith("h_") or name in GENERATED_CALLS or re.fullmatch(r"b_add_[0-9]+", name) is not None
+
+
+# Messages follow the policy's language unless these ask for one (jifen_dsl.messages.choice):
+# the tests, and the commands they start, run as on a machine that asks for none.
+for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+
+
+@pytest.fixture(autouse=True)
+def _no_language_carried_over():
+    """A test starts speaking no policy's language, whatever the test before it loaded."""
+    from jifen_dsl.messages import prefer, speak
+
+    prefer(None)
+    speak(None)
+    yield
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -33,6 +33,17 @@ def test_wheel_contains_the_grammar_and_the_package(wheel):
     assert grammar == (ROOT / "grammar" / "jifen.lark").read_text(encoding="utf-8")
 
 
+def test_wheel_carries_the_compiled_chinese_catalog(wheel):
+    import gettext
+    import io
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "jifen_dsl/messages/locale/zh/LC_MESSAGES/jifen.mo" in names
+    compiled = gettext.GNUTranslations(io.BytesIO(zipfile.ZipFile(wheel).read("jifen_dsl/messages/locale/zh/LC_MESSAGES/jifen.mo")))
+    assert compiled.pgettext("P0006", "the file ends in the middle of a declaration") == "文件在一条声明的中间结束"
+    assert compiled.ngettext("{count} error", "{count} errors", 2) == "{count} 个错误"
+
+
 def test_installed_wheel_checks_a_policy_from_outside_the_checkout(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
@@ -52,3 +63,9 @@ def test_installed_wheel_checks_a_policy_from_outside_the_checkout(wheel, tmp_pa
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("8 tie-break keys")
+    # A Chinese policy's error, in Chinese, from the catalog the wheel carries.
+    broken = elsewhere / "policy.jifen"
+    broken.write_text("政策 “x”\n", encoding="utf-8")
+    result = subprocess.run([str(bindir / "jifen"), "check", str(broken)], cwd=elsewhere, capture_output=True, text=True, env=clean_env)
+    assert result.returncode == 1
+    assert "错误[P0006]: 文件在一条声明的中间结束" in result.stderr, result.stderr

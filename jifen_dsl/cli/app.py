@@ -24,6 +24,7 @@ from jifen_dsl.cli import format_commands, policy_commands, run_commands, season
 from jifen_dsl.cli.lifetime import run_as_program
 from jifen_dsl.errors import JifenError
 from jifen_dsl.lang.library import using_library
+from jifen_dsl.messages import LANGUAGES, prefer, speak
 
 __all__ = ["main", "cli"]
 
@@ -101,9 +102,15 @@ def _internal_error(exc: BaseException) -> None:
     "--library", metavar="DIR", type=click.Path(file_okay=False, exists=True),
     help="The policy library: the folder whose .jifen files policies may import and extend (default: the folder above each policy's own folder).",
 )
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), default=None,
+    help="The language of messages: zh or en (default: LANGUAGE, LC_ALL or LC_MESSAGES if they name one, else the policy's own language).",
+)
 @click.pass_context
-def cli(ctx: click.Context, library: str | None) -> None:
+def cli(ctx: click.Context, library: str | None, lang: str | None) -> None:
     """Check, explain and run Guangzhou points-based school admission policies (积分制入学)."""
+    prefer(lang)
+    speak(None)
     if library is not None:
         ctx.with_resource(using_library(library))  # undone when the command's context closes
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from jifen_dsl.compile import cache as checkcache
 from jifen_dsl.errors import Diagnostic, PolicyError
+from jifen_dsl.messages import M, speak
 from jifen_dsl.lang.library import library_of
 
 if TYPE_CHECKING:  # imported when needed: a policy checked before comes from the cache without the parser
@@ -25,6 +26,7 @@ def check_file(path: str, text: str | None = None) -> model.Policy | model.Libra
     if text is None:
         checked = checkcache.cached(path, library)
         if checked is not None:
+            speak(getattr(checked, "language", None))
             return checked
     from jifen_dsl.lang.checking.checker import check
     from jifen_dsl.lang.loader import load
@@ -43,7 +45,7 @@ def load_policy(path: str) -> CompiledPolicy:
     checked = check_file(path)
     if isinstance(checked, model.Library):
         raise PolicyError(
-            [Diagnostic(f"{path} is a library of shared declarations, not a policy", hint="give the policy file itself; it imports this one")],
+            [Diagnostic(M("L0001", "{path} is a library of shared declarations, not a policy", path=path), hint=M("L0001", "give the policy file itself; it imports this one"))],
             checked.sources,
         )
     return compile_policy(checked)

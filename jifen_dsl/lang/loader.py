@@ -19,6 +19,7 @@ import os
 import attrs
 
 from jifen_dsl.lang import syntax
+from jifen_dsl.messages import language_of_text, speak
 from jifen_dsl.errors import Diagnostic, PolicyError, SourceText
 from jifen_dsl.lang.inherit import reject_edits, resolve
 from jifen_dsl.lang.library import SUFFIX, NotAPolicyFile, library_of, read_policy_bytes
@@ -69,6 +70,9 @@ def load(path: str, text: str | None = None) -> Program:
     """Parse ``path`` (or ``text`` as if read from it), everything it imports and the policies it extends; raise PolicyError listing every problem."""
     loading = _Loading(path, text)
     main = loading.parse_file(path)
+    if path in loading.sources:
+        # Messages about this policy, from here on, speak its language (jifen_dsl.messages).
+        speak(language_of_text(loading.sources[path].text))
     if main is None:
         raise PolicyError(loading.errors, loading.sources)
     declarations = loading.resolved(main, (os.path.normpath(path),))

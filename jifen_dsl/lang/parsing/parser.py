@@ -23,6 +23,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from jifen_dsl.lang import syntax
 from jifen_dsl.cachedir import private_cache_dir
 from jifen_dsl.errors import Diagnostic, PolicyError, SourceText, Span
+from jifen_dsl.messages import M, T, Message, series
 from jifen_dsl.lang.parsing.grammar import grammar_text
 from jifen_dsl.lang.parsing.declarations import DeclarationBuilder
 from jifen_dsl.lang.parsing.edits import EditBuilder
@@ -34,9 +35,13 @@ __all__ = ["parse", "parse_with_comments", "Comment", "keywords", "MAX_NESTING"]
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
-    """The parser, built once per process; its tables come from a per-user cache when they can."""
+    """The parser, built once per process; its tables come from a per-user cache when they can.
+
+    Its lexer hands each comment to _COMMENTS, which keeps it only for parse_with_comments:
+    one parser serves both parse and the formatter.
+    """
     grammar = grammar_text()
-    options = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True)
+    options = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True, lexer_callbacks={"COMMENT": _COMMENTS})
     cache = _cache_path(grammar)
     if cache is not None:
         try:
@@ -68,40 +73,35 @@ class Comment:
 
 
 class _Comments:
-    """Collects the comments the lexer passes over (Lark calls it for each COMMENT token)."""
+    """The lexer's callback for each COMMENT token: keeps the comment while this thread runs parse_with_comments.
+
+    The list is the thread's own, so a parse in another thread, with or without
+    comments, neither adds to it nor waits for it.
+    """
 
     def __init__(self):
-        self.found: list[Comment] = []
-        self.lock = threading.Lock()
+        self.local = threading.local()
 
     def __call__(self, token):
-        self.found.append(Comment(token.line, token.column, str(token)))
+        found = getattr(self.local, "found", None)
+        if found is not None:
+            found.append(Comment(token.line, token.column, str(token)))
         return token
 
 
 _COMMENTS = _Comments()
 
 
-@functools.lru_cache(maxsize=1)
-def _lark_keeping_comments() -> lark.Lark:
-    """A parser like _lark()'s that hands each comment to _COMMENTS (for the formatter)."""
-    grammar = grammar_text()
-    options = dict(parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=True, lexer_callbacks={"COMMENT": _COMMENTS})
-    cache = _cache_path(grammar + "\0comments")
-    if cache is not None:
-        try:
-            return lark.Lark(grammar, cache=cache, **options)
-        except Exception:  # an unreadable or unwritable cache only costs time
-            pass
-    return lark.Lark(grammar, **options)
-
-
 def parse_with_comments(text: str, path: str = "<policy>") -> tuple[syntax.PolicyFile, list[Comment]]:
     """Parse as :func:`parse` does, and give the text's comments too, in order."""
-    with _COMMENTS.lock:
-        _COMMENTS.found = []
-        tree = parse(text, path, _parser=_lark_keeping_comments())
-        return tree, list(_COMMENTS.found)
+    local = _COMMENTS.local
+    outer = getattr(local, "found", None)
+    local.found = found = []
+    try:
+        tree = parse(text, path)
+    finally:
+        local.found = outer
+    return tree, found
 
 
 def parse(text: str, path: str = "<policy>", *, _parser: lark.Lark | None = None) -> syntax.PolicyFile:
@@ -113,7 +113,7 @@ def parse(text: str, path: str = "<policy>", *, _parser: lark.Lark | None = None
         raise PolicyError([_syntax_diagnostic(exc, text, path)], {path: source}) from None
     except RecursionError:
         raise PolicyError(
-            [Diagnostic("the policy is nested too deeply to read", Span(path, 1, 1, 1, 1), "split deeply nested expressions into named definitions")],
+            [_nested_too_deeply(path)],
             {path: source},
         ) from None
     too_deep = _too_deep(tree, path)
@@ -126,12 +126,20 @@ def parse(text: str, path: str = "<policy>", *, _parser: lark.Lark | None = None
         raise exc.orig_exc from None
     except RecursionError:
         raise PolicyError(
-            [Diagnostic("the policy is nested too deeply to read", Span(path, 1, 1, 1, 1), "split deeply nested expressions into named definitions")],
+            [_nested_too_deeply(path)],
             {path: source},
         ) from None
     if builder.errors:
         raise PolicyError(builder.errors, {path: source})
     return result
+
+
+def _nested_too_deeply(path: str) -> Diagnostic:
+    return Diagnostic(
+        M("P0002", "the policy is nested too deeply to read"),
+        Span(path, 1, 1, 1, 1),
+        T("split deeply nested expressions into named definitions"),
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -173,9 +181,9 @@ def _too_deep(tree: lark.Tree, path: str) -> list[Diagnostic]:
                 reported.add(id(outermost))
                 meta = outermost.meta
                 problems.append(Diagnostic(
-                    f"this expression nests more than {MAX_NESTING} operators deep",
+                    M("P0003", "this expression nests more than {limit} operators deep", limit=MAX_NESTING),
                     Span(path, meta.line, meta.column, meta.line, meta.column + 1, meta.start_pos, meta.start_pos + 1),
-                    "name parts of it with definitions (define x = ...), or use a set: x in {a, b, c}",
+                    T("name parts of it with definitions (define x = ...), or use a set: x in {{a, b, c}}"),
                 ))
                 continue
         for child in node.children:
@@ -187,17 +195,17 @@ def _too_deep(tree: lark.Tree, path: str) -> list[Diagnostic]:
 # ------------------------------------------------------------------ errors
 
 _TERMINAL_NAMES = {
-    "NAME": "a name",
-    "BRACKET_NAME": "a name",
-    "NUMBER": "a number",
-    "STRING": "a string",
-    "STRING_ZH": "a string",
-    "DATE": "a date",
-    "DATE_ZH": "a date",
-    "DATETIME": "a date and time",
-    "DATETIME_ZH": "a date and time",
-    "FUNC_ZH": "a function",
-    "$END": "the end of the file",
+    "NAME": T("a name"),
+    "BRACKET_NAME": T("a name"),
+    "NUMBER": T("a number"),
+    "STRING": T("a string"),
+    "STRING_ZH": T("a string"),
+    "DATE": T("a date"),
+    "DATE_ZH": T("a date"),
+    "DATETIME": T("a date and time"),
+    "DATETIME_ZH": T("a date and time"),
+    "FUNC_ZH": T("a function"),
+    "$END": T("the end of the file"),
 }
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -207,13 +215,14 @@ _FULL_WIDTH = {"（": "(", "）": ")", "｛": "{", "｝": "}", "－": "-", "＋"
 _ZH_HEADER = re.compile(r"\A(?:\s|#[^\n]*\n)*政策")
 
 
-def _describe_expected(expected: set[str], chinese: bool) -> str:
+def _describe_expected(expected: set[str], chinese: bool) -> Message:
     """A readable list of what the parser would have accepted, in the file's own language."""
     grammar = _lark()
     if {"NAME", "NUMBER"} <= expected:
-        return "an expression (a name, a number, a date, a string, a function call, ( ... ))"
-    described: list[str] = []
+        return T("expected an expression (a name, a number, a date, a string, a function call, ( ... ))")
+    described: list[Message] = []
     spelled: list[str] = []
+    other: list[str] = []
     for name in sorted(expected):
         if name in _TERMINAL_NAMES:
             text = _TERMINAL_NAMES[name]
@@ -228,13 +237,14 @@ def _describe_expected(expected: set[str], chinese: bool) -> str:
             continue
         word = pattern.value
         if word[:1].isalpha() and bool(_CJK.match(word)) != chinese:
-            continue  # the other language's spelling of a keyword
+            other.append(f"'{word}'")  # the other language's spelling of a keyword
+            continue
         if f"'{word}'" not in spelled:
             spelled.append(f"'{word}'")
-    shown = described + sorted(spelled)
+    shown = described + sorted(spelled) or sorted(set(other))
     if len(shown) > 12:
-        return ", ".join(shown[:12]) + f" (or {len(shown) - 12} more)"
-    return ", ".join(shown)
+        return T("expected {items} (or {count} more)", items=series(shown[:12]), count=len(shown) - 12)
+    return T("expected {items}", items=series(shown))
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
@@ -244,24 +254,21 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic
     hint = None
     if isinstance(exc, UnexpectedCharacters):
         char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
-        message = f"unexpected character {char!r}"
+        message = M("P0004", "unexpected character {char}", char=repr(char))
         end_col = column + 1
         if _CJK.match(char) and exc.pos_in_stream > 0 and text[exc.pos_in_stream - 1].isdigit():
-            hint = "a number can be followed by a unit: 年 or 周年 (years), 个月 or 月 (months), 天 or 日 (days)"
+            hint = T("a number can be followed by a unit: 年 or 周年 (years), 个月 or 月 (months), 天 or 日 (days)")
         elif _CJK.match(char):
             run = _cjk_run(text, exc.pos_in_stream)
-            message = f"unexpected Chinese text {run!r}"
+            message = _unbracketed(run)
             end_col = column + len(run)
-            hint = (
-                "a name written in Chinese must be put in corner brackets, e.g. 「年龄」; "
-                "bare Chinese words are keywords (大于, 并且, 如果 ...)"
-            )
+            hint = _BRACKET_HINT
         elif char in "「":
-            hint = "a bracketed name must close with 」 on the same line"
+            hint = T("a bracketed name must close with 」 on the same line")
         elif char in "\"“":
-            hint = "a string must close on the same line"
+            hint = T("a string must close on the same line")
         elif exc.allowed:
-            hint = "expected " + _describe_expected(set(exc.allowed), chinese)
+            hint = _describe_expected(set(exc.allowed), chinese)
         return Diagnostic(message, Span(path, line, column, line, end_col, exc.pos_in_stream, exc.pos_in_stream + 1), hint)
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         lines = text.splitlines() or [""]
@@ -269,31 +276,37 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic
         col = len(lines[-1]) + 1
         expected = getattr(exc, "expected", None) or getattr(exc, "accepts", None) or set()
         return Diagnostic(
-            "the file ends in the middle of a declaration",
+            M("P0006", "the file ends in the middle of a declaration"),
             Span(path, last, col, last, col + 1, len(text), len(text)),
-            ("expected " + _describe_expected(set(expected), chinese)) if expected else None,
+            _describe_expected(set(expected), chinese) if expected else None,
         )
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
     value = str(token)
-    message = f"unexpected {value!r}"
+    message = M("P0001", "unexpected {token}", token=repr(value))
     expected = set(exc.accepts or exc.expected or ())
-    hint = "expected " + _describe_expected(expected, chinese) if expected else None
+    hint = _describe_expected(expected, chinese) if expected else None
     if value in keywords() and ("NAME" in expected or "BRACKET_NAME" in expected):
-        hint = f"{value!r} is a keyword here; a name spelled like a keyword is written in brackets: 「{value}」"
+        hint = T("{word} is a keyword here; a name spelled like a keyword is written in brackets: 「{name}」", word=repr(value), name=value)
     if _CJK.match(value):
         run = _cjk_run(text, token.start_pos)
         if len(run) > len(value):
             # A keyword inside a longer run of Chinese text: almost always a name
             # written without its brackets, such as 年龄大于6.
-            message = f"unexpected Chinese text {run!r}"
-            hint = (
-                "a name written in Chinese must be put in corner brackets, e.g. 「年龄」; "
-                "bare Chinese words are keywords (大于, 并且, 如果 ...)"
-            )
+            message = _unbracketed(run)
+            hint = _BRACKET_HINT
             return Diagnostic(message, Span(path, token.line, token.column, token.line, token.column + len(run), token.start_pos, token.start_pos + len(run)), hint)
     end_col = (token.end_column or column + len(value)) if token.end_line == token.line else column + len(value)
     return Diagnostic(message, Span(path, token.line or line, token.column or column, token.line or line, end_col, token.start_pos or 0, token.end_pos or 0), hint)
+
+
+_BRACKET_HINT = T(
+    "a name written in Chinese must be put in corner brackets, e.g. 「年龄」; bare Chinese words are keywords (大于, 并且, 如果 ...)",
+)
+
+
+def _unbracketed(run: str) -> Message:
+    return M("P0005", "unexpected Chinese text {text}", text=repr(run))
 
 
 def _cjk_run(text: str, pos: int) -> str:
