@@ -57,6 +57,15 @@ def test_the_other_surface_language_and_back_gives_the_file_byte_for_byte(path):
     assert format_text(there, path, language) == text
 
 
+@pytest.mark.parametrize("value", ["gives_up", "coordinated"])
+def test_every_value_of_a_setting_has_its_own_spelling_in_the_other_language(value):
+    # 'coordinated' is 统筹安排 for siblings but 服从统筹 for missing choices.
+    text = _text(str(ROOT / "policies" / "baiyun" / "2022.jifen")).replace("missing_choices gives_up", f"missing_choices {value}")
+    there = format_text(text, "p.jifen", "zh")
+    assert parse(there, "p.jifen").declarations == parse(text, "p.jifen").declarations
+    assert format_text(there, "p.jifen", "en") == text
+
+
 LAYOUT_IN = """# top of the file
 # second line of it
 

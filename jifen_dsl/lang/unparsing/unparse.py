@@ -133,6 +133,9 @@ class _Writer(ExpressionWriter):
             return f"{self.w('window')} {self.w('stage_' + item.key.removeprefix('window_'))} {self.name(item.value)}"
         if item.key == "clearing_for":
             return f"{self.w(item.key)} " + self.p[","].join(self.w(f"clearing_{group}") for group in item.value)
+        if item.key == "missing_choices":
+            # The same English word has another Chinese spelling here than for siblings.
+            return f"{self.w(item.key)} {self.w('missing_' + item.value)}"
         value = str(item.value) if item.key == "choices" else self.w(item.value)
         return f"{self.w(item.key)} {value}"
 

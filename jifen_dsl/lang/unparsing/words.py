@@ -134,6 +134,7 @@ _WORDS = {
     "siblings": ("siblings", "多胞胎"), "together": ("together", "同校"), "coordinated": ("coordinated", "统筹安排"),
     "unplaced": ("unplaced", "不录取"), "clearing": ("clearing", "补录"), "on": ("on", "开启"), "off": ("off", "关闭"),
     "missing_choices": ("missing_choices", "未填志愿"), "unconfirmed": ("unconfirmed", "逾期未确认"), "clearing_for": ("clearing_for", "补录对象"),
+    "missing_gives_up": ("gives_up", "视为放弃"), "missing_coordinated": ("coordinated", "服从统筹"),
     "gives_up": ("gives_up", "视为放弃"), "declines": ("declines", "视为放弃"), "confirms": ("confirms", "视为确认"),
     "clearing_unplaced": ("unplaced", "未录取"), "clearing_gave_up": ("gave_up", "未填志愿者"),
     "clearing_declined": ("declined", "放弃录取者"), "window": ("window", "窗口"),
