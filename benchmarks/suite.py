@@ -26,6 +26,7 @@ from .allocator import STAGES
 from .coldstart import cold_start
 from .data import ROOT, default_workdir, files
 from .endtoend import PEER, end_to_end
+from .formatting import formatting
 from .season import report as season_report
 from .season import season_stages
 
@@ -41,6 +42,7 @@ GOALS: dict[str, tuple[float, float | None]] = {
     "peak_memory": (1000.0, None),
     "scaling": (11.0, None),
     "cold_start": (1.5, None),
+    "fmt_check": (1.5, None),
     "evaluator": (1.1, None),
 }
 
@@ -113,6 +115,9 @@ def main() -> None:
     _say("cold start: jifen check and import lark, click, attrs ...")
     cold = cold_start(15)
 
+    _say("formatting: jifen fmt --check and jifen check of the bundled policies ...")
+    fmt = formatting(11)
+
     season = None
     if not args.no_season:
         _say(f"season: every stage of jifen season, {LARGE:,} applicants, each in its own process ...")
@@ -133,6 +138,7 @@ def main() -> None:
         rows.append(_row(f"scaling: {stage}, time at {LARGE:,} / at {SMALL:,}", ratio, "scaling", f"{ratio:.1f}", "<= 11"))
     rows += [
         _row("cold start: jifen check / import lark, click, attrs", cold["ratio"], "cold_start", f"{cold['ratio']:.2f}x", "<= 1.5x"),
+        _row("formatting: jifen fmt --check / jifen check, bundled policies", fmt["ratio"], "fmt_check", f"{fmt['ratio']:.2f}x", "<= 1.5x"),
         _row(f"evaluator (explain): compiled / by hand, {SMALL:,} applicants", ev_small["ratio"], "evaluator", f"{ev_small['ratio']:.2f}x", "<= 1.1x"),
         _row(f"evaluator (explain): compiled / by hand, {LARGE:,} applicants", ev_large["ratio"], "evaluator", f"{ev_large['ratio']:.2f}x", "<= 1.1x"),
     ]
@@ -152,6 +158,8 @@ def main() -> None:
     for count, times in ((SMALL, small), (LARGE, large)):
         print(f"  {count:>10,}: " + "  ".join(f"{times[s]:>13.3f}" for s in (*STAGES, "total")))
     print(f"  cold start: jifen check {cold['check_s']:.3f}, import lark, click, attrs {cold['floor_s']:.3f} (medians of 15)")
+    print(f"  formatting: jifen fmt --check {fmt['fmt_s']:.3f}, jifen check {fmt['check_s']:.3f}; the first run after every file changed"
+          f" {fmt['fmt_changed_s']:.3f} and {fmt['check_changed_s']:.3f}, {fmt['changed_ratio']:.2f}x (medians of 11)")
     print(f"  evaluator per applicant: compiled {ev_small['compiled_us']:.3f} us, by hand {ev_small['by_hand_us']:.3f} us ({SMALL:,});"
           f" compiled {ev_large['compiled_us']:.3f} us, by hand {ev_large['by_hand_us']:.3f} us ({LARGE:,})")
     if season is not None:

@@ -7,11 +7,17 @@ with a unified diff, when a file would change; ``--diff`` shows the diffs and
 writes nothing. ``--to en|zh`` rewrites the keywords in the other surface
 language. A file that does not parse is left as it is, its error reported as
 ``jifen check`` reports it, and the command exits 1.
+
+A text found already in the canonical layout is remembered between runs
+(:class:`_KnownFormatted`): the next run takes it as it is, without loading the
+parser, as ``jifen check`` takes a policy checked before from its cache.
 """
 
 from __future__ import annotations
 
-import difflib
+import hashlib
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -30,7 +36,59 @@ def _files(paths: tuple[str, ...]) -> list[str]:
     return found
 
 
+class _KnownFormatted:
+    """Texts seen to be in the canonical layout already, remembered between runs: such a text is not parsed again.
+
+    What the formatter writes depends on the text, the keyword language asked for
+    (``--to``) and the code that formats it - nothing else: not the file's name or
+    folder, nor any file it imports. So a text that formatted to itself once formats
+    to itself again as long as that code is the same, and needs no parser to say so.
+    Each such text is an empty file in the private cache directory
+    (:mod:`jifen_dsl.cachedir`), named by the SHA-256 of the code's fingerprint (the
+    one checked policies are kept under: jifen_dsl's files, the grammar, lark and
+    Python, see :mod:`jifen_dsl.compile.cache`), the language and the text. Only a
+    text seen to format to itself is remembered, never one a run rewrote: a rewritten
+    file is remembered when a later run finds it unchanged. ``JIFEN_NO_CACHE=1``
+    turns this off.
+    """
+
+    def __init__(self, language: str | None):
+        from jifen_dsl.cachedir import private_cache_dir
+
+        self.directory = private_cache_dir()
+        self.key = b""
+        if self.directory is not None:
+            from jifen_dsl.compile.cache import _code_fingerprint
+
+            self.key = "\0".join(["formatted", _code_fingerprint(), language or "own", ""]).encode("utf-8", "surrogateescape")
+
+    def _entry(self, text: str) -> str:
+        digest = hashlib.sha256(self.key + text.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+        return os.path.join(self.directory, f"formatted-{digest}")
+
+    def known(self, text: str) -> bool:
+        """Whether ``text`` was seen to format to itself, under this code and language."""
+        if self.directory is None:
+            return False
+        try:
+            status = os.lstat(self._entry(text))
+        except OSError:
+            return False
+        return stat.S_ISREG(status.st_mode) and (not hasattr(os, "getuid") or status.st_uid == os.getuid())
+
+    def remember(self, text: str) -> None:
+        """Remember that ``text`` formats to itself; a cache that cannot be written is left alone."""
+        if self.directory is None:
+            return
+        try:
+            os.close(os.open(self._entry(text), os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        except OSError:
+            pass
+
+
 def _diff(path: str, before: str, after: str) -> str:
+    import difflib
+
     return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), f"{path} (now)", f"{path} (formatted)"))
 
 
@@ -41,10 +99,9 @@ def _diff(path: str, before: str, after: str) -> str:
 @click.option("--to", "language", type=click.Choice(["en", "zh"]), default=None, help="Write the keywords in English or Chinese (names, strings and comments stay).")
 def fmt_cmd(paths: tuple[str, ...], check: bool, show_diff: bool, language: str | None) -> None:
     """Rewrite policy files in the canonical layout, in place (- reads standard input and writes standard output)."""
-    from jifen_dsl.data.output import write_text_atomic
     from jifen_dsl.errors import JifenError
-    from jifen_dsl.lang.formatting import format_text
 
+    known = _KnownFormatted(language)
     failed = changed = unchanged = 0
     for path in _files(paths):
         try:
@@ -53,12 +110,19 @@ def fmt_cmd(paths: tuple[str, ...], check: bool, show_diff: bool, language: str 
             click.echo(f"error: {path}: cannot be read as UTF-8 text ({getattr(exc, 'strerror', None) or exc})", err=True)
             failed += 1
             continue
-        try:
-            after = format_text(before, "<stdin>" if path == "-" else path, language)
-        except JifenError as exc:
-            click.echo(exc.render(), err=True)
-            failed += 1
-            continue
+        if known.known(before):
+            after = before
+        else:
+            from jifen_dsl.lang.formatting import format_text  # the parser and the unparser: only for a text not known formatted
+
+            try:
+                after = format_text(before, "<stdin>" if path == "-" else path, language)
+            except JifenError as exc:
+                click.echo(exc.render(), err=True)
+                failed += 1
+                continue
+            if after == before:
+                known.remember(before)
         if path == "-":
             if check or show_diff:
                 click.echo(_diff("<stdin>", before, after), nl=False)
@@ -73,6 +137,8 @@ def fmt_cmd(paths: tuple[str, ...], check: bool, show_diff: bool, language: str 
         if check or show_diff:
             click.echo(_diff(path, before, after), nl=False)
         else:
+            from jifen_dsl.data.output import write_text_atomic
+
             write_text_atomic(path, after)
             click.echo(f"reformatted {path}", err=True)
     if paths != ("-",):

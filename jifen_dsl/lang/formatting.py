@@ -27,6 +27,10 @@ their own, indented 4 more. Anything else longer is left as it is.
 Formatting is idempotent and keeps the meaning: the formatted text parses to
 the same tree (and so compiles to the same code). ``language`` rewrites the
 keywords in English or Chinese; names, strings and comments stay as they are.
+These are properties of the code, held by tests/lang/test_formatting.py over
+every bundled and test policy (the tree, the comments, a second pass, the
+generated code, both languages and back); at run time the text is parsed - one
+that does not parse is refused - and the output is not parsed again.
 """
 
 from __future__ import annotations
