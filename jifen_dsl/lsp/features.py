@@ -19,9 +19,11 @@ import attrs
 
 from jifen_dsl.errors import Diagnostic, JifenError, PolicyError, Span
 from jifen_dsl.lang import model, syntax
+from jifen_dsl.messages import T
 
 __all__ = [
-    "Found", "Symbol", "Target", "Analysis", "Completion", "analyse", "symbols", "word_at", "hover", "definition", "completions", "references",
+    "Found", "Symbol", "Target", "Analysis", "Completion", "analyse", "symbols", "word_at", "declared", "hover", "definition", "completions",
+    "references",
 ]
 
 
@@ -33,6 +35,7 @@ class Found:
     end: tuple[int, int]
     severity: str  # "error" or "warning"
     message: str
+    code: str | None = None  # the message's stable code ("C0201"), when it has one
 
 
 @attrs.frozen
@@ -68,23 +71,40 @@ class Analysis:
 
 
 def analyse(path: str, text: str) -> Analysis:
-    """Parse and check ``text`` as the file ``path``; the diagnostics of this file and of the files it brings in."""
-    from jifen_dsl.compile.pipeline import check_file
-    from jifen_dsl.lang.parsing.parser import parse
+    """Parse and check ``text`` as the file ``path``; the diagnostics of this file and of the files it brings in.
 
-    tree = None
+    As ``check_file(path, text)`` does (a text is never taken from the cache), but
+    the main file is parsed once: the tree the loader made is the one kept.
+    """
+    from jifen_dsl.lang.checking.checker import check
+    from jifen_dsl.lang.loader import load
+
     try:
-        tree = parse(text, path)
-    except PolicyError as exc:
-        return Analysis(path, text, None, None, tuple(_found(d, "error", path, None) for d in exc.diagnostics))
+        program = load(path, text)
+    except PolicyError as exc:  # this file does not parse, or a file it brings in cannot be had
+        tree = _tree(path, text)
+        return Analysis(path, text, tree, None, tuple(_found(d, "error", path, tree) for d in exc.diagnostics))
+    except (JifenError, OSError, RecursionError, ValueError) as exc:
+        return Analysis(path, text, _tree(path, text), None, (Found((0, 0), (0, 1), "error", str(exc)),))
+    tree = program.main
     try:
-        checked = check_file(path, text)
+        checked = check(program)
     except PolicyError as exc:
         return Analysis(path, text, tree, None, tuple(_found(d, "error", path, tree) for d in exc.diagnostics))
-    except (JifenError, OSError, RecursionError, ValueError) as exc:  # a file this one brings in that cannot be read
+    except (JifenError, OSError, RecursionError, ValueError) as exc:
         return Analysis(path, text, tree, None, (Found((0, 0), (0, 1), "error", str(exc)),))
     warnings = tuple(_found(d, "warning", path, tree) for d in getattr(checked, "warnings", ()))
     return Analysis(path, text, tree, checked, warnings)
+
+
+def _tree(path: str, text: str) -> syntax.PolicyFile | None:
+    """The tree of ``text``, or None when it does not parse."""
+    from jifen_dsl.lang.parsing.parser import parse
+
+    try:
+        return parse(text, path)
+    except (JifenError, RecursionError, ValueError):
+        return None
 
 
 def _same(a: str, b: str) -> bool:
@@ -93,15 +113,17 @@ def _same(a: str, b: str) -> bool:
 
 def _found(diagnostic: Diagnostic, severity: str, path: str, tree: syntax.PolicyFile | None) -> Found:
     """A diagnostic placed in this file: where it is, or - for one in a file this one imports or extends - at that include."""
-    message = diagnostic.message + (f"\nhint: {diagnostic.hint}" if diagnostic.hint else "")
+    # The message and hint may be lazy messages, put into words (in the policy's language) by str().
+    message = str(diagnostic.message) + (f"\n{T('hint')}: {diagnostic.hint}" if diagnostic.hint else "")
+    code = getattr(diagnostic, "code", None)
     span = diagnostic.span
     if span is not None and _same(span.path, path):
-        return Found(*_range(span), severity, message)
+        return Found(*_range(span), severity, message, code)
     include = _include_of(tree, path, span.path if span is not None else None)
     where = f"{span.path}:{span.line}:{span.column}: " if span is not None else ""
     if include is not None:
-        return Found(*_range(include), severity, where + message)
-    return Found((0, 0), (0, 1), severity, where + message)
+        return Found(*_range(include), severity, where + message, code)
+    return Found((0, 0), (0, 1), severity, where + message, code)
 
 
 def _include_of(tree: syntax.PolicyFile | None, path: str, other: str | None) -> Span | None:
@@ -216,12 +238,17 @@ def _declarations(checked: model.Policy | model.Library) -> dict[str, tuple[str,
     return found
 
 
-def hover(analysis: Analysis, line: int, column: int) -> str | None:
-    """Markdown about the name under the cursor: a field's type and label, a requirement's text and clause, a phase's dates."""
+def declared(analysis: Analysis, line: int, column: int) -> tuple[str, Any] | None:
+    """What the name under the cursor is in the checked policy: (kind, the model's object), or None."""
     word = word_at(analysis.text, line, column)
     if word is None or analysis.checked is None:
         return None
-    found = _declarations(analysis.checked).get(word)
+    return _declarations(analysis.checked).get(word)
+
+
+def hover(analysis: Analysis, line: int, column: int) -> str | None:
+    """Markdown about the name under the cursor: a field's type and label, a requirement's text and clause, a phase's dates."""
+    found = declared(analysis, line, column)
     if found is None:
         return None
     kind, thing = found

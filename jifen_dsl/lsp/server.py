@@ -1,20 +1,31 @@
-"""The Language Server Protocol over stdio, with pygls: each request answered from :mod:`jifen_dsl.lsp.features`.
+"""The Language Server Protocol over stdio, with pygls: each request answered from the pure modules beside this one.
+
+:mod:`features` answers from one file's text (diagnostics, outline, hover,
+completion); :mod:`workspace` from the policy library (references, definitions,
+the inheritance hovers), :mod:`rename` and :mod:`lens` (the samples lens) build
+on it, :mod:`hovers` adds to a hover. This module only turns their answers into
+the protocol's types.
 
 The server never dies on what an editor sends: each handler answers what it can
 from the text, and a fault inside one (which would be a bug) is logged to the
-editor and answered with nothing rather than ending the process.
+editor and answered with nothing rather than ending the process. A rename that
+cannot be done is answered with an error response saying why.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any, Callable
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from jifen_dsl.lsp import features
+from jifen_dsl.lsp import features, hovers, rename
+from jifen_dsl.lsp.lens import SampleLenses
+from jifen_dsl.lsp.workspace import View, Workspace
 from jifen_dsl.version import __version__
 
 __all__ = ["make_server", "main"]
@@ -42,10 +53,18 @@ def _range(start: tuple[int, int], end: tuple[int, int]) -> types.Range:
     return types.Range(start=_position(start), end=_position(end))
 
 
+class Refused(JsonRpcException):
+    """A request that cannot be done, answered with the protocol's RequestFailed error and the reason."""
+
+    CODE = int(types.LSPErrorCodes.RequestFailed)
+
+
 def _guarded(server: LanguageServer, answer: Callable[..., Any]) -> Callable[..., Any]:
     def handler(params):
         try:
             return answer(params)
+        except JsonRpcException:
+            raise  # an answer that is an error response (a refused rename)
         except Exception as exc:  # noqa: BLE001 - a fault answers nothing; the server stays up
             logging.getLogger(__name__).exception("jifen lsp")
             server.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=f"jifen lsp: {type(exc).__name__}: {exc}"))
@@ -58,19 +77,52 @@ def make_server() -> LanguageServer:
     server = LanguageServer("jifen", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
 
     last_good: dict[str, Any] = {}  # uri -> the policy as it last checked (completion offers its names while a line is half typed)
+    analyses: dict[str, features.Analysis] = {}  # uri -> the analysis of its text as last published
+    library = Workspace()
+    samples = SampleLenses()
 
-    def analysis_of(uri: str) -> features.Analysis:
+    def analysis_of(uri: str, *, fresh: bool = False) -> features.Analysis:
+        """The analysis of the document's text; the one made when it was last published, if the text is the same and ``fresh`` is not asked."""
         document = server.workspace.get_text_document(uri)
+        kept = analyses.get(uri)
+        if kept is not None and kept.text == document.source and not fresh:
+            return kept
         analysis = features.analyse(to_fs_path(uri) or uri, document.source)
         if analysis.checked is not None:
             last_good[uri] = analysis.checked
+        if uri in server.workspace.text_documents:
+            analyses[uri] = analysis
         return analysis
 
+    def open_texts() -> dict[str, str]:
+        texts = {}
+        for uri, document in list(server.workspace.text_documents.items()):
+            path = to_fs_path(uri)
+            if path:
+                texts[path] = document.source
+        return texts
+
+    def view_of(uri: str) -> View:
+        return library.view(to_fs_path(uri) or uri, open_texts())
+
+    def uri_of(path: str, here: str) -> str:
+        """The URI of a file: the one the editor uses for a document it has open."""
+        if path == to_fs_path(here):
+            return here
+        for uri in server.workspace.text_documents:
+            if to_fs_path(uri) == path:
+                return uri
+        return from_fs_path(path)
+
+    def language_of(analysis: features.Analysis) -> str:
+        header = analysis.tree.header if analysis.tree is not None else None
+        return header.language if header is not None else getattr(analysis.checked, "language", "en")
+
     def publish(uri: str) -> None:
-        found = analysis_of(uri).found
+        found = analysis_of(uri, fresh=True).found
         diagnostics = [
             types.Diagnostic(
-                range=_range(f.start, f.end), message=f.message, source="jifen",
+                range=_range(f.start, f.end), message=f.message, source="jifen", code=f.code,
                 severity=types.DiagnosticSeverity.Error if f.severity == "error" else types.DiagnosticSeverity.Warning,
             )
             for f in found
@@ -84,28 +136,84 @@ def make_server() -> LanguageServer:
         publish(params.text_document.uri)
 
     def saved(params: types.DidSaveTextDocumentParams) -> None:
+        # The files a policy imports and extends are read from disk: a saved file may change what the others say.
         publish(params.text_document.uri)
+        for uri in list(server.workspace.text_documents):
+            if uri != params.text_document.uri:
+                publish(uri)
+
+    def closed(params: types.DidCloseTextDocumentParams) -> None:
+        analyses.pop(params.text_document.uri, None)
 
     def outline(params: types.DocumentSymbolParams) -> list[types.DocumentSymbol]:
         tree = analysis_of(params.text_document.uri).tree
         return [_symbol(s) for s in features.symbols(tree)] if tree is not None else []
 
     def hover(params: types.HoverParams) -> types.Hover | None:
-        text = features.hover(analysis_of(params.text_document.uri), params.position.line, params.position.character)
-        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)) if text else None
+        uri, line, column = params.text_document.uri, params.position.line, params.position.character
+        analysis = analysis_of(uri)
+        language = language_of(analysis)
+        text = features.hover(analysis, line, column)
+        notes: list[str] = []
+        found = features.declared(analysis, line, column)
+        if found is not None and found[0] == "phase":
+            notes += hovers.phase_notes(analysis.checked, found[1].name, language)
+        view = view_of(uri)
+        notes += hovers.inheritance_notes(view, line, column, language)
+        if text is None and notes:
+            named = view.at(view.path, line, column)
+            if named is None or named[1] is None:
+                return None
+            text = f"**{named[1].kind}** `{named[1].name}`"
+        if text is None:
+            return None
+        if notes:
+            text += "\n\n---\n\n" + "\n".join(f"- {note}" for note in notes)
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
 
     def definition(params: types.DefinitionParams) -> types.Location | None:
-        target = features.definition(analysis_of(params.text_document.uri), params.position.line, params.position.character)
+        uri, line, column = params.text_document.uri, params.position.line, params.position.character
+        found = view_of(uri).definition(line, column)
+        if found is not None:
+            return types.Location(uri=uri_of(found.path, uri), range=_range(found.start, found.end))
+        target = features.definition(analysis_of(uri), line, column)
         if target is None:
             return None
-        uri = params.text_document.uri if target.path == to_fs_path(params.text_document.uri) else from_fs_path(target.path)
-        return types.Location(uri=uri, range=_range(target.start, target.end))
+        return types.Location(uri=uri_of(target.path, uri), range=_range(target.start, target.end))
 
     def references(params: types.ReferenceParams) -> list[types.Location]:
+        uri, line, column = params.text_document.uri, params.position.line, params.position.character
+        include = params.context.include_declaration
+        found = view_of(uri).references(line, column, include)
+        if found:
+            return [types.Location(uri=uri_of(o.path, uri), range=_range(o.start, o.end)) for o in found]
+        targets = features.references(analysis_of(uri), line, column, include)
+        return [types.Location(uri=uri_of(t.path, uri), range=_range(t.start, t.end)) for t in targets]
+
+    def prepare_rename(params: types.PrepareRenameParams) -> types.PrepareRenamePlaceholder:
+        try:
+            prepared = rename.prepare(view_of(params.text_document.uri), params.position.line, params.position.character)
+        except rename.Refusal as refusal:
+            raise Refused(refusal.message) from None
+        where = prepared.occurrence
+        return types.PrepareRenamePlaceholder(range=_range(where.start, where.end), placeholder=prepared.spelling)
+
+    def rename_(params: types.RenameParams) -> types.WorkspaceEdit:
         uri = params.text_document.uri
-        here = to_fs_path(uri)
-        found = features.references(analysis_of(uri), params.position.line, params.position.character, params.context.include_declaration)
-        return [types.Location(uri=uri if t.path == here else from_fs_path(t.path), range=_range(t.start, t.end)) for t in found]
+        try:
+            edits = rename.rename(view_of(uri), params.position.line, params.position.character, params.new_name)
+        except rename.Refusal as refusal:
+            raise Refused(refusal.message) from None
+        changes: dict[str, list[types.TextEdit]] = {}
+        for edit in edits:
+            changes.setdefault(uri_of(edit.path, uri), []).append(types.TextEdit(range=_range(edit.start, edit.end), new_text=edit.text))
+        return types.WorkspaceEdit(changes=changes)
+
+    def code_lens(params: types.CodeLensParams) -> list[types.CodeLens]:
+        uri = params.text_document.uri
+        analysis = analysis_of(uri)
+        found = samples.lenses(to_fs_path(uri) or uri, analysis.text, analysis.checked)
+        return [types.CodeLens(range=_range(lens.start, lens.end), command=types.Command(title=lens.title, command="")) for lens in found]
 
     def complete(params: types.CompletionParams) -> types.CompletionList:
         analysis = analysis_of(params.text_document.uri)
@@ -135,9 +243,11 @@ def make_server() -> LanguageServer:
 
     for name, answer in (
         (types.TEXT_DOCUMENT_DID_OPEN, opened), (types.TEXT_DOCUMENT_DID_CHANGE, changed), (types.TEXT_DOCUMENT_DID_SAVE, saved),
+        (types.TEXT_DOCUMENT_DID_CLOSE, closed),
         (types.TEXT_DOCUMENT_DOCUMENT_SYMBOL, outline), (types.TEXT_DOCUMENT_HOVER, hover),
         (types.TEXT_DOCUMENT_DEFINITION, definition), (types.TEXT_DOCUMENT_FORMATTING, formatting),
-        (types.TEXT_DOCUMENT_REFERENCES, references),
+        (types.TEXT_DOCUMENT_REFERENCES, references), (types.TEXT_DOCUMENT_PREPARE_RENAME, prepare_rename),
+        (types.TEXT_DOCUMENT_RENAME, rename_), (types.TEXT_DOCUMENT_CODE_LENS, code_lens),
     ):
         server.feature(name)(_guarded(server, answer))
     server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=["「"]))(_guarded(server, complete))
@@ -153,4 +263,10 @@ def _symbol(symbol: features.Symbol) -> types.DocumentSymbol:
 
 
 def main() -> None:
-    make_server().start_io()
+    # The command line turns the cyclic garbage collector off, as a short command may;
+    # a server lives for a whole day of editing, and collects. What is loaded by now
+    # (the parser, the libraries) stays: it is never collected, and never walked.
+    server = make_server()
+    gc.freeze()
+    gc.enable()
+    server.start_io()
