@@ -32,10 +32,11 @@ def _file(name: str):
 
 
 def _echo(said) -> None:
+    """A command's report on standard output and its warnings on standard error, each line in the language chosen."""
     for line in said.lines:
-        click.echo(line)
+        click.echo(str(line))
     for line in said.warnings:
-        click.echo(line, err=True)
+        click.echo(str(line), err=True)
 
 
 class _InOrder(click.Group):
@@ -98,22 +99,21 @@ _stage("register", "registrations", "Registration (报到): rows id, registered 
 @_dir
 def status_cmd(folder: str) -> None:
     """Stages done and counts by status."""
+    from jifen_dsl.messages import T
     from jifen_dsl.season.commands import season_rows
-    from jifen_dsl.season.messages import status_word
     from jifen_dsl.season.windows import next_stage, window_text
+    from jifen_dsl.season.words import Joined, stage_name, status_word
 
-    state, entries = season_rows(folder)
-    language = state.language
-    click.echo(("阶段：" if language == "zh" else "stages: ") + ", ".join(state.say(f"stage.{s}") for s in state.done))
+    state, entries = season_rows(folder)  # the season's policy, loaded: messages speak its language from here on
+    click.echo(str(T("stages: {stages}", stages=Joined.of(stage_name(s) for s in state.done))))
     for status, count in state.counts().items():
-        click.echo(f"  {status_word(language, status)}: {count}")
+        click.echo(f"  {status_word(status)}: {count}")
     following = next_stage(state)
     if following is not None:
         window = window_text(state, following)
-        label = ("下一阶段：" if language == "zh" else "next: ") + state.say(f"stage.{following}")
-        click.echo(label + (f" - {window}" if window else ""))
+        click.echo(str(T("next: {stage}", stage=stage_name(following))) + (f" - {window}" if window else ""))
     if entries:
-        click.echo(state.say("head", digest=entries[-1].digest))
+        click.echo(str(T("log head: {digest}", digest=entries[-1].digest)))
 
 
 @season.command("log")
@@ -141,6 +141,7 @@ def export_cmd(folder: str, fmt: str, output: str) -> None:
 
     from jifen_dsl.data.output import write_bytes_atomic
     from jifen_dsl.evaluation.columnar_report import csv_bytes_of, guarded
+    from jifen_dsl.messages import N
     from jifen_dsl.season.commands import frame_of, season_rows
 
     state, _ = season_rows(folder, listed=True)
@@ -156,7 +157,7 @@ def export_cmd(folder: str, fmt: str, output: str) -> None:
         cells = frame.select(guarded(pl.col(c).cast(pl.String)).replace("", None).alias(c) for c in frame.columns)
         data = csv_bytes_of(cells)
     write_bytes_atomic(output, data)
-    click.echo(f"{frame.height} applicants -> {output}")
+    click.echo(str(N("{count} applicant -> {output}", "{count} applicants -> {output}", frame.height, output=output)))
 
 
 @season.command("verify")
@@ -165,15 +166,15 @@ def export_cmd(folder: str, fmt: str, output: str) -> None:
 def verify_cmd(folder: str, head: str | None) -> None:
     """Replay every stage from the recorded inputs and confirm every recorded result."""
     from jifen_dsl.errors import DataError
+    from jifen_dsl.messages import M, T
     from jifen_dsl.season.audit import verify_season
-
-    from jifen_dsl.season.messages import say
 
     verdict = verify_season(folder, head)
     if verdict.problems:
-        raise DataError(verdict.problems, title=say(verdict.language, "verify.failed", dir=folder))
-    for line in verdict.checked:
-        click.echo(line if line.startswith("  ") else f"ok: {line}")
+        raise DataError(verdict.problems, title=M("S0060", "{dir}: the season does not verify", dir=folder))
+    for check in verdict.checked:
+        line = str(check)
+        click.echo(line if line.startswith("  ") else str(T("ok: {check}", check=line)))
 
 
 @season.command("explain")
@@ -195,10 +196,11 @@ def explain_cmd(folder: str, applicant: str) -> None:
 @_reason_option
 def publish_cmd(folder: str, which: str, fmt: str, output: str, officer: str | None, reason: str) -> None:
     """The masked public list (公示) of a stage, with the season log's head digest on it; the publication is logged."""
+    from jifen_dsl.messages import N
     from jifen_dsl.season.public import publish
 
     rows, head = publish(folder, which, fmt, output, officer or _officer(), reason)
-    click.echo(f"{rows} rows -> {output} (log head {head})")
+    click.echo(str(N("{count} row -> {output} (log head {head})", "{count} rows -> {output} (log head {head})", rows, output=output, head=head)))
 
 
 @season.command("report")
@@ -207,9 +209,11 @@ def publish_cmd(folder: str, which: str, fmt: str, output: str, officer: str | N
 def report_cmd(folder: str, output: str) -> None:
     """Year-end statistics for the bureau as one self-contained HTML page with charts."""
     from jifen_dsl.data.output import write_bytes_atomic
+    from jifen_dsl.messages import N
     from jifen_dsl.season.commands import season_rows
     from jifen_dsl.season.report import report_html
 
     state, entries = season_rows(folder, listed=True)
     write_bytes_atomic(output, report_html(state, entries).encode("utf-8"))
-    click.echo(f"{state.table.height if state.table is not None else 0} applicants -> {output}")
+    count = state.table.height if state.table is not None else 0
+    click.echo(str(N("{count} applicant -> {output}", "{count} applicants -> {output}", count, output=output)))

@@ -29,6 +29,7 @@ import attrs
 from jifen_dsl.version import __version__
 from jifen_dsl.lang import ir, model
 from jifen_dsl.errors import Diagnostic, PolicyError
+from jifen_dsl.messages import M, T
 from jifen_dsl.compile.bulkloop import evaluate_all_lines
 from jifen_dsl.compile.emitter import GUARDED, PLAIN, STRICT, TRI, Emitter, comment, indent, tuple_display
 from jifen_dsl.compile.optimizer import optimize
@@ -288,7 +289,10 @@ def compile_policy(policy: model.Policy) -> CompiledPolicy:
         code = compile(source, filename, "exec")
     except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
         # The parser's nesting limit should make this impossible; if it happens, say so plainly.
-        raise PolicyError([Diagnostic(f"{policy.path}: the policy is too large or too deeply nested to compile ({type(exc).__name__}: {exc})", hint="split long expressions into definitions")]) from None
+        raise PolicyError([Diagnostic(
+            M("E0003", "{path}: the policy is too large or too deeply nested to compile ({error})", path=policy.path, error=type(exc).__name__ + ": " + str(exc)),
+            hint=T("split long expressions into definitions"),
+        )]) from None
     # Register the source so a traceback into generated code shows its lines.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = helper_globals()

@@ -33,34 +33,57 @@ from jifen_dsl.lang.walk import names_used
 from jifen_dsl.lang.body import SECTION_OF_ITEM, Body, find_entry, item_key, remove_key, section_entries, rebuild_section, section_kind
 from jifen_dsl.errors import Diagnostic, Span
 from jifen_dsl.lang.unparsing.unparse import unparse_declaration, unparse_expr, unparse_item
+from jifen_dsl.messages import M, Message, T, alternatives, quoted
 
 __all__ = ["resolve", "reject_edits"]
 
 _OVERRIDE = {"en": "override", "zh": "修改"}
-_WHAT = {
-    "field": "the field", "define": "the definition", "requirement": "the requirement", "grade": "the grade block",
-    "indicator": "the indicator", "total": "the points total", "batch": "the batch", "key": "the tie-break key",
-    "setting": "the allocation setting", "rate": "the subsidy rate", "semesters_per_year": "semesters_per_year",
-    "phase": "the phase", "verification": "the points verification", "makeup_days": "the makeup_days setting",
-    "mask": "the masking of", "section": "the section",
+
+# How each kind of clause is named in a message, without its article: "requirement 'x'".
+_NAMED = {
+    "field": T("field {name}"), "define": T("definition {name}"), "requirement": T("requirement {name}"),
+    "grade": T("grade block {name}"), "indicator": T("indicator {name}"), "batch": T("batch {name}"),
+    "key": T("tie-break key {name}"), "setting": T("allocation setting {name}"), "rate": T("subsidy rate {name}"),
+    "phase": T("phase {name}"),
 }
+_FIXED = {
+    "total": T("points total"), "verification": T("points verification"), "makeup_days": T("makeup_days setting"),
+    "semesters_per_year": T("semesters_per_year"),
+}
+_SECTIONS = {
+    "points": T("points section"), "batches": T("batches section"), "tiebreak": T("tiebreak section"),
+    "allocation": T("allocation section"), "subsidies": T("subsidies section"), "schedule": T("schedule section"),
+    "publication": T("publication section"),
+}
+_MASKS = {"names": T("masking of names"), "id_number": T("masking of id_number")}
 
 
-def _shown(kind: str, name: Any) -> str:
-    """How a clause is named in a message: 'the requirement 'x'', 'the points total'."""
-    if kind in ("total", "verification", "makeup_days", "semesters_per_year"):
-        return _WHAT[kind]
-    if kind == "key":
-        return "the tie-break key " + (repr(name) if isinstance(name, str) else _expr_text(name))
+def _bare(kind: str, name: Any) -> Message:
+    """A clause as a message names it after 'no': "requirement 'x'", 'points total', 'points section'."""
+    if kind in _FIXED:
+        return _FIXED[kind]
     if kind == "section":
-        return f"the {name} section"
+        return _SECTIONS[name]
     if kind == "mask":
-        return f"the masking of {name}"
-    return f"{_WHAT[kind]} {name!r}"
+        return _MASKS.get(name) or T("masking of {target}", target=name)
+    if kind == "key" and not isinstance(name, str):
+        return _NAMED["key"].with_args(name=_expr_text(name))
+    return _NAMED[kind].with_args(name=quoted(name))
 
 
-def _expr_text(expr: syntax.Expr) -> str:
-    return repr(unparse_expr(expr, "en"))
+def _shown(kind: str, name: Any) -> Message:
+    """How a clause is named in a message: "the requirement 'x'", 'the points total'."""
+    if kind == "semesters_per_year":
+        return _FIXED[kind]
+    return T("the {clause}", clause=_bare(kind, name))
+
+
+def _expr_text(expr: syntax.Expr):
+    return quoted(unparse_expr(expr, "en"))
+
+
+_ADD_IT = T("to add it, write it without override")
+_STAGES = {"primary": M("L0025", "primary"), "junior": M("L0025", "junior")}
 
 
 def _top_kind(decl: Any) -> str | None:
@@ -77,9 +100,9 @@ def _name_span(item: Any) -> Span | None:
     return getattr(item, "name_span", None) or getattr(item, "span", None)
 
 
-def _where(path: str, item: Any) -> str:
+def _where(path: str, item: Any) -> Message | str:
     span = getattr(item, "span", None)
-    return f"{path}" + (f" (line {span.line})" if span is not None and span.path == path else "")
+    return T("{path} (line {line})", path=path, line=span.line) if span is not None and span.path == path else path
 
 
 class _Resolver:
@@ -92,7 +115,7 @@ class _Resolver:
         self.touched: set[tuple[str, Any]] = set()  # clauses overridden or removed, each only once
 
     # ------------------------------------------------------------- messages
-    def _error(self, message: str, span: Span | None, hint: str | None = None) -> None:
+    def _error(self, message: Message, span: Span | None, hint: Message | None = None) -> None:
         self.errors.append(Diagnostic(message, span, hint))
 
     def _inherited(self, kind: str, name: Any, item: Any, found: tuple[Any, str]) -> None:
@@ -102,9 +125,9 @@ class _Resolver:
         if len(first) > 60 or "\n" in written:
             first = first[:60].rstrip() + " ..."
         self._error(
-            f"{_shown(kind, name)} is inherited from {where}; write override to replace it",
+            M("L0020", "{what} is inherited from {where}; write override to replace it", what=_shown(kind, name), where=where),
             _name_span(item),
-            f"write: {_OVERRIDE[self.language]} {first}",
+            T("write: {text}", text=_OVERRIDE[self.language] + " " + first),
         )
 
     def _missing(self, verb: str, kind: str, name: Any, span: Span | None) -> None:
@@ -113,15 +136,18 @@ class _Resolver:
         if isinstance(name, str) and kind != "section":
             close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
             if close:
-                hint = "did you mean " + " or ".join(repr(c) for c in close) + "?"
-        if hint is None and verb == "override":
-            hint = "to add it, write it without override"
-        self._error(f"there is no {_shown(kind, name)[4:]} to {verb} in {self.parent_path}", span, hint)
+                hint = T("did you mean {names}?", names=alternatives(close))
+        if verb == "override":
+            message = M("L0021", "there is no {what} to override in {path}", what=_bare(kind, name), path=self.parent_path)
+            hint = hint or _ADD_IT
+        else:
+            message = M("L0022", "there is no {what} to remove in {path}", what=_bare(kind, name), path=self.parent_path)
+        self._error(message, span, hint)
 
     def _once(self, kind: str, name: Any, span: Span | None) -> bool:
         key = (kind, name if isinstance(name, str) else repr(name))
         if key in self.touched:
-            self._error(f"{_shown(kind, name)} is overridden or removed twice", span, "keep one")
+            self._error(M("L0023", "{what} is overridden or removed twice", what=_shown(kind, name)), span, T("keep one"))
             return False
         self.touched.add(key)
         return True
@@ -159,15 +185,15 @@ class _Resolver:
             raise TypeError(f"cannot override {item!r} at the top level")
         if item.edits:
             self._error(
-                f"an overriding {section} section replaces the inherited one whole, so it cannot override or remove items",
+                M("L0024", "an overriding {section} replaces the inherited one whole, so it cannot override or remove items", section=_SECTIONS[section]),
                 item.edits[0].span,
-                "write the section without override to change it item by item, or list its new items plainly",
+                T("write the section without override to change it item by item, or list its new items plainly"),
             )
             return
         if not self._once("section", section, decl.span):
             return
         if self.body.find("section", section) is None:
-            self._error(f"there is no {section} section to override in {self.parent_path}", decl.span, "to add it, write it without override")
+            self._error(M("L0021", "there is no {what} to override in {path}", what=_SECTIONS[section], path=self.parent_path), decl.span, _ADD_IT)
             return
         self.body.replace("section", section, item, path)
 
@@ -192,9 +218,12 @@ class _Resolver:
         inherited = self.body.find("grade", block.grade)
         if inherited is not None and block.stage is not None and inherited[0].stage not in (None, block.stage):
             self._error(
-                f"grade {block.grade!r} is {inherited[0].stage} in {_where(inherited[1], inherited[0])}; a block adding to it cannot make it {block.stage}",
+                M(
+                    "L0025", "grade {grade} is {stage} in {where}; a block adding to it cannot make it {other}",
+                    grade=quoted(block.grade), stage=_STAGES[inherited[0].stage], where=_where(inherited[1], inherited[0]), other=_STAGES[block.stage],
+                ),
                 block.grade_span or block.span,
-                "leave the stage out, or override the grade's requirements",
+                T("leave the stage out, or override the grade's requirements"),
             )
             return
         if inherited is None:
@@ -209,9 +238,9 @@ class _Resolver:
         if found is None:
             if block.edits:
                 self._error(
-                    f"there is no {kind} section in {self.parent_path} to override or remove items of",
+                    M("L0026", "there is no {section} in {path} to override or remove items of", section=_SECTIONS[kind], path=self.parent_path),
                     block.edits[0].span,
-                    "write the items plainly to add the section",
+                    T("write the items plainly to add the section"),
                 )
                 return
             self.body.add("section", block, path)
@@ -288,11 +317,14 @@ def resolve(
 def reject_edits(declarations: Sequence[tuple[Any, str]]) -> list[Diagnostic]:
     """Errors for override and remove items in a policy that extends nothing."""
     errors = []
-    hint = 'a policy that changes another starts with extends "path" after its header'
+    hint = T('a policy that changes another starts with extends "path" after its header')
     for decl, _ in declarations:
         edits = [decl] if isinstance(decl, (syntax.Override, syntax.Remove)) else list(getattr(decl, "edits", ()))
         for edit in edits:
-            word = "override" if isinstance(edit, syntax.Override) else "remove"
-            errors.append(Diagnostic(f"{word} needs a policy to change, and this policy extends none", edit.span, hint))
+            if isinstance(edit, syntax.Override):
+                message = M("L0027", "override needs a policy to change, and this policy extends none")
+            else:
+                message = M("L0027", "remove needs a policy to change, and this policy extends none")
+            errors.append(Diagnostic(message, edit.span, hint))
     return errors
 

@@ -27,6 +27,8 @@ from typing import Iterator
 
 import attrs
 
+from jifen_dsl.messages import Message, T
+
 __all__ = [
     "MAX_POLICY_BYTES", "SUFFIX", "Library", "NotAPolicyFile", "using_library", "named_library",
     "library_of", "read_policy_bytes",
@@ -100,11 +102,15 @@ def _inside(path: str, root: str) -> bool:
 
 
 class NotAPolicyFile(OSError):
-    """A file refused before its content is read: a pipe, device or socket, or too large; ``reason`` completes '<path>: ...'."""
+    """A file refused before its content is read: a pipe, device or socket, or too large; ``reason`` completes '<path>: ...'.
 
-    def __init__(self, reason: str):
+    ``kind`` names what the file is ('a pipe', ...; None: a regular file, too large).
+    """
+
+    def __init__(self, reason: Message, kind: Message | None = None):
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
 
 
 def _require_policy_file(status: os.stat_result) -> None:
@@ -113,14 +119,17 @@ def _require_policy_file(status: os.stat_result) -> None:
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
     if not stat.S_ISREG(mode):
-        kind = "a pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
-        raise NotAPolicyFile(f"is {kind}, not a policy file")
+        kind = T("a pipe") if stat.S_ISFIFO(mode) else T("a socket") if stat.S_ISSOCK(mode) else T("a device") if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else T("a special file")
+        raise NotAPolicyFile(T("is {kind}, not a policy file", kind=kind), kind)
     if status.st_size > MAX_POLICY_BYTES:
         raise NotAPolicyFile(_too_large())
 
 
-def _too_large() -> str:
-    return f"is larger than a policy file may be ({MAX_POLICY_BYTES // (1024 * 1024)} MiB)"
+MAX_POLICY_MIB = MAX_POLICY_BYTES // (1024 * 1024)
+
+
+def _too_large() -> Message:
+    return T("is larger than a policy file may be ({size} MiB)", size=MAX_POLICY_MIB)
 
 
 def read_policy_bytes(path: str, *, follow: bool = True) -> bytes:

@@ -19,10 +19,10 @@ import os
 import attrs
 
 from jifen_dsl.lang import syntax
-from jifen_dsl.messages import language_of_text, speak
+from jifen_dsl.messages import M, T, language_of_text, quoted, speak
 from jifen_dsl.errors import Diagnostic, PolicyError, SourceText
 from jifen_dsl.lang.inherit import reject_edits, resolve
-from jifen_dsl.lang.library import SUFFIX, NotAPolicyFile, library_of, read_policy_bytes
+from jifen_dsl.lang.library import MAX_POLICY_MIB, SUFFIX, NotAPolicyFile, library_of, read_policy_bytes
 from jifen_dsl.lang.parsing.parser import parse
 
 __all__ = ["Program", "load"]
@@ -49,19 +49,23 @@ def read_source(path: str, resolved: str | None = None) -> str:
     try:
         data = read_policy_bytes(resolved or path, follow=resolved is None)
     except FileNotFoundError:
-        raise PolicyError([Diagnostic(f"{path}: no such policy file")]) from None
+        raise PolicyError([Diagnostic(M("L0002", "{path}: no such policy file", path=path))]) from None
     except IsADirectoryError:
-        raise PolicyError([Diagnostic(f"{path}: is a directory, not a policy file")]) from None
+        raise PolicyError([Diagnostic(M("L0003", "{path}: is a directory, not a policy file", path=path))]) from None
     except NotAPolicyFile as exc:
-        raise PolicyError([Diagnostic(f"{path}: {exc.reason}")]) from None
+        if exc.kind is None:
+            message = M("L0005", "{path}: is larger than a policy file may be ({size} MiB)", path=path, size=MAX_POLICY_MIB)
+        else:
+            message = M("L0004", "{path}: is {kind}, not a policy file", path=path, kind=exc.kind)
+        raise PolicyError([Diagnostic(message)]) from None
     except OSError as exc:
-        raise PolicyError([Diagnostic(f"{path}: cannot read the policy file ({exc.strerror})")]) from None
+        raise PolicyError([Diagnostic(M("L0006", "{path}: cannot read the policy file ({reason})", path=path, reason=exc.strerror))]) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PolicyError(
-            [Diagnostic(f"{path}:{line}: the policy file is not UTF-8 text", hint="save the file as UTF-8")]
+            [Diagnostic(M("L0007", "{path}:{line}: the policy file is not UTF-8 text", path=path, line=line), hint=T("save the file as UTF-8"))]
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -121,7 +125,7 @@ class _Loading:
         target = os.path.normpath(os.path.join(os.path.dirname(tree.path), decl.path))
         if target in stack:
             chain = " -> ".join(stack + (target,))
-            self.errors.append(Diagnostic(f"import cycle: {chain}", decl.span, "a file cannot import itself, directly or through others"))
+            self.errors.append(Diagnostic(M("L0008", "import cycle: {chain}", chain=chain), decl.span, T("a file cannot import itself, directly or through others")))
             return
         if target in self.spliced:
             return
@@ -131,19 +135,23 @@ class _Loading:
         try:
             imported = self.parse_file(target, resolved)
         except PolicyError as exc:
-            self.errors.append(Diagnostic(f"cannot import {decl.path!r}: {exc.diagnostics[0].message}", decl.span))
+            self.errors.append(Diagnostic(M("L0009", "cannot import {path}: {problem}", path=quoted(decl.path), problem=exc.diagnostics[0].message), decl.span))
             return
         if imported is None:
             return
         self.spliced.add(target)
         if imported.header is not None:
-            self.errors.append(Diagnostic(f"{decl.path!r} is a policy, not a library; only libraries can be imported", decl.span, "a library declares fields, definitions and calendars, and has no policy header; a policy that starts from another writes extends"))
+            self.errors.append(Diagnostic(
+                M("L0010", "{path} is a policy, not a library; only libraries can be imported", path=quoted(decl.path)),
+                decl.span,
+                T("a library declares fields, definitions and calendars, and has no policy header; a policy that starts from another writes extends"),
+            ))
             return
         if imported.extends is not None:
-            self.errors.append(Diagnostic("an imported library cannot extend a policy", imported.extends.span))
+            self.errors.append(Diagnostic(M("L0011", "an imported library cannot extend a policy"), imported.extends.span))
         for inner in imported.declarations:
             if not isinstance(inner, _LIBRARY_DECLS):
-                self.errors.append(Diagnostic("an imported library may only declare fields, definitions and calendars", inner.span))
+                self.errors.append(Diagnostic(M("L0012", "an imported library may only declare fields, definitions and calendars"), inner.span))
         self.splice(imported, stack + (target,), declarations)
 
     def resolved(self, tree: syntax.PolicyFile, lineage: tuple[str, ...]) -> list[tuple[syntax.Declaration, str]] | None:
@@ -168,15 +176,15 @@ class _Loading:
         """The resolved declarations of the policy ``tree`` extends; None (with the error recorded) when it cannot be had."""
         if tree.header is None:
             self.errors.append(Diagnostic(
-                "a file that extends a policy is a policy and needs its own header",
+                M("L0013", "a file that extends a policy is a policy and needs its own header"),
                 tree.extends.span,
-                "start it with policy ... district ... year ... as_of ... source ...: the header is never inherited",
+                T("start it with policy ... district ... year ... as_of ... source ...: the header is never inherited"),
             ))
             return None
         target = os.path.normpath(os.path.join(os.path.dirname(tree.path), tree.extends.path))
         if target in lineage:
             chain = " -> ".join(lineage + (target,))
-            self.errors.append(Diagnostic(f"extends cycle: {chain}", tree.extends.span, "a policy cannot extend itself, directly or through others"))
+            self.errors.append(Diagnostic(M("L0014", "extends cycle: {chain}", chain=chain), tree.extends.span, T("a policy cannot extend itself, directly or through others")))
             return None
         resolved = self.admitted("extends", tree.extends.path, target, tree.extends.span)
         if resolved is None:
@@ -184,15 +192,15 @@ class _Loading:
         try:
             parent = self.parse_file(target, resolved)
         except PolicyError as exc:
-            self.errors.append(Diagnostic(f"cannot extend {tree.extends.path!r}: {exc.diagnostics[0].message}", tree.extends.span))
+            self.errors.append(Diagnostic(M("L0015", "cannot extend {path}: {problem}", path=quoted(tree.extends.path), problem=exc.diagnostics[0].message), tree.extends.span))
             return None
         if parent is None:
             return None
         if parent.header is None:
             self.errors.append(Diagnostic(
-                f"{tree.extends.path!r} is a library, not a policy; only a policy can be extended",
+                M("L0016", "{path} is a library, not a policy; only a policy can be extended", path=quoted(tree.extends.path)),
                 tree.extends.span,
-                "a library of shared declarations is imported: import \"...\"",
+                T("a library of shared declarations is imported: import \"...\""),
             ))
             return None
         return self.resolved(parent, lineage + (target,))
@@ -205,14 +213,30 @@ class _Loading:
         library = self.library.shown
         # Quoted as written; escaped if it holds what a terminal would act on (an escape, a line break).
         written = f'"{written}"' if written.isprintable() else repr(written)
+        importing = keyword == "import"
         if refusal == "suffix":
-            self.errors.append(Diagnostic(f"{keyword} {written} is not a {SUFFIX} file; only policy files can be imported or extended", span))
+            if importing:
+                message = M("L0017", "import {path} is not a {suffix} file; only policy files can be imported or extended", path=written, suffix=SUFFIX)
+            else:
+                message = M("L0017", "extends {path} is not a {suffix} file; only policy files can be imported or extended", path=written, suffix=SUFFIX)
+            self.errors.append(Diagnostic(message, span))
             return None
-        where = "leads outside the policy library" if refusal == "link" else "is outside the policy library"
-        how = "the folder named with --library" if self.library.named else "by default the folder above the policy's own folder"
+        if refusal == "link":
+            if importing:
+                message = M("L0019", "import {path} leads outside the policy library {library} (through a symbolic link)", path=written, library=library)
+            else:
+                message = M("L0019", "extends {path} leads outside the policy library {library} (through a symbolic link)", path=written, library=library)
+        elif importing:
+            message = M("L0018", "import {path} is outside the policy library {library}", path=written, library=library)
+        else:
+            message = M("L0018", "extends {path} is outside the policy library {library}", path=written, library=library)
+        how = T("the folder named with --library") if self.library.named else T("by default the folder above the policy's own folder")
         self.errors.append(Diagnostic(
-            f"{keyword} {written} {where} {library}" + (" (through a symbolic link)" if refusal == "link" else ""),
+            message,
             span,
-            f"a policy imports and extends only {SUFFIX} files inside its library ({how}); to read from another folder, name it: jifen --library DIR ...",
+            T(
+                "a policy imports and extends only {suffix} files inside its library ({how}); to read from another folder, name it: jifen --library DIR ...",
+                suffix=SUFFIX, how=how,
+            ),
         ))
         return None

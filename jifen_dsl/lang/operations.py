@@ -16,8 +16,9 @@ from jifen_dsl.timeline import dates
 from jifen_dsl.timeline.dates import Duration
 from jifen_dsl.errors import EvaluationError
 from jifen_dsl.timeline.workdays import CalendarError
+from jifen_dsl.messages import M, Message, T
 
-__all__ = ["Missing", "OPS", "DECIMAL_CONTEXT", "fold"]
+__all__ = ["Missing", "OperationError", "OPS", "DECIMAL_CONTEXT", "fold"]
 
 # Points and money: exact for + - *; division to 28 significant digits, half-up;
 # round() is half-up too (四舍五入), as the policies' own tables are written.
@@ -30,6 +31,22 @@ class Missing(Exception):
     def __init__(self, name: str):
         super().__init__(name)
         self.name = name
+
+
+class OperationError(EvaluationError):
+    """An operation that cannot be done (a division by zero, a date beyond the calendar), at a place of the policy.
+
+    Its message is '<where>: <problem>'; ``where`` is the place (``path:line:column``)
+    and ``problem`` what went wrong without it, for a message that names the place itself.
+    """
+
+    def __init__(self, where: str, problem: Message):
+        super().__init__(T("{where}: {problem}", where=where, problem=problem))
+        self.where = where
+        self.problem = problem
+
+    def __reduce__(self):
+        return (type(self), (self.where, self.problem))
 
 
 def missing(name: str):
@@ -79,7 +96,7 @@ def kleene_and(left, right):
 
 def div(a, b, where: str):
     if b == 0:
-        raise EvaluationError(f"{where}: division by zero")
+        raise OperationError(where, M("E0001", "division by zero"))
     return Decimal(a) / Decimal(b)
 
 
@@ -92,14 +109,14 @@ def add_date(day, duration: Duration, where: str):
     try:
         return dates.add_duration(day, duration)
     except (OverflowError, ValueError):
-        raise EvaluationError(f"{where}: {day} + {duration} is outside the calendar") from None
+        raise OperationError(where, M("E0002", "{day} + {duration} is outside the calendar", day=day, duration=_words(duration))) from None
 
 
 def sub_date(day, duration: Duration, where: str):
     try:
         return dates.sub_duration(day, duration)
     except (OverflowError, ValueError):
-        raise EvaluationError(f"{where}: {day} - {duration} is outside the calendar") from None
+        raise OperationError(where, M("E0002", "{day} - {duration} is outside the calendar", day=day, duration=_words(duration))) from None
 
 
 def add_workdays(day, count, calendar, where: str):
@@ -107,7 +124,7 @@ def add_workdays(day, count, calendar, where: str):
     try:
         return calendar.add(day, count)
     except CalendarError as exc:
-        raise EvaluationError(f"{where}: {exc}") from None
+        raise OperationError(where, exc.message) from None
 
 
 def sub_workdays(day, count, calendar, where: str):
@@ -118,7 +135,12 @@ def workdays_between(start, end, calendar, where: str):
     try:
         return calendar.between(start, end)
     except CalendarError as exc:
-        raise EvaluationError(f"{where}: {exc}") from None
+        raise OperationError(where, exc.message) from None
+
+
+def _words(duration):
+    """A duration as a message says it, in the language shown."""
+    return duration.words() if isinstance(duration, Duration) else duration
 
 
 _ZERO = Decimal(0)

@@ -13,7 +13,9 @@
   checks its promises; ``explain``, ``public``, ``report``: one applicant's story,
   a stage's public list, the year-end report; ``snapshot``: the state kept after
   each stage; ``windows``: the schedule's window of each stage;
-- ``messages``: what the commands say, in the policy's language.
+- ``words``: the stage names, statuses and rounds people read; every message
+  the commands say is in the gettext catalogs (:mod:`jifen_dsl.messages`), in the
+  season's policy language unless ``jifen --lang`` asks for another.
 
 May import: :mod:`jifen_dsl.runs` and everything below it.
 """

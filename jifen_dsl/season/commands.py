@@ -25,12 +25,13 @@ from jifen_dsl.data.schools import read_schools
 from jifen_dsl.errors import DataError
 from jifen_dsl.lang import model
 from jifen_dsl.lang.library import library_of, read_policy_bytes, using_library
+from jifen_dsl.messages import M, Message, N, T, speak
 from jifen_dsl.season import inputs as officer_files
 from jifen_dsl.season import snapshot, stages
-from jifen_dsl.season.messages import say
-from jifen_dsl.season.stages import State, StageError
+from jifen_dsl.season.stages import State, StageError, comes_first
 from jifen_dsl.season.store import DB_NAME, LogEntry, Store, outcome_digest
 from jifen_dsl.season.windows import outside_window, parse_moment
+from jifen_dsl.season.words import in_either_language
 
 __all__ = ["Said", "init_season", "run_stage", "replay", "current_state", "open_store", "season_rows", "POLICY_FOLDER"]
 
@@ -40,15 +41,19 @@ _CHOICE_COLUMNS = (model.CHOICES_FIELD, model.CLEARING_FIELD, model.COORDINATION
 
 @attrs.frozen
 class Said:
-    """What a command says: its report (standard output) and its warnings (standard error)."""
+    """What a command says: its report (standard output) and its warnings (standard error).
 
-    lines: list[str]
-    warnings: list[str] = attrs.field(factory=list)
+    Each line is a message (:mod:`jifen_dsl.messages`), put into words when shown.
+    """
+
+    lines: list[Message]
+    warnings: list[Message] = attrs.field(factory=list)
 
 
 def open_store(folder: str) -> Store:
     if not os.path.isfile(os.path.join(folder, DB_NAME)):
-        raise DataError([say("en", "not_a_season", dir=folder) + "\n" + say("zh", "not_a_season", dir=folder)])
+        # No season, so no policy to choose the language: both, unless one was asked for.
+        raise DataError([in_either_language(M("S0010", "{dir}: no season here (no season.db): create one with `jifen season init`", dir=folder))])
     return Store(folder)
 
 
@@ -59,12 +64,12 @@ def init_season(folder: str, policy_path: str, schools_path: str, officer: str, 
     refused or interrupted init leaves nothing behind; DIR must not exist, or be empty.
     """
     if os.path.exists(os.path.join(folder, DB_NAME)):
-        raise DataError([say("en", "exists", dir=folder)])
+        raise DataError([M("S0011", "{dir}: a season is here already", dir=folder)])
     if os.path.isdir(folder) and os.listdir(folder):
-        raise DataError([f"{folder}: the folder holds other files; a season is made in a new or empty folder"])
+        raise DataError([M("S0012", "{dir}: the folder holds other files; a season is made in a new or empty folder", dir=folder)])
     compiled = load_policy(policy_path)
     if compiled.policy.allocation is None:
-        raise DataError([f"{policy_path}: the policy has no allocation section, so a season cannot assign seats"])
+        raise DataError([M("S0013", "{path}: the policy has no allocation section, so a season cannot assign seats", path=policy_path)])
     root = library_of(policy_path).real
     files = []
     for source in compiled.policy.sources:
@@ -110,7 +115,7 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise DataError([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
+        raise DataError([M("S0014", "{path}: cannot be read ({reason})", path=path, reason=exc.strerror or exc)]) from None
 
 
 def _record(
@@ -132,14 +137,14 @@ def _record(
             warnings = [warning] if warning else []
         for role, _, data in files:
             if given and role in given and _read(given[role]) != data:
-                raise DataError([f"{given[role]}: the file changed while it was being read; nothing was recorded"])
+                raise DataError([M("S0015", "{path}: the file changed while it was being read; nothing was recorded", path=given[role])])
         inputs = [(role, name, store.put_file(name, data)) for role, name, data in files]
         outcome = state.outcome_frame() if state.table is not None else None
         kept = store.put_file(f"state-{action}.snapshot", snapshot.dump(state))
         entry = store.append(action, officer, reason, inputs, options, outcome_digest(outcome) if outcome is not None else "", kept)
         if outcome is not None:
             store.put_outcomes(entry.seq, _changed(before, outcome))
-    return Said([*lines, state.say("head", digest=entry.digest)], warnings)
+    return Said([*lines, T("log head: {digest}", digest=entry.digest)], warnings)
 
 
 def _changed(before: pl.DataFrame | None, after: pl.DataFrame) -> pl.DataFrame:
@@ -171,17 +176,25 @@ def _write_policy(folder: str, files: list[tuple[str, str, bytes]]) -> None:
 def _season_policy(folder: str, main: str):
     library = os.path.join(folder, POLICY_FOLDER)
     with using_library(library):
-        return load_policy(os.path.join(library, main))
+        compiled = load_policy(os.path.join(library, main))
+    speak(compiled.policy.language)  # the season speaks its policy's language, unless jifen --lang asks for another
+    return compiled
 
 
-def apply(folder: str, state: State, action: str, paths: dict[str, str], options: dict[str, Any], officer: str, shown: str | None = None) -> tuple[State, list[str]]:
+def apply(folder: str, state: State, action: str, paths: dict[str, str], options: dict[str, Any], officer: str, shown: str | None = None) -> tuple[State, list[Message]]:
     """One stage applied to the state; what it says (naming the season ``shown``, by default its folder)."""
     if action == "init":
         compiled = _season_policy(folder, options["policy"])
         schools = tuple(read_schools(paths["schools"], compiled.policy))
         state = State(compiled=compiled, schools=schools, done=["init"])
         digest = store_digest(Path(compiled.policy.path).read_bytes())[:12]
-        return state, [state.say("done.init", dir=shown or folder, policy=options["policy"], digest=digest, schools=len(schools))]
+        return state, [
+            N(
+                "season created in {dir}: policy {policy} ({digest}), {count} school offer",
+                "season created in {dir}: policy {policy} ({digest}), {count} school offers",
+                len(schools), dir=shown or folder, policy=options["policy"], digest=digest,
+            )
+        ]
     stages.require(state, action)
     policy = state.policy
     if action == "publish":  # a publication changes nothing of the season: its entry records what was published
@@ -190,52 +203,88 @@ def apply(folder: str, state: State, action: str, paths: dict[str, str], options
         cohort = read_cohort_frame(paths["applicants"], policy)
         source = (os.path.basename(paths["applicants"]), store_digest(Path(paths["applicants"]).read_bytes()))
         state = attrs.evolve(state, cohort=cohort, cohort_file=source, done=[*state.done, "import"])
-        lines = [state.say("done.import", count=cohort.frame.height, file=os.path.basename(paths["applicants"]))]
+        lines = [
+            N(
+                "{count} application imported from {file}", "{count} applications imported from {file}",
+                cohort.frame.height, file=os.path.basename(paths["applicants"]),
+            )
+        ]
         present = [h.strip() for h in cohort.table.header if h.strip() in _choice_column_names(policy)]
         if present:
-            lines.append(state.say("note.choice_columns", columns=", ".join(present)))
+            lines.append(T("note: the columns {columns} are ignored here; choices are taken by `jifen season choices`", columns=", ".join(present)))
         return state, lines
     if action == "qualify":
         state = stages.qualify(state)
         counts = state.counts()
-        return state, [state.say("done.qualify", qualified=counts.get("qualified", 0), not_qualified=counts.get("not_qualified", 0), ineligible=counts.get("ineligible", 0))]
+        return state, [
+            T(
+                "qualification list: {qualified} qualified, {not_qualified} not qualified, {ineligible} ineligible",
+                qualified=counts.get("qualified", 0), not_qualified=counts.get("not_qualified", 0), ineligible=counts.get("ineligible", 0),
+            )
+        ]
     if action == "correct":
         changes = officer_files.read_corrections(paths["corrections"], state, officer)
         state, lines = stages.correct(state, changes)
-        return state, [state.say("done.correct", count=len(changes), changed=len(lines)), *lines]
+        changed = N("{count} applicant changed", "{count} applicants changed", len(lines))
+        return state, [N("{count} correction recorded; {changed}", "{count} corrections recorded; {changed}", len(changes), changed=changed), *lines]
     if action == "choices":
         filed = officer_files.read_choices(paths["choices"], state)
         state, gave_up = stages.file_choices(state, filed)
-        return state, [state.say("done.choices", count=len(filed), gave_up=gave_up)]
+        return state, [
+            N(
+                "choices of {count} qualified applicant recorded; {gave_up} gave up by filing none",
+                "choices of {count} qualified applicants recorded; {gave_up} gave up by filing none",
+                len(filed), gave_up=gave_up,
+            )
+        ]
     if action == "allocate":
         state = stages.allocate(state)
         counts = state.counts()
-        return state, [state.say("done.allocate", admitted=counts.get("admitted", 0), unplaced=counts.get("unplaced", 0))]
+        return state, [T("allocation: {admitted} admitted, {unplaced} unplaced", admitted=counts.get("admitted", 0), unplaced=counts.get("unplaced", 0))]
     if action == "confirm":
         decisions = officer_files.read_decisions(paths["decisions"], state) if "decisions" in paths else {}
         if not decisions and not options.get("close"):
-            raise StageError([state.say("order.nothing_to_confirm")])
+            raise StageError([M("S0005", "no admitted applicant is waiting to confirm")])
         state, silent = stages.confirm(state, decisions, bool(options.get("close")))
         answered = list(decisions.values())
-        lines = [state.say("done.confirm", confirmed=answered.count(True), declined=answered.count(False), waiting=state.counts().get("admitted", 0))]
+        lines = [
+            T(
+                "{confirmed} confirmed, {declined} declined, {waiting} still to answer",
+                confirmed=answered.count(True), declined=answered.count(False), waiting=state.counts().get("admitted", 0),
+            )
+        ]
         if options.get("close"):
-            lines.append(state.say("done.confirm_closed", silent=silent, meaning=state.say(f"meaning.{policy.allocation.unconfirmed}")))
+            if policy.allocation.unconfirmed == "confirms":
+                lines.append(T("confirmation window closed: {silent} who did not answer confirmed", silent=silent))
+            else:
+                lines.append(T("confirmation window closed: {silent} who did not answer declined", silent=silent))
         return state, lines
     if action == "clearing":
         if not policy.allocation.clearing:
             raise StageError([_clearing_closed(state)])
         filed = officer_files.read_clearing(paths["clearing"], state)
         state, admitted, left = stages.clearing(state, filed)
-        return state, [state.say("done.clearing", admitted=admitted, left=left, unplaced=len(filed) - admitted)]
+        return state, [
+            N(
+                "clearing: {admitted} admitted over {count} seat left, {unplaced} not placed",
+                "clearing: {admitted} admitted over {count} seats left, {unplaced} not placed",
+                left, admitted=admitted, unplaced=len(filed) - admitted,
+            )
+        ]
     if action == "register":
         answers = officer_files.read_registrations(paths["registrations"], state) if "registrations" in paths else {}
         state, silent = stages.register(state, answers, bool(options.get("close")))
         values = list(answers.values())
-        lines = [state.say("done.register", registered=values.count(True), declined=values.count(False), waiting=state.counts().get("confirmed", 0))]
+        lines = [
+            T(
+                "{registered} registered, {declined} gave up the seat, {waiting} still to register",
+                registered=values.count(True), declined=values.count(False), waiting=state.counts().get("confirmed", 0),
+            )
+        ]
         if options.get("close"):
-            lines.append(state.say("done.register_closed", silent=silent))
+            lines.append(T("registration closed: {silent} who did not register gave up the seat", silent=silent))
         return state, lines
-    raise DataError([f"unknown season stage {action!r}"])  # pragma: no cover - the command line offers only the stages
+    raise DataError([M("S0016", "unknown season stage {stage}", stage=repr(action))])  # pragma: no cover - the command line offers only the stages
 
 
 def _choice_column_names(policy: model.Policy) -> set[str]:
@@ -247,12 +296,12 @@ def _choice_column_names(policy: model.Policy) -> set[str]:
     return names
 
 
-def _clearing_closed(state: State) -> str:
+def _clearing_closed(state: State) -> Message:
     allocation = state.policy.allocation
     span = allocation.clearing_span
     where = f"{span.path}:{span.line}" if span is not None else state.policy.path
     text = state.policy.sources[span.path].line(span.line).strip() if span is not None and span.path in state.policy.sources else ""
-    return state.say("clearing.closed", where=where, text=text, cite=allocation.cite or "-")
+    return M("S0006", "the policy holds no clearing: {where} says `{text}` (cite: {cite})", where=where, text=text, cite=allocation.cite or "-")
 
 
 # ------------------------------------------------------------------ replay and verify
@@ -307,7 +356,12 @@ def replay(store: Store, after_each: Callable[[LogEntry, State], None] | None = 
             for role, name, digest in entry.inputs:
                 data = store.file(digest)
                 if data is None:
-                    raise DataError([f"{store.path}: log entry {entry.seq} ({entry.action}) names an input file {name!r} that is not in the database"])
+                    raise DataError([
+                        M(
+                            "S0017", "{path}: log entry {seq} ({action}) names an input file {name} that is not in the database",
+                            path=store.path, seq=entry.seq, action=entry.action, name=repr(name),
+                        )
+                    ])
                 files.append((role, name, data))
             here = Path(work) / str(entry.seq)
             here.mkdir()
@@ -330,12 +384,12 @@ def season_rows(folder: str, *, listed: bool = False) -> tuple[State, list[LogEn
     try:
         entries = store.entries()
         if not entries:
-            raise DataError([f"{store.path}: the season's log holds no entry; `jifen season verify` says more"])
+            raise DataError([M("S0018", "{path}: the season's log holds no entry; `jifen season verify` says more", path=store.path)])
         state = current_state(store)
     finally:
         store.close()
     if listed and state.table is None:
-        raise StageError([state.say("order.first", stage=state.say("stage.qualify"), command="qualify")])
+        raise StageError([comes_first("qualify")])
     return state, entries
 
 

@@ -25,10 +25,11 @@ from jifen_dsl.errors import DataError
 from jifen_dsl.evaluation.explain import explain as explain_evaluation
 from jifen_dsl.evaluation.objects import evaluations_of
 from jifen_dsl.lang import columns, model
+from jifen_dsl.messages import M, Message, T, render
 from jifen_dsl.season.commands import current_state, open_store
-from jifen_dsl.season.messages import status_word
-from jifen_dsl.season.stages import StageError, State, evaluated
+from jifen_dsl.season.stages import StageError, State, comes_first, evaluated
 from jifen_dsl.season.store import LogEntry, Store
+from jifen_dsl.season.words import round_name, stage_name, status_word
 
 __all__ = ["explain_applicant"]
 
@@ -42,11 +43,11 @@ def explain_applicant(folder: str, applicant: str) -> str:
     try:
         state = current_state(store)
         if state.table is None:
-            raise StageError([state.say("order.first", stage=state.say("stage.qualify"), command="qualify")])
+            raise StageError([comes_first("qualify")])
         if applicant not in set(state.table.get_column("id").to_list()):
-            raise DataError([state.say("x.unknown", dir=folder, id=applicant)])
+            raise DataError([M("S0050", "{dir}: no application has the id {id}", dir=folder, id=repr(applicant))])
         entries = store.entries()
-        lines = [state.say("x.title", id=applicant, title=state.policy.header.title), ""]
+        lines: list[Message | str] = [T("The season of applicant {id} ({title})", id=applicant, title=state.policy.header.title), ""]
         lines += _data(state, applicant, entries)
         lines += ["", _evaluation(state, applicant).rstrip("\n")]
         lines += _verdicts(state, applicant)
@@ -54,8 +55,14 @@ def explain_applicant(folder: str, applicant: str) -> str:
         lines += _allocation(state, store, entries, applicant)
         lines += [""] + _officer_rows(state, store, entries, applicant)
         lines += [""] + _steps(state, store, entries, applicant)
-        lines += ["", state.say("x.automated")]
-        return "\n".join(lines) + "\n"
+        lines += [
+            "",
+            T(
+                "How far the tool decided: eligibility, points, rank, qualification and the allocation were computed by the policy's rules "
+                "from the data above; corrections, human verdicts, confirmations and registrations were decisions of people, recorded with their reasons."
+            ),
+        ]
+        return "\n".join(render(line) for line in lines) + "\n"
     finally:
         store.close()
 
@@ -64,12 +71,12 @@ def _row(state: State, applicant: str) -> dict:
     return state.table.filter(pl.col("id") == applicant).row(0, named=True)
 
 
-def _data(state: State, applicant: str, entries: list[LogEntry]) -> list[str]:
+def _data(state: State, applicant: str, entries: list[LogEntry]) -> list[Message]:
     policy = state.policy
     frame = state.cohort_data().frame.filter(pl.col("id") == applicant)
     imported = next(name for e in entries if e.action == "import" for role, name, _ in e.inputs if role == "applicants")
-    where = state.say("x.from_file", file=imported, row=frame.get_column("row")[0])
-    lines = [state.say("x.data")]
+    where = T("{file} row {row}", file=imported, row=frame.get_column("row")[0])
+    lines = [T("Data used, and where each value came from:")]
     changes = {c.field: c for c in state.corrections if c.id == applicant and not c.verdict}
     for position, index in enumerate(policy.read_fields):
         field = policy.fields[index]
@@ -79,10 +86,15 @@ def _data(state: State, applicant: str, entries: list[LogEntry]) -> list[str]:
         name = f"{field.name} ({field.label})" if field.label else field.name
         if field.name in changes:
             c = changes[field.name]
-            lines.append(state.say("x.value", name=name, value=_shown(c.value), source=state.say("x.corrected", old=c.old, officer=c.officer, where=c.source, reason=c.reason)))
+            source = T("corrected from {old} by {officer} ({where}): {reason}", old=c.old, officer=c.officer, where=c.source, reason=c.reason)
+            lines.append(_value_line(name, _shown(c.value), source))
         else:
-            lines.append(state.say("x.value", name=name, value=_shown(value), source=where))
+            lines.append(_value_line(name, _shown(value), where))
     return lines
+
+
+def _value_line(name: str, value: str, source: Message) -> Message:
+    return T("  {name} = {value}   ({source})", name=name, value=value, source=source)
 
 
 def _shown(value) -> str:
@@ -103,31 +115,37 @@ def _evaluation(state: State, applicant: str) -> str:
     return explain_evaluation(state.compiled, evaluations_of(state.compiled, key_types, mine), applicant, ranked_in_grade=ranked.height)
 
 
-def _verdicts(state: State, applicant: str) -> list[str]:
+def _verdicts(state: State, applicant: str) -> list[Message | str]:
     mine = [c for c in state.corrections if c.id == applicant and c.verdict]
     if not mine:
         return []
-    lines = ["", state.say("x.verdicts")]
+    lines: list[Message | str] = ["", T("Human decisions:")]
     for c in mine:
-        lines.append(state.say("x.verdict", name=c.field, value=state.say("x.pass" if c.value else "x.fail"), reason=c.reason, officer=c.officer, where=c.source))
+        lines.append(
+            T(
+                "  requirement {name}: {value} - {reason} ({officer}, {where})",
+                name=c.field, value=T("pass") if c.value else T("fail"), reason=c.reason, officer=c.officer, where=c.source,
+            )
+        )
     return lines
 
 
-def _qualification(state: State, applicant: str) -> list[str]:
+def _qualification(state: State, applicant: str) -> list[Message]:
     row = _row(state, applicant)
-    status = status_word(state.language, row["status"])
+    status = status_word(row["status"])
     if row["rank"] is None:
-        return [state.say("x.no_rank", status=status)]
+        return [T("Now {status}", status=status)]
     seats = sum(s.seats for s in state.schools if s.grade == row["grade"])
-    lines = [state.say("x.qualification", status=status, rank=row["rank"], grade=row["grade"], seats=seats)]
+    lines = [T("Now {status}; rank {rank} in {grade}, where {seats} seats are offered", status=status, rank=row["rank"], grade=row["grade"], seats=seats)]
     if row["filed"]:
-        lines.append(state.say("x.choices", choices=";".join(row["choices"]) or "-", accepts=state.say("x.yes" if row["accepts"] else "x.no")))
+        accepts = T("yes") if row["accepts"] else T("no")
+        lines.append(T("Choices filed: {choices}; accepts coordinated placement: {accepts}", choices=";".join(row["choices"]) or "-", accepts=accepts))
     elif "choices" in state.done and row["status"] not in ("ineligible", "not_qualified"):
-        lines.append(state.say("x.no_choices"))
+        lines.append(T("No choices filed"))
     return lines
 
 
-def _allocation(state: State, store: Store, entries: list[LogEntry], applicant: str) -> list[str]:
+def _allocation(state: State, store: Store, entries: list[LogEntry], applicant: str) -> list[Message]:
     allocation = next((e for e in entries if e.action == "allocate"), None)
     if allocation is None:
         return []
@@ -138,9 +156,9 @@ def _allocation(state: State, store: Store, entries: list[LogEntry], applicant: 
     _, grade, status, school, round_, rank, points, listed = mine
     lines = []
     if status == "admitted":
-        lines.append(state.say("x.placed", school=school, round=_round(state, round_)))
+        lines.append(T("Allocation: admitted at {school} by {round}", school=school, round=round_name(round_)))
     else:
-        lines.append(state.say("x.not_placed", status=status_word(state.language, status)))
+        lines.append(T("Allocation: no seat ({status})", status=status_word(status)))
     batch = dict(state.table.select("id", "batch").iter_rows())
     choices = [c for c in (listed or "").split(";") if c]
     taken = choices.index(school) if status == "admitted" and school in choices else len(choices)
@@ -150,15 +168,20 @@ def _allocation(state: State, store: Store, entries: list[LogEntry], applicant: 
         if not admitted:
             continue
         last = max(admitted, key=lambda r: r[5])
-        gap = ""
+        gap: Message | str = ""
         if batch.get(last[0]) != batch.get(applicant) and batch.get(last[0]) is not None and (batch.get(applicant) is None or batch[last[0]] < batch[applicant]):
-            gap = state.say("x.gap_batch")
+            gap = T("; it was of an earlier batch, which no points could overtake")
         elif points is not None and last[6] is not None:
             from decimal import Decimal
 
             more = Decimal(last[6]) - Decimal(points)
-            gap = state.say("x.gap", more=more, id=applicant) if more > 0 else state.say("x.gap_tie")
-        lines.append(state.say("x.better", school=better, n=n, rank=rank, cut=last[5], points=last[6], gap=gap))
+            gap = T("; {more} more points would have placed {id} above it", more=more, id=applicant) if more > 0 else T("; equal points: the tie-break chain decided")
+        lines.append(
+            T(
+                "  {school} (choice {n}) was full at rank {rank}: the last admitted there had rank {cut} with {points} points{gap}",
+                school=better, n=n, rank=rank, cut=last[5], points=last[6], gap=gap,
+            )
+        )
     return lines
 
 
@@ -168,18 +191,9 @@ def _row_at(store: Store, seq: int, applicant: str) -> tuple | None:
     return tuple(rows[-1][1:]) if rows else None
 
 
-def _round(state: State, round_: str | None) -> str:
-    if round_ and round_.startswith("choice:"):
-        n = round_.split(":", 1)[1]
-        return f"第{n}志愿" if state.language == "zh" else f"choice {n}"
-    words = {"coordinated": ("coordinated placement", "统筹安排"), "clearing": ("clearing", "补录")}
-    english, chinese = words.get(round_ or "", (round_ or "-", round_ or "-"))
-    return chinese if state.language == "zh" else english
-
-
-def _officer_rows(state: State, store: Store, entries: list[LogEntry], applicant: str) -> list[str]:
+def _officer_rows(state: State, store: Store, entries: list[LogEntry], applicant: str) -> list[Message]:
     """Every row about the applicant in the officers' files the log recorded, read again from the database."""
-    lines = [state.say("x.inputs", id=applicant)]
+    lines = [T("The officers' rows about {id}:", id=applicant)]
     with tempfile.TemporaryDirectory(prefix="jifen-season-") as work:
         for entry in entries:
             for role, name, digest in entry.inputs:
@@ -193,12 +207,17 @@ def _officer_rows(state: State, store: Store, entries: list[LogEntry], applicant
                 for row, cells in table.rows:
                     if at < len(cells) and cells[at].strip() == applicant:
                         shown = ", ".join(f"{h}={c}" for h, c in zip(table.header, cells))
-                        lines.append(state.say("x.input", seq=entry.seq, stage=state.say(f"stage.{entry.action}"), officer=entry.officer, at=entry.at, file=name, row=row, cells=shown))
+                        lines.append(
+                            T(
+                                "  {seq:>3} {stage} ({officer}, {at}) {file} row {row}: {cells}",
+                                seq=entry.seq, stage=stage_name(entry.action), officer=entry.officer, at=entry.at, file=name, row=row, cells=shown,
+                            )
+                        )
     return lines
 
 
-def _steps(state: State, store: Store, entries: list[LogEntry], applicant: str) -> list[str]:
-    lines = [state.say("x.steps")]
+def _steps(state: State, store: Store, entries: list[LogEntry], applicant: str) -> list[Message]:
+    lines = [T("What the season did, stage by stage:")]
     changes = {seq: row for seq, *row in store.history(applicant)}
     current = None
     for entry in entries:  # the stored rows are the changes: each stage shows the latest at or before it
@@ -209,6 +228,8 @@ def _steps(state: State, store: Store, entries: list[LogEntry], applicant: str) 
             continue
         _, _, status, school, round_, *_ = current
         seq = entry.seq
-        where = f" {school} ({_round(state, round_)})" if school else ""
-        lines.append(state.say("x.step", seq=seq, at=entry.at, stage=state.say(f"stage.{entry.action}"), status=status_word(state.language, status), school=where))
+        where = T(" {school} ({round})", school=school, round=round_name(round_)) if school else ""
+        lines.append(
+            T("  {seq:>3} {at} {stage}: {status}{school}", seq=seq, at=entry.at, stage=stage_name(entry.action), status=status_word(status), school=where)
+        )
     return lines

@@ -17,8 +17,9 @@ from jifen_dsl.data.frames.fields import typed_cells
 from jifen_dsl.data.readers import read_table
 from jifen_dsl.data.values import CellError, parser_for
 from jifen_dsl.lang.typesys import BOOL, SCHOOL_LIST
-from jifen_dsl.season.messages import status_word
+from jifen_dsl.messages import M, Message
 from jifen_dsl.season.stages import HOLDING, Correction, State, StageError, clearing_groups
+from jifen_dsl.season.words import Joined, status_word
 
 __all__ = ["read_corrections", "read_choices", "read_decisions", "read_registrations", "read_clearing"]
 
@@ -48,7 +49,7 @@ def _table(path: str, state: State, required: tuple[str, ...], optional: tuple[s
     missing = [k for k in required if k not in where]
     if missing:
         wanted = ", ".join(f"{_NAMES[k][0]} ({_NAMES[k][1]})" for k in required)
-        raise StageError([state.say("bad.columns", file=path, columns=wanted)])
+        raise StageError([M("S0030", "{file}: the header must name the columns {columns}", file=path, columns=wanted)])
     return table, where
 
 
@@ -57,9 +58,9 @@ def _cell(cells: list[str], where: dict[str, int], key: str) -> str:
     return cells[at].strip() if at is not None and at < len(cells) else ""
 
 
-def _refuse(problems: list[str], state: State, path: str) -> None:
+def _refuse(problems: list[Message], state: State, path: str) -> None:
     if problems:
-        raise StageError([*problems, state.say("bad.nothing", file=path)])
+        raise StageError([*problems, M("S0031", "{file}: nothing was recorded", file=path)])
 
 
 def _statuses(state: State) -> dict[str, tuple[str, str]]:
@@ -68,7 +69,7 @@ def _statuses(state: State) -> dict[str, tuple[str, str]]:
     return dict(zip(table.get_column("id").to_list(), zip(table.get_column("status").to_list(), table.get_column("grade").to_list())))
 
 
-def _rows(path: str, state: State, table: Table, where: dict[str, int], problems: list[str]):
+def _rows(path: str, state: State, table: Table, where: dict[str, int], problems: list[Message]):
     """Each row's place, id and cells, once each id, known to the season."""
     known = _statuses(state)
     seen: dict[str, int] = {}
@@ -76,20 +77,24 @@ def _rows(path: str, state: State, table: Table, where: dict[str, int], problems
         at = table.at(row)
         applicant = _cell(cells, where, "id")
         if applicant not in known:
-            problems.append(state.say("bad.unknown_id", at=at, id=applicant))
+            problems.append(_unknown_id(at, applicant))
             continue
         if applicant in seen:
-            problems.append(state.say("bad.twice", at=at, id=applicant, first=seen[applicant]))
+            problems.append(M("S0033", "{at}: {id} is given again (first on row {first})", at=at, id=repr(applicant), first=seen[applicant]))
             continue
         seen[applicant] = row
         yield at, applicant, cells, known[applicant]
+
+
+def _unknown_id(at: str, applicant: str) -> Message:
+    return M("S0032", "{at}: no application has the id {id}", at=at, id=repr(applicant))
 
 
 def read_corrections(path: str, state: State, officer: str) -> list[Correction]:
     """Rows ``id, field, value, reason[, officer]``: a field's new value, or a verdict (pass/fail) on a requirement."""
     table, where = _table(path, state, ("id", "field", "value", "reason"), ("officer",))
     policy = state.policy
-    problems: list[str] = []
+    problems: list[Message] = []
     found: list[Correction] = []
     requirements = {r.name for r in policy.requirements}
     fields = {}
@@ -105,24 +110,29 @@ def read_corrections(path: str, state: State, officer: str) -> list[Correction]:
         applicant, name, value, reason = (_cell(cells, where, k) for k in ("id", "field", "value", "reason"))
         who = _cell(cells, where, "officer") or officer
         if applicant not in known:
-            problems.append(state.say("bad.unknown_id", at=at, id=applicant))
+            problems.append(_unknown_id(at, applicant))
             continue
         if not reason:
-            problems.append(state.say("bad.reason", at=at))
+            problems.append(M("S0045", "{at}: a correction needs its reason", at=at))
             continue
         if name in requirements:
             if value not in _VERDICTS:
-                problems.append(state.say("bad.verdict", at=at, field=name, value=value))
+                problems.append(
+                    M(
+                        "S0044", "{at}: a verdict on the requirement {field} is pass or fail (通过 / 不通过), not {value}",
+                        at=at, field=repr(name), value=repr(value),
+                    )
+                )
                 continue
             found.append(Correction(applicant, name, _VERDICTS[value], True, "", value, reason, who, _source(table, row)))
             continue
         field = fields.get(name)
         if field is None:
-            problems.append(state.say("bad.field", at=at, field=name))
+            problems.append(M("S0043", "{at}: {field} is neither a field the policy reads nor one of its requirements", at=at, field=repr(name)))
             continue
         typed, bad = typed_cells(pl.Series("x", [value], dtype=pl.String), field)
         if bad:
-            problems.append(state.say("bad.value", at=at, column=field.name, value=value, reason=bad[0]))
+            problems.append(_bad_value(at, field.name, value, bad[0]))
             continue
         from jifen_dsl.lang import columns
 
@@ -158,14 +168,18 @@ def _schools_by_grade(state: State) -> dict[str, set[str]]:
     return found
 
 
-def _school_list(at: str, applicant: str, grade: str, text: str, state: State, problems: list[str], limit: int | None, offers: dict[str, set[str]]) -> tuple[str, ...] | None:
+def _bad_value(at: str, column: str, value: str, reason: object) -> Message:
+    return M("S0037", "{at}: {column} {value}: {reason}", at=at, column=column, value=repr(value), reason=reason)
+
+
+def _school_list(at: str, applicant: str, grade: str, text: str, state: State, problems: list[Message], limit: int | None, offers: dict[str, set[str]]) -> tuple[str, ...] | None:
     listed = parser_for(SCHOOL_LIST)(text) if text else ()
     offered = offers.get(grade, set())
     bad = [s for s in listed if s not in offered]
     for school in bad:
-        problems.append(state.say("bad.school", at=at, id=applicant, school=school, grade=grade))
+        problems.append(M("S0035", "{at}: {id} chose {school}, which is no school of grade {grade}", at=at, id=repr(applicant), school=repr(school), grade=grade))
     if limit is not None and len(listed) > limit:
-        problems.append(state.say("bad.too_many", at=at, id=applicant, count=len(listed), limit=limit))
+        problems.append(M("S0036", "{at}: {id} lists {count} schools; the policy allows {limit}", at=at, id=repr(applicant), count=len(listed), limit=limit))
         return None
     return None if bad else tuple(listed)
 
@@ -173,13 +187,15 @@ def _school_list(at: str, applicant: str, grade: str, text: str, state: State, p
 def read_choices(path: str, state: State) -> dict[str, tuple[tuple[str, ...], bool, str | None]]:
     """Rows ``id, choices, accepts_coordination[, sibling_group]`` of qualified applicants: id -> (choices, accepts, group or None)."""
     table, where = _table(path, state, ("id", "choices", "accepts_coordination"), ("sibling_group",))
-    problems: list[str] = []
+    problems: list[Message] = []
     found = {}
     limit = state.policy.allocation.choices
     offers = _schools_by_grade(state)
     for at, applicant, cells, (status, grade) in _rows(path, state, table, where, problems):
         if status not in ("qualified", "gave_up"):
-            problems.append(state.say("bad.not_qualified", at=at, id=applicant, status=status_word(state.language, status)))
+            problems.append(
+                M("S0034", "{at}: {id} is {status}: only qualified applicants file choices", at=at, id=repr(applicant), status=status_word(status))
+            )
             continue
         listed = _school_list(at, applicant, grade, _cell(cells, where, "choices"), state, problems, limit, offers)
         accepts = _boolean(at, _cell(cells, where, "accepts_coordination"), "accepts_coordination", state, problems)
@@ -190,25 +206,27 @@ def read_choices(path: str, state: State) -> dict[str, tuple[tuple[str, ...], bo
     return found
 
 
-def _boolean(at: str, text: str, column: str, state: State, problems: list[str]) -> bool | None:
+def _boolean(at: str, text: str, column: str, state: State, problems: list[Message]) -> bool | None:
     try:
         return bool(parser_for(BOOL)(text))
     except CellError as exc:
-        problems.append(state.say("bad.value", at=at, column=column, value=text, reason=str(exc)))
+        problems.append(_bad_value(at, column, text, exc.args[0] if exc.args else str(exc)))
         return None
 
 
 def read_decisions(path: str, state: State) -> dict[str, bool]:
     """Rows ``id, decision`` (confirmed / declined, 确认 / 放弃) of admitted applicants: id -> confirmed."""
     table, where = _table(path, state, ("id", "decision"))
-    problems: list[str] = []
+    problems: list[Message] = []
     found = {}
     for at, applicant, cells, (status, _) in _rows(path, state, table, where, problems):
         value = _cell(cells, where, "decision")
         if status != "admitted":
-            problems.append(state.say("bad.not_admitted", at=at, id=applicant, status=status_word(state.language, status)))
+            problems.append(
+                M("S0040", "{at}: {id} is {status}: only an admitted applicant confirms or declines", at=at, id=repr(applicant), status=status_word(status))
+            )
         elif value.lower() not in _DECISIONS:
-            problems.append(state.say("bad.decision", at=at, value=value))
+            problems.append(M("S0038", "{at}: {value} is no decision: write confirmed or declined (确认 / 放弃)", at=at, value=repr(value)))
         else:
             found[applicant] = _DECISIONS[value.lower()]
     _refuse(problems, state, path)
@@ -218,17 +236,19 @@ def read_decisions(path: str, state: State) -> dict[str, bool]:
 def read_registrations(path: str, state: State) -> dict[str, bool]:
     """Rows ``id, registered`` (yes / no, 是 / 否) of confirmed admissions: id -> registered."""
     table, where = _table(path, state, ("id", "registered"))
-    problems: list[str] = []
+    problems: list[Message] = []
     found = {}
     for at, applicant, cells, (status, _) in _rows(path, state, table, where, problems):
         value = _cell(cells, where, "registered")
         if status != "confirmed":
-            problems.append(state.say("bad.not_confirmed", at=at, id=applicant, status=status_word(state.language, status)))
+            problems.append(
+                M("S0041", "{at}: {id} is {status}: only a confirmed admission registers", at=at, id=repr(applicant), status=status_word(status))
+            )
             continue
         try:
             found[applicant] = bool(parser_for(BOOL)(value))
         except CellError:
-            problems.append(state.say("bad.registered", at=at, value=value))
+            problems.append(M("S0039", "{at}: {value} is no answer: write yes or no (是 / 否)", at=at, value=repr(value)))
     _refuse(problems, state, path)
     return found
 
@@ -236,16 +256,21 @@ def read_registrations(path: str, state: State) -> dict[str, bool]:
 def read_clearing(path: str, state: State) -> dict[str, tuple[str, ...]]:
     """Rows ``id, choices`` of the applicants the policy lets into clearing: id -> clearing choices."""
     table, where = _table(path, state, ("id", "choices"))
-    problems: list[str] = []
+    problems: list[Message] = []
     found: dict[str, Any] = {}
     groups = clearing_groups(state)
     if state.policy.allocation.admitted_waits:  # one holding a seat may seek a better school
         groups = (*groups, *HOLDING)
-    names = ", ".join(status_word(state.language, g) for g in groups)
+    names = Joined.of(status_word(g) for g in groups)
     offers = _schools_by_grade(state)
     for at, applicant, cells, (status, grade) in _rows(path, state, table, where, problems):
         if status not in groups:
-            problems.append(state.say("bad.not_in_clearing", at=at, id=applicant, status=status_word(state.language, status), groups=names))
+            problems.append(
+                M(
+                    "S0042", "{at}: {id} is {status}; the policy's clearing is for {groups}",
+                    at=at, id=repr(applicant), status=status_word(status), groups=names,
+                )
+            )
             continue
         listed = _school_list(at, applicant, grade, _cell(cells, where, "choices"), state, problems, state.policy.allocation.choices, offers)
         if listed is not None:

@@ -18,13 +18,13 @@ import attrs
 import polars as pl
 
 from jifen_dsl.lang import columns, model
+from jifen_dsl.messages import T
 from jifen_dsl.runs.publish import PublicList, admission_list, points_list
 from jifen_dsl.season.stages import HOLDING, State
 
 __all__ = ["public_list", "publish", "LISTS"]
 
 LISTS = ("qualification", "admission", "clearing")
-_HEAD = {"en": "Season log head: {digest}", "zh": "招生季日志摘要：{digest}"}
 
 
 def _records(state: State) -> list[dict[str, Any]]:
@@ -65,8 +65,8 @@ def public_list(state: State, which: str, head: str) -> PublicList:
             if r["status"] in HOLDING and r["school"] and ((r["round"] == "clearing") == clearing)
         ]
         found = admission_list(chosen or [{"status": "none"}], state.policy)  # none admitted: an empty list, not an evaluate file
-    language = "zh" if state.language == "zh" else "en"
-    return attrs.evolve(found, notes=(*found.notes, _HEAD[language].format(digest=head)))
+    note = T("Season log head: {digest}", digest=head).render(found.language)  # in the language of the list it is printed on
+    return attrs.evolve(found, notes=(*found.notes, note))
 
 
 def list_bytes(public: PublicList, fmt: str) -> bytes:

@@ -15,10 +15,11 @@ from decimal import Decimal
 
 import polars as pl
 
+from jifen_dsl.messages import T, language, render
 from jifen_dsl.runs.public_html import escape
-from jifen_dsl.season.messages import STATUS_WORDS, status_word
 from jifen_dsl.season.stages import HOLDING, State
 from jifen_dsl.season.store import LogEntry
+from jifen_dsl.season.words import STATUSES, school_type, status_word
 
 __all__ = ["report_html"]
 
@@ -27,19 +28,20 @@ _WIDTH, _HEIGHT = 640, 180
 
 
 def report_html(state: State, entries: list[LogEntry]) -> str:
-    say = state.say
+    """The report, in the language chosen (the season's policy language unless one was asked for)."""
     policy = state.policy
     table = state.table
+    title = _text(T("{title}: the season's report", title=policy.header.title))
     parts = [
-        f"<h1>{escape(say('r.title', title=policy.header.title))}</h1>",
-        f"<p>{escape(say('r.head', seq=entries[-1].seq, digest=entries[-1].digest))}</p>",
+        f"<h1>{title}</h1>",
+        _paragraph(T("Made from the season log up to entry {seq} (log head {digest}).", seq=entries[-1].seq, digest=entries[-1].digest)),
         _status_section(state, table),
         _points_section(state, table),
         _school_section(state, table),
         _round_section(state, table),
         _subsidy_section(state, table),
     ]
-    lang = "zh-CN" if state.language == "zh" else "en"
+    lang = "zh-CN" if language() == "zh" else "en"
     style = (
         "body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}"
         "table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border:1px solid #bbb;padding:.2rem .5rem}"
@@ -48,43 +50,54 @@ def report_html(state: State, entries: list[LogEntry]) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(say('r.title', title=policy.header.title))}</title><style>{style}</style></head>\n<body>\n"
+        f"<title>{title}</title><style>{style}</style></head>\n<body>\n"
         + "\n".join(parts)
         + "\n</body></html>\n"
     )
 
 
-def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+def _text(message) -> str:
+    """A message put into words, escaped for the page."""
+    return escape(render(message))
+
+
+def _heading(message) -> str:
+    return f"<h2>{_text(message)}</h2>"
+
+
+def _paragraph(message) -> str:
+    return f"<p>{_text(message)}</p>"
+
+
+def _table(header: list, rows: list[list], numeric: set[int]) -> str:
+    head = "".join(f"<th>{_text(h)}</th>" for h in header)
     body = "".join(
-        "<tr>" + "".join(f'<td class="n">{escape(c)}</td>' if k in numeric else f"<td>{escape(c)}</td>" for k, c in enumerate(row)) + "</tr>"
+        "<tr>" + "".join(f'<td class="n">{_text(c)}</td>' if k in numeric else f"<td>{_text(c)}</td>" for k, c in enumerate(row)) + "</tr>"
         for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _status_section(state: State, table: pl.DataFrame) -> str:
-    say = state.say
-    statuses = [s for s in STATUS_WORDS if s in set(table.get_column("status").to_list())]
+    statuses = [s for s in STATUSES if s in set(table.get_column("status").to_list())]
     grades = sorted(set(table.get_column("grade").to_list()))
     counts = Counter(zip(table.get_column("grade").to_list(), table.get_column("status").to_list()))
     rows = [[g] + [str(counts[(g, s)]) for s in statuses] + [str(sum(counts[(g, s)] for s in statuses))] for g in grades]
-    rows.append([say("r.total")] + [str(sum(counts[(g, s)] for g in grades)) for s in statuses] + [str(table.height)])
-    header = [say("r.grade")] + [status_word(state.language, s) for s in statuses] + [say("r.total")]
-    return f"<h2>{escape(say('r.status'))}</h2>" + _table(header, rows, set(range(1, len(header))))
+    rows.append([T("Total")] + [str(sum(counts[(g, s)] for g in grades)) for s in statuses] + [str(table.height)])
+    header = [T("Grade")] + [status_word(s) for s in statuses] + [T("Total")]
+    return _heading(T("Applicants by status")) + _table(header, rows, set(range(1, len(header))))
 
 
 def _points_section(state: State, table: pl.DataFrame) -> str:
-    say = state.say
-    out = [f"<h2>{escape(say('r.points'))}</h2>"]
+    out = [_heading(T("Points of the eligible, by grade, with the qualification cut"))]
     eligible = table.filter(pl.col("eligible") & pl.col("points").is_not_null())
     for grade in sorted(set(eligible.get_column("grade").to_list())):
         mine = eligible.filter(pl.col("grade") == grade)
         points = [Decimal(p) for p in mine.get_column("points").to_list()]
         qualified = [Decimal(p) for p, s in zip(mine.get_column("points").to_list(), mine.get_column("status").to_list()) if s != "not_qualified"]
         cut = min(qualified) if qualified and len(qualified) < len(points) else None
-        caption = say("r.cut", points=cut) if cut is not None else say("r.no_cut")
-        out.append(f"<h3>{escape(grade)}</h3>{_histogram(points, cut)}<p>{escape(caption)}</p>")
+        caption = T("qualification cut: {points} points", points=cut) if cut is not None else T("no qualification cut: every eligible applicant qualified")
+        out.append(f"<h3>{escape(grade)}</h3>{_histogram(points, cut)}" + _paragraph(caption))
     return "\n".join(out)
 
 
@@ -111,7 +124,6 @@ def _histogram(points: list[Decimal], cut: Decimal | None) -> str:
 
 
 def _school_section(state: State, table: pl.DataFrame) -> str:
-    say = state.say
     holding = table.filter(pl.col("status").is_in(HOLDING))
     held = Counter(holding.get_column("school").to_list())
     registered = Counter(table.filter(pl.col("status") == "registered").get_column("school").to_list())
@@ -122,10 +134,10 @@ def _school_section(state: State, table: pl.DataFrame) -> str:
         seats, taken = school.seats, held.get(school.id, 0)
         fill = f"{100 * taken / seats:.0f}%" if seats else "-"
         cutoff = f"{worst[school.id][0]} ({worst[school.id][1]})" if school.id in worst else "-"
-        rows.append([school.id, school.name, say(f"type.{school.type}"), school.grade, str(seats), str(taken), str(registered.get(school.id, 0)), fill, cutoff])
+        rows.append([school.id, school.name, school_type(school.type), school.grade, str(seats), str(taken), str(registered.get(school.id, 0)), fill, cutoff])
         bars.append((school.id, seats, taken))
-    header = [say("r.school"), "", say("r.type"), say("r.grade"), say("r.seats"), say("r.held"), say("r.registered"), say("r.fill"), say("r.cutoff")]
-    return f"<h2>{escape(say('r.schools'))}</h2>" + _fill_chart(bars) + _table(header, rows, {4, 5, 6, 7})
+    header = [T("School"), "", T("Type"), T("Grade"), T("Seats"), T("Holding a seat"), T("Registered"), T("Fill"), T("Cut-off rank (points)")]
+    return _heading(T("Schools: seats, fill and cut-off")) + _fill_chart(bars) + _table(header, rows, {4, 5, 6, 7})
 
 
 def _fill_chart(bars: list[tuple[str, int, int]]) -> str:
@@ -146,20 +158,18 @@ def _fill_chart(bars: list[tuple[str, int, int]]) -> str:
 
 
 def _round_section(state: State, table: pl.DataFrame) -> str:
-    say = state.say
     placed = table.filter(pl.col("school").is_not_null() & pl.col("round").is_not_null())
     titles = {k: b.title for k, b in enumerate(state.policy.batches)}
     counts = Counter(zip(placed.get_column("round").to_list(), placed.get_column("batch").to_list()))
     rows = [[r, titles.get(b, "-") if b is not None else "-", str(n)] for (r, b), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] if kv[0][1] is not None else -1))]
-    return f"<h2>{escape(say('r.rounds'))}</h2>" + _table([say("r.round"), say("r.batch"), say("r.count")], rows, {2})
+    return _heading(T("Admissions by round and batch")) + _table([T("Round"), T("Batch"), T("Applicants")], rows, {2})
 
 
 def _subsidy_section(state: State, table: pl.DataFrame) -> str:
-    say = state.say
     subsidies = state.policy.subsidies
-    out = f"<h2>{escape(say('r.subsidies'))}</h2>"
+    out = _heading(T("Subsidies for registered pupils at private schools"))
     if subsidies is None:
-        return out + f"<p>{escape(say('r.no_subsidies'))}</p>"
+        return out + _paragraph(T("The policy sets no subsidies."))
     stage = {g.value: g.stage for g in state.policy.grades}
     registered = Counter(table.filter(pl.col("status") == "registered").get_column("school").to_list())
     rows, semester = [], Decimal(0)
@@ -171,6 +181,9 @@ def _subsidy_section(state: State, table: pl.DataFrame) -> str:
         amount = rate * pupils
         semester += amount
         rows.append([school.id, school.name, school.grade, str(pupils), str(rate), str(amount), str(amount * subsidies.semesters_per_year)])
-    rows.append([say("r.total"), "", "", str(sum(int(r[3]) for r in rows)), "", str(semester), str(semester * subsidies.semesters_per_year)])
-    header = [say("r.school"), "", say("r.grade"), say("r.registered"), say("r.rate"), say("r.per_semester"), say("r.per_year", n=subsidies.semesters_per_year)]
+    rows.append([T("Total"), "", "", str(sum(int(r[3]) for r in rows)), "", str(semester), str(semester * subsidies.semesters_per_year)])
+    header = [
+        T("School"), "", T("Grade"), T("Registered"), T("Yuan per pupil per semester"), T("Per semester"),
+        T("Per year ({n} semesters)", n=subsidies.semesters_per_year),
+    ]
     return out + _table(header, rows, {3, 4, 5, 6})

@@ -2,7 +2,7 @@
 
 The state (:class:`State`) is the policy and schools stored at ``init``, the
 cohort imported, the corrections taken, and ``table``: one row per applicant
-with its ``status`` (messages.STATUS_WORDS), ``rank``, ``points``, ``school``,
+with its ``status`` (words.STATUSES), ``rank``, ``points``, ``school``,
 ``round``, and the ``choices``, ``accepts`` and ``clearing`` lists filed. A stage
 takes the state and its input and returns the next state, or raises
 :class:`StageError` and changes nothing; replaying the log's stages in order
@@ -34,10 +34,11 @@ from jifen_dsl.evaluation.columnar_ranking import rank_column
 from jifen_dsl.evaluation.columnar_report import points_text
 from jifen_dsl.evaluation.engine import evaluate_frame
 from jifen_dsl.lang import columns, model
+from jifen_dsl.messages import M, Message, T
 from jifen_dsl.runs.engine import placement_columns
-from jifen_dsl.season.messages import say
+from jifen_dsl.season.words import semicolons, stage_name, status_word
 
-__all__ = ["State", "StageError", "STAGES", "Correction", "qualify", "correct", "file_choices", "allocate", "confirm", "clearing", "register"]
+__all__ = ["State", "StageError", "STAGES", "comes_first", "Correction", "qualify", "correct", "file_choices", "allocate", "confirm", "clearing", "register"]
 
 STAGES = ("init", "import", "qualify", "correct", "choices", "allocate", "confirm", "clearing", "register")
 _LIST = pl.List(pl.String)
@@ -95,9 +96,6 @@ class State:
     def language(self) -> str:
         return self.compiled.policy.language if self.compiled is not None else "en"
 
-    def say(self, key: str, **values: object) -> str:
-        return say(self.language, key, **values)
-
     def counts(self) -> dict[str, int]:
         if self.table is None:
             return {}
@@ -116,7 +114,7 @@ def require(state: State, stage: str) -> None:
     done = state.done
     policy_first = [s for s in ("init", "import") if s not in done]
     if stage not in ("init",) and "init" not in done:
-        raise StageError([state.say("order.first", stage=state.say("stage.init"), command="init")])
+        raise StageError([comes_first("init")])
     first = {
         "import": [],
         "qualify": ["import"],
@@ -130,31 +128,50 @@ def require(state: State, stage: str) -> None:
     }.get(stage, [])
     for needed in policy_first + first:
         if needed not in done and needed != stage:
-            raise StageError([state.say("order.first", stage=state.say(f"stage.{needed}"), command=needed)])
+            raise StageError([comes_first(needed)])
     if stage in ("import", "qualify") and stage in done:
-        raise StageError([state.say("order.done", stage=state.say(f"stage.{stage}"))])
+        raise StageError([_done_already(stage)])
     if stage == "choices" and "allocate" in done:
-        raise StageError([state.say("order.after", stage=state.say(f"stage.{stage}"), now=state.say("stage.allocate"))])
+        raise StageError([_closed(stage, "allocate")])
     if stage == "correct" and state.register_closed:
-        raise StageError([state.say("order.after", stage=state.say(f"stage.{stage}"), now=state.say("stage.register"))])
+        raise StageError([_closed(stage, "register")])
     if stage == "allocate" and "allocate" in done:
-        raise StageError([state.say("order.done", stage=state.say("stage.allocate"))])
+        raise StageError([_done_already("allocate")])
     if stage == "clearing":
         if "clearing" in done:
-            raise StageError([state.say("order.done", stage=state.say("stage.clearing"))])
+            raise StageError([_done_already("clearing")])
         _no_open_confirmations(state)
     if stage == "register":
         if state.register_closed:
-            raise StageError([state.say("order.done", stage=state.say("stage.register"))])
+            raise StageError([_done_already("register")])
         _no_open_confirmations(state)
         if state.policy.allocation.clearing and "clearing" not in done:
-            raise StageError([state.say("order.first", stage=state.say("stage.clearing"), command="clearing")])
+            raise StageError([comes_first("clearing")])
+
+
+def comes_first(needed: str) -> Message:
+    """The refusal of a stage that needs ``needed`` done before it."""
+    return M("S0001", "{stage} comes first: run `jifen season {command}` before this", stage=stage_name(needed), command=needed)
+
+
+def _done_already(stage: str) -> Message:
+    return M("S0002", "{stage} is done already; the season has moved on", stage=stage_name(stage))
+
+
+def _closed(stage: str, past: str) -> Message:
+    return M("S0003", "{stage} is closed: the season is past {now}", stage=stage_name(stage), now=stage_name(past))
 
 
 def _no_open_confirmations(state: State) -> None:
     waiting = state.counts().get("admitted", 0)
     if waiting or not state.confirm_closed:
-        raise StageError([state.say("order.open_confirmations", count=waiting)])
+        raise StageError([
+            M(
+                "S0004",
+                "{count} admitted applicants have not yet confirmed or declined: close the confirmation window first (jifen season confirm DIR FILE --close)",
+                count=waiting,
+            )
+        ])
 
 
 # ------------------------------------------------------------------ evaluation and qualification
@@ -231,7 +248,7 @@ def _with(done: list[str], stage: str) -> list[str]:
     return done if stage in done else [*done, stage]
 
 
-def correct(state: State, changes: Sequence[Correction]) -> tuple[State, list[str]]:
+def correct(state: State, changes: Sequence[Correction]) -> tuple[State, list[Message]]:
     """Record the corrections; what changed for whom, and which clause decided.
 
     Before choices are filed, the qualification list is made again. Once they
@@ -275,7 +292,9 @@ def _correct_late(state: State, corrected: list[str]) -> State:
         status = row["status"]
         if status in HOLDING:
             if not row["n_eligible"]:
-                raise StageError([state.say("bad.after_allocation", at="", id=applicant, why=state.say("changed.ineligible")).lstrip(": ：")])
+                raise StageError([
+                    M("S0007", "a correction of {id} after allocation would move a seat it may not: {why}", id=repr(applicant), why=T("now ineligible"))
+                ])
         elif not row["n_eligible"]:
             change["status"] = "ineligible"
         elif cut.get(row["grade"]) is not None and row["n_rank"] <= cut[row["grade"]]:
@@ -334,7 +353,7 @@ def _taking(state: State, table: pl.DataFrame, placed: pl.DataFrame, late_round:
     )
 
 
-def changes_between(state: State, before: pl.DataFrame, after: pl.DataFrame) -> list[str]:
+def changes_between(state: State, before: pl.DataFrame, after: pl.DataFrame) -> list[Message]:
     """One line per applicant whose eligibility, status or rank changed: what changed and the requirements that decided."""
     joined = before.join(after, on="id", suffix="_new", maintain_order="left")
     moved = joined.filter(
@@ -344,27 +363,21 @@ def changes_between(state: State, before: pl.DataFrame, after: pl.DataFrame) -> 
     )
     lines = []
     for row in moved.iter_rows(named=True):
-        what = []
+        what: list[Message] = []
         if row["eligible"] != row["eligible_new"]:
-            what.append(state.say("changed.eligible" if row["eligible_new"] else "changed.ineligible"))
+            what.append(T("now eligible") if row["eligible_new"] else T("now ineligible"))
         if row["status"] != row["status_new"]:
-            what.append(state.say("changed.status", old=_word(state, row["status"]), new=_word(state, row["status_new"])))
+            what.append(T("{old} -> {new}", old=status_word(row["status"]), new=status_word(row["status_new"])))
         if row["rank"] != row["rank_new"]:
-            what.append(state.say("changed.rank", old=row["rank"] if row["rank"] is not None else "-", new=row["rank_new"] if row["rank_new"] is not None else "-"))
+            what.append(T("rank {old} -> {new}", old=row["rank"] if row["rank"] is not None else "-", new=row["rank_new"] if row["rank_new"] is not None else "-"))
         if row["points"] != row["points_new"]:
-            what.append(state.say("changed.points", old=row["points"], new=row["points_new"]))
+            what.append(T("points {old} -> {new}", old=row["points"], new=row["points_new"]))
         clauses = sorted(set(row["failed"]) ^ set(row["failed_new"]))
         if clauses:
             cites = {r.name: r.cite for r in state.policy.requirements}
-            what.append(state.say("changed.clause", clauses=", ".join(f"{c} ({cites[c]})" if cites.get(c) else c for c in clauses)))
-        lines.append(state.say("changed.line", id=row["id"], what=("；" if state.language == "zh" else "; ").join(what)))
+            what.append(T("decided by {clauses}", clauses=", ".join(f"{c} ({cites[c]})" if cites.get(c) else c for c in clauses)))
+        lines.append(T("{id}: {what}", id=row["id"], what=semicolons(what)))
     return lines
-
-
-def _word(state: State, status: str) -> str:
-    from jifen_dsl.season.messages import status_word
-
-    return status_word(state.language, status)
 
 
 # ------------------------------------------------------------------ choices and allocation

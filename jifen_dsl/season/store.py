@@ -37,6 +37,7 @@ import attrs
 import polars as pl
 
 from jifen_dsl.errors import DataError
+from jifen_dsl.messages import M, Message, T
 
 __all__ = ["DB_NAME", "Store", "LogEntry", "SeasonBusy", "digest_of", "GENESIS"]
 
@@ -68,6 +69,10 @@ OUTCOME_COLUMNS = ("id", "grade", "status", "school", "round", "rank", "points",
 
 class SeasonBusy(DataError):
     """Another command holds the season's write lock."""
+
+
+def _busy(folder: str) -> Message:
+    return M("S0019", "{dir}: another season command is running; try again when it has finished", dir=folder)
 
 
 def digest_of(data: bytes) -> str:
@@ -136,11 +141,13 @@ class Store:
         except sqlite3.DatabaseError as exc:
             self.db.close()
             if "locked" in str(exc) or "busy" in str(exc):
-                raise SeasonBusy([f"{folder}: another season command is running; try again when it has finished"]) from None
-            raise DataError([f"{self.path}: not a season database this tool can read ({exc})"]) from None
+                raise SeasonBusy([_busy(folder)]) from None
+            raise DataError([M("S0020", "{path}: not a season database this tool can read ({reason})", path=self.path, reason=exc)]) from None
         if found is None or found[0] != FORMAT:
             self.db.close()
-            raise DataError([f"{self.path}: a season database of format {found[0] if found else 'unknown'}; this version of jifen reads format {FORMAT}"])
+            raise DataError([
+                M("S0021", "{path}: a season database of format {found}; this version of jifen reads format {format}", path=self.path, found=found[0] if found else T("unknown"), format=FORMAT)
+            ])
 
     def close(self) -> None:
         self.db.close()
@@ -152,7 +159,7 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise SeasonBusy([f"{self.folder}: another season command is running; try again when it has finished"]) from None
+                raise SeasonBusy([_busy(self.folder)]) from None
             raise
         try:
             yield

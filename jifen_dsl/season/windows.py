@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from jifen_dsl.messages import M, Message, T
 from jifen_dsl.season.stages import State
+from jifen_dsl.season.words import stage_name
 
 __all__ = ["outside_window", "next_stage", "window_text", "parse_moment"]
 
@@ -21,7 +23,7 @@ def parse_moment(text: str) -> _dt.date | _dt.datetime:
     try:
         return _dt.datetime.fromisoformat(text) if (" " in text or "T" in text) else _dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date (2022-06-12) or a date and time (2022-06-12 10:30)") from None
+        raise ValueError(M("S0081", "{text} is not a date (2022-06-12) or a date and time (2022-06-12 10:30)", text=repr(text))) from None
 
 
 def _phase(state: State, stage: str):
@@ -40,13 +42,17 @@ def window_text(state: State, stage: str) -> str | None:
     return f"{phase.name} ({phase.window})"
 
 
-def outside_window(state: State, stage: str, moment: _dt.date | _dt.datetime) -> str | None:
+def outside_window(state: State, stage: str, moment: _dt.date | _dt.datetime) -> Message | None:
     """A warning when ``moment`` falls outside the stage's window, else None."""
     phase = _phase(state, stage)
     if phase is None or phase.window.contains(moment):
         return None
     window = phase.window
-    return state.say("window.outside", stage=state.say(f"stage.{stage}"), date=moment, phase=phase.name, start=window.start, end=window.end)
+    outside = M(
+        "S0080", "{stage} on {date} is outside the phase {phase} ({start} to {end})",
+        stage=stage_name(stage), date=moment, phase=phase.name, start=window.start, end=window.end,
+    )
+    return T("warning: {warning}", warning=outside)
 
 
 def next_stage(state: State) -> str | None:

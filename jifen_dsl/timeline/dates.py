@@ -30,6 +30,8 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 
+from jifen_dsl.messages import Message, N, T
+
 __all__ = ["Duration", "add_months", "add_duration", "sub_duration", "full_years", "full_months", "days_between"]
 
 
@@ -75,6 +77,32 @@ class Duration(tuple):
                 parts.append(f"{amount} {unit}{'s' if abs(amount) != 1 else ''}")
         return " ".join(parts) or "0 days"
 
+    def words(self) -> Message:
+        """The duration as a message says it, in the language shown: '1 year 6 months' / '1年6个月'."""
+        parts = [
+            form(abs(amount), count=amount)
+            for amount, form in zip(self, (_YEARS, _MONTHS, _DAYS))
+            if amount
+        ]
+        if not parts:
+            return _DAYS(0)
+        said = parts[0]
+        for part in parts[1:]:
+            said = T("{first} {then}", first=said, then=part)
+        return said
+
+
+def _YEARS(n: int, **values) -> Message:
+    return N("{count} year", "{count} years", n, **values)
+
+
+def _MONTHS(n: int, **values) -> Message:
+    return N("{count} month", "{count} months", n, **values)
+
+
+def _DAYS(n: int, **values) -> Message:
+    return N("{count} day", "{count} days", n, **values)
+
 
 def add_months(day, months: int):
     """``day`` (a date or datetime) moved by whole months; a missing day becomes the month's last."""
@@ -84,7 +112,7 @@ def add_months(day, months: int):
     year, month = divmod(index, 12)
     month += 1
     if not 1 <= year <= 9999:
-        raise OverflowError("date out of range")
+        raise OverflowError("date out of range")  # internal: callers report it in their own words
     last = calendar.monthrange(year, month)[1]
     return day.replace(year=year, month=month, day=min(day.day, last))
 

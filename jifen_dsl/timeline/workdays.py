@@ -42,6 +42,7 @@ from typing import Mapping
 import attrs
 
 from jifen_dsl.errors import EvaluationError
+from jifen_dsl.messages import M, Message, N, T
 
 __all__ = ["Calendar", "CalendarError", "Workdays", "builtin_calendar", "year_ranges"]
 
@@ -49,7 +50,11 @@ _DAY = _dt.timedelta(days=1)
 
 
 class CalendarError(EvaluationError):
-    """A working-day question about a date the calendar does not cover."""
+    """A working-day question about a date the calendar does not cover; ``message`` says which, in any language."""
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
 
 
 class Workdays(int):
@@ -65,6 +70,10 @@ class Workdays(int):
 
     def __str__(self) -> str:
         return f"{int(self)} working day{'s' if abs(int(self)) != 1 else ''}"
+
+    def words(self) -> Message:
+        """The number as a message says it: '35 working days' / '35个工作日'."""
+        return N("{count} working day", "{count} working days", abs(int(self)), count=int(self))
 
 
 def year_ranges(years) -> str:
@@ -186,14 +195,19 @@ class Calendar:
             raise CalendarError(self._outside(day))
         return i
 
-    def _outside(self, day: _dt.date) -> str:
-        return (
-            f"{day} is outside the working-day calendar, which covers {self.covered()}; "
-            f"declare {day.year} in a calendar file and import it "
-            f"(calendar {{ year {day.year} holiday ... workday ... }})"
+    def _covered_words(self) -> Message | str:
+        """The known years, for a message ('2004-2026'; 'no years')."""
+        return self.covered() if self.years else T("no years")
+
+    def _outside(self, day: _dt.date) -> Message:
+        return M(
+            "K0001",
+            "{day} is outside the working-day calendar, which covers {years}; declare {year} in a calendar file and import it "
+            "(calendar {{ year {year} holiday ... workday ... }})",
+            day=day, years=self._covered_words(), year=day.year,
         )
 
-    def _check_span(self, i: int, j: int, what: str) -> None:
+    def _check_span(self, i: int, j: int, what: Message) -> None:
         """Raise when days ``i`` .. ``j`` cross a year the calendar does not cover."""
         lo, hi = (i, j) if i <= j else (j, i)
         before = self._unknown[lo - 1] if lo > 0 else 0
@@ -201,10 +215,11 @@ class Calendar:
             for k in range(lo, hi + 1):  # only on the way to an error
                 if self._unknown[k] != (self._unknown[k - 1] if k > 0 else 0):
                     year = _dt.date.fromordinal(self._first + k).year
-                    raise CalendarError(
-                        f"{what} crosses {year}, which the working-day calendar does not cover ({self.covered()}); "
-                        f"declare {year} in a calendar file and import it"
-                    )
+                    raise CalendarError(M(
+                        "K0002",
+                        "{what} crosses {year}, which the working-day calendar does not cover ({years}); declare {year} in a calendar file and import it",
+                        what=what, year=year, years=self._covered_words(),
+                    ))
 
     def is_workday(self, value) -> bool:
         """Whether the date counts as a working day under this calendar's reading."""
@@ -223,25 +238,31 @@ class Calendar:
         else:
             k = self._cum[i] - self._counted[i] + n
             if k < 0:
-                raise CalendarError(
-                    f"{_day(value)} - {-n} working days runs before {min(self.years)}-01-01, the start of the "
-                    f"working-day calendar ({self.covered()})"
-                )
+                raise CalendarError(M(
+                    "K0003",
+                    "{day} - {count} runs before {first}-01-01, the start of the working-day calendar ({years})",
+                    day=_day(value), count=Workdays(-n).words(), first=min(self.years), years=self._covered_words(),
+                ))
         result = self._work[k]
-        self._check_span(i, result - self._first, f"{_day(value)} {'+' if n > 0 else '-'} {abs(n)} working days")
+        if n > 0:
+            moved = T("{day} + {count}", day=_day(value), count=Workdays(n).words())
+        else:
+            moved = T("{day} - {count}", day=_day(value), count=Workdays(-n).words())
+        self._check_span(i, result - self._first, moved)
         return _like(value, _dt.date.fromordinal(result))
 
-    def _past_end(self, day: _dt.date, n: int) -> str:
+    def _past_end(self, day: _dt.date, n: int) -> Message:
         last = max(self.years)
-        return (
-            f"{day} + {n} working days runs past {last}-12-31, the end of the working-day calendar "
-            f"({self.covered()}); declare {last + 1} in a calendar file and import it"
+        return M(
+            "K0004",
+            "{day} + {count} runs past {last}-12-31, the end of the working-day calendar ({years}); declare {next} in a calendar file and import it",
+            day=day, count=Workdays(n).words(), last=last, years=self._covered_words(), next=last + 1,
         )
 
     def between(self, start, end) -> int:
         """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
         i, j = self._index(start), self._index(end)
-        self._check_span(i, j, f"the working days from {_day(start)} to {_day(end)}")
+        self._check_span(i, j, T("the working days from {start} to {end}", start=_day(start), end=_day(end)))
         return self._cum[j] - self._cum[i]
 
     def latest_start(self, end, n: int) -> _dt.date:
@@ -249,12 +270,13 @@ class Calendar:
         j = self._index(end)
         k = self._cum[j] - n - 1  # d must be working day number cum[end] - n
         if k < 0:
-            raise CalendarError(
-                f"{n} working days before {_day(end)} runs before {min(self.years)}-01-01, the start of the "
-                f"working-day calendar ({self.covered()})"
-            )
+            raise CalendarError(M(
+                "K0005",
+                "{count} before {day} runs before {first}-01-01, the start of the working-day calendar ({years})",
+                count=Workdays(n).words(), day=_day(end), first=min(self.years), years=self._covered_words(),
+            ))
         start = self._work[k]
-        self._check_span(start - self._first, j, f"the {n} working days before {_day(end)}")
+        self._check_span(start - self._first, j, T("the {count} before {day}", count=Workdays(n).words(), day=_day(end)))
         return _dt.date.fromordinal(start)
 
 

@@ -77,3 +77,27 @@ def test_compiled_code_is_registered_for_tracebacks(write_policy):
     compiled = load_policy(write_policy('requirement r "r": true\n'))
     assert linecache.getline(compiled.filename, 1).startswith("# Compiled from")
     assert os.path.basename(compiled.policy.path) == "policy.jifen"
+
+
+def test_an_operation_that_fails_names_its_place_in_either_language():
+    import datetime as dt
+    import pickle
+
+    import pytest
+
+    from jifen_dsl.lang.operations import OPS, OperationError
+    from jifen_dsl.timeline.dates import Duration
+
+    with pytest.raises(OperationError) as info:
+        OPS["div"][1](1, 0, "p.jifen:3:5")
+    assert info.value.problem.code == "E0001" and info.value.where == "p.jifen:3:5"
+    assert str(info.value) == "p.jifen:3:5: division by zero"
+    assert info.value.args[0].render("zh") == "p.jifen:3:5：除数为零"
+    again = pickle.loads(pickle.dumps(info.value))  # a failure crosses a process boundary whole
+    assert again.problem == info.value.problem and str(again) == str(info.value)
+
+    with pytest.raises(OperationError) as info:
+        OPS["add_date"][1](dt.date(9999, 12, 1), Duration(0, 1, 0), "p.jifen:4:1")
+    assert info.value.problem.code == "E0002"
+    assert str(info.value) == "p.jifen:4:1: 9999-12-01 + 1 month is outside the calendar"
+    assert info.value.args[0].render("zh") == "p.jifen:4:1：9999-12-01 加 1个月 超出日历范围"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,7 +75,7 @@ def test_tiebreak_must_end_in_a_unique_key():
 def test_warnings_do_not_fail_a_check():
     checked = check_file("tests/lang/valid/unused_definition.jifen")
     assert isinstance(checked, model.Policy)
-    messages = [w.message for w in checked.warnings]
+    messages = [w.text("en") for w in checked.warnings]
     assert "the definition 'never_used' is never used" in messages
     assert any("never reached" in m for m in messages)
     assert any("reference date 2021-08-31 is not in the policy's year 2022" in m for m in messages)
@@ -110,7 +113,7 @@ def test_constant_arithmetic_errors_are_reported_with_a_position(write_policy, e
     with pytest.raises(PolicyError) as info:
         check_file(path)
     [diagnostic] = info.value.diagnostics
-    assert diagnostic.message == message
+    assert diagnostic.text("en") == message
     assert diagnostic.span.line == 7 and diagnostic.span.column >= 20
 def test_publication_rules_reach_the_policy_with_defaults_when_absent(write_policy):
     declared = check_file(write_policy("publication { names keep first 1 last 0 }"))
@@ -140,4 +143,51 @@ def test_the_season_rules_reach_the_allocation_with_the_seeds_defaults(write_pol
 def test_a_clearing_group_named_twice_is_an_error(write_policy):
     with pytest.raises(PolicyError) as info:
         check_file(write_policy("allocation { clearing_for unplaced, gave_up, unplaced }\n"))
-    assert [d.message for d in info.value.diagnostics] == ["clearing_for names 'unplaced' twice"]
+    assert [d.text("en") for d in info.value.diagnostics] == ["clearing_for names 'unplaced' twice"]
+
+
+def _misspelt_haizhu(tmp_path: Path) -> Path:
+    """Haizhu's 2022 policy in a library of its own, with 「居住证起始日期」 misspelt at one use."""
+    library = tmp_path / "library"
+    shutil.copytree(ROOT / "policies" / "guangzhou", library / "guangzhou")
+    text = (ROOT / "policies" / "haizhu" / "2022.jifen").read_text(encoding="utf-8")
+    use = "「居住证起始日期」 + 1年"
+    assert text.count(use) == 1
+    policy = library / "haizhu" / "2022.jifen"
+    policy.parent.mkdir()
+    policy.write_text(text.replace(use, "「居住证起日期」 + 1年"), encoding="utf-8")
+    return policy
+
+
+def _jifen(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jifen_dsl", *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_a_chinese_policy_gets_its_errors_in_chinese_and_in_english_when_asked(tmp_path):
+    policy = _misspelt_haizhu(tmp_path)
+    chinese = _jifen("check", str(policy))
+    assert chinese.returncode == 1
+    said = chinese.stdout + chinese.stderr
+    assert f"{policy}:20:5: 错误[C0201]: 未知名称「居住证起日期」" in said
+    assert "提示: 是否想写「居住证起始日期」或「本区居住证起始日期」或「居住证分」？" in said
+    assert said.rstrip().endswith("1 个错误")
+    assert "unknown name" not in said
+
+    english = _jifen("--lang", "en", "check", str(policy))
+    assert english.returncode == 1
+    said = english.stdout + english.stderr
+    assert f"{policy}:20:5: error[C0201]: unknown name '居住证起日期'" in said
+    assert "hint: did you mean '居住证起始日期' or '本区居住证起始日期' or '居住证分'?" in said
+    assert said.rstrip().endswith("1 error")
+
+
+def test_checker_messages_render_in_either_language_after_the_check():
+    """A message keeps its values, not its words: the same diagnostic reads in both languages."""
+    with pytest.raises(PolicyError) as info:
+        check_file("tests/lang/invalid/unknown_name.jifen")
+    first = info.value.diagnostics[0]
+    assert first.code == "C0201"
+    assert first.text("en") == "unknown name 'permit_strat'"
+    assert first.text("zh") == "未知名称「permit_strat」"
+    assert first.hint_text("zh").startswith("是否想写「permit_start」")
+

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from jifen_dsl.lang import model
-from jifen_dsl.errors import PolicyError
+from jifen_dsl.errors import PolicyError, render_diagnostics
 from jifen_dsl.compile.pipeline import check_file
 
 from jifen_dsl.data.applicants import records_from_rows
@@ -254,7 +254,37 @@ def test_a_missing_parent_is_a_clear_error(tmp_path):
 
 def test_an_error_in_an_inherited_rule_names_the_parents_file(family):
     text = errors_of(family, "remove field residence_district\n")
-    assert "parent.jifen:10:5: error: unknown name 'residence_district'" in text
+    assert "parent.jifen:10:5: error[C0201]: unknown name 'residence_district'" in text
+
+
+ZH_CHILD_HEADER = "政策 “子政策” 区 “海珠区” 年度 2023 基准日 2023年8月31日 来源 “测试”\n继承 “parent.jifen”\n"
+
+
+def test_a_chinese_child_is_told_in_chinese_and_in_english_when_asked(family, folder):
+    with pytest.raises(PolicyError) as info:
+        family("要求 「lives_here」 “再次”：是\n删除 字段 「residence_distric」\n", header=ZH_CHILD_HEADER)
+    parent = folder / "parent.jifen"
+    text = info.value.render()
+    assert f"错误[L0020]: 条件「lives_here」继承自 {parent}（第 9 行）；如要替换，请写 修改\n" in text
+    assert "提示: 请写：修改 要求 lives_here “再次”： ...\n" in text
+    assert f"错误[L0022]: {parent} 中没有可删除的字段「residence_distric」\n" in text
+    assert "提示: 是否想写「residence_district」、「insurance_district」或「work_district」？\n" in text
+    assert text.endswith("2 个错误")
+    english = render_diagnostics(info.value.diagnostics, info.value.sources, "en")
+    assert f"error[L0020]: the requirement 'lives_here' is inherited from {parent} (line 9); write override to replace it\n" in english
+    assert f"error[L0022]: there is no field 'residence_distric' to remove in {parent}\n" in english
+    assert "hint: did you mean 'residence_district', 'insurance_district' or 'work_district'?\n" in english
+
+
+def test_editing_without_a_parent_is_refused_in_the_policys_language(folder):
+    path = folder / "lonely.jifen"
+    path.write_text("政策 “单独” 区 “海珠区” 年度 2023 基准日 2023年8月31日 来源 “测试”\n删除 字段 「a」\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as info:
+        check_file(str(path))
+    [diagnostic] = [d for d in info.value.diagnostics if d.code == "L0027"]
+    assert diagnostic.text() == "只有继承其他政策的政策才能使用 删除，本政策未继承任何政策"
+    assert diagnostic.hint_text() == "修改另一政策的政策，须在政策头之后写 继承 “路径”"
+    assert diagnostic.text("en") == "remove needs a policy to change, and this policy extends none"
 
 
 def test_a_policy_cannot_import_a_policy_but_can_extend_one(folder):

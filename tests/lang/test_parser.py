@@ -266,3 +266,28 @@ def test_publication_counts_are_whole_numbers():
     with pytest.raises(PolicyError) as info:
         parse("公示 ｛ 身份证号 保留 前1.5 后0 ｝", "t.jifen")
     assert "the number of characters kept must be a whole number, not 1.5" in info.value.render()
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "english", "chinese"),
+    [
+        ("define x = 1 year 2 years", "P0104", "the duration gives years twice", "时长中重复给出了年数"),
+        ("define x = 1.5 years", "P0101", "a duration must be a whole number, not 1.5", "时长必须是整数，不能是 1.5"),
+        ("定义 x = 2022年2月30日", "P0109", "2022年2月30日 is not a calendar date", "2022年2月30日 不是日历上存在的日期"),
+        ("define x = 「 a」", "P0108", "a bracketed name cannot start or end with a space", "「」中的名称不能以空格开头或结尾"),
+    ],
+)
+def test_a_literal_error_has_its_code_and_is_told_in_either_language(source, code, english, chinese):
+    with pytest.raises(PolicyError) as info:
+        parse(source, "t.jifen")
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.code == code
+    assert diagnostic.text("en") == english and diagnostic.text("zh") == chinese
+
+
+def test_a_long_number_is_counted_in_either_language():
+    with pytest.raises(PolicyError) as info:
+        parse("define x = " + "9" * 5_000, "t.jifen")
+    [diagnostic] = info.value.diagnostics
+    assert diagnostic.head("zh") == "错误[P0106]: 此数字有 5,000 位；数字最多只能有 28 位"
+    assert diagnostic.hint_text("zh") == "jifen 按 28 位有效数字计算，更长的数字无法按原样使用（前导零不计）"

@@ -366,7 +366,7 @@ def test_a_correction_changes_exactly_whom_it_should(baiyun, tmp_path):
     output = baiyun.output["correct"].stdout
     named = set(re.findall(r"^(\S+): ", output, flags=re.M)) - {"log head"}
     assert named == changed
-    assert f"1 corrections recorded; {len(changed)} applicants changed" in output
+    assert f"1 correction recorded; {len(changed)} applicants changed" in output
     line = next(l for l in output.splitlines() if l.startswith(f"{corrected}: "))
     assert f"points {old_points} -> {new_points}" in line
     assert "not qualified -> qualified" in line
@@ -394,7 +394,7 @@ def test_a_correction_that_keeps_the_rank_is_still_reported(baiyun, tmp_path):
 
     after = by_id(export(folder, tmp_path / "after.csv"))
     assert after[first["id"]]["points"] == points and after[first["id"]]["rank"] == "1"  # it was applied
-    assert "1 applicants changed" in done.stdout, done.stdout
+    assert "1 correction recorded; 1 applicant changed" in done.stdout, done.stdout
     assert any(line.startswith(f"{first['id']}: ") and points in line for line in done.stdout.splitlines()), done.stdout
 
 
@@ -582,6 +582,44 @@ def test_haizhu_refuses_clearing_with_its_clause(tmp_path):
     assert f"依据：{cite}" in done.stderr
     assert "the policy holds no clearing" not in done.stderr
     assert log_table(folder) == log_before
+
+
+def in_language(lang: str, *args: object) -> subprocess.CompletedProcess:
+    """``jifen --lang LANG season ARGS``."""
+    return subprocess.run([sys.executable, "-m", "jifen_dsl", "--lang", lang, "season", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=TIMEOUT)
+
+
+def test_a_chinese_season_speaks_chinese_and_english_when_asked(tmp_path):
+    folder = tmp_path / "haizhu"
+    ok("init", folder, "--policy", HAIZHU, "--schools", HAIZHU_DATA / "schools.csv", "--reason", "2022")
+    ok("import", folder, HAIZHU_DATA / "applicants.csv")
+    ok("qualify", folder)
+    counts = Counter(r["status"] for r in export(folder, tmp_path / "qualified.csv"))
+
+    chinese = ok("status", folder).stdout.splitlines()
+    assert chinese[0] == "阶段：建立, 导入申请, 资格名单"
+    assert f"  获得资格: {counts['qualified']}" in chinese and f"  未获资格: {counts['not_qualified']}" in chinese
+    assert chinese[-2].startswith("下一阶段：填报志愿") and chinese[-1].startswith("日志摘要：")
+
+    english = in_language("en", "status", folder)
+    assert english.returncode == 0, english.stderr
+    lines = english.stdout.splitlines()
+    assert lines[0] == "stages: init, import, qualify"
+    assert f"  qualified: {counts['qualified']}" in lines and f"  not qualified: {counts['not_qualified']}" in lines
+    assert lines[-2].startswith("next: choices") and lines[-1] == f"log head: {head_of(english.stdout)}"
+    assert lines[-1].removeprefix("log head: ") == chinese[-1].removeprefix("日志摘要：")
+
+    # A refusal too: in the policy's language, or in the one asked for.
+    assert "“导入申请”已完成，不能再次进行" in refused("import", folder, HAIZHU_DATA / "applicants.csv").stderr
+    again = in_language("en", "import", folder, HAIZHU_DATA / "applicants.csv")
+    assert again.returncode == 1 and "error: import is done already; the season has moved on" in again.stderr, again.stderr
+
+
+def test_an_english_season_speaks_chinese_when_asked(baiyun):
+    done = in_language("zh", "status", baiyun.snapshots["qualify"])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "阶段：建立, 导入申请, 资格名单"
+    assert ok("status", baiyun.snapshots["qualify"]).stdout.splitlines()[0] == "stages: init, import, qualify"
 
 
 # ------------------------------------------------------------------ 9. stages out of order

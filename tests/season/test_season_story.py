@@ -69,7 +69,7 @@ def allocated(tmp_path_factory, library) -> tuple[Path, str]:
     target = next(i for i, r in sorted(table.items()) if r["status"] == "qualified" and r["grade"] == "G1")
     corrections = _write(work / "corrections.csv", ["id", "field", "value", "reason", "officer"], [[target, "points", "199", "points of a second permit left out", "Li"]])
     said = run_stage(str(folder), "correct", "officer B", "objections heard", [("corrections", corrections)])
-    assert any(line.startswith(target) for line in said.lines)
+    assert any(str(line).startswith(target) for line in said.lines)
     apps = {a["id"]: a for a in csv.DictReader((EXAMPLE / "applicants.csv").open(encoding="utf-8"))}
     qualified = [i for i, r in sorted(_table(folder).items()) if r["status"] == "qualified"]
     choices = _write(work / "choices.csv", ["id", "choices", "accepts_coordination"], [[i, apps[i]["choices"], "false"] for i in qualified])
@@ -92,7 +92,7 @@ def test_an_applicant_corrected_allocated_declined_and_cleared_is_told_whole(all
     grade_schools = [row["id"] for row in csv.DictReader((EXAMPLE / "schools.csv").open(encoding="utf-8")) if row["grade"] == table[target]["grade"]]
     clearing = _write(tmp_path / "clearing.csv", ["id", "choices"], [[target, first_school]])
     said = run_stage(str(folder), "clearing", "officer D", "clearing round", [("clearing", clearing)])
-    assert "1 admitted" in said.lines[0]
+    assert "1 admitted" in str(said.lines[0])
     after = _table(folder)[target]
     assert (after["status"], after["school"], after["round"]) == ("admitted", first_school, "clearing")  # its own declined seat, offered again
     assert first_school in grade_schools and offered is not None
@@ -125,7 +125,7 @@ def test_a_late_correction_places_only_the_corrected_applicant_over_the_seats_le
     outsider = next(i for i, r in sorted(before.items()) if r["status"] == "not_qualified" and r["grade"] == "G1")
     corrections = _write(tmp_path / "late.csv", ["id", "field", "value", "reason"], [[outsider, "points", "400", "objection upheld after allocation"]])
     said = run_stage(str(folder), "correct", "officer B", "late objection", [("corrections", corrections)])
-    changed = [line for line in said.lines if line.startswith("BY2022")]
+    changed = [str(line) for line in said.lines if str(line).startswith("BY2022")]
     assert len(changed) == 1 and changed[0].startswith(outsider)
     after = _table(folder)
     moved = {i for i in before if (before[i]["status"], before[i]["school"], before[i]["rank"]) != (after[i]["status"], after[i]["school"], after[i]["rank"])}
@@ -154,7 +154,7 @@ def test_a_stage_outside_its_window_warns_and_inside_it_does_not(allocated, tmp_
     qualified = [i for i, r in sorted(_table(folder).items()) if r["status"] == "qualified"]
     choices = _write(work / "choices.csv", ["id", "choices", "accepts_coordination"], [[qualified[0], "", "true"]])
     late = run_stage(str(folder), "choices", "A", "", [("choices", choices)], {"as_of": "2022-06-20"})
-    assert late.warnings == ["warning: choices on 2022-06-20 is outside the phase choosing (2022-06-10 to 2022-06-14)"]
+    assert [str(w) for w in late.warnings] == ["warning: choices on 2022-06-20 is outside the phase choosing (2022-06-10 to 2022-06-14)"]
     again = run_stage(str(folder), "choices", "A", "", [("choices", choices)], {"as_of": "2022-06-14"})
     assert again.warnings == []
 
@@ -215,10 +215,10 @@ def test_verify_names_a_seat_left_untaken_while_one_who_listed_it_was_unplaced(a
         school=pl.when(pl.col("id") == victim["id"]).then(pl.lit(None)).otherwise(pl.col("school")),
     )
     allocation = next(e for e in entries if e.action == "allocate")
-    found = audit._wasted(entries, {allocation.seq: attrs.evolve(state, table=broken)}, "en")
+    found = [str(problem) for problem in audit._wasted(entries, {allocation.seq: attrs.evolve(state, table=broken)})]
     assert len(found) == 1 and found[0].startswith(f"priority: log entry {allocation.seq} (allocate): school {victim['school']} left 1 seats untaken while ")
     assert victim["id"] in found[0].split(" while ")[1]  # with any other unplaced applicant who listed it
-    assert audit._wasted(entries, {allocation.seq: state}, "en") == []
+    assert audit._wasted(entries, {allocation.seq: state}) == []
 
 
 def test_verify_explains_every_unfilled_seat_in_the_policys_language(tmp_path):
@@ -301,7 +301,7 @@ def test_where_the_policy_lets_admitted_applicants_wait_a_freed_better_seat_move
     after = _table(folder)
     assert (after[mover["id"]]["status"], after[mover["id"]]["school"], after[mover["id"]]["round"]) == ("admitted", wanted, "clearing")
     assert (after[silent]["status"], after[silent]["school"]) == ("admitted", held)  # the seat the mover left, in a further round
-    assert "2 admitted" in said.lines[0]
+    assert "2 admitted" in str(said.lines[0])
     unchanged = {i for i in table if i not in (mover["id"], silent, decliner) and table[i]["status"] != "qualified"}
     assert all(after[i]["school"] == table[i]["school"] for i in unchanged)  # no one else moved
     assert verify_season(str(folder)).problems == []

@@ -86,3 +86,17 @@ def test_adding_months_never_overshoots_the_month(start, months):
 @given(dates, dates)
 def test_full_years_is_monotonic_in_the_end_date(a, b):
     assert full_years(a, b) <= full_years(a, b + dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("duration", "english", "chinese"),
+    [
+        (Duration(1, 6, 0), "1 year 6 months", "1年6个月"),
+        (Duration(0, 1, 1), "1 month 1 day", "1个月1天"),
+        (Duration(2, 0, 0), "2 years", "2年"),
+        (Duration(0, 0, 0), "0 days", "0天"),
+    ],
+)
+def test_a_duration_in_words_is_its_text_in_english_and_reads_as_chinese(duration, english, chinese):
+    assert duration.words().render("en") == english == str(duration)
+    assert duration.words().render("zh") == chinese

@@ -284,7 +284,7 @@ def test_declaring_a_built_in_year_replaces_it_with_a_warning(write_policy):
     )
     checked = check_file(path)
     assert checked.definitions[0].expr.value == D(2020, 5, 4)  # only 05-01 is off now; no make-up days
-    assert [w.message for w in checked.warnings] == [
+    assert [w.text() for w in checked.warnings] == [
         "2020 is already in the built-in calendar (2004-2026); this declaration replaces it"
     ]
 
@@ -301,7 +301,7 @@ def test_verification_that_cannot_meet_its_phase_is_a_warning(write_policy):
         "}\n"
         'requirement r "r": applied_at within apply\n'
     )
-    messages = [w.message for w in check_file(path).warnings]
+    messages = [w.text() for w in check_file(path).warnings]
     assert messages == [
         "points accepted on the last day of 'acceptance' (2022-04-30) are verified only by 2022-06-22, after 'apply' ends (2022-05-10)"
     ]

@@ -82,6 +82,11 @@ def test_a_year_beyond_the_data_is_a_clear_error():
         "2027-03-01 is outside the working-day calendar, which covers 2004-2026; declare 2027 in a calendar "
         "file and import it (calendar { year 2027 holiday ... workday ... })"
     )
+    assert info.value.message.code == "K0001"
+    assert info.value.message.render("zh") == (
+        "2027-03-01 不在工作日日历范围内（日历涵盖 2004-2026）；请在日历文件中声明 2027 年并引用该文件"
+        "（日历 { 年度 2027 节假日 ... 调休上班 ... }）"
+    )
     with pytest.raises(CalendarError, match="runs past 2026-12-31, the end of the working-day calendar"):
         OFFICIAL.add(D(2026, 12, 20), 35)
     with pytest.raises(CalendarError, match="2003-12-31 is outside"):
@@ -147,3 +152,20 @@ def test_adding_never_reverses_the_order_of_two_dates(a, b):
     if a > b:
         a, b = b, a
     assert OFFICIAL.add(a, 10) <= OFFICIAL.add(b, 10)
+
+
+def test_working_days_and_a_year_crossed_are_told_in_either_language():
+    gap = OFFICIAL.declare({2028: (frozenset(), frozenset())})  # 2027 left out
+    with pytest.raises(CalendarError) as info:
+        gap.add(D(2026, 12, 20), 50)
+    assert info.value.message.code == "K0002"
+    assert str(info.value) == (
+        "2026-12-20 + 50 working days crosses 2027, which the working-day calendar does not cover (2004-2026, 2028); "
+        "declare 2027 in a calendar file and import it"
+    )
+    assert info.value.message.render("zh") == (
+        "2026-12-20 加 50个工作日 跨入 2027 年，而工作日日历未涵盖该年（日历涵盖 2004-2026, 2028）；"
+        "请在日历文件中声明 2027 年并引用该文件"
+    )
+    assert Workdays(1).words().render("en") == "1 working day" == str(Workdays(1))
+    assert Workdays(35).words().render("zh") == "35个工作日"

@@ -8,6 +8,10 @@ warns about definitions nothing uses. Its output is a :class:`model.Policy`.
 This module runs the checks in order and builds the result; the checks of each
 concept are mixins of their own: declarationcheck, typecheck and typecalls,
 sectioncheck, timecheck.
+
+Every message is a lazy :mod:`jifen_dsl.messages` message with its code, C0001 to
+C0699 (``docs/messages.d/checking.md``), put into words when it is shown: a policy
+checked once and kept in the cache shows its warnings later in any language.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from typing import Any, Iterable
 
 from jifen_dsl.lang import syntax, ir, model
 from jifen_dsl.errors import Diagnostic, PolicyError, Span
+from jifen_dsl.messages import M, Message, T, alternatives, quoted, series
 from jifen_dsl.lang.loader import Program
 from jifen_dsl.lang.functions import FUNCTIONS
 from jifen_dsl.lang.checking.declarations import DeclarationChecking, Symbol
 from jifen_dsl.lang.checking.sections import SectionChecking
 from jifen_dsl.lang.checking.schedule import ScheduleChecking
 from jifen_dsl.lang.checking.calls import CallTyping
-from jifen_dsl.lang.checking.expressions import ExpressionTyping
+from jifen_dsl.lang.checking.expressions import ExpressionTyping, kind_name, type_name
 from jifen_dsl.lang.typesys import BOOL
 
 __all__ = ["check", "FUNCTIONS"]
@@ -50,17 +55,18 @@ class _Checker(DeclarationChecking, ExpressionTyping, CallTyping, SectionCheckin
         self.evidence_slots: dict[str, int] = {}  # indicator name -> record slot, in order of first use
 
     # -------------------------------------------------------------- messages
-    def error(self, message: str, span: Span | None, hint: str | None = None) -> None:
+    def error(self, message: Message, span: Span | None, hint: Message | None = None) -> None:
         self.errors.append(Diagnostic(message, span, hint))
 
-    def warn(self, message: str, span: Span | None, hint: str | None = None) -> None:
+    def warn(self, message: Message, span: Span | None, hint: Message | None = None) -> None:
         self.warnings.append(Diagnostic(message, span, hint, severity="warning"))
 
-    def _suggest(self, name: str, candidates: Iterable[str]) -> str | None:
+    def _suggest(self, name: str, candidates: Iterable[str]) -> Message | None:
+        """A hint naming the candidates spelled closest to ``name``, or None when none is close."""
         close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
         if not close:
             return None
-        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+        return T("did you mean {names}?", names=_either(close))
 
     # ------------------------------------------------------------------ run
     def run(self) -> model.Policy | model.Library | None:
@@ -106,9 +112,9 @@ class _Checker(DeclarationChecking, ExpressionTyping, CallTyping, SectionCheckin
         for decl, _path in decls:
             if not isinstance(decl, (syntax.FieldDecl, syntax.Define, syntax.CalendarBlock)):
                 self.error(
-                    "a file without a policy header is a library, and a library may only declare fields, definitions and calendars",
+                    M("C0001", "a file without a policy header is a library, and a library may only declare fields, definitions and calendars"),
                     decl.span,
-                    "start the file with the policy header (policy ... district ... year ... as_of ... source ...) to make it a policy",
+                    T("start the file with the policy header (policy ... district ... year ... as_of ... source ...) to make it a policy"),
                 )
 
     def _take_declarations(self, decls) -> tuple[dict[type, Any], list[syntax.Requirement], list[syntax.GradeBlock]]:
@@ -127,9 +133,9 @@ class _Checker(DeclarationChecking, ExpressionTyping, CallTyping, SectionCheckin
                 if type(decl) in sections:
                     first = sections[type(decl)]
                     self.error(
-                        f"a policy has one {_BLOCK_NAMES[type(decl)]} section; this is a second one",
+                        M("C0002", "a policy has one {section} section; this is a second one", section=_BLOCK_NAMES[type(decl)]),
                         decl.span,
-                        f"the first is at line {first.span.line}" if first.span else None,
+                        _first_at(first.span),
                     )
                 else:
                     sections[type(decl)] = decl
@@ -182,48 +188,59 @@ class _Checker(DeclarationChecking, ExpressionTyping, CallTyping, SectionCheckin
         return tuple(sorted(read))
 
     def _warn_if_fixed(self, condition: ir.Node, source: syntax.Expr, what: str) -> None:
-        """A condition that folded to a constant decides nothing about the applicant: say so."""
+        """A condition that folded to a constant decides nothing about the applicant: say so.
+
+        ``what`` is "requirement" or "batch".
+        """
         if isinstance(condition, ir.Const) and condition.type == BOOL and not isinstance(source, syntax.BoolLit):
-            outcome = "always holds" if condition.value else "never holds"
-            self.warn(f"this {what} condition {outcome}, whatever the applicant", source.span, "check the dates and numbers it compares")
+            message = _FIXED_CONDITION[what, bool(condition.value)]
+            self.warn(message, source.span, T("check the dates and numbers it compares"))
 
     # --------------------------------------------------------------- header
     def _check_header(self, header: syntax.Header) -> None:
         if not 1990 <= header.year <= 2200:
-            self.error(f"the year {header.year} is not a plausible admission year", header.span)
+            self.error(M("C0004", "the year {year} is not a plausible admission year", year=header.year), header.span)
         elif header.as_of.year != header.year:
             self.warn(
-                f"the reference date {header.as_of} is not in the policy's year {header.year}",
+                M("C0005", "the reference date {as_of} is not in the policy's year {year}", as_of=header.as_of, year=header.year),
                 header.span,
-                "policies usually count to 31 August of the admission year",
+                T("policies usually count to 31 August of the admission year"),
             )
-        for label, value in (("title", header.title), ("district", header.district), ("source", header.source)):
+        empty = (
+            (header.title, M("C0006", "the policy's title is empty")),
+            (header.district, M("C0006", "the policy's district is empty")),
+            (header.source, M("C0006", "the policy's source is empty")),
+        )
+        for value, message in empty:
             if not value.strip():
-                self.error(f"the policy's {label} is empty", header.span)
+                self.error(message, header.span)
 
     def _check_engine_fields(self, header: syntax.Header | None) -> model.Field | None:
         """The fields the engine itself reads must be declared, with the right types; gives the grade field."""
         for name in model.PERSONAL_FIELDS:
             for f in self.fields:
                 if f.name == name and f.type.kind != "text":
-                    self.error(f"the field {name!r} holds personal details and must be text, not {f.type}", f.span)
+                    self.error(M("C0007", "the field {name} holds personal details and must be text, not {type}", name=quoted(name), type=type_name(f.type)), f.span)
         grade_field = self._engine_field(model.GRADE_FIELD, ("enum",), header)
         id_field = self._engine_field(model.ID_FIELD, ("text",), header)
         if id_field is not None and not id_field.unique and header is not None:
-            self.error("the field 'id' must be declared unique", id_field.span, "add 'unique' to its declaration")
+            self.error(M("C0008", "the field 'id' must be declared unique"), id_field.span, T("add 'unique' to its declaration"))
         return grade_field
 
     def _engine_field(self, name: str, kinds: tuple[str, ...], header: syntax.Header | None) -> model.Field | None:
         for f in self.fields:
             if f.name == name:
                 if f.type.kind not in kinds:
-                    self.error(f"the field {name!r} must be {' or '.join(kinds)}, not {f.type}", f.span)
+                    self.error(
+                        M("C0009", "the field {name} must be {kinds}, not {type}", name=quoted(name), kinds=alternatives(map(kind_name, kinds), quote=False), type=type_name(f.type)),
+                        f.span,
+                    )
                 return f
         if header is not None:
             self.error(
-                f"the policy declares no field {name!r}, which every applicant file needs",
+                M("C0010", "the policy declares no field {name}, which every applicant file needs", name=quoted(name)),
                 header.span,
-                "import the shared field declarations, e.g. import \"../guangzhou/fields.jifen\"",
+                T("import the shared field declarations, e.g. import \"../guangzhou/fields.jifen\""),
             )
         return None
 
@@ -250,7 +267,11 @@ class _Checker(DeclarationChecking, ExpressionTyping, CallTyping, SectionCheckin
         for block in grade_blocks:
             grade_value = self._grade_value(block, grade_field)
             if grade_value is not None and grade_value in seen_grades:
-                self.error(f"grade {block.grade!r} already has a block of requirements", block.grade_span, "put all of a grade's requirements in one block")
+                self.error(
+                    M("C0011", "grade {grade} already has a block of requirements", grade=quoted(block.grade)),
+                    block.grade_span,
+                    T("put all of a grade's requirements in one block"),
+                )
             indexes = tuple(self._requirement(r, grade_value, requirements, names) for r in block.requirements)
             if grade_value is not None and grade_value not in seen_grades:
                 seen_grades[grade_value] = block.grade_span
@@ -262,12 +283,12 @@ class _Checker(DeclarationChecking, ExpressionTyping, CallTyping, SectionCheckin
         if req.name in names:
             previous = names[req.name]
             self.error(
-                f"duplicate requirement name {req.name!r}",
+                M("C0012", "duplicate requirement name {name}", name=quoted(req.name)),
                 req.name_span or req.span,
-                f"the first is at line {previous.line}" if previous else None,
+                _first_at(previous),
             )
         names[req.name] = req.name_span or req.span
-        condition = self._bool_expr(req.condition, "a requirement's condition")
+        condition = self._bool_expr(req.condition, T("a requirement's condition"))
         self._warn_if_fixed(condition, req.condition, "requirement")
         uses = self._uses(req.condition)
         index = len(requirements)
@@ -281,22 +302,43 @@ class _Checker(DeclarationChecking, ExpressionTyping, CallTyping, SectionCheckin
         if canonical is None:
             spellings = list(grade_field.type.members) + [a for a, _ in grade_field.type.aliases]
             self.error(
-                f"{block.grade!r} is not a grade of field 'grade'",
+                M("C0013", "{grade} is not a grade of field 'grade'", grade=quoted(block.grade)),
                 block.grade_span,
-                self._suggest(block.grade, spellings) or f"the grades are: {', '.join(spellings)}",
+                self._suggest(block.grade, spellings) or T("the grades are: {grades}", grades=series(spellings)),
             )
         return canonical
 
 
+# Each section by its keyword (in Chinese, the Chinese keyword).
 _BLOCK_NAMES = {
-    syntax.PointsBlock: "points",
-    syntax.BatchesBlock: "batches",
-    syntax.TieBreakBlock: "tiebreak",
-    syntax.AllocationBlock: "allocation",
-    syntax.SubsidyBlock: "subsidies",
-    syntax.ScheduleBlock: "schedule",
-    syntax.PublicationBlock: "publication",
+    syntax.PointsBlock: T("points"),
+    syntax.BatchesBlock: T("batches"),
+    syntax.TieBreakBlock: T("tiebreak"),
+    syntax.AllocationBlock: T("allocation"),
+    syntax.SubsidyBlock: T("subsidies"),
+    syntax.ScheduleBlock: T("schedule"),
+    syntax.PublicationBlock: T("publication"),
 }
+
+_FIXED_CONDITION = {
+    ("requirement", True): M("C0003", "this requirement condition always holds, whatever the applicant"),
+    ("requirement", False): M("C0003", "this requirement condition never holds, whatever the applicant"),
+    ("batch", True): M("C0003", "this batch condition always holds, whatever the applicant"),
+    ("batch", False): M("C0003", "this batch condition never holds, whatever the applicant"),
+}
+
+
+def _either(names: list[str]) -> Any:
+    """``'a' or 'b' or 'c'`` / ``「a」或「b」或「c」``: each name joined to the ones before by "or"."""
+    joined: Any = quoted(names[0])
+    for name in names[1:]:
+        joined = alternatives([joined, quoted(name)], quote=False)
+    return joined
+
+
+def _first_at(span: Span | None) -> Message | None:
+    """The hint pointing at the first of two declarations that may be made once."""
+    return T("the first is at line {line}", line=span.line) if span else None
 
 
 def _first(decls, kind: type):

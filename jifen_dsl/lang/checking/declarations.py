@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from jifen_dsl.lang import syntax, ir, model
 from jifen_dsl.errors import Span
-from jifen_dsl.lang.checking.expressions import describe
+from jifen_dsl.lang.checking.expressions import describe, type_name
+from jifen_dsl.messages import M, Message, T, quoted
 from jifen_dsl.lang.typesys import (
     BOOL, DATE, DATETIME, DECIMAL, ERROR, INTEGER, SCHOOL_LIST, TEXT, TEXT_LIST,
     Type, enum_type, unify,
@@ -48,22 +49,32 @@ class DeclarationChecking:
     """Mixin of the checker that declares fields and definitions in its symbol table."""
 
     # ---------------------------------------------------------------- names
-    def _claim(self, name: str, symbol: Symbol, span: Span | None, what: str) -> None:
+    def _claim(self, name: str, symbol: Symbol, span: Span | None, what: Message) -> None:
+        """Give ``name`` to ``symbol``; ``what`` says what claims it ("the field", "the label" ...)."""
         existing = self.symbols.get(name)
         if existing is not None:
-            where = f"line {existing.span.line}" + (f" of {existing.span.path}" if existing.span and span and existing.span.path != span.path else "") if existing.span else "elsewhere"
-            self.error(f"{what} {name!r} is already declared ({where})", span, "every field, label and definition needs its own name")
+            if existing.span is None:
+                where = T("elsewhere")
+            elif span and existing.span.path != span.path:
+                where = T("line {line} of {path}", line=existing.span.line, path=existing.span.path)
+            else:
+                where = T("line {line}", line=existing.span.line)
+            self.error(
+                M("C0101", "{what} {name} is already declared ({where})", what=what, name=quoted(name), where=where),
+                span,
+                T("every field, label and definition needs its own name"),
+            )
             return
         if name in _VALUE_KEYWORDS:
             # The name is fine in brackets, but bare it is a value of its own: year is the policy's year.
             self.warn(
-                f"{what} {name!r} is spelled like a keyword of the language",
+                M("C0102", "{what} {name} is spelled like a keyword of the language", what=what, name=quoted(name)),
                 span,
-                f"write it as 「{name}」 wherever it is used, or choose another name",
+                T("write it as 「{name}」 wherever it is used, or choose another name", name=name),
             )
         self.symbols[name] = symbol
 
-    def _declare_symbol(self, name: str, kind: str, index: int, type_: Type, span: Span | None, what: str) -> None:
+    def _declare_symbol(self, name: str, kind: str, index: int, type_: Type, span: Span | None, what: Message) -> None:
         self._claim(name, Symbol(kind, index, type_, span), span, what)
 
     # --------------------------------------------------------------- fields
@@ -80,23 +91,29 @@ class DeclarationChecking:
             if type_.kind == "enum" and default_node.type.kind == "text":
                 canonical = type_.canonical(default_node.value)
                 if canonical is None:
-                    self.error(f"the default {default_node.value!r} is not one of {type_}", decl.default.span)
+                    self.error(
+                        M("C0103", "the default {value} is not one of {type}", value=quoted(default_node.value), type=type_name(type_)),
+                        decl.default.span,
+                    )
                 default = canonical
             elif type_.kind in ("school_list", "text_list"):
-                self.error("a list field cannot have a default; an empty cell is an empty list", decl.default.span)
+                self.error(M("C0104", "a list field cannot have a default; an empty cell is an empty list"), decl.default.span)
             elif unify(type_, default_node.type) not in (type_,) and not (type_ == DECIMAL and default_node.type == INTEGER):
-                self.error(f"the default is {describe(default_node.type)}, but the field is {describe(type_)}", decl.default.span)
+                self.error(
+                    M("C0105", "the default is {given}, but the field is {wanted}", given=describe(default_node.type), wanted=describe(type_)),
+                    decl.default.span,
+                )
             else:
                 default = Decimal(default_node.value) if type_ == DECIMAL else default_node.value
         if decl.unique and decl.optional:
-            self.error("a unique field cannot be optional", decl.span, "every applicant needs a value to tell them apart")
+            self.error(M("C0106", "a unique field cannot be optional"), decl.span, T("every applicant needs a value to tell them apart"))
         index = len(self.fields)
         f = model.Field(index, decl.name, decl.label, type_, decl.unique, decl.optional or decl.default is not None, default, span=decl.name_span or decl.span)
         self.fields.append(f)
         symbol = Symbol("field", index, type_, decl.name_span or decl.span, nullable=f.nullable)
-        self._claim(decl.name, symbol, decl.name_span or decl.span, "the field")
+        self._claim(decl.name, symbol, decl.name_span or decl.span, T("the field"))
         if decl.label is not None and decl.label != decl.name:
-            self._claim(decl.label, symbol, decl.name_span or decl.span, "the label")
+            self._claim(decl.label, symbol, decl.name_span or decl.span, T("the label"))
 
     def _field_type(self, decl: syntax.FieldDecl) -> Type:
         ref = decl.type
@@ -108,7 +125,7 @@ class DeclarationChecking:
         for member in ref.members:
             for spelling in (member.value,) + member.aliases:
                 if spelling in spellings:
-                    self.error(f"{spelling!r} appears twice in the enum", member.span)
+                    self.error(M("C0107", "{value} appears twice in the enum", value=quoted(spelling)), member.span)
                 spellings.add(spelling)
             members.append(member.value)
             aliases.extend((alias, member.value) for alias in member.aliases)
@@ -135,9 +152,9 @@ class DeclarationChecking:
         symbol = Symbol("define", index, node.type, decl.name_span or decl.span, may_miss=ir.may_miss(node))
         if from_library:
             self.library_defs.add(index)
-        self._claim(decl.name, symbol, decl.name_span or decl.span, "the definition")
+        self._claim(decl.name, symbol, decl.name_span or decl.span, T("the definition"))
         if decl.label is not None and decl.label != decl.name:
-            self._claim(decl.label, symbol, decl.name_span or decl.span, "the label")
+            self._claim(decl.label, symbol, decl.name_span or decl.span, T("the label"))
 
     def _warn_unused(self, header) -> None:
         if header is None:
@@ -151,4 +168,4 @@ class DeclarationChecking:
             if definition.type == ERROR or name in self.forward_refs:
                 continue  # already reported as an error
             if symbol.index not in self.used_defs:
-                self.warn(f"the definition {name!r} is never used", symbol.span, "use it in a rule, or remove it")
+                self.warn(M("C0108", "the definition {name} is never used", name=quoted(name)), symbol.span, T("use it in a rule, or remove it"))

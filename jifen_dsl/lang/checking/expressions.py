@@ -15,6 +15,7 @@ from decimal import Decimal
 from jifen_dsl.lang import syntax, ir, model
 from jifen_dsl.timeline.dates import Duration
 from jifen_dsl.errors import EvaluationError, Span
+from jifen_dsl.messages import M, Message, T, quoted, series
 from jifen_dsl.lang.numberlimits import MAX_DIGITS, too_large
 from jifen_dsl.lang.operations import fold
 from jifen_dsl.lang.typesys import (
@@ -23,7 +24,7 @@ from jifen_dsl.lang.typesys import (
 )
 from jifen_dsl.timeline.workdays import Workdays
 
-__all__ = ["ExpressionTyping", "describe"]
+__all__ = ["ExpressionTyping", "describe", "type_name", "kind_name"]
 
 _OP_SYMBOL = {
     "add": "+", "sub": "-", "mul": "*", "div": "/", "eq": "=", "ne": "!=", "lt": "<", "le": "<=",
@@ -31,20 +32,84 @@ _OP_SYMBOL = {
 }
 
 
-def describe(t: Type) -> str:
+# Each type's name and, for "but this is ...", its name with an article: in English
+# what str(Type) says; in Chinese the words of the Chinese type keywords.
+_TYPE_WORDS = {
+    "text": (T("text"), T("a text")),
+    "integer": (T("integer"), T("an integer")),
+    "decimal": (T("decimal"), T("a decimal")),
+    "bool": (T("bool"), T("a bool")),
+    "date": (T("date"), T("a date")),
+    "datetime": (T("date and time"), T("a date and time")),
+    "duration": (T("duration"), T("a duration")),
+    "workdays": (T("number of working days"), T("a number of working days")),
+    "calendar": (T("working-day calendar"), T("a working-day calendar")),
+    "evidence": (T("list of evidence"), T("a list of evidence")),
+    "school_list": (T("list of schools"), T("a list of schools")),
+    "text_list": (T("list of text"), T("a list of text")),
+}
+# A field's type as its declaration spells it, where that differs from the type's name.
+_KIND_WORDS = {"enum": T("enum"), "school_list": T("school_list"), "text_list": T("text_list")}
+
+
+def type_name(t: Type) -> Message | str:
+    """'date', 'enum (a, b)', 'set of text' ... for messages: str(t), in the language shown."""
+    if t.kind == "enum":
+        return T("enum ({members})", members=series(t.members))
+    if t.kind == "set" and t.element is not None:
+        return T("set of {element}", element=type_name(t.element))
+    if t.kind == "window":
+        if t.element is None:
+            return T("phase")
+        return T("phase (date and times)") if t.element.kind == "datetime" else T("phase (dates)")
+    words = _TYPE_WORDS.get(t.kind)
+    return words[0] if words else str(t)
+
+
+def describe(t: Type) -> Message | str:
     """'a date', 'an integer' ... for messages."""
-    text = str(t)
+    if t.kind == "enum":
+        return T("an enum ({members})", members=series(t.members))
+    if t.kind == "set" and t.element is not None:
+        return T("a set of {element}", element=type_name(t.element))
+    if t.kind == "window":
+        if t.element is None:
+            return T("a phase")
+        return T("a phase (date and times)") if t.element.kind == "datetime" else T("a phase (dates)")
+    words = _TYPE_WORDS.get(t.kind)
+    if words:
+        return words[1]
+    text = str(t)  # the error type: never shown, since an error silences what follows from it
     return ("an " if text[:1] in "aeiou" else "a ") + text
+
+
+def kind_name(kind: str) -> Message | str:
+    """A field type's keyword (school_list, enum ...), for messages about the fields the engine reads."""
+    words = _TYPE_WORDS.get(kind)
+    return _KIND_WORDS.get(kind) or (words[0] if words else kind)
+
+
+# The operators that are words, as each language writes them; the others are symbols.
+_WORD_OPERATORS = {"and": T("'and'"), "or": T("'or'"), "in": T("'in'"), "not_in": T("'not in'")}
+
+
+def _phrase(op: str) -> Message:
+    """An operator in quotes, for messages: '+', 'and' / “+”, “并且”."""
+    return _WORD_OPERATORS.get(op) or T("'{operator}'", operator=_OP_SYMBOL[op])
 
 
 class ExpressionTyping:
     """Mixin of the checker that types expressions against its symbol table."""
 
     # ---------------------------------------------------------- expressions
-    def _bool_expr(self, node: syntax.Expr, what: str, **kw) -> ir.Node:
+    def _bool_expr(self, node: syntax.Expr, what: Message, **kw) -> ir.Node:
         result = self._expr(node, **kw)
         if result.type not in (BOOL, ERROR):
-            self.error(f"{what} must be true or false, but this is {describe(result.type)}", node.span, "compare it with something, e.g. x >= 1")
+            self.error(
+                M("C0202", "{what} must be true or false, but this is {type}", what=what, type=describe(result.type)),
+                node.span,
+                T("compare it with something, e.g. x >= 1"),
+            )
         return result
 
     def _literal(self, node) -> ir.Const:
@@ -88,14 +153,18 @@ class ExpressionTyping:
     def _e_AsOf(self, node, ctx):
         header = self.program.main.header
         if header is None:
-            self.error("as_of is the policy's reference date, and a library has no policy header", node.span, "define this in the policy file itself")
+            self.error(
+                M("C0203", "as_of is the policy's reference date, and a library has no policy header"),
+                node.span,
+                T("define this in the policy file itself"),
+            )
             return ir.Const(None, ERROR, span=node.span)
         return ir.Const(header.as_of, DATE, span=node.span)
 
     def _e_PolicyYear(self, node, ctx):
         header = self.program.main.header
         if header is None:
-            self.error("year is the policy's admission year, and a library has no policy header", node.span)
+            self.error(M("C0204", "year is the policy's admission year, and a library has no policy header"), node.span)
             return ir.Const(None, ERROR, span=node.span)
         return ir.Const(header.year, INTEGER, span=node.span)
 
@@ -108,18 +177,19 @@ class ExpressionTyping:
             later = self.pending_defs[node.name]
             self.forward_refs.add(node.name)
             self.error(
-                f"{node.name!r} is defined later (line {later.line})" if later else f"{node.name!r} is defined later",
+                M("C0205", "{name} is defined later (line {line})", name=quoted(node.name), line=later.line)
+                if later else M("C0205", "{name} is defined later", name=quoted(node.name)),
                 node.span,
-                "a definition can only use definitions above it; move it below",
+                T("a definition can only use definitions above it; move it below"),
             )
             return ir.Const(None, ERROR, span=node.span)
         if symbol is None:
             candidates = list(self.symbols) + (list(self.indicator_symbols) if tiebreak else [])
             if node.name in self.evidence_indicators:  # every indicator of the points section, known from the start
-                hint = f"{node.name!r} is an indicator; indicator scores can only be used in the tie-break chain"
+                hint = T("{name} is an indicator; indicator scores can only be used in the tie-break chain", name=quoted(node.name))
             else:
                 hint = self._suggest(node.name, candidates)
-            self.error(f"unknown name {node.name!r}", node.span, hint or "declare it as a field or a definition")
+            self.error(M("C0201", "unknown name {name}", name=quoted(node.name)), node.span, hint or T("declare it as a field or a definition"))
             return ir.Const(None, ERROR, span=node.span)
         if symbol.kind == "field":
             self.used_fields.add(symbol.index)
@@ -129,9 +199,9 @@ class ExpressionTyping:
             phase = self.phases[symbol.index]
             if phase.window is None:
                 self.error(
-                    f"the phase {node.name!r} has no published dates, only a length",
+                    M("C0206", "the phase {name} has no published dates, only a length", name=quoted(node.name)),
                     node.span,
-                    "give the phase its dates (from ... to ...) to use it in a rule",
+                    T("give the phase its dates (from ... to ...) to use it in a rule"),
                 )
                 return ir.Const(None, ERROR, span=node.span)
             return ir.Const(phase.window, symbol.type, span=node.span)
@@ -157,23 +227,23 @@ class ExpressionTyping:
     def _e_SetLit(self, node, ctx):
         items = [self._visit(i, ctx) for i in node.items]
         if not items:
-            self.error("an empty set matches nothing", node.span, "list at least one value")
+            self.error(M("C0207", "an empty set matches nothing"), node.span, T("list at least one value"))
             return ir.Const(frozenset(), set_of(ERROR), span=node.span)
         element = items[0].type
         for item, src in zip(items[1:], node.items[1:]):
             joined = unify(element, item.type)
             if joined is None:
-                self.error(f"a set mixes {describe(element)} and {describe(item.type)}", src.span)
+                self.error(M("C0208", "a set mixes {first} and {other}", first=describe(element), other=describe(item.type)), src.span)
                 return ir.Const(frozenset(), set_of(ERROR), span=node.span)
             element = joined
         values = []
         for item, src in zip(items, node.items):
             if not isinstance(item, ir.Const):
-                self.error("a set lists fixed values, not expressions", src.span, "use a definition or a comparison instead")
+                self.error(M("C0209", "a set lists fixed values, not expressions"), src.span, T("use a definition or a comparison instead"))
                 return ir.Const(frozenset(), set_of(ERROR), span=node.span)
             values.append(Decimal(item.value) if element == DECIMAL else item.value)
         if element.kind in ("duration", "bool"):
-            self.error(f"a set of {element} is not supported", node.span)
+            self.error(M("C0210", "a set of {element} is not supported", element=type_name(element)), node.span)
         return ir.Const(frozenset(values), set_of(element), span=node.span)
 
     def _e_Unary(self, node, ctx):
@@ -183,7 +253,7 @@ class ExpressionTyping:
             return operand
         if node.op == "not":
             if t != BOOL:
-                self.error(f"'not' needs true or false, but this is {describe(t)}", node.operand.span)
+                self.error(M("C0211", "'not' needs true or false, but this is {type}", type=describe(t)), node.operand.span)
                 return ir.Const(None, ERROR, span=node.span)
             return self._apply("not", (operand,), BOOL, node.span)
         if is_numeric(t):
@@ -192,7 +262,7 @@ class ExpressionTyping:
             return self._apply("neg_dur", (operand,), DURATION, node.span)
         if t == WORKDAYS:
             return self._apply("neg_workdays", (operand,), WORKDAYS, node.span)
-        self.error(f"cannot negate {describe(t)}", node.span)
+        self.error(M("C0212", "cannot negate {type}", type=describe(t)), node.span)
         return ir.Const(None, ERROR, span=node.span)
 
     def _e_Binary(self, node, ctx):
@@ -202,11 +272,14 @@ class ExpressionTyping:
         if ERROR in (lt, rt) or lt.kind == "set" and lt.element == ERROR or rt.kind == "set" and rt.element == ERROR:
             return ir.Const(None, ERROR, span=node.span)
         op = node.op
-        symbol = _OP_SYMBOL[op]
         if op in ("and", "or"):
             bad = [(n, t) for n, t in ((node.left, lt), (node.right, rt)) if t != BOOL]
             for n, t in bad:
-                self.error(f"'{symbol}' joins conditions, but this is {describe(t)}", n.span, "write a comparison such as x >= 1")
+                self.error(
+                    M("C0213", "{operator} joins conditions, but this is {type}", operator=_phrase(op), type=describe(t)),
+                    n.span,
+                    T("write a comparison such as x >= 1"),
+                )
             if bad:
                 return ir.Const(None, ERROR, span=node.span)
             return self._apply(op, (left, right), BOOL, node.span)
@@ -218,11 +291,10 @@ class ExpressionTyping:
 
     def _arithmetic(self, node, op, left, right):
         lt, rt = left.type, right.type
-        symbol = _OP_SYMBOL[op]
         if is_numeric(lt) and is_numeric(rt):
             if op == "div":
                 if isinstance(right, ir.Const) and right.value == 0:
-                    self.error("division by zero", node.right.span)
+                    self.error(M("C0215", "division by zero"), node.right.span)
                     return ir.Const(None, ERROR, span=node.span)
                 return self._apply("div", (left, right), DECIMAL, node.span)
             result = INTEGER if lt == rt == INTEGER else DECIMAL
@@ -242,16 +314,20 @@ class ExpressionTyping:
             return self._apply("scale_dur", (dur, n), DURATION, node.span)
         hint = None
         if op == "sub" and lt == rt and lt in (DATE, DATETIME):
-            hint = "to measure the time between two dates use full_years(a, b), full_months(a, b), days_between(a, b) or workdays_between(a, b)"
+            hint = T("to measure the time between two dates use full_years(a, b), full_months(a, b), days_between(a, b) or workdays_between(a, b)")
         elif {lt, rt} == {DURATION, WORKDAYS} or (op in ("add", "sub") and lt == rt == WORKDAYS):
-            hint = "working days are not a fixed length of time; add each to the date in turn: d + 1 month + 3 workdays"
+            hint = T("working days are not a fixed length of time; add each to the date in turn: d + 1 month + 3 workdays")
         elif WORKDAYS in (lt, rt):
-            hint = "working days can be added to or taken from a date: d + 35 workdays"
+            hint = T("working days can be added to or taken from a date: d + 35 workdays")
         elif DURATION in (lt, rt) and is_numeric(lt if rt == DURATION else rt) and op != "mul":
-            hint = "a duration is written with its unit: 1 year, 6 months, 35 days (1年, 6个月, 35天)"
+            hint = T("a duration is written with its unit: 1 year, 6 months, 35 days (1年, 6个月, 35天)")
         elif op in ("add", "sub") and DURATION in (lt, rt):
-            hint = "a duration can be added to or taken from a date or another duration"
-        self.error(f"'{symbol}' cannot combine {describe(lt)} and {describe(rt)}", node.span, hint)
+            hint = T("a duration can be added to or taken from a date or another duration")
+        self.error(
+            M("C0214", "{operator} cannot combine {left} and {right}", operator=_phrase(op), left=describe(lt), right=describe(rt)),
+            node.span,
+            hint,
+        )
         return ir.Const(None, ERROR, span=node.span)
 
     def _enum_literal(self, enum: Type, node: ir.Node, src) -> ir.Node | None:
@@ -261,14 +337,13 @@ class ExpressionTyping:
         canonical = enum.canonical(node.value)
         if canonical is None:
             spellings = list(enum.members) + [a for a, _ in enum.aliases]
-            hint = self._suggest(node.value, spellings) or f"the values are: {', '.join(spellings)}"
-            self.error(f"{node.value!r} is not a value of {enum.field or 'this enum'}", src.span, hint)
+            hint = self._suggest(node.value, spellings) or T("the values are: {values}", values=series(spellings))
+            self.error(_not_a_member(node.value, enum), src.span, hint)
             return None
         return ir.Const(canonical, enum, span=node.span)
 
     def _compare(self, node, op, left, right):
         lt, rt = left.type, right.type
-        symbol = _OP_SYMBOL[op]
         if lt.kind == "enum" and rt.kind in ("text", "enum"):
             right = self._enum_literal(lt, right, node.right)
             if right is None:
@@ -283,27 +358,30 @@ class ExpressionTyping:
         if joined is None:
             hint = None
             if "window" in (lt.kind, rt.kind):
-                hint = "test whether a time falls in a phase with 'x within phase' (x 在 phase 内), or compare it with start_of(phase) or end_of(phase)"
+                hint = T("test whether a time falls in a phase with 'x within phase' (x 在 phase 内), or compare it with start_of(phase) or end_of(phase)")
             elif {lt.kind, rt.kind} == {"date", "datetime"}:
-                hint = "take the date of a date and time with date_of(x), or write both as dates"
+                hint = T("take the date of a date and time with date_of(x), or write both as dates")
             elif "duration" in (lt.kind, rt.kind):
-                hint = "add the duration to a date first, e.g. permit_start + 1 year <= as_of"
+                hint = T("add the duration to a date first, e.g. permit_start + 1 year <= as_of")
             elif {lt.kind, rt.kind} & {"date", "datetime"} and (is_numeric(lt) or is_numeric(rt)):
-                hint = "to test an age or a time held, use age_on(x, as_of) >= 6 or full_years(x, as_of) >= 1"
-            self.error(f"cannot compare {describe(lt)} with {describe(rt)}", node.span, hint)
+                hint = T("to test an age or a time held, use age_on(x, as_of) >= 6 or full_years(x, as_of) >= 1")
+            self.error(M("C0217", "cannot compare {left} with {right}", left=describe(lt), right=describe(rt)), node.span, hint)
             return ir.Const(None, ERROR, span=node.span)
         if op in ("lt", "le", "gt", "ge") and not is_orderable(joined):
-            self.error(f"'{symbol}' needs numbers, dates or times, but these are {joined}", node.span)
+            self.error(M("C0218", "{operator} needs numbers, dates or times, but these are {type}", operator=_phrase(op), type=type_name(joined)), node.span)
             return ir.Const(None, ERROR, span=node.span)
         if joined.kind in ("school_list", "text_list", "duration", "set", "window", "workdays"):
-            self.error(f"cannot compare {describe(lt)} with '{symbol}'", node.span)
+            self.error(M("C0219", "cannot compare {type} with {operator}", type=describe(lt), operator=_phrase(op)), node.span)
             return ir.Const(None, ERROR, span=node.span)
         return self._apply(op, (left, right), BOOL, node.span)
 
     def _membership(self, node, op, left, right):
         lt, rt = left.type, right.type
         if rt.kind not in ("set", "school_list", "text_list"):
-            self.error(f"'{_OP_SYMBOL[op]}' needs a set such as {{\"a\", \"b\"}} or a list on its right, not {describe(rt)}", node.right.span)
+            self.error(
+                M("C0220", "{operator} needs a set such as {{\"a\", \"b\"}} or a list on its right, not {type}", operator=_phrase(op), type=describe(rt)),
+                node.right.span,
+            )
             return ir.Const(None, ERROR, span=node.span)
         element = rt.element
         if lt.kind == "enum" and element == TEXT and isinstance(right, ir.Const):
@@ -312,13 +390,17 @@ class ExpressionTyping:
                 canonical = lt.canonical(value)
                 if canonical is None:
                     spellings = list(lt.members) + [a for a, _ in lt.aliases]
-                    self.error(f"{value!r} is not a value of {lt.field or 'this enum'}", node.right.span, self._suggest(value, spellings) or f"the values are: {', '.join(spellings)}")
+                    self.error(
+                        _not_a_member(value, lt),
+                        node.right.span,
+                        self._suggest(value, spellings) or T("the values are: {values}", values=series(spellings)),
+                    )
                     return ir.Const(None, ERROR, span=node.span)
                 members.append(canonical)
             right = ir.Const(frozenset(members), set_of(lt), span=right.span)
             element = lt
         if unify(lt, element) is None:
-            self.error(f"cannot look for {describe(lt)} among {rt}", node.span)
+            self.error(M("C0221", "cannot look for {value} among {collection}", value=describe(lt), collection=type_name(rt)), node.span)
             return ir.Const(None, ERROR, span=node.span)
         return self._apply(op, (left, right), BOOL, node.span)
 
@@ -331,13 +413,13 @@ class ExpressionTyping:
             return ir.Const(None, ERROR, span=node.span)
         joined = unify(unify(types[0], types[1]) or ERROR, types[2])
         if joined is None or joined == ERROR or not is_orderable(joined):
-            self.error(f"'between' needs three numbers, dates or times, but got {', '.join(str(t) for t in types)}", node.span)
+            self.error(M("C0222", "'between' needs three numbers, dates or times, but got {types}", types=series(type_name(t) for t in types)), node.span)
             return ir.Const(None, ERROR, span=node.span)
         if isinstance(low, ir.Const) and isinstance(high, ir.Const) and low.value > high.value:
             self.error(
-                f"the window starts after it ends: {low.value} is later than {high.value}",
+                M("C0223", "the window starts after it ends: {start} is later than {end}", start=low.value, end=high.value),
                 Span(node.low.span.path, node.low.span.line, node.low.span.column, node.high.span.end_line, node.high.span.end_column) if node.low.span and node.high.span else node.span,
-                "write the earlier bound first: x between low and high",
+                T("write the earlier bound first: x between low and high"),
             )
             return ir.Const(None, ERROR, span=node.span)
         return self._apply("between", (value, low, high), BOOL, node.span)
@@ -345,25 +427,27 @@ class ExpressionTyping:
     def _e_Within(self, node, ctx):
         value = self._visit(node.value, ctx)
         if isinstance(node.window, syntax.Ref) and node.window.name not in self.symbols and node.window.name not in self.pending_defs:
-            names = [p.name for p in self.phases]
-            hint = self._suggest(node.window.name, names) or ("the phases are: " + ", ".join(names) if names else "declare the phase in the schedule section")
-            self.error(f"unknown phase {node.window.name!r}", node.window.span, hint)
+            self.error(M("C0224", "unknown phase {name}", name=quoted(node.window.name)), node.window.span, self._phase_hint(node.window.name))
             return ir.Const(None, ERROR, span=node.span)
         window = self._visit(node.window, ctx)
         if ERROR in (value.type, window.type):
             return ir.Const(None, ERROR, span=node.span)
         if window.type.kind != "window" or not isinstance(window, ir.Const):
-            self.error(f"'within' needs a phase of the schedule on its right, not {describe(window.type)}", node.window.span, "name a phase declared in the schedule section")
+            self.error(
+                M("C0225", "'within' needs a phase of the schedule on its right, not {type}", type=describe(window.type)),
+                node.window.span,
+                T("name a phase declared in the schedule section"),
+            )
             return ir.Const(None, ERROR, span=node.span)
         if value.type not in (DATE, DATETIME):
-            self.error(f"'within' tests a date or a date and time, not {describe(value.type)}", node.value.span)
+            self.error(M("C0226", "'within' tests a date or a date and time, not {type}", type=describe(value.type)), node.value.span)
             return ir.Const(None, ERROR, span=node.span)
         bounds = window.value
         if value.type == DATE and bounds.has_time:
             self.error(
-                f"a date cannot fall within a window of dates and times ({bounds}): the time of day decides",
+                M("C0227", "a date cannot fall within a window of dates and times ({window}): the time of day decides", window=str(bounds)),
                 node.span,
-                "give the value as a date and time, or compare dates: date_of(start_of(phase)) <= x",
+                T("give the value as a date and time, or compare dates: date_of(start_of(phase)) <= x"),
             )
             return ir.Const(None, ERROR, span=node.span)
         if value.type == DATETIME and not bounds.has_time:
@@ -375,13 +459,20 @@ class ExpressionTyping:
         start = ir.Const(bounds.start, kind, span=node.window.span)
         return self._apply("between", (value, start, end), BOOL, node.span)
 
-    def _evidence_date(self, node, ctx, what: str) -> ir.Node:
+    def _phase_hint(self, name: str) -> Message:
+        """The hint for a name that is no phase: the phases spelled close to it, or all of them."""
+        names = [p.name for p in self.phases]
+        if not names:
+            return T("declare the phase in the schedule section")
+        return self._suggest(name, names) or T("the phases are: {phases}", phases=series(names))
+
+    def _evidence_date(self, node, ctx, what: Message) -> ir.Node:
         """A bound of an evidence window, as a date (items are dated by day)."""
         bound = self._visit(node, ctx)
         if bound.type == DATETIME:
             return self._apply("date_of", (bound,), DATE, node.span)
         if bound.type not in (DATE, ERROR):
-            self.error(f"{what} must be a date, not {describe(bound.type)}", node.span)
+            self.error(M("C0228", "{what} must be a date, not {type}", what=what, type=describe(bound.type)), node.span)
             return ir.Const(None, ERROR, span=node.span)
         return bound
 
@@ -389,9 +480,9 @@ class ExpressionTyping:
         if node.indicator not in self.evidence_indicators:
             hint = self._suggest(node.indicator, list(self.evidence_indicators))
             self.error(
-                f"there is no indicator {node.indicator!r} to count evidence for",
+                M("C0229", "there is no indicator {name} to count evidence for", name=quoted(node.indicator)),
                 node.name_span or node.span,
-                hint or "evidence is filed under an indicator of the points section: evidence <indicator> ...",
+                hint or T("evidence is filed under an indicator of the points section: evidence <indicator> ..."),
             )
             return ir.Const(None, ERROR, span=node.span)
         slot = self.evidence_slots.setdefault(node.indicator, len(self.evidence_slots))
@@ -399,7 +490,7 @@ class ExpressionTyping:
         if node.length is None and node.low is None:
             return ir.Apply("evidence_total", (items,), DECIMAL, span=node.span)
         if node.length is not None:
-            high = self._evidence_date(node.reference, ctx, "the window's reference date")
+            high = self._evidence_date(node.reference, ctx, T("the window's reference date"))
             length = self._visit(node.length, ctx)
             if ERROR in (high.type, length.type):
                 return ir.Const(None, ERROR, span=node.span)
@@ -408,15 +499,15 @@ class ExpressionTyping:
             else:
                 low = self._apply("sub_date", (high, length), DATE, node.span)
         else:
-            low = self._evidence_date(node.low, ctx, "the window's start")
-            high = self._evidence_date(node.high, ctx, "the window's end")
+            low = self._evidence_date(node.low, ctx, T("the window's start"))
+            high = self._evidence_date(node.high, ctx, T("the window's end"))
             if ERROR in (low.type, high.type):
                 return ir.Const(None, ERROR, span=node.span)
             if isinstance(low, ir.Const) and isinstance(high, ir.Const) and low.value > high.value:
                 self.error(
-                    f"the window starts after it ends: {low.value} is later than {high.value}",
+                    M("C0223", "the window starts after it ends: {start} is later than {end}", start=low.value, end=high.value),
                     Span(node.low.span.path, node.low.span.line, node.low.span.column, node.high.span.end_line, node.high.span.end_column) if node.low.span and node.high.span else node.span,
-                    "write the earlier date after 'from' (自)",
+                    T("write the earlier date after 'from' (自)"),
                 )
                 return ir.Const(None, ERROR, span=node.span)
         if ERROR in (low.type, high.type):
@@ -428,13 +519,16 @@ class ExpressionTyping:
         then = self._visit(node.then, ctx)
         otherwise = self._visit(node.otherwise, ctx)
         if condition.type not in (BOOL, ERROR):
-            self.error(f"'if' needs a condition, but this is {describe(condition.type)}", node.condition.span)
+            self.error(M("C0230", "'if' needs a condition, but this is {type}", type=describe(condition.type)), node.condition.span)
             return ir.Const(None, ERROR, span=node.span)
         if ERROR in (condition.type, then.type, otherwise.type):
             return ir.Const(None, ERROR, span=node.span)
         joined = unify(then.type, otherwise.type)
         if joined is None:
-            self.error(f"the two branches differ: {describe(then.type)} after 'then', {describe(otherwise.type)} after 'else'", node.span)
+            self.error(
+                M("C0231", "the two branches differ: {then} after 'then', {otherwise} after 'else'", then=describe(then.type), otherwise=describe(otherwise.type)),
+                node.span,
+            )
             return ir.Const(None, ERROR, span=node.span)
         return self._apply("if", (condition, then, otherwise), joined, node.span)
 
@@ -444,16 +538,16 @@ class ExpressionTyping:
             try:
                 value = fold(op, [a.value for a in args], where)
             except EvaluationError as exc:
-                self.error(str(exc).removeprefix(where + ": "), span)
+                self.error(_problem(exc, where), span)
                 return ir.Const(None, ERROR, span=span)
             except (ArithmeticError, ValueError) as exc:  # e.g. a rounding beyond 28 significant digits
-                self.error(f"this cannot be computed: {type(exc).__name__}", span, "check the size of the numbers")
+                self.error(M("C0232", "this cannot be computed: {error}", error=type(exc).__name__), span, T("check the size of the numbers"))
                 return ir.Const(None, ERROR, span=span)
             if too_large(value):
                 self.error(
-                    f"this calculation comes to a number of more than {MAX_DIGITS} digits",
+                    M("C0233", "this calculation comes to a number of more than {digits} digits", digits=MAX_DIGITS),
                     span,
-                    f"numbers are kept to {MAX_DIGITS} digits: check the size of the numbers it multiplies",
+                    T("numbers are kept to {digits} digits: check the size of the numbers it multiplies", digits=MAX_DIGITS),
                 )
                 return ir.Const(None, ERROR, span=span)
             return ir.Const(value, type_, span=span)
@@ -493,3 +587,18 @@ class ExpressionTyping:
                 stack.extend(reversed(flat))
         return tuple(order)
 
+
+
+def _not_a_member(value: str, enum: Type) -> Message:
+    """The message for a text that names no member of an enum (nor an alias of one)."""
+    if enum.field:
+        return M("C0216", "{value} is not a value of {field}", value=quoted(value), field=enum.field)
+    return M("C0216", "{value} is not a value of this enum", value=quoted(value))
+
+
+def _problem(exc: EvaluationError, where: str) -> Message | str:
+    """Why a constant could not be folded, in the operation's own message, without the place (the diagnostic has it)."""
+    said = getattr(exc, "problem", None) or getattr(exc, "message", None)  # an operation's error, a calendar's
+    if said is not None:
+        return said
+    return str(exc).removeprefix(where + ": ")

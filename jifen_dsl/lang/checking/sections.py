@@ -16,7 +16,8 @@ from jifen_dsl.lang import syntax, ir, model
 from jifen_dsl.errors import Span
 from jifen_dsl.lang.checking.declarations import Symbol
 from jifen_dsl.lang.loader import Program
-from jifen_dsl.lang.checking.expressions import describe
+from jifen_dsl.lang.checking.expressions import describe, kind_name, type_name
+from jifen_dsl.messages import M, Message, T, alternatives, quoted, series
 from jifen_dsl.lang.typesys import BOOL, DECIMAL, ERROR, TEXT, is_numeric, is_orderable
 
 __all__ = ["SectionChecking"]
@@ -40,46 +41,50 @@ class SectionChecking:
         }
 
     # ---------------------------------------------------------------- points
-    def _numeric(self, expr: syntax.Expr, what: str, *, tiebreak: bool = False) -> ir.Node:
+    def _numeric(self, expr: syntax.Expr, what: Message, *, tiebreak: bool = False) -> ir.Node:
         node = self._expr(expr, tiebreak=tiebreak)
         if node.type == ERROR:
             return node
         if not is_numeric(node.type):
-            self.error(f"{what} must be a number, but this is {describe(node.type)}", expr.span)
+            self.error(M("C0401", "{what} must be a number, but this is {type}", what=what, type=describe(node.type)), expr.span)
             return ir.Const(None, ERROR, span=expr.span)
         if ir.may_miss(node):
             missing = sorted({n.name for n in ir.unguarded(node)})
             self.error(
-                f"{what} uses {', '.join(repr(m) for m in missing)}, which an applicant may leave empty",
+                M("C0402", "{what} uses {names}, which an applicant may leave empty", what=what, names=series(missing, quote=True)),
                 expr.span,
-                "give the field a default, e.g. 'default 0', or use if present(x) then x else 0",
+                T("give the field a default, e.g. 'default 0', or use if present(x) then x else 0"),
             )
         return node
 
     def _points(self, block: syntax.PointsBlock | None, header) -> model.Points:
         if block is None:
             if header is not None:
-                self.error("the policy has no points section", header.span, "add: points { total = points } or an indicator table")
+                self.error(M("C0403", "the policy has no points section"), header.span, T("add: points {{ total = points }} or an indicator table"))
             return model.Points(None, ())
-        total = self._numeric(block.total, "the points total") if block.total is not None else None
+        total = self._numeric(block.total, T("the points total")) if block.total is not None else None
         indicators = []
         for ind in block.indicators:
-            formula = self._numeric(ind.formula, f"indicator {ind.name!r}")
-            cap = self._numeric(ind.cap, f"the cap of indicator {ind.name!r}") if ind.cap is not None else None
+            formula = self._numeric(ind.formula, T("indicator {name}", name=quoted(ind.name)))
+            cap = self._numeric(ind.cap, T("the cap of indicator {name}", name=quoted(ind.name))) if ind.cap is not None else None
             if cap is not None and not isinstance(cap, ir.Const) and cap.type != ERROR:
-                self.error("a cap must be a fixed number", ind.cap.span)
+                self.error(M("C0404", "a cap must be a fixed number"), ind.cap.span)
             elif cap is not None and isinstance(cap, ir.Const) and cap.type != ERROR and cap.value < 0:
-                self.error("a cap cannot be negative", ind.cap.span)
+                self.error(M("C0405", "a cap cannot be negative"), ind.cap.span)
             index = len(indicators)
             indicators.append(model.Indicator(index, ind.name, ind.title, ind.cite, formula, cap, span=ind.name_span or ind.span))
             if ind.name in self.indicator_symbols:
-                self.error(f"duplicate indicator name {ind.name!r}", ind.name_span or ind.span)
+                self.error(M("C0406", "duplicate indicator name {name}", name=quoted(ind.name)), ind.name_span or ind.span)
             elif ind.name in self.symbols:
-                self.error(f"the indicator {ind.name!r} has the name of a field or definition", ind.name_span or ind.span, "indicator names are used in the tie-break chain and must stand apart")
+                self.error(
+                    M("C0407", "the indicator {name} has the name of a field or definition", name=quoted(ind.name)),
+                    ind.name_span or ind.span,
+                    T("indicator names are used in the tie-break chain and must stand apart"),
+                )
             else:
                 self.indicator_symbols[ind.name] = Symbol("indicator", index, formula.type if formula.type != ERROR else DECIMAL, ind.name_span or ind.span)
         if total is None and not indicators:
-            self.error("the points section needs a total or at least one indicator", block.span)
+            self.error(M("C0408", "the points section needs a total or at least one indicator"), block.span)
         return model.Points(total, tuple(indicators))
 
     # --------------------------------------------------------------- batches
@@ -90,14 +95,14 @@ class SectionChecking:
         names: set[str] = set()
         for i, b in enumerate(block.batches):
             if b.name in names:
-                self.error(f"duplicate batch name {b.name!r}", b.name_span or b.span)
+                self.error(M("C0409", "duplicate batch name {name}", name=quoted(b.name)), b.name_span or b.span)
             names.add(b.name)
             if b.condition is None:
                 if i != len(block.batches) - 1:
-                    self.error("'otherwise' must be the last batch: no applicant could reach the batches after it", b.span)
+                    self.error(M("C0410", "'otherwise' must be the last batch: no applicant could reach the batches after it"), b.span)
                 condition = None
             else:
-                condition = self._bool_expr(b.condition, "a batch's condition")
+                condition = self._bool_expr(b.condition, T("a batch's condition"))
                 self._warn_if_fixed(condition, b.condition, "batch")
             batches.append(model.Batch(i, b.name, b.title, b.cite, condition, span=b.name_span or b.span))
         return tuple(batches)
@@ -107,23 +112,23 @@ class SectionChecking:
         if block is None:
             if header is not None:
                 self.error(
-                    "the policy has no tie-break chain, so applicants with equal points have no order",
+                    M("C0411", "the policy has no tie-break chain, so applicants with equal points have no order"),
                     header.span,
-                    "add: tiebreak { ... id ascending } ending in a unique field or a seeded lottery",
+                    T("add: tiebreak {{ ... id ascending }} ending in a unique field or a seeded lottery"),
                 )
             return ()
         keys: list[model.TieBreak] = []
         total_at: Span | None = None
         for key in block.keys:
             if total_at is not None:
-                self.warn("this tie-break key is never reached: the key before it already orders every pair", key.span)
+                self.warn(M("C0412", "this tie-break key is never reached: the key before it already orders every pair"), key.span)
             if key.kind == "lottery":
                 label = f"抽签（种子 {key.seed}）" if self.language == "zh" else f"lottery (seed {key.seed})"
                 keys.append(model.TieBreak("lottery", label, False, seed=key.seed, unique=True, span=key.span))
                 total_at = key.span
             elif key.kind == "indicators":
                 if not points.indicators:
-                    self.error("the tie-break compares indicator scores, but the points section has no indicators", key.span)
+                    self.error(M("C0413", "the tie-break compares indicator scores, but the points section has no indicators"), key.span)
                 for ind in points.indicators:
                     keys.append(model.TieBreak("indicator", ind.title, key.descending, indicator=ind.index, span=key.span))
             else:
@@ -131,13 +136,17 @@ class SectionChecking:
                 if node.type == ERROR:
                     continue
                 if not (is_orderable(node.type) or node.type in (TEXT, BOOL) or node.type.kind == "enum"):
-                    self.error(f"a tie-break key must be a number, a date, a time or text, not {describe(node.type)}", key.expr.span)
+                    self.error(M("C0414", "a tie-break key must be a number, a date, a time or text, not {type}", type=describe(node.type)), key.expr.span)
                     continue
                 if ir.may_miss(node):
-                    self.error("this tie-break key may be missing for some applicants", key.expr.span, "give the field a default, declare it required, or write if present(x) then x else ...")
+                    self.error(
+                        M("C0415", "this tie-break key may be missing for some applicants"),
+                        key.expr.span,
+                        T("give the field a default, declare it required, or write if present(x) then x else ..."),
+                    )
                     continue
                 if isinstance(node, ir.Const):
-                    self.error("a fixed value cannot order applicants", key.expr.span)
+                    self.error(M("C0416", "a fixed value cannot order applicants"), key.expr.span)
                     continue
                 label = key.expr.name if isinstance(key.expr, syntax.Ref) else _source_text(self.program, key.expr.span)
                 unique = isinstance(node, ir.FieldRef) and self.fields[node.index].unique
@@ -151,9 +160,10 @@ class SectionChecking:
         if total_at is None:
             unique_fields = [f.name for f in self.fields if f.unique]
             self.error(
-                "the tie-break chain does not order every pair of applicants",
+                M("C0417", "the tie-break chain does not order every pair of applicants"),
                 block.span,
-                "end it with a unique field" + (f" ({', '.join(unique_fields)} ascending)" if unique_fields else "") + " or a seeded lottery (lottery seed 2022)",
+                T("end it with a unique field ({fields} ascending) or a seeded lottery (lottery seed 2022)", fields=series(unique_fields))
+                if unique_fields else T("end it with a unique field or a seeded lottery (lottery seed 2022)"),
             )
         return tuple(keys)
 
@@ -164,10 +174,10 @@ class SectionChecking:
         values: dict[str, Any] = {}
         for setting in block.settings:
             if setting.key in values:
-                self.error(f"the allocation setting {setting.key!r} is given twice", setting.span)
+                self.error(M("C0418", "the allocation setting {setting} is given twice", setting=quoted(setting.key)), setting.span)
                 continue
             if setting.key == "choices" and not 1 <= setting.value <= 100:
-                self.error(f"the number of choices must be between 1 and 100, not {setting.value}", setting.span)
+                self.error(M("C0419", "the number of choices must be between 1 and 100, not {number}", number=setting.value), setting.span)
             values[setting.key] = setting.value
         for switch in ("clearing", "admitted_waits"):
             if switch in values:
@@ -175,7 +185,10 @@ class SectionChecking:
         if "clearing_for" in values:
             groups = values["clearing_for"]
             for group in sorted({g for g in groups if groups.count(g) > 1}):
-                self.error(f"clearing_for names {group!r} twice", next(s.span for s in block.settings if s.key == "clearing_for"))
+                self.error(
+                    M("C0420", "clearing_for names {group} twice", group=quoted(group)),
+                    next(s.span for s in block.settings if s.key == "clearing_for"),
+                )
             values["clearing_for"] = tuple(dict.fromkeys(groups))
         windows = []
         phases = {p.name for p in getattr(self, "phases", [])}
@@ -183,7 +196,11 @@ class SectionChecking:
             phase = values.pop(key)
             if phase not in phases:
                 at = next(s.span for s in block.settings if s.key == key)
-                self.error(f"the window of {key.removeprefix('window_')} names no phase of the schedule: {phase!r}", at, "declare the phase in the schedule section" if not phases else f"the phases: {', '.join(sorted(phases))}")
+                self.error(
+                    M("C0421", "the window of {stage} names no phase of the schedule: {phase}", stage=key.removeprefix("window_"), phase=quoted(phase)),
+                    at,
+                    T("declare the phase in the schedule section") if not phases else T("the phases: {phases}", phases=series(sorted(phases))),
+                )
             windows.append((key.removeprefix("window_"), phase))
         clearing_at = next((s.span for s in block.settings if s.key == "clearing"), block.span)
         return model.Allocation(cite=block.cite, clearing_span=clearing_at, windows=tuple(windows), **values)
@@ -196,10 +213,20 @@ class SectionChecking:
             found = [f for f in self.fields if f.name == name]
             if not found:
                 if required:
-                    self.error(f"allocation needs a field {name!r}, which the policy does not declare", block.span, "declare it, or import the shared field declarations")
+                    self.error(
+                        M("C0422", "allocation needs a field {name}, which the policy does not declare", name=quoted(name)),
+                        block.span,
+                        T("declare it, or import the shared field declarations"),
+                    )
                 continue
             if found[0].type.kind not in kinds:
-                self.error(f"the field {name!r} must be {' or '.join(kinds)} for allocation, not {found[0].type}", found[0].span)
+                self.error(
+                    M(
+                        "C0423", "the field {name} must be {kinds} for allocation, not {type}",
+                        name=quoted(name), kinds=alternatives(map(kind_name, kinds), quote=False), type=type_name(found[0].type),
+                    ),
+                    found[0].span,
+                )
 
     def _subsidies(self, block: syntax.SubsidyBlock | None, grades: list[model.Grade]) -> model.Subsidies | None:
         if block is None:
@@ -209,21 +236,25 @@ class SectionChecking:
         for rate in block.rates:
             key = (rate.school_type, rate.stage)
             if key in seen:
-                self.error(f"the {rate.school_type} {rate.stage} rate is given twice", rate.span)
+                self.error(_RATE_TWICE[rate.school_type, rate.stage], rate.span)
             seen.add(key)
             rates.append((rate.school_type, rate.stage, rate.amount))
         if not block.semesters_per_year:
-            self.error("the subsidies section must say how many semesters a year has", block.span, "add: semesters_per_year 2")
+            self.error(M("C0425", "the subsidies section must say how many semesters a year has"), block.span, T("add: semesters_per_year 2"))
             semesters = 2
         else:
             semesters = block.semesters_per_year[0]
             for span in block.semesters_spans[1:]:
-                self.error("semesters_per_year is given twice", span)
+                self.error(M("C0426", "semesters_per_year is given twice"), span)
             if not 1 <= semesters <= 4:
-                self.error(f"{semesters} semesters a year is not plausible", block.semesters_spans[0])
+                self.error(M("C0427", "{count} semesters a year is not plausible", count=semesters), block.semesters_spans[0])
         for grade in grades:
             if grade.stage is None:
-                self.error(f"grade {grade.value!r} needs a stage (primary or junior) so its subsidy rate can be found", block.span, f'write: for grade "{grade.value}" stage primary {{ ... }}')
+                self.error(
+                    M("C0428", "grade {grade} needs a stage (primary or junior) so its subsidy rate can be found", grade=quoted(grade.value)),
+                    block.span,
+                    T('write: for grade "{grade}" stage primary {{ ... }}', grade=grade.value),
+                )
         return model.Subsidies(tuple(rates), semesters, block.cite)
 
     def _publication(self, block: syntax.PublicationBlock | None) -> model.Publication:
@@ -232,16 +263,12 @@ class SectionChecking:
         masks: dict[str, model.Mask] = {}
         for rule in block.rules:
             if rule.target in masks:
-                self.error(f"the masking of {_MASK_TARGETS[rule.target]} is given twice", rule.span)
+                self.error(_MASKED_TWICE[rule.target], rule.span)
                 continue
-            most, rule_text = _MASK_LIMITS[rule.target]
+            most, too_much, why = _MASK_LIMITS[rule.target]
             kept = rule.keep_first + rule.keep_last
             if kept > most:
-                self.error(
-                    f"keeping {kept} characters shows too much of {_MASK_TARGETS[rule.target]}",
-                    rule.span,
-                    f"{rule_text}; keep at most {most} in all",
-                )
+                self.error(too_much.with_args(kept=kept), rule.span, why.with_args(most=most))
             masks[rule.target] = model.Mask(rule.keep_first, rule.keep_last)
         default = model.Publication()
         return model.Publication(
@@ -252,12 +279,30 @@ class SectionChecking:
         )
 
 
-_MASK_TARGETS = {"names": "names", "id_number": "identity numbers"}
-# The most characters a rule may keep, and why. Lists mask at run time too, so a
-# value shorter than the rule expects never shows whole (see masking.py).
+_MASKED_TWICE = {
+    "names": M("C0429", "the masking of names is given twice"),
+    "id_number": M("C0429", "the masking of identity numbers is given twice"),
+}
+# The most characters a rule may keep, the message for a rule that keeps more, and
+# why (its hint, given {most}). Lists mask at run time too, so a value shorter than
+# the rule expects never shows whole (see masking.py).
 _MASK_LIMITS = {
-    "names": (2, "a public list must hide at least one character of a three-character name"),
-    "id_number": (12, "a public list must hide at least 6 of the 18 characters of an identity number"),
+    "names": (
+        2,
+        M("C0430", "keeping {kept} characters shows too much of names"),
+        T("a public list must hide at least one character of a three-character name; keep at most {most} in all"),
+    ),
+    "id_number": (
+        12,
+        M("C0430", "keeping {kept} characters shows too much of identity numbers"),
+        T("a public list must hide at least 6 of the 18 characters of an identity number; keep at most {most} in all"),
+    ),
+}
+_RATE_TWICE = {
+    ("private", "primary"): M("C0424", "the private primary rate is given twice"),
+    ("private", "junior"): M("C0424", "the private junior rate is given twice"),
+    ("public", "primary"): M("C0424", "the public primary rate is given twice"),
+    ("public", "junior"): M("C0424", "the public junior rate is given twice"),
 }
 
 

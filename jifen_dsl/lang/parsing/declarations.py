@@ -11,6 +11,7 @@ from lark import v_args
 from jifen_dsl.lang import syntax
 from jifen_dsl.lang.numberlimits import MAX_YEAR
 from jifen_dsl.lang.parsing.nodes import NodeBuilder
+from jifen_dsl.messages import M, T
 
 __all__ = ["DeclarationBuilder"]
 
@@ -35,13 +36,13 @@ class DeclarationBuilder(NodeBuilder):
 
     def header(self, meta, children):
         language, title, district, year, as_of, source = children
-        year_value = self._integer(year, "the year")
+        year_value = self._integer(year, T("the year"))
         if year.span not in self.refused_numbers and not 1 <= year_value <= MAX_YEAR:
             # Checked here, before anything builds a date from the year (as_of, new-year, the calendar).
             self._error(
-                f"the year {year_value} is outside the calendar: a year is from 1 to {MAX_YEAR}",
+                M("P0102", "the year {year} is outside the calendar: a year is from 1 to {last}", year=year_value, last=MAX_YEAR),
                 year.span,
-                "write the admission year, e.g. 2024",
+                T("write the admission year, e.g. 2024"),
             )
         return syntax.Header(
             title.value, district.value, year_value, as_of.value, source.value, language,
@@ -72,7 +73,7 @@ class DeclarationBuilder(NodeBuilder):
                 optional = True
             elif kind == "default":
                 if default is not None:
-                    self._error("a field can have only one default", span)
+                    self._error(M("P0103", "a field can have only one default"), span)
                 default = value
         return syntax.FieldDecl(
             name.value,

@@ -19,6 +19,7 @@ from jifen_dsl.lang import syntax
 from jifen_dsl.lang.functions import SPELLING
 from jifen_dsl.lang.numberlimits import MAX_DIGITS
 from jifen_dsl.lang.parsing.nodes import NameTok, NodeBuilder
+from jifen_dsl.messages import M, T
 
 __all__ = ["ExpressionBuilder"]
 
@@ -38,6 +39,11 @@ def _unescape(body: str) -> str:
             i += 1
     return "".join(out)
 
+
+# The units of a duration, as a message names them ("the duration gives months twice").
+_UNIT_WORDS = {
+    "years": M("P0104", "years"), "months": M("P0104", "months"), "days": M("P0104", "days"), "workdays": M("P0104", "workdays"),
+}
 
 _DATE_ZH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?")
@@ -137,7 +143,9 @@ class ExpressionBuilder(NodeBuilder):
         span = self._span(meta)
         for unit, amount, part_span in children:
             if unit in seen:
-                self._error(f"the duration gives {unit} twice", part_span, "write each unit once, e.g. 1 year 6 months")
+                self._error(
+                    M("P0104", "the duration gives {unit} twice", unit=_UNIT_WORDS[unit]), part_span, T("write each unit once, e.g. 1 year 6 months"),
+                )
             seen.add(unit)
             if unit == "years":
                 years += amount
@@ -151,16 +159,16 @@ class ExpressionBuilder(NodeBuilder):
             if len(seen) > 1:
                 # A working day is not a fixed length of calendar time, so the two cannot be one duration.
                 self._error(
-                    "working days cannot be combined with years, months or days in one duration",
+                    M("P0105", "working days cannot be combined with years, months or days in one duration"),
                     span,
-                    "add them one after the other, e.g. d + 1 month + 3 workdays",
+                    T("add them one after the other, e.g. d + 1 month + 3 workdays"),
                 )
             return syntax.WorkdaysLit(workdays, span=span)
         return syntax.DurationLit(years, months, days, span=span)
 
     def duration_part(self, meta, children):
         number, unit = children
-        amount = self._integer(number, "a duration")
+        amount = self._integer(number, T("a duration"))
         return (unit, amount, self._span(meta))
 
     def unit_years(self, meta, children):
@@ -186,9 +194,12 @@ class ExpressionBuilder(NodeBuilder):
         digits = len(whole.lstrip("0")) + len(fraction)
         if digits > MAX_DIGITS:
             self._error(
-                f"this number has {digits:,} digits; a number may have at most {MAX_DIGITS}",
+                M("P0106", "this number has {digits:,} digits; a number may have at most {limit}", digits=digits, limit=MAX_DIGITS),
                 span,
-                f"jifen computes with {MAX_DIGITS} significant digits, so a longer number could not be used as written (leading zeros do not count)",
+                T(
+                    "jifen computes with {limit} significant digits, so a longer number could not be used as written (leading zeros do not count)",
+                    limit=MAX_DIGITS,
+                ),
             )
             self.refused_numbers.add(span)
             return syntax.NumberLit(Decimal(0), not fraction, span=span)
@@ -207,9 +218,9 @@ class ExpressionBuilder(NodeBuilder):
         if tok.type == "BRACKET_NAME":
             raw = raw[1:-1]
             if not raw.strip():
-                self._error("a bracketed name cannot be empty", span)
+                self._error(M("P0107", "a bracketed name cannot be empty"), span)
             elif raw != raw.strip():
-                self._error("a bracketed name cannot start or end with a space", span, f"write 「{raw.strip()}」")
+                self._error(M("P0108", "a bracketed name cannot start or end with a space"), span, T("write 「{name}」", name=raw.strip()))
         return NameTok(unicodedata.normalize("NFC", raw), span)
 
     def true(self, meta, children):
@@ -227,7 +238,7 @@ class ExpressionBuilder(NodeBuilder):
         try:
             value = _dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
         except ValueError:
-            self._error(f"{text} is not a calendar date", span, "check the month and the day")
+            self._error(M("P0109", "{text} is not a calendar date", text=text), span, T("check the month and the day"))
             value = _dt.date(1, 1, 1)
         return syntax.DateLit(value, span=span)
 
@@ -240,6 +251,6 @@ class ExpressionBuilder(NodeBuilder):
         try:
             value = _dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))
         except ValueError:
-            self._error(f"{text} is not a valid date and time", span)
+            self._error(M("P0110", "{text} is not a valid date and time", text=text), span)
             value = _dt.datetime(1, 1, 1)
         return syntax.DateTimeLit(value, span=span)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jifen_dsl.messages import M
+
 __all__ = ["grammar_path", "grammar_text"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[2]  # jifen_dsl/, above lang/parsing/
@@ -23,7 +25,7 @@ def grammar_path() -> Path:
     for candidate in _CANDIDATES:
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError("the jifen grammar file is missing from this installation")
+    raise FileNotFoundError(M("P0111", "the jifen grammar file is missing from this installation"))
 
 
 def grammar_text() -> str:

@@ -13,6 +13,7 @@ from lark import Token, Transformer
 
 from jifen_dsl.lang import syntax
 from jifen_dsl.errors import Diagnostic, Span
+from jifen_dsl.messages import M, Message
 
 __all__ = ["NodeBuilder", "NameTok", "fixed_word"]
 
@@ -36,12 +37,13 @@ class NodeBuilder(Transformer):
     def _tok_span(self, tok: Token) -> Span:
         return Span(self.path, tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)
 
-    def _error(self, message: str, span: Span | None, hint: str | None = None) -> None:
+    def _error(self, message: Message, span: Span | None, hint: Message | None = None) -> None:
         self.errors.append(Diagnostic(message, span, hint))
 
-    def _integer(self, number: syntax.NumberLit, what: str) -> int:
+    def _integer(self, number: syntax.NumberLit, what: Message) -> int:
+        """The value of a number that must be whole; ``what`` names it in the message ('the year')."""
         if not number.is_integer:
-            self._error(f"{what} must be a whole number, not {number.value}", number.span)
+            self._error(M("P0101", "{what} must be a whole number, not {value}", what=what, value=number.value), number.span)
             return int(number.value)
         return int(number.value)
 

@@ -14,6 +14,7 @@ from lark import v_args
 
 from jifen_dsl.lang import syntax
 from jifen_dsl.lang.parsing.nodes import NodeBuilder, fixed_word
+from jifen_dsl.messages import T
 
 __all__ = ["SectionBuilder"]
 
@@ -69,7 +70,7 @@ class SectionBuilder(NodeBuilder):
         return syntax.TieBreakKey("indicators", None, children[0], span=self._span(meta))
 
     def key_lottery(self, meta, children):
-        seed = self._integer(children[0], "a lottery seed")
+        seed = self._integer(children[0], T("a lottery seed"))
         return syntax.TieBreakKey("lottery", None, False, seed, span=self._span(meta))
 
     def ascending(self, meta, children):
@@ -114,7 +115,7 @@ class SectionBuilder(NodeBuilder):
         return syntax.Setting("clearing_for", tuple(children), span=self._span(meta))
 
     def set_choices(self, meta, children):
-        return syntax.Setting("choices", self._integer(children[0], "the number of choices"), span=self._span(meta))
+        return syntax.Setting("choices", self._integer(children[0], T("the number of choices")), span=self._span(meta))
 
     seats = fixed_word("seats")
     all_eligible = fixed_word("all_eligible")
@@ -154,7 +155,7 @@ class SectionBuilder(NodeBuilder):
         return syntax.SubsidyRate(school_type, stage, amount.value, span=self._span(meta))
 
     def subsidy_semesters(self, meta, children):
-        return (self._integer(children[0], "the number of semesters"), self._span(meta))
+        return (self._integer(children[0], T("the number of semesters")), self._span(meta))
 
     # schedule and calendar -------------------------------------------
     def schedule_block(self, meta, children):
@@ -212,7 +213,7 @@ class SectionBuilder(NodeBuilder):
         return syntax.CalendarBlock(cite, tuple(items), span=self._span(meta))
 
     def calendar_year(self, meta, children):
-        return syntax.CalendarYear(self._integer(children[0], "a calendar year"), span=self._span(meta))
+        return syntax.CalendarYear(self._integer(children[0], T("a calendar year")), span=self._span(meta))
 
     def calendar_holiday(self, meta, children):
         start, end = children
@@ -232,8 +233,8 @@ class SectionBuilder(NodeBuilder):
         target, first, last = children
         return syntax.MaskRule(
             target,
-            self._integer(first, "the number of characters kept"),
-            self._integer(last, "the number of characters kept"),
+            self._integer(first, T("the number of characters kept")),
+            self._integer(last, T("the number of characters kept")),
             span=self._span(meta),
         )
 
