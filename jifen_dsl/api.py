@@ -31,6 +31,7 @@ from jifen_dsl.evaluation.evaluator import evaluate as _evaluate
 from jifen_dsl.evaluation.explain import explain as _explain
 from jifen_dsl.lang import model
 from jifen_dsl.lang.library import using_library
+from jifen_dsl.messages import M, Message, T
 from jifen_dsl.years.diff import Change
 from jifen_dsl.years.diff import diff as _diff
 from jifen_dsl.years.sides import load_side
@@ -92,7 +93,7 @@ def evaluate(policy: CompiledPolicy, cohort: Cohort) -> list[Evaluation]:
 
 def explain(policy: CompiledPolicy, evaluations: Sequence[Evaluation], applicant_id: str) -> str:
     """One applicant's outcome in the policy's own language (``jifen explain``): requirements, points, rank, ties."""
-    _require_id(applicant_id, (e.id for e in evaluations), "the evaluations")
+    _require_id(applicant_id, (e.id for e in evaluations), T("the evaluations"))
     return _explain(policy, evaluations, applicant_id)
 
 
@@ -111,9 +112,9 @@ def allocate(policy: CompiledPolicy, cohort: Cohort, evaluations: Sequence[Evalu
 
 def explain_seat(allocation: Allocation, applicant_id: str) -> str:
     """How one applicant's seat, or none, came about; the allocation must have been made with ``trace=True``."""
-    _require_id(applicant_id, (p.id for p in allocation.placements), "the allocation")
+    _require_id(applicant_id, (p.id for p in allocation.placements), T("the allocation"))
     if any(p.attempts is None for p in allocation.placements if p.id == applicant_id):  # trace=True gives everyone a list
-        raise DataError(["this allocation was made without trace=True, so it cannot say how a seat came about"])
+        raise DataError([M("R0300", "this allocation was made without trace=True, so it cannot say how a seat came about")])
     return explain_allocation(allocation, applicant_id)
 
 
@@ -122,6 +123,6 @@ def diff(old: Path, new: Path) -> list[Change]:
     return _diff(load_side(os.fspath(old)), load_side(os.fspath(new)))
 
 
-def _require_id(applicant_id: str, ids, where: str) -> None:
+def _require_id(applicant_id: str, ids, where: Message) -> None:
     if applicant_id not in set(ids):
-        raise DataError([f"no applicant in {where} has the id {applicant_id!r}"])
+        raise DataError([M("R0301", "no applicant in {where} has the id {id}", where=where, id=repr(applicant_id))])

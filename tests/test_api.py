@@ -44,6 +44,10 @@ def test_an_unknown_id_is_a_data_error_not_a_stop_iteration(monkeypatch):
     results = jf.evaluate(policy, jf.read_cohort(policy, APPLICANTS))
     with pytest.raises(jf.DataError) as caught:
         jf.explain(policy, results, "NO-SUCH-ID")
+    assert "计算结果中没有申请编号为 'NO-SUCH-ID' 的申请人" in caught.value.render()  # the policy is Chinese
+    from jifen_dsl.messages import prefer
+
+    prefer("en")  # as --lang en does
     assert "no applicant in the evaluations has the id 'NO-SUCH-ID'" in caught.value.render()
 
 

@@ -37,8 +37,9 @@ from jifen_dsl.errors import PolicyError, Diagnostic
 from jifen_dsl.evaluation.evaluator import Evaluation
 from jifen_dsl.evaluation.report import personal_columns
 from jifen_dsl.data.schools import School
+from jifen_dsl.messages import M
 
-__all__ = ["Placement", "Allocation", "allocate", "ADMITTED", "UNPLACED", "NOT_QUALIFIED", "INELIGIBLE"]
+__all__ = ["Placement", "Allocation", "allocate", "no_allocation_section", "ADMITTED", "UNPLACED", "NOT_QUALIFIED", "INELIGIBLE"]
 
 ADMITTED = "admitted"
 UNPLACED = "unplaced"
@@ -101,12 +102,17 @@ def _position(policy: model.Policy, name: str) -> int | None:
 _rank = operator.attrgetter("evaluation.rank")
 
 
+def no_allocation_section(policy: model.Policy) -> Diagnostic:
+    """The refusal to assign seats under a policy that says nothing of them."""
+    return Diagnostic(M("R0010", "{path}: the policy has no allocation section, so it cannot assign seats", path=policy.path))
+
+
 def allocate(compiled: CompiledPolicy, evaluations: Sequence[Evaluation], schools: Sequence[School], *, trace: bool = False) -> Allocation:
     """Place every applicant; the result lists them in the order of ``evaluations``."""
     policy = compiled.policy
     settings = policy.allocation
     if settings is None:
-        raise PolicyError([Diagnostic(f"{policy.path}: the policy has no allocation section, so it cannot assign seats")])
+        raise PolicyError([no_allocation_section(policy)])
     positions = {
         "choices": _position(policy, model.CHOICES_FIELD),
         "clearing": _position(policy, model.CLEARING_FIELD),

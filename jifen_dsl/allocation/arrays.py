@@ -22,10 +22,10 @@ from typing import Sequence
 
 import polars as pl
 
-from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED
+from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, no_allocation_section
 from jifen_dsl.allocation.frame import Positions, schools_frame
 from jifen_dsl.data.schools import School
-from jifen_dsl.errors import Diagnostic, PolicyError
+from jifen_dsl.errors import PolicyError
 from jifen_dsl.lang import model
 
 __all__ = ["allocate_arrays"]
@@ -44,7 +44,7 @@ def allocate_arrays(policy: model.Policy, frame: pl.DataFrame, schools: Sequence
     """The frame's rows, in order, with ``status``, ``school`` (index into ``schools``), ``round`` and ``group``."""
     settings = policy.allocation
     if settings is None:
-        raise PolicyError([Diagnostic(f"{policy.path}: the policy has no allocation section, so it cannot assign seats")])
+        raise PolicyError([no_allocation_section(policy)])
     return _allocate(settings, Positions(policy), frame, schools_frame(schools))
 
 

@@ -21,9 +21,13 @@ import polars as pl
 
 from jifen_dsl.allocation.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED
 from jifen_dsl.allocation.frame import Positions, schools_frame
-from jifen_dsl.allocation.verify import AllocationError
+from jifen_dsl.allocation.verify import (
+    AllocationError, coordinated_unasked, cut_out_of_order, left_unplaced, lost_to_later_batch, missing_from_result, more_than_once,
+    over_capacity, refused_for_later, refused_for_weaker, refused_in_clearing, siblings_apart,
+)
 from jifen_dsl.data.schools import School
 from jifen_dsl.lang import model
+from jifen_dsl.messages import Message
 
 __all__ = ["verify_frame"]
 
@@ -53,7 +57,7 @@ def _narrow(rows: pl.DataFrame, keep: pl.Expr, *columns: str) -> pl.DataFrame:
     return rows.lazy().filter(keep).select(columns).collect()
 
 
-def _each_applicant_once(output_ids: pl.Series, input_ids: Sequence[str] | pl.Series) -> list[str]:
+def _each_applicant_once(output_ids: pl.Series, input_ids: Sequence[str] | pl.Series) -> list[Message]:
     """Every applicant exactly once: the ids in input order, or else the same counts of each (which only reorders)."""
     expected = input_ids.rename("id") if isinstance(input_ids, pl.Series) else pl.Series("id", list(input_ids), dtype=pl.String)
     if output_ids.len() == expected.len() and output_ids.equals(expected, check_names=False):
@@ -71,9 +75,9 @@ def _each_applicant_once(output_ids: pl.Series, input_ids: Sequence[str] | pl.Se
     problems = []
     missing, extra = surplus("_in", "_out"), surplus("_out", "_in")
     if missing:
-        problems.append(f"applicants missing from the result: {', '.join(missing)}")
+        problems.append(missing_from_result(missing))
     if extra:
-        problems.append(f"applicants in the result more than once or not in the input: {', '.join(extra)}")
+        problems.append(more_than_once(extra))
     return problems
 
 
@@ -120,14 +124,14 @@ def _prepared(placed: pl.DataFrame, settings: model.Allocation, where: Positions
     )
 
 
-def _seats(admitted: pl.DataFrame, offer: pl.DataFrame) -> list[str]:
+def _seats(admitted: pl.DataFrame, offer: pl.DataFrame) -> list[Message]:
     """No school admits more pupils than it has seats (schools in file order, the first ten admitted named)."""
     taken = admitted.group_by("school").agg(_taken=pl.len(), _names=pl.col("id").head(10))
     over = offer.join(taken, left_on="index", right_on="school", how="inner", maintain_order="left").filter(pl.col("_taken") > pl.col("seats"))
-    return [f"school {sid} has {seats} seats but admitted {n}: {', '.join(names)}" for sid, seats, n, names in over.select("school_id", "seats", "_taken", "_names").iter_rows()]
+    return [over_capacity(sid, seats, n, names) for sid, seats, n, names in over.select("school_id", "seats", "_taken", "_names").iter_rows()]
 
 
-def _siblings_together(rows: pl.DataFrame) -> list[str]:
+def _siblings_together(rows: pl.DataFrame) -> list[Message]:
     """Siblings are placed together: one status and one school for every member of a group (groups in order of appearance)."""
     placed = pl.struct("status", "school_id")
     groups = (
@@ -136,10 +140,10 @@ def _siblings_together(rows: pl.DataFrame) -> list[str]:
         .agg(_apart=placed.n_unique() > 1, _where=pl.format("{} ({} {})", pl.col("id"), pl.col("status"), pl.col("school_id").fill_null("-")))
         .filter(pl.col("_apart"))
     )
-    return [f"siblings placed apart: {', '.join(members)}" for members in groups.get_column("_where").to_list()]
+    return [siblings_apart(members) for members in groups.get_column("_where").to_list()]
 
 
-def _rank_order_cut(rows: pl.DataFrame) -> list[str]:
+def _rank_order_cut(rows: pl.DataFrame) -> list[Message]:
     """The qualified of each grade come before its not qualified: highest qualified rank below the lowest not qualified.
 
     A sibling group's members stand at their lead's rank; grades in order of their first eligible applicant.
@@ -151,7 +155,7 @@ def _rank_order_cut(rows: pl.DataFrame) -> list[str]:
         .agg(_highest=pl.col("u_rank").filter(~cut).max(), _lowest=pl.col("u_rank").filter(cut).min())
         .filter(pl.col("_highest") > pl.col("_lowest"))
     )
-    return [f"grade {grade}: rank {lowest} is not qualified but rank {highest} is" for grade, highest, lowest in bounds.select("grade", "_highest", "_lowest").iter_rows()]
+    return [cut_out_of_order(grade, lowest, highest) for grade, highest, lowest in bounds.select("grade", "_highest", "_lowest").iter_rows()]
 
 
 def _claim(frame: pl.DataFrame, choice_first: bool, lists: str, school: str, prefix: str) -> pl.DataFrame:
@@ -212,11 +216,12 @@ def _spread(rows: pl.DataFrame, lists: str, choice_first: bool) -> pl.DataFrame:
     return spread.with_columns(m_b=pl.col("u_batch"), m_i=first.cast(pl.Int64), m_r=pl.col("u_rank"))
 
 
-def _refusals(rows: pl.DataFrame, admitted: pl.DataFrame, offer: pl.DataFrame, settings: model.Allocation, where: Positions) -> list[str]:
+def _refusals(rows: pl.DataFrame, admitted: pl.DataFrame, offer: pl.DataFrame, settings: model.Allocation, where: Positions) -> list[Message]:
     """No justified envy, and coordinated placement only as accepted: the messages of every applicant, in order.
 
     Each message is a row keyed by (applicant, part, place in the list, which),
-    so that sorting the keys lists them as the object checks do, applicant by applicant.
+    so that sorting the keys lists them as the object checks do, applicant by applicant;
+    the row holds which message it is and the values it names (see :func:`_messages`).
     """
     choice_first = settings.mechanism == "choice_first"
     by_choice = pl.col("round").str.starts_with("choice:")
@@ -228,7 +233,7 @@ def _refusals(rows: pl.DataFrame, admitted: pl.DataFrame, offer: pl.DataFrame, s
     found: list[pl.DataFrame] = []
     if where.accepts is not None:
         unasked = candidates.filter((pl.col("round") == "coordinated") & ~pl.col("accepts").fill_null(False))
-        found.append(_messages(unasked, 0, pl.lit(0), 0, pl.format("{} was placed by coordination without accepting it", pl.col("id"))))
+        found.append(_messages(unasked, 0, pl.lit(0), 0, "unasked", pl.col("id")))
     found += _listed(alone, admitted, choice_first, by_choice)
     if settings.clearing:
         found += _clearing(alone, admitted, choice_first)
@@ -236,12 +241,29 @@ def _refusals(rows: pl.DataFrame, admitted: pl.DataFrame, offer: pl.DataFrame, s
         found += _left_unplaced(alone, admitted, offer)
     if not found:
         return []
-    return pl.concat(found).sort("_row", "_part", "_pos", "_sub").get_column("text").to_list()
+    ordered = pl.concat(found).sort("_row", "_part", "_pos", "_sub")
+    return [_SAID[kind](*values) for kind, *values in ordered.select("_kind", *_VALUES).iter_rows()]
 
 
-def _messages(frame: pl.DataFrame, part: int, pos: pl.Expr, sub: int, text: pl.Expr) -> pl.DataFrame:
+_VALUES = ("_v0", "_v1", "_v2", "_v3")
+# Each kind of message, from the values its row holds (the functions the object checks use too).
+_SAID = {
+    "unasked": lambda applicant, *_: coordinated_unasked(applicant),
+    "weaker": lambda applicant, school, other, _: refused_for_weaker(applicant, school, other),
+    "later": refused_for_later,
+    "batch": lambda applicant, batch, school, other: lost_to_later_batch(applicant, batch, school, other),
+    "clearing": lambda applicant, school, other, _: refused_in_clearing(applicant, school, other),
+    "unplaced": lambda applicant, school, *_: left_unplaced(applicant, school),
+}
+
+
+def _messages(frame: pl.DataFrame, part: int, pos: pl.Expr, sub: int, kind: str | pl.Expr, *values: pl.Expr) -> pl.DataFrame:
+    """The message rows of ``frame``: the sort keys, the ``_kind`` of message (a key of :data:`_SAID`) and the values it names, as text."""
+    kind_expr = pl.lit(kind, dtype=pl.String) if isinstance(kind, str) else kind
+    cells = [v.cast(pl.String) for v in values] + [pl.lit(None, dtype=pl.String)] * (len(_VALUES) - len(values))
     return frame.select(
-        "_row", pl.lit(part, dtype=pl.Int32).alias("_part"), pos.cast(pl.Int64).alias("_pos"), pl.lit(sub, dtype=pl.Int32).alias("_sub"), text.alias("text"),
+        "_row", pl.lit(part, dtype=pl.Int32).alias("_part"), pos.cast(pl.Int64).alias("_pos"), pl.lit(sub, dtype=pl.Int32).alias("_sub"),
+        kind_expr.alias("_kind"), *(cell.alias(name) for cell, name in zip(cells, _VALUES)),
     )
 
 
@@ -262,16 +284,13 @@ def _listed(alone: pl.DataFrame, admitted: pl.DataFrame, choice_first: bool, by_
     )
     envied = pl.col("w_id").is_not_null() & _stronger("m_", "w_")
     refused = spread.filter(envied | pl.col("l_id").is_not_null())
-    text = (
-        pl.when(envied)
-        .then(pl.format("{} listed {} but was refused while it admitted {} with a weaker claim", pl.col("id"), pl.col("_s"), pl.col("w_id")))
-        .otherwise(pl.format("{} listed {} but was refused while it later admitted {} by {}", pl.col("id"), pl.col("_s"), pl.col("l_id"), pl.col("l_round")))
-    )
+    kind = pl.when(envied).then(pl.lit("weaker")).otherwise(pl.lit("later"))
+    other = pl.when(envied).then(pl.col("w_id")).otherwise(pl.col("l_id"))
     later = spread.filter(pl.col("t_batch") > pl.col("u_batch"))
     batch = pl.col("batch").cast(pl.String).fill_null("None")
     return [
-        _messages(refused, 1, pl.col("_p"), 0, text),
-        _messages(later, 1, pl.col("_p"), 1, pl.format("{} (batch {}) lost a listed seat at {} to {} of a later batch", pl.col("id"), batch, pl.col("_s"), pl.col("t_id"))),
+        _messages(refused, 1, pl.col("_p"), 0, kind, pl.col("id"), pl.col("_s"), other, pl.col("l_round")),
+        _messages(later, 1, pl.col("_p"), 1, "batch", pl.col("id"), batch, pl.col("_s"), pl.col("t_id")),
     ]
 
 
@@ -286,8 +305,7 @@ def _clearing(alone: pl.DataFrame, admitted: pl.DataFrame, choice_first: bool) -
         return []
     weakest = _weakest(admitted, choice_first, in_clearing, "u_clearing").rename({"school_id": "_s"})
     envied = spread.join(weakest, on="_s", how="inner", maintain_order="left").filter(_stronger("m_", "w_"))
-    text = pl.format("{} chose {} in clearing but was refused while it admitted {} with a weaker claim", pl.col("id"), pl.col("_s"), pl.col("w_id"))
-    return [_messages(envied, 2, pl.col("_p"), 0, text)]
+    return [_messages(envied, 2, pl.col("_p"), 0, "clearing", pl.col("id"), pl.col("_s"), pl.col("w_id"))]
 
 
 def _left_unplaced(alone: pl.DataFrame, admitted: pl.DataFrame, offer: pl.DataFrame) -> list[pl.DataFrame]:
@@ -303,5 +321,4 @@ def _left_unplaced(alone: pl.DataFrame, admitted: pl.DataFrame, offer: pl.DataFr
         .select("grade", _room="school_id")
     )
     left = waiting.join(room, on="grade", how="inner", maintain_order="left")
-    text = pl.format("{} accepted coordinated placement but was left unplaced while {} had a free seat", pl.col("id"), pl.col("_room"))
-    return [_messages(left, 3, pl.lit(0), 0, text)]
+    return [_messages(left, 3, pl.lit(0), 0, "unplaced", pl.col("id"), pl.col("_room"))]

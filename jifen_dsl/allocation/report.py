@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from jifen_dsl.lang import model
 from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
 from jifen_dsl.data.spreadsheet import joined_needs_guard
 from jifen_dsl.data.tables import csv_line, csv_text, plain_cell, text_table
 from jifen_dsl.data.values import PointsText, format_value
+from jifen_dsl.evaluation.language import clauses
+from jifen_dsl.messages import Message, N, T, render
 
 __all__ = [
     "placement_records", "placement_rows", "placement_header", "placement_table", "placement_lines", "format_placements",
-    "summary", "summary_table", "format_summary",
+    "summary", "summary_table", "format_summary", "format_summary_data", "counts_line",
 ]
 
 _COLUMNS = ("id", "grade", "status", "school", "round", "batch", "rank", "points", "failed")
@@ -279,10 +281,21 @@ def format_summary_data(data: dict[str, Any], fmt: str) -> str:
         return csv_text(_SUMMARY_COLUMNS, rows)
     counts = data["counts"]
     lines = text_table(_SUMMARY_COLUMNS, rows, right_aligned=(4, 5, 6, 7, 8, 10, 11, 12))
-    lines += (
-        f"\n{data['applicants']} applicants: {counts[ADMITTED]} admitted, {counts[UNPLACED]} unplaced,"
-        f" {counts[NOT_QUALIFIED]} not qualified, {counts[INELIGIBLE]} ineligible\n"
-    )
+    lines += "\n" + render(counts_line(data["applicants"], [(status, counts[status]) for status in (ADMITTED, UNPLACED, NOT_QUALIFIED, INELIGIBLE)])) + "\n"
     if data["subsidy"] is not None:
-        lines += f"subsidy budget per year: {data['subsidy']['total']} yuan\n"
+        lines += render(T("subsidy budget per year: {total} yuan", total=data["subsidy"]["total"])) + "\n"
     return lines
+
+
+_OUTCOMES = {
+    ADMITTED: T("{count} admitted"),
+    UNPLACED: T("{count} unplaced"),
+    NOT_QUALIFIED: T("{count} not qualified"),
+    INELIGIBLE: T("{count} ineligible"),
+}
+
+
+def counts_line(applicants: int, counts: Sequence[tuple[str, int]]) -> Message:
+    """'240 applicants: 120 admitted, 2 unplaced, ...': how many came to each status, in the order given."""
+    outcomes = clauses([_OUTCOMES[status].with_args(count=n) for status, n in counts])
+    return T("{applicants}: {outcomes}", applicants=N("{count} applicant", "{count} applicants", applicants), outcomes=outcomes)

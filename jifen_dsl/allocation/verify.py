@@ -27,25 +27,42 @@ from typing import Any, Callable, NamedTuple, Sequence
 from jifen_dsl.lang import model
 from jifen_dsl.allocation.allocator import ADMITTED, NOT_QUALIFIED, UNPLACED, Allocation, Placement
 from jifen_dsl.data.schools import School
-from jifen_dsl.errors import JifenError
+from jifen_dsl.errors import JifenError, severity_word
+from jifen_dsl.messages import M, Message, N, render, series
 
-__all__ = ["AllocationError", "verify", "verify_conservation"]
+__all__ = [
+    "AllocationError", "verify", "verify_conservation",
+    "missing_from_result", "more_than_once", "over_capacity", "siblings_apart", "cut_out_of_order",
+    "coordinated_unasked", "refused_for_weaker", "refused_for_later", "lost_to_later_batch", "refused_in_clearing", "left_unplaced",
+]
 
 _LATE = float("inf")
 
 
 class AllocationError(JifenError):
-    """The allocator produced a result that breaks one of its promises."""
+    """The allocator produced a result that breaks one of its promises.
 
-    def __init__(self, violations: Sequence[str]):
-        self.violations = tuple(violations)
-        shown = list(self.violations[:50])
-        if len(self.violations) > 50:
-            shown.append(f"... and {len(self.violations) - 50} more")
-        super().__init__(
-            "error: the allocation failed its own checks and was not reported:\n"
-            + "\n".join("  " + v for v in shown)
-        )
+    ``problems`` are the broken promises as messages; ``violations`` the same in
+    words, in the language chosen when they are read.
+    """
+
+    def __init__(self, violations: Sequence[Message | str]):
+        self.problems = tuple(violations)
+        super().__init__(*self.problems)
+
+    @property
+    def violations(self) -> tuple[str, ...]:
+        return tuple(render(v) for v in self.problems)
+
+    def render(self) -> str:
+        shown = [render(v) for v in self.problems[:50]]
+        if len(self.problems) > 50:
+            shown.append(render(N("... and {count} more", "... and {count} more", len(self.problems) - 50)))
+        head = severity_word("error") + ": " + render(M("R0020", "the allocation failed its own checks and was not reported:"))
+        return "\n".join([head] + ["  " + v for v in shown])
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 def verify_conservation(input_ids: Sequence[str], output_ids: Sequence[str]) -> None:
@@ -57,9 +74,9 @@ def verify_conservation(input_ids: Sequence[str], output_ids: Sequence[str]) -> 
     missing = sorted((expected - out).elements())
     extra = sorted((out - expected).elements())
     if missing:
-        problems.append(f"applicants missing from the result: {', '.join(missing[:20])}")
+        problems.append(missing_from_result(missing[:20]))
     if extra:
-        problems.append(f"applicants in the result more than once or not in the input: {', '.join(extra[:20])}")
+        problems.append(more_than_once(extra[:20]))
     raise AllocationError(problems)
 
 
@@ -83,7 +100,7 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
     policy = allocation.policy
     settings = policy.allocation
     placements = allocation.placements
-    problems: list[str] = []
+    problems: list[Message] = []
     _check_each_applicant_once(placements, input_ids, problems)
     seats_cut = settings.qualification == "seats"
     admitted, groups, by_grade = _survey(placements, seats_cut)
@@ -100,14 +117,14 @@ def verify(allocation: Allocation, input_ids: Sequence[str]) -> None:
         raise AllocationError(problems)
 
 
-def _check_each_applicant_once(placements: Sequence[Placement], input_ids: Sequence[str], problems: list[str]) -> None:
+def _check_each_applicant_once(placements: Sequence[Placement], input_ids: Sequence[str], problems: list[Message]) -> None:
     """Every applicant exactly once: the result lists the input in its order, or the counts say what is wrong."""
     output_ids = list(map(_id, placements))
     if output_ids != (input_ids if isinstance(input_ids, list) else list(input_ids)):
         try:
             verify_conservation(input_ids, output_ids)
         except AllocationError as exc:
-            problems.extend(exc.violations)
+            problems.extend(exc.problems)
 
 
 def _survey(placements: Sequence[Placement], seats_cut: bool) -> tuple[dict[str, list[Placement]], dict[str, list[Placement]], dict[str, list[Any]]]:
@@ -146,15 +163,15 @@ def _survey(placements: Sequence[Placement], seats_cut: bool) -> tuple[dict[str,
     return admitted, groups, by_grade
 
 
-def _check_seats(schools: Sequence[School], admitted: dict[str, list[Placement]], problems: list[str]) -> None:
+def _check_seats(schools: Sequence[School], admitted: dict[str, list[Placement]], problems: list[Message]) -> None:
     """No school admits more pupils than it has seats."""
     for school in schools:
         taken = admitted.get(school.id, [])
         if len(taken) > school.seats:
-            problems.append(f"school {school.id} has {school.seats} seats but admitted {len(taken)}: {', '.join(p.id for p in taken[:10])}")
+            problems.append(over_capacity(school.id, school.seats, len(taken), [p.id for p in taken[:10]]))
 
 
-def _check_siblings_together(groups: dict[str, list[Placement]], problems: list[str]) -> dict[int, Placement]:
+def _check_siblings_together(groups: dict[str, list[Placement]], problems: list[Message]) -> dict[int, Placement]:
     """Siblings are placed together; return the lead of each member (by id()), whose rank and choices the group moves with."""
     lead_of: dict[int, Placement] = {}
     for members in groups.values():
@@ -162,8 +179,7 @@ def _check_siblings_together(groups: dict[str, list[Placement]], problems: list[
         for m in members:
             lead_of[id(m)] = lead
         if len({(m.status, m.school.id if m.school else None) for m in members}) != 1:
-            where = ", ".join(f"{m.id} ({m.status} {m.school.id if m.school else '-'})" for m in members)
-            problems.append(f"siblings placed apart: {where}")
+            problems.append(siblings_apart([f"{m.id} ({m.status} {m.school.id if m.school else '-'})" for m in members]))
     return lead_of
 
 
@@ -199,7 +215,7 @@ def _claim_rules(settings: model.Allocation, lead_of: dict[int, Placement]) -> t
     return listed, unit_rank, batch, claim
 
 
-def _check_rank_order_cut(groups: dict[str, list[Placement]], by_grade: dict[str, list[Any]], unit_rank: Callable, problems: list[str]) -> None:
+def _check_rank_order_cut(groups: dict[str, list[Placement]], by_grade: dict[str, list[Any]], unit_rank: Callable, problems: list[Message]) -> None:
     """Qualification is a cut of the ranked list: the last qualified rank of each grade comes before the first not qualified.
 
     ``by_grade`` holds the bounds of those alone (:func:`_survey`); sibling groups are added here, at their lead's rank.
@@ -217,7 +233,7 @@ def _check_rank_order_cut(groups: dict[str, list[Placement]], by_grade: dict[str
                 bounds[0] = rank
     for grade, (highest, lowest) in by_grade.items():
         if highest is not None and lowest is not None and highest > lowest:
-            problems.append(f"grade {grade}: rank {lowest} is not qualified but rank {highest} is")
+            problems.append(cut_out_of_order(grade, lowest, highest))
 
 
 class _Weakest(NamedTuple):
@@ -262,7 +278,7 @@ def _weakest_admitted(admitted: dict[str, list[Placement]], choice_first: bool, 
 
 
 def _check_refusals(
-    allocation: Allocation, admitted: dict[str, list[Placement]], weakest: _Weakest, listed: Callable, claim: Callable, positions: tuple, problems: list[str]
+    allocation: Allocation, admitted: dict[str, list[Placement]], weakest: _Weakest, listed: Callable, claim: Callable, positions: tuple, problems: list[Message]
 ) -> None:
     """No justified envy, and coordinated placement only as accepted: one pass, applicant by applicant.
 
@@ -285,7 +301,7 @@ def _check_refusals(
         round_ = p.round
         record = p.evaluation.applicant.record
         if round_ == "coordinated" and accept_pos is not None and not record[accept_pos]:
-            problems.append(f"{p.id} was placed by coordination without accepting it")
+            problems.append(coordinated_unasked(p.id))
         if p.group is not None:
             continue  # siblings need seats for all: exempt from the envy checks
         main = listed(p, choice_pos)
@@ -300,19 +316,69 @@ def _check_refusals(
                     mine = claim(p, school_id, choice_pos)
                 weakest = weakest_choice.get(school_id)
                 if weakest is not None and weakest[0] > mine:
-                    problems.append(f"{p.id} listed {school_id} but was refused while it admitted {weakest[1].id} with a weaker claim")
+                    problems.append(refused_for_weaker(p.id, school_id, weakest[1].id))
                 elif school_id in late:
-                    problems.append(f"{p.id} listed {school_id} but was refused while it later admitted {late[school_id].id} by {late[school_id].round}")
+                    problems.append(refused_for_later(p.id, school_id, late[school_id].id, late[school_id].round))
                 latest = latest_batch.get(school_id)
                 if latest is not None and latest[0] > mine_batch:
-                    problems.append(f"{p.id} (batch {p.evaluation.batch}) lost a listed seat at {school_id} to {latest[1].id} of a later batch")
+                    problems.append(lost_to_later_batch(p.id, p.evaluation.batch, school_id, latest[1].id))
         if status == UNPLACED or round_ == "clearing":
             options = listed(p, clearing_pos) if settings.clearing else ()
             taken_at = options.index(p.school.id) if round_ == "clearing" and p.school.id in options else len(options)
             for school_id in options[:taken_at]:
                 mine = claim(p, school_id, clearing_pos)
                 if school_id in weakest_clearing and weakest_clearing[school_id][0] > mine:
-                    problems.append(f"{p.id} chose {school_id} in clearing but was refused while it admitted {weakest_clearing[school_id][1].id} with a weaker claim")
+                    problems.append(refused_in_clearing(p.id, school_id, weakest_clearing[school_id][1].id))
         if status == UNPLACED and accept_pos is not None and record[accept_pos]:
             if p.evaluation.applicant.grade in room_left:
-                problems.append(f"{p.id} accepted coordinated placement but was left unplaced while {room_left[p.evaluation.applicant.grade]} had a free seat")
+                problems.append(left_unplaced(p.id, room_left[p.evaluation.applicant.grade]))
+
+
+# ------------------------------------------------------------------ the messages
+# One function per broken promise, shared with the column checks (columns_verify),
+# so that both say the same in every language.
+
+
+def missing_from_result(ids: Sequence[str]) -> Message:
+    return M("R0021", "applicants missing from the result: {ids}", ids=series(ids))
+
+
+def more_than_once(ids: Sequence[str]) -> Message:
+    return M("R0022", "applicants in the result more than once or not in the input: {ids}", ids=series(ids))
+
+
+def over_capacity(school: str, seats: int, admitted: int, ids: Sequence[str]) -> Message:
+    return M("R0023", "school {school} has {seats} seats but admitted {admitted}: {ids}", school=school, seats=seats, admitted=admitted, ids=series(ids))
+
+
+def siblings_apart(members: Sequence[str]) -> Message:
+    """``members``: each as ``id (status school)``."""
+    return M("R0024", "siblings placed apart: {members}", members=series(members))
+
+
+def cut_out_of_order(grade: str, lowest: int, highest: int) -> Message:
+    return M("R0025", "grade {grade}: rank {lowest} is not qualified but rank {highest} is", grade=grade, lowest=lowest, highest=highest)
+
+
+def coordinated_unasked(applicant: str) -> Message:
+    return M("R0026", "{id} was placed by coordination without accepting it", id=applicant)
+
+
+def refused_for_weaker(applicant: str, school: str, other: str) -> Message:
+    return M("R0027", "{id} listed {school} but was refused while it admitted {other} with a weaker claim", id=applicant, school=school, other=other)
+
+
+def refused_for_later(applicant: str, school: str, other: str, round_: str) -> Message:
+    return M("R0028", "{id} listed {school} but was refused while it later admitted {other} by {round}", id=applicant, school=school, other=other, round=round_)
+
+
+def lost_to_later_batch(applicant: str, batch: Any, school: str, other: str) -> Message:
+    return M("R0029", "{id} (batch {batch}) lost a listed seat at {school} to {other} of a later batch", id=applicant, batch=str(batch), school=school, other=other)
+
+
+def refused_in_clearing(applicant: str, school: str, other: str) -> Message:
+    return M("R0030", "{id} chose {school} in clearing but was refused while it admitted {other} with a weaker claim", id=applicant, school=school, other=other)
+
+
+def left_unplaced(applicant: str, school: str) -> Message:
+    return M("R0031", "{id} accepted coordinated placement but was left unplaced while {school} had a free seat", id=applicant, school=school)

@@ -22,9 +22,9 @@ import click
 from jifen_dsl.version import __version__
 from jifen_dsl.cli import format_commands, policy_commands, run_commands, season_commands, year_commands
 from jifen_dsl.cli.lifetime import run_as_program
-from jifen_dsl.errors import JifenError
+from jifen_dsl.errors import JifenError, severity_word
 from jifen_dsl.lang.library import using_library
-from jifen_dsl.messages import LANGUAGES, prefer, speak
+from jifen_dsl.messages import LANGUAGES, M, Message, T, prefer, render, speak
 
 __all__ = ["main", "cli"]
 
@@ -32,7 +32,7 @@ __all__ = ["main", "cli"]
 _output_failed = False
 
 
-def _failed_output(exc: OSError) -> str | None:
+def _failed_output(exc: OSError) -> Message | None:
     """'standard output' or 'standard error' when ``exc`` was raised writing to it; None for any other OSError.
 
     The commands write to both through click.echo only, so the traceback tells: a
@@ -43,19 +43,29 @@ def _failed_output(exc: OSError) -> str | None:
     while traceback_ is not None:
         frame = traceback_.tb_frame
         if frame.f_code is click.utils.echo.__code__:
-            return "standard error" if frame.f_locals.get("err") else "standard output"
+            return T("standard error") if frame.f_locals.get("err") else T("standard output")
         traceback_ = traceback_.tb_next
     return None
 
 
-def _report_output_failure(output: str, exc: OSError) -> None:
+def _report_output_failure(output: Message, exc: OSError) -> None:
     """Say on stderr that an output cannot be written (stderr itself may be what failed)."""
     global _output_failed
     _output_failed = True
     try:
-        click.echo(f"error: cannot write to {output} ({exc.strerror or exc})", err=True)
+        _error(cannot_write(output, exc.strerror or str(exc)))
     except OSError:
         pass
+
+
+def cannot_write(output: Message, reason: Message | str) -> Message:
+    """An output that cannot be written: standard output or standard error, and why."""
+    return M("U0015", "cannot write to {output} ({reason})", output=output, reason=reason)
+
+
+def _error(message: Message) -> None:
+    """``error: ...`` on standard error, in the chosen language."""
+    click.echo(severity_word("error") + ": " + render(message), err=True)
 
 
 class _Jifen(click.Group):
@@ -70,13 +80,13 @@ class _Jifen(click.Group):
             click.echo(exc.render(), err=True)
             ctx.exit(1)
         except RecursionError:
-            click.echo("error: the input is nested too deeply to process", err=True)
+            _error(M("U0016", "the input is nested too deeply to process"))
             ctx.exit(1)
         except MemoryError:
-            click.echo("error: out of memory", err=True)
+            _error(M("U0017", "out of memory"))
             ctx.exit(1)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(render(T("interrupted")), err=True)
             ctx.exit(130)
         except OSError as exc:  # a reader gone away or a full disk is the world's doing, not a bug
             output = _failed_output(exc)
@@ -93,7 +103,7 @@ class _Jifen(click.Group):
 def _internal_error(exc: BaseException) -> None:
     if os.environ.get("JIFEN_DEBUG"):
         traceback.print_exc()
-    click.echo(f"internal error: {type(exc).__name__}: {exc} (set JIFEN_DEBUG=1 for details)", err=True)
+    click.echo(render(T("internal error: {error}: {details} (set JIFEN_DEBUG=1 for details)", error=type(exc).__name__, details=str(exc))), err=True)
 
 
 @click.group(name="jifen", cls=_Jifen, context_settings={"help_option_names": ["-h", "--help"]})
@@ -166,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.stdout.flush()
     except OSError as exc:  # the reader of our output went away, or the disk is full
         if not _output_failed:  # (a failed write leaves what was not written to fail again here)
-            _report_output_failure("standard output", exc)
+            _report_output_failure(T("standard output"), exc)
         code = code or 1
     try:
         if sys.stderr is not None:

@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING, Iterable
 import click
 
 from jifen_dsl.data.clobber import STDOUT, Named, refuse_clobbering
+from jifen_dsl.messages import M, Message, N, T, render, series
 
 if TYPE_CHECKING:
     from jifen_dsl.data.output import WriteError
     from jifen_dsl.runs.run import Run, RunSpec
 
 __all__ = [
-    "output_opt", "to_stdout", "emit", "emit_bytes", "say", "output_named", "refuse_clobbering", "refuse_run_clobbering", "finish_run",
+    "output_opt", "to_stdout", "emit", "emit_bytes", "say", "tell", "output_named", "refuse_clobbering", "refuse_run_clobbering", "finish_run",
     "xlsx_sheet",
 ]
 
@@ -77,17 +78,17 @@ class _Whole(io.RawIOBase):
         pass  # each write flushes standard output itself; closing this view of it must not touch it again
 
 
-def _stdout_failed(why: str) -> WriteError:
+def _stdout_failed(why: Message | str) -> WriteError:
     from jifen_dsl.data.output import WriteError  # (the writers are imported when something is written)
 
-    return WriteError([f"cannot write to standard output ({why})"])
+    return WriteError([M("U0015", "cannot write to {output} ({reason})", output=T("standard output"), reason=why)])
 
 
 def _write_stdout(data: str | bytes) -> None:
     """Write text (as click.echo would: stdout's encoding, colour codes stripped off a terminal) or bytes to standard output, whole."""
     stdout = sys.stdout
     if stdout is None:  # started with standard output closed
-        raise _stdout_failed("it is closed")
+        raise _stdout_failed(T("it is closed"))
     try:
         binary = getattr(stdout, "buffer", None)
         if binary is None:  # not a file's stream (a test's StringIO): nothing to count
@@ -112,9 +113,14 @@ def _write_stdout(data: str | bytes) -> None:
         raise _stdout_failed(exc.strerror or str(exc)) from None
 
 
-def say(line: str) -> None:
-    """A line of a command's result on standard output (a summary, a check's verdict)."""
-    _write_stdout(line + "\n")
+def say(line: Message | str) -> None:
+    """A line of a command's result on standard output (a summary, a check's verdict), in the chosen language."""
+    _write_stdout(render(line) + "\n")
+
+
+def tell(line: Message | str) -> None:
+    """A line for the person at the terminal on standard error (progress, what was written), in the chosen language."""
+    click.echo(render(line), err=True)
 
 
 def emit(text: str, output: str | None, *, bom: bool = False) -> None:
@@ -153,10 +159,11 @@ def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False
         _write_stdout(block)
 
 
-def output_named(option: str, path: str | None, *, hint: str = "choose another output file") -> Named:
+def output_named(option: str, path: str | None, *, hint: Message | None = None) -> Named:
     """An output as a refusal names it: the option and its value (``-o a.csv``), or standard output when none is given."""
+    hint = hint if hint is not None else T("choose another output file")
     if path is None:
-        return Named("the results on standard output", STDOUT, hint)
+        return Named(T("the results on standard output"), STDOUT, hint)
     return Named(f"{option} {path}", path, hint)
 
 
@@ -179,17 +186,21 @@ def refuse_run_clobbering(spec: RunSpec, output: str | None, rejects: str | None
     refuse_clobbering(outputs, run_inputs(spec, compiled))
 
 
-def _report_rejects(run: Run, where: str) -> None:
+def _report_rejects(run: Run, where: Message | str) -> None:
     """Say on stderr how many rows were set aside and why; this is never silenced."""
     if not run.rejects:
         return
+    from jifen_dsl.errors import severity_word
+    from jifen_dsl.evaluation.language import one_after_another
+
     table = run.table
     total = run.accepted + len(run.rejects)
-    click.echo(f"warning: {len(run.rejects)} of {total} rows set aside (--lenient), with their reasons, in {where}", err=True)
+    warning = severity_word("warning") + ": "
+    tell(warning + render(T("{count} of {total} rows set aside (--lenient), with their reasons, in {where}", count=len(run.rejects), total=total, where=where)))
     for reject in run.rejects[:10]:
-        click.echo(f"warning:   {table.at(reject.row)}: {'; '.join(reject.reasons)}", err=True)
+        tell(warning + "  " + render(T("{where}: {reasons}", where=table.at(reject.row), reasons=one_after_another(list(reject.reasons)))))
     if len(run.rejects) > 10:
-        click.echo(f"warning:   ... and {len(run.rejects) - 10} more", err=True)
+        tell(warning + "  " + render(N("... and {count} more", "... and {count} more", len(run.rejects) - 10)))
 
 
 def finish_run(run: Run, text_output, workbook, fmt: str, output: str | None, out_dir: str | None, rejects: str | None, bom: bool) -> None:
@@ -203,7 +214,7 @@ def finish_run(run: Run, text_output, workbook, fmt: str, output: str | None, ou
         output = None
     if out_dir:
         written = write_run(out_dir, run)
-        click.echo(f"wrote {out_dir}: {', '.join(written)}", err=True)
+        tell(T("wrote {path}: {files}", path=out_dir, files=series(list(written))))
         _report_rejects(run, str(Path(out_dir) / "rejects.csv"))
         return
     if rejects:
@@ -214,7 +225,7 @@ def finish_run(run: Run, text_output, workbook, fmt: str, output: str | None, ou
     else:
         _emit_chunks(text_output(), output, bom=bom and fmt == "csv")
     if rejects:
-        _report_rejects(run, "standard output" if rejects == STDOUT else rejects)
+        _report_rejects(run, T("standard output") if rejects == STDOUT else rejects)
 
 
 def xlsx_sheet(title: str, table: tuple[list[str], list[list[str]]], numeric: tuple[str, ...]):

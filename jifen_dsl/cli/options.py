@@ -1,7 +1,8 @@
 """The arguments and options more than one command takes, declared once so they read the same everywhere.
 
-Only :mod:`jifen_dsl.data.formats` is imported here (the format names), so that
-declaring an option loads no reader.
+Only :mod:`jifen_dsl.data.formats` is imported here (the format names), with the
+messages, so that declaring an option loads no reader. A usage error the project
+raises is a coded message (``U0001``), put into words when click shows it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,22 @@ import click
 
 from jifen_dsl.data.formats import FORMULA_MODES, INPUT_FORMATS
 from jifen_dsl.data.formats import OUTPUT_FORMATS as FORMATS
+from jifen_dsl.messages import M, Message, render
 
-__all__ = ["policy_arg", "format_opt", "input_options", "run_options", "check_run_options"]
+__all__ = ["policy_arg", "format_opt", "input_options", "run_options", "check_run_options", "UsageError"]
+
+
+class UsageError(click.UsageError):
+    """A usage error the project raises (exit status 2, as click's own): a coded message, put into words when click shows it."""
+
+    def __init__(self, message: Message, ctx: click.Context | None = None):
+        super().__init__(message, ctx)  # type: ignore[arg-type]  # click keeps it as it is
+
+    def format_message(self) -> str:
+        return render(self.message)
+
+    def __str__(self) -> str:
+        return render(self.message)
 
 policy_arg = click.argument("policy", type=click.Path(dir_okay=False))
 format_opt = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format (xlsx needs -o).")
@@ -49,12 +64,12 @@ def run_options(command):
 def check_run_options(fmt: str, output: str | None, out_dir: str | None, lenient: bool, rejects: str | None) -> None:
     """Refuse the combinations of :func:`run_options` that make no sense, before any file is read."""
     if out_dir and output:
-        raise click.UsageError("give either --out DIR (a run directory) or -o FILE, not both")
+        raise UsageError(M("U0001", "give either --out DIR (a run directory) or -o FILE, not both"))
     if lenient and not (rejects or out_dir):
-        raise click.UsageError("--lenient sets rows aside: give --rejects FILE (or --out DIR) to keep them")
+        raise UsageError(M("U0002", "--lenient sets rows aside: give --rejects FILE (or --out DIR) to keep them"))
     if rejects and not lenient:
-        raise click.UsageError("--rejects only applies with --lenient")
+        raise UsageError(M("U0003", "--rejects only applies with --lenient"))
     if rejects and out_dir:
-        raise click.UsageError("with --out, the rows set aside go to DIR/rejects.csv; leave out --rejects")
+        raise UsageError(M("U0004", "with --out, the rows set aside go to DIR/rejects.csv; leave out --rejects"))
     if fmt == "xlsx" and not output and not out_dir:
-        raise click.UsageError("xlsx output is a file: give -o FILE")
+        raise UsageError(M("U0005", "xlsx output is a file: give -o FILE"))

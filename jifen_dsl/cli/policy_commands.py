@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from jifen_dsl.cli.emit import emit, emit_bytes, output_named, output_opt, refuse_clobbering, say
-from jifen_dsl.cli.options import policy_arg
+from jifen_dsl.cli.emit import emit, emit_bytes, output_named, output_opt, refuse_clobbering, say, tell
+from jifen_dsl.cli.options import UsageError, policy_arg
 from jifen_dsl.data.clobber import STDOUT, policy_inputs
 from jifen_dsl.errors import DataError, Diagnostic, JifenError, PolicyError, render_diagnostics
+from jifen_dsl.messages import M, N, T, render, series
 
 if TYPE_CHECKING:
     from jifen_dsl.lang import model
@@ -32,8 +33,13 @@ def _when(text: str, option: str, *, time: bool):
             return parser_for(type_)(text.strip())
         except CellError:
             continue
-    expected = "a date (2022-05-10) or a date and time (2022-05-10 17:00)" if time else "a date (2020-04-30)"
-    raise DataError([f"{option}: {text!r} is not {expected}"])
+    expected = T("a date (2022-05-10) or a date and time (2022-05-10 17:00)") if time else T("a date (2020-04-30)")
+    raise DataError([M("U0010", "{option}: {text} is not {expected}", option=option, text=repr(text), expected=expected)])
+
+
+def already_exists(path: str):
+    """An output that is there already, and the command was not told to replace it."""
+    return M("U0013", "{path}: already exists; give another name with -o, or --force to replace it", path=path)
 
 
 def _refuse_onto_policy(output: str | None, policy: model.Policy) -> None:
@@ -45,7 +51,7 @@ def _refuse_onto_policy(output: str | None, policy: model.Policy) -> None:
 def _schedule_of(policy: model.Policy) -> None:
     """Refuse a policy without a schedule section: schedule and deadline report on it."""
     if policy.schedule is None:
-        raise PolicyError([Diagnostic(f"{policy.path}: the policy has no schedule section", hint="add one: schedule { phase ... }")])
+        raise PolicyError([Diagnostic(M("U0011", "{path}: the policy has no schedule section", path=policy.path), hint=T("add one: schedule {{ phase ... }}"))])
 
 
 @click.command()
@@ -66,15 +72,22 @@ def check(policies: tuple[str, ...]) -> None:
         if checked.warnings:
             click.echo(render_diagnostics(checked.warnings, checked.sources), err=True)
         if isinstance(checked, model.Library):
-            say(f"{path}: ok - library: {len(checked.fields)} fields, {len(checked.definitions)} definitions")
+            say(T(
+                "{path}: ok - library: {fields}, {definitions}", path=path,
+                fields=N("{count} field", "{count} fields", len(checked.fields)),
+                definitions=N("{count} definition", "{count} definitions", len(checked.definitions)),
+            ))
         else:
             header = checked.header
-            grades = ", ".join(g.value for g in checked.grades) or "all grades"
-            say(
-                f"{path}: ok - {header.district} {header.year}: {len(checked.requirements)} requirements"
-                f" ({grades}), {len(checked.points.indicators)} indicators, {len(checked.batches)} batches,"
-                f" {len(checked.tiebreaks)} tie-break keys"
-            )
+            grades = series([g.value for g in checked.grades]) if checked.grades else T("all grades")
+            say(T(
+                "{path}: ok - {district} {year}: {requirements} ({grades}), {indicators}, {batches}, {keys}",
+                path=path, district=header.district, year=header.year, grades=grades,
+                requirements=N("{count} requirement", "{count} requirements", len(checked.requirements)),
+                indicators=N("{count} indicator", "{count} indicators", len(checked.points.indicators)),
+                batches=N("{count} batch", "{count} batches", len(checked.batches)),
+                keys=N("{count} tie-break key", "{count} tie-break keys", len(checked.tiebreaks)),
+            ))
     if failures:
         click.get_current_context().exit(1)
 
@@ -95,23 +108,23 @@ def template_cmd(policy: str, fmt: str, output: str | None, force: bool, no_bom:
     from jifen_dsl.data.template import template_files
 
     if output == STDOUT and fmt == "csv":
-        raise click.UsageError("a CSV template is two files (the template and its column descriptions): give -o FILE.csv, or --format xlsx for standard output")
+        raise UsageError(M("U0009", "a CSV template is two files (the template and its column descriptions): give -o FILE.csv, or --format xlsx for standard output"))
     compiled = load_policy(policy)
     if output == STDOUT:
         (workbook,) = template_files(compiled.policy, "applicants-template.xlsx", fmt).values()
         emit_bytes(workbook, output)
-        click.echo(f"wrote standard output: {len(compiled.policy.read_fields)} columns", err=True)
+        tell(T("wrote {path}: {columns}", path=T("standard output"), columns=N("{count} column", "{count} columns", len(compiled.policy.read_fields))))
         return
     target = output or f"applicants-template.{fmt}"
     files = template_files(compiled.policy, target, fmt, bom=not no_bom)
-    names = [output_named("-o", path) if path == output else output_named("the template file", path) for path in files]
+    names = [output_named("-o", path) if path == output else output_named(render(T("the template file")), path) for path in files]
     refuse_clobbering(names, policy_inputs(compiled.policy.files))
     existing = [p for p in files if Path(p).exists()]
     if existing and not force:
-        raise DataError([f"{p}: already exists; give another name with -o, or --force to replace it" for p in existing])
+        raise DataError([already_exists(p) for p in existing])
     for path, data in files.items():
         write_bytes_atomic(path, data)
-    click.echo(f"wrote {', '.join(files)}: {len(compiled.policy.read_fields)} columns", err=True)
+    tell(T("wrote {path}: {columns}", path=series(list(files)), columns=N("{count} column", "{count} columns", len(compiled.policy.read_fields))))
 
 
 @click.command(name="compile")
@@ -128,7 +141,7 @@ def compile_cmd(policy: str, show: bool, output: str | None) -> None:
         emit(compiled.source, output)
     else:
         lines = compiled.source.count("\n") + 1
-        say(f"{policy}: compiled to {lines} lines of Python (use --show to print them)")
+        say(N("{path}: compiled to {count} line of Python (use --show to print them)", "{path}: compiled to {count} lines of Python (use --show to print them)", lines, path=policy))
 
 
 @click.command(name="schedule")
@@ -162,8 +175,8 @@ def deadline_cmd(policy: str, accepted: str, output: str | None) -> None:
     _schedule_of(checked)
     if checked.schedule.verification is None:
         raise PolicyError([Diagnostic(
-            f"{policy}: the schedule does not say how long points verification takes",
-            hint="add to the schedule: verification 35 workdays after <acceptance phase> (积分核定 「受理」 后 35个工作日)",
+            M("U0012", "{path}: the schedule does not say how long points verification takes", path=policy),
+            hint=T("add to the schedule: verification 35 workdays after <acceptance phase> (积分核定 「受理」 后 35个工作日)"),
         )])
     day = _when(accepted, "--accepted", time=False)
     emit(format_deadline(checked, deadline(checked.schedule, checked.calendar, day)), output)

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from jifen_dsl.cli.emit import emit, emit_bytes, finish_run, output_named, output_opt, refuse_clobbering, refuse_run_clobbering, say
+from jifen_dsl.cli.emit import emit, emit_bytes, finish_run, output_named, output_opt, refuse_clobbering, refuse_run_clobbering, say, tell
 from jifen_dsl.cli.lifetime import keep_until_exit
-from jifen_dsl.cli.options import check_run_options, format_opt, input_options, policy_arg, run_options
+from jifen_dsl.cli.options import UsageError, check_run_options, format_opt, input_options, policy_arg, run_options
 from jifen_dsl.data.clobber import Named, policy_inputs
 from jifen_dsl.errors import DataError
+from jifen_dsl.messages import M, T, render, series
 
 if TYPE_CHECKING:
     from jifen_dsl.progress import Progress
@@ -65,7 +66,7 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
 
     finish_run(run, text, lambda: _workbook("results", evaluation_cells(rules, outcome, guard=False)), fmt, output, out_dir, rejects, bom)
     if not quiet:
-        click.echo(summary_line_of(outcome), err=True)
+        tell(summary_line_of(outcome))
     keep_until_exit(run)
 
 
@@ -89,7 +90,7 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
     from jifen_dsl.allocation.columnar_report import placement_cells, placement_json_bytes, placement_sheet
     from jifen_dsl.allocation.columnar_summary import summary_of, summary_sheet
     from jifen_dsl.data.xlsxcolumns import workbook_bytes_of
-    from jifen_dsl.allocation.report import format_summary_data, placement_lines
+    from jifen_dsl.allocation.report import counts_line, format_summary_data, placement_lines
     from jifen_dsl.evaluation.columnar_report import csv_text_of
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
@@ -114,7 +115,7 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
     finish_run(run, text, workbook, fmt, output, out_dir, rejects, bom)
     if not quiet and not show_summary:  # the summary ends with the same count: it is said once
         counts = run.results.placed.get_column("status").value_counts().sort("status").iter_rows()
-        click.echo(f"{run.accepted} applicants: " + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts), err=True)
+        tell(counts_line(run.accepted, list(counts)))
     keep_until_exit(run)
 
 
@@ -139,15 +140,17 @@ def explain_cmd(policy: str, applicants: str, applicant_id: str, schools: str | 
 
     compiled = load_policy(policy)
     if output:
-        read = [("applicant", applicants), ("schools", schools), ("evidence", evidence)]
-        refuse_clobbering([output_named("-o", output)], policy_inputs(compiled.policy.files) + [Named(f"the {role} file {path}", path) for role, path in read if path])
+        read = [(T("the applicant file {path}", path=applicants), applicants)]
+        read += [(T("the schools file {path}", path=schools), schools)] if schools else []
+        read += [(T("the evidence file {path}", path=evidence), evidence)] if evidence else []
+        refuse_clobbering([output_named("-o", output)], policy_inputs(compiled.policy.files) + [Named(name, path) for name, path in read])
     people = read_applicants(applicants, compiled.policy, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas)
     if evidence:
         people = read_evidence(evidence, compiled.policy, people, formulas=formulas)
     elif compiled.policy.evidence:
-        click.echo(f"note: no --evidence file, so no applicant has evidence for {', '.join(compiled.policy.evidence)}", err=True)
+        tell(render(T("note")) + ": " + render(T("no --evidence file, so no applicant has evidence for {names}", names=series(list(compiled.policy.evidence)))))
     if not any(a.id == applicant_id for a in people):
-        raise DataError([f"{applicants}: no applicant has the id {applicant_id!r}"])
+        raise DataError([M("U0008", "{path}: no applicant has the id {id}", path=applicants, id=repr(applicant_id))])
     results = evaluate(compiled, people)
     text = explain_text(compiled, results, applicant_id)
     if schools:
@@ -186,14 +189,14 @@ def publish_cmd(results: str, kind: str, fmt: str, policy_path: str | None, bom:
     from jifen_dsl.data.xlsx import Sheet, workbook_bytes
 
     if fmt == "xlsx" and not output:
-        raise click.UsageError("xlsx output is a file: give -o FILE (- for standard output)")
+        raise UsageError(M("U0006", "xlsx output is a file: give -o FILE (- for standard output)"))
     read = _results_inputs(results)
     if output:
         refuse_clobbering([output_named("-o", output)], read)
     records, recorded = load_results(results)
     policy_file = policy_path or recorded.policy
     if policy_file is None:
-        raise click.UsageError("give --policy POLICY: the masking rule comes from the policy, and a results file does not name it")
+        raise UsageError(M("U0007", "give --policy POLICY: the masking rule comes from the policy, and a results file does not name it"))
     # The run's own policy is read from the library the run named, as verify-run does it.
     library = named_library() or (recorded.library if policy_path is None else None)
     with using_library(library):
@@ -217,6 +220,6 @@ def _results_inputs(results: str) -> list[Named]:
     from jifen_dsl.data.output import RUN_MARKER
 
     if not Path(results).is_dir():
-        return [Named(f"the results file {results}", results)]
+        return [Named(T("the results file {path}", path=results), results)]
     place = Path(results)
-    return [Named(f"the run's {name} {place / name}", str(place / name)) for name in (RUN_MARKER, "results.json")]
+    return [Named(T("the run's {name} {path}", name=name, path=str(place / name)), str(place / name)) for name in (RUN_MARKER, "results.json")]

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 
-from jifen_dsl.cli.emit import emit, output_named, output_opt, refuse_clobbering, say
-from jifen_dsl.cli.options import policy_arg
+from jifen_dsl.cli.emit import emit, output_named, output_opt, refuse_clobbering, say, tell
+from jifen_dsl.cli.options import UsageError, policy_arg
+from jifen_dsl.cli.policy_commands import already_exists
 from jifen_dsl.data.clobber import STDOUT, Named, policy_inputs
 from jifen_dsl.errors import DataError, JifenError, render_diagnostics
+from jifen_dsl.messages import M, T
 
 __all__ = ["new_year_cmd", "diff_cmd"]
 
@@ -42,15 +44,16 @@ def new_year_cmd(policy: str, year: int | None, output: str | None, extending: b
         if not output:
             refuse_clobbering([Named(result.path, result.path)], policy_inputs(_files_of(policy)))
         if Path(result.path).exists() and not force:
-            raise DataError([f"{result.path}: already exists; give another name with -o, or --force to replace it"])
+            raise DataError([already_exists(result.path)])
         write_text_atomic(result.path, result.text)
-    tell = (lambda line: click.echo(line, err=True)) if to_stdout else say  # standard output holds the policy alone
+    line = tell if to_stdout else say  # standard output holds the policy alone
     header = result.policy.header
-    tell(f"wrote {'standard output' if to_stdout else result.path}: {header.district} {header.year}, from {policy}")
+    written = T("standard output") if to_stdout else result.path
+    line(T("wrote {path}: {district} {year}, from {policy}", path=written, district=header.district, year=header.year, policy=policy))
     for change in result.changes:
-        tell(f"  {change}")
+        line(T("  {line}", line=change))
     for reminder in result.reminders:
-        tell(reminder)
+        line(reminder)
     if result.policy.warnings:
         click.echo(render_diagnostics(result.policy.warnings, result.policy.sources), err=True)
 
@@ -81,11 +84,12 @@ def diff_cmd(old: str, new: str, applicants: str | None, schools: str | None, co
     from jifen_dsl.years.impact import impact
 
     if (schools or evidence or cohort_year is not None) and not applicants:
-        raise click.UsageError("--schools, --evidence and --cohort-year apply to a cohort: give --applicants FILE")
+        raise UsageError(M("U0014", "--schools, --evidence and --cohort-year apply to a cohort: give --applicants FILE"))
     if output:
-        read = [Named(f"the old policy {old}", old), Named(f"the new policy {new}", new)]
+        read = [Named(T("the old policy {path}", path=old), old), Named(T("the new policy {path}", path=new), new)]
         read += policy_inputs(_files_of(old))[1:] + policy_inputs(_files_of(new))[1:]
-        read += [Named(f"the {role} file {path}", path) for role, path in (("applicant", applicants), ("schools", schools), ("evidence", evidence)) if path]
+        roles = ((T("the applicant file {path}", path=applicants), applicants), (T("the schools file {path}", path=schools), schools), (T("the evidence file {path}", path=evidence), evidence))
+        read += [Named(name, path) for name, path in roles if path]
         refuse_clobbering([output_named("-o", output)], read)
     if applicants:
         emit(format_impact(impact(old, new, applicants, schools, year=cohort_year, evidence=evidence), fmt), output)

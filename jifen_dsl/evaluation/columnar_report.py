@@ -17,8 +17,9 @@ import polars as pl
 
 from jifen_dsl.lang import model
 from jifen_dsl.lang.columns import decimal_text, field_column
+from jifen_dsl.messages import Message, N, T, series
 
-__all__ = ["personal_columns", "evaluation_cells", "csv_bytes_of", "guarded", "points_text", "reasons", "NEGATIVE_ZERO", "csv_text_of", "summary_line_of"]
+__all__ = ["personal_columns", "evaluation_cells", "csv_bytes_of", "guarded", "points_text", "reasons", "NEGATIVE_ZERO", "csv_text_of", "summary_line_of", "summary_message"]
 
 _COLUMNS = ("id", "grade", "eligible", "batch", "points", "rank", "failed")
 # What spreadsheet.needs_guard says, as expressions: a leading = + - @ tab or carriage return, not a plain number.
@@ -124,9 +125,19 @@ def csv_bytes_of(cells: pl.DataFrame, *, bom: bool = False) -> bytes:
     return ("\ufeff" + text if bom else text).encode("utf-8")
 
 
-def summary_line_of(frame: pl.DataFrame) -> str:
+def summary_line_of(frame: pl.DataFrame) -> Message:
     """'200 applicants: 150 eligible (G1 100, G7 50), 50 not eligible', as :func:`jifen_dsl.evaluation.report.summary_line` says it."""
     eligible = frame.filter(pl.col("eligible")).get_column("grade").value_counts().sort("grade").iter_rows()
-    by_grade = ", ".join(f"{grade} {count}" for grade, count in eligible)
-    total = int(frame.get_column("eligible").sum())
-    return f"{frame.height} applicants: {total} eligible" + (f" ({by_grade})" if by_grade else "") + f", {frame.height - total} not eligible"
+    return summary_message(frame.height, list(eligible))
+
+
+def summary_message(total: int, eligible: Sequence[tuple[str, int]]) -> Message:
+    """The line that counts an evaluation: ``total`` applicants, ``eligible`` (grade, count) by grade in order."""
+    count = sum(n for _, n in eligible)
+    applicants = N("{count} applicant", "{count} applicants", total)
+    if not count:
+        return T("{applicants}: {eligible} eligible, {ineligible} not eligible", applicants=applicants, eligible=count, ineligible=total - count)
+    return T(
+        "{applicants}: {eligible} eligible ({grades}), {ineligible} not eligible",
+        applicants=applicants, eligible=count, grades=series([f"{grade} {n}" for grade, n in eligible]), ineligible=total - count,
+    )

@@ -19,8 +19,10 @@ import polars as pl
 from jifen_dsl.compile.compiler import CompiledPolicy
 from jifen_dsl.errors import EvaluationError
 from jifen_dsl.evaluation.columnar_ranking import rank_column
+from jifen_dsl.evaluation.evaluator import failed_for
 from jifen_dsl.evaluation.objects import records_of
 from jifen_dsl.lang.operations import DECIMAL_CONTEXT
+from jifen_dsl.messages import M
 
 __all__ = ["evaluate_frame"]
 
@@ -49,8 +51,8 @@ def _raise_for(compiled: CompiledPolicy, frame: pl.DataFrame, position: int) -> 
         try:
             compiled.evaluate(records_of(compiled.policy, frame.slice(position, 1))[0])
         except EvaluationError as exc:
-            raise EvaluationError(f"applicant {applicant_id!r} (row {row}): {exc}") from None
+            raise EvaluationError(failed_for(applicant_id, row, exc)) from None
         except decimal.DecimalException as exc:
-            raise EvaluationError(f"applicant {applicant_id!r} (row {row}): decimal arithmetic failed ({type(exc).__name__})") from None
+            raise EvaluationError(M("R0002", "applicant {id} (row {row}): decimal arithmetic failed ({error})", id=repr(applicant_id), row=row, error=type(exc).__name__)) from None
     # The scalar backend evaluated the row without fault: the two backends disagree, which is a defect.
-    raise EvaluationError(f"applicant {applicant_id!r} (row {row}): the columnar evaluation failed where the scalar one did not")
+    raise EvaluationError(M("R0003", "applicant {id} (row {row}): the columnar evaluation failed where the scalar one did not", id=repr(applicant_id), row=row))

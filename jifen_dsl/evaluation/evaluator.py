@@ -13,8 +13,9 @@ from jifen_dsl.errors import EvaluationError
 from jifen_dsl.compile.order import order_parts
 from jifen_dsl.evaluation.ranking import ranks_by_values
 from jifen_dsl.lang.operations import DECIMAL_CONTEXT
+from jifen_dsl.messages import M, Message
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["Evaluation", "evaluate", "failed_for"]
 
 
 class Evaluation:
@@ -119,7 +120,13 @@ def _evaluate_alone(compiled: CompiledPolicy, applicant: Applicant) -> Evaluatio
         try:
             failed, unknown, points, scores, batch, keys = compiled.evaluate(applicant.record)
         except EvaluationError as exc:
-            raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): {exc}") from None
+            raise EvaluationError(failed_for(applicant.id, applicant.row, exc)) from None
         except decimal.DecimalException as exc:
-            raise EvaluationError(f"applicant {applicant.id!r} (row {applicant.row}): decimal arithmetic failed ({type(exc).__name__})") from None
+            raise EvaluationError(M("R0002", "applicant {id} (row {row}): decimal arithmetic failed ({error})", id=repr(applicant.id), row=applicant.row, error=type(exc).__name__)) from None
     return Evaluation(applicant, failed, unknown, points, scores, batch, keys, compiled.missing_name)
+
+
+def failed_for(applicant_id: str, row: int, exc: EvaluationError) -> Message:
+    """The message of an evaluation that failed for one applicant: the applicant, its row and what went wrong."""
+    problem = exc.args[0] if len(exc.args) == 1 else str(exc)  # a message, told in the language chosen when it is shown
+    return M("R0001", "applicant {id} (row {row}): {problem}", id=repr(applicant_id), row=row, problem=problem)

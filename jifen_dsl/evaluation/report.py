@@ -12,6 +12,8 @@ from jifen_dsl.evaluation.evaluator import Evaluation
 from jifen_dsl.data.formats import OUTPUT_FORMATS
 from jifen_dsl.data.tables import csv_lines, text_table
 from jifen_dsl.data.values import PointsText, format_value
+from jifen_dsl.evaluation.columnar_report import summary_message
+from jifen_dsl.messages import Message
 
 __all__ = [
     "evaluation_records", "evaluation_rows", "evaluation_header", "evaluation_table", "evaluation_lines", "format_evaluations",
@@ -162,16 +164,10 @@ def format_evaluations(compiled: CompiledPolicy, evaluations: Sequence[Evaluatio
     return text_table(header, rows, right_aligned=(4, 5))
 
 
-def summary_line(evaluations: Sequence[Evaluation]) -> str:
+def summary_line(evaluations: Sequence[Evaluation]) -> Message:
     """'200 applicants: 150 eligible (G1 100, G7 50), 50 not eligible'."""
     eligible: dict[str, int] = {}
     for e in evaluations:
         if e.eligible:
             eligible[e.grade] = eligible.get(e.grade, 0) + 1
-    total_eligible = sum(eligible.values())
-    by_grade = ", ".join(f"{g} {n}" for g, n in sorted(eligible.items()))
-    return (
-        f"{len(evaluations)} applicants: {total_eligible} eligible"
-        + (f" ({by_grade})" if by_grade else "")
-        + f", {len(evaluations) - total_eligible} not eligible"
-    )
+    return summary_message(len(evaluations), sorted(eligible.items()))

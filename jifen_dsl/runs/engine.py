@@ -33,6 +33,7 @@ from jifen_dsl.data.schools import School
 from jifen_dsl.evaluation.engine import evaluate_frame
 from jifen_dsl.lang import model
 from jifen_dsl.lang.columns import field_column
+from jifen_dsl.messages import T, render
 from jifen_dsl.progress import Progress
 
 __all__ = ["Results", "run_engine", "read_cohort", "placement_columns"]
@@ -103,7 +104,7 @@ def run_engine(compiled: CompiledPolicy, cohort: CohortFrame, offer: Sequence[Sc
         else:
             check_choices_frame(frame, policy, offer, cohort.table.at, cohort.table.path)
     columnar = compile_columnar(policy)
-    advance = progress.phase("evaluating", frame.height)
+    advance = progress.phase(render(T("evaluating")), frame.height)
     outcome = evaluate_frame(compiled, columnar, frame)
     if advance is not None:
         advance(frame.height)

@@ -22,6 +22,7 @@ from jifen_dsl.data.clobber import Named, identity, policy_inputs, refuse_clobbe
 from jifen_dsl.data.output import RUN_MARKER, write_directory_atomic
 from jifen_dsl.errors import DataError
 from jifen_dsl.runs.runfiles import read_manifest_json, shown
+from jifen_dsl.messages import M, T, series
 
 __all__ = ["RUN_FILES", "TOOL_NAME", "RunFolder", "output_names", "run_inputs", "earlier_outputs", "check_run_folder", "write_run_folder"]
 
@@ -47,11 +48,11 @@ def run_inputs(spec: Any, compiled: Any) -> list[Named]:
     ``spec`` is a run.RunSpec and ``compiled`` its CompiledPolicy (not imported: run imports this module).
     """
     inputs = policy_inputs(compiled.policy.files)
-    inputs.append(Named(f"the applicant file {spec.applicants.path}", spec.applicants.path))
+    inputs.append(Named(T("the applicant file {path}", path=spec.applicants.path), spec.applicants.path))
     if spec.schools is not None:
-        inputs.append(Named(f"the schools file {spec.schools.path}", spec.schools.path))
+        inputs.append(Named(T("the schools file {path}", path=spec.schools.path), spec.schools.path))
     if spec.evidence is not None:
-        inputs.append(Named(f"the evidence file {spec.evidence.path}", spec.evidence.path))
+        inputs.append(Named(T("the evidence file {path}", path=spec.evidence.path), spec.evidence.path))
     return inputs
 
 
@@ -89,7 +90,7 @@ def check_run_folder(directory: str, names: Sequence[str], inputs: Sequence[Name
     """What a run writing ``names`` may do in ``directory``; DataError naming what is in the way, or an input it would overwrite."""
     place = Path(directory)
     refuse_clobbering(
-        [Named(f"{place / name} (written by --out {directory})", str(place / name), "choose another folder for --out") for name in names],
+        [Named(T("{path} (written by --out {directory})", path=str(place / name), directory=directory), str(place / name), T("choose another folder for --out")) for name in names],
         inputs,
     )
     return _survey(directory, inputs, manifest_version)
@@ -108,22 +109,22 @@ def _survey(directory: str, inputs: Sequence[Named], manifest_version: int) -> R
     except FileNotFoundError:
         return RunFolder(directory, exists=False)
     except (OSError, ValueError) as exc:
-        raise DataError([f"--out {directory}: cannot look into it ({getattr(exc, 'strerror', None) or exc})"]) from None
+        raise DataError([_cannot_look(directory, getattr(exc, "strerror", None) or str(exc))]) from None
     if not stat.S_ISDIR(mode):
-        raise DataError([f"--out {directory} is a file, not a folder; choose a new or empty folder"])
+        raise DataError([M("R0151", "--out {directory} is a file, not a folder; choose a new or empty folder", directory=directory)])
     try:
         entries = sorted(os.listdir(directory))
     except OSError as exc:
-        raise DataError([f"--out {directory}: cannot look into it ({exc.strerror or exc})"]) from None
+        raise DataError([_cannot_look(directory, exc.strerror or str(exc))]) from None
     root = Path(directory)
     read = frozenset().union(*(identity(i.path) for i in inputs))
     kept = {name for name in entries if identity(str(root / name)) & read}
     listed: list[str] = []
-    in_the_way: list[str] = []
+    in_the_way: list[Any] = []
     if RUN_MARKER in entries and RUN_MARKER not in kept:
         found = _manifest_outputs(root / RUN_MARKER, manifest_version)
         if found is None:
-            in_the_way.append(f"{RUN_MARKER} (not the manifest of a run jifen wrote)")
+            in_the_way.append(T("{name} (not the manifest of a run jifen wrote)", name=RUN_MARKER))
         else:
             listed = found
     earlier = [name for name in entries if name in listed and name not in kept and _plain_file(root / name)]
@@ -132,9 +133,17 @@ def _survey(directory: str, inputs: Sequence[Named], manifest_version: int) -> R
             in_the_way.append(shown(name) + ("/" if (root / name).is_dir() else ""))
     if in_the_way:
         more = len(in_the_way) - _SHOWN_AT_MOST
-        listing = ", ".join(in_the_way[:_SHOWN_AT_MOST]) + (f" and {more} more" if more > 0 else "")
-        raise DataError([f"--out {directory} holds what jifen did not write: {listing}; choose a new or empty folder, or move those out of it"])
+        names = series(in_the_way[:_SHOWN_AT_MOST])
+        listing = T("{names} and {count} more", names=names, count=more) if more > 0 else names
+        raise DataError([M(
+            "R0152", "--out {directory} holds what jifen did not write: {listing}; choose a new or empty folder, or move those out of it",
+            directory=directory, listing=listing,
+        )])
     return RunFolder(directory, exists=True, earlier=tuple(earlier), inputs=tuple(sorted(kept)))
+
+
+def _cannot_look(directory: str, reason: str):
+    return M("R0150", "--out {directory}: cannot look into it ({reason})", directory=directory, reason=reason)
 
 
 def _manifest_outputs(path: Path, manifest_version: int) -> list[str] | None:

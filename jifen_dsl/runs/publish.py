@@ -21,7 +21,8 @@ from jifen_dsl.lang import model
 from jifen_dsl.errors import DataError
 from jifen_dsl.data.masking import mask, without_bidi_controls
 from jifen_dsl.data.output import RUN_MARKER
-from jifen_dsl.runs.runfiles import read_manifest_json
+from jifen_dsl.runs.runfiles import read_manifest_json, unreadable_manifest, why
+from jifen_dsl.messages import M, T
 
 __all__ = ["PublicList", "Recorded", "load_results", "points_list", "admission_list", "KINDS"]
 
@@ -139,25 +140,28 @@ def load_results(path: str) -> tuple[list[dict[str, Any]], Recorded]:
             arguments = read_manifest_json(str(manifest_path))["arguments"]  # a small regular file, or refused
             policy, library = arguments["policy"], arguments.get("library")
             if not isinstance(policy, str) or not (library is None or isinstance(library, str)):
-                raise TypeError("the policy or the library it names is not a path")
+                raise TypeError(T("the policy or the library it names is not a path"))
             recorded = Recorded(policy, library)
         except FileNotFoundError:
-            raise DataError([f"{path}: holds no {RUN_MARKER}; give a directory written by --out, or a results file"]) from None
+            raise DataError([M("R0160", "{path}: holds no {manifest}; give a directory written by --out, or a results file", path=path, manifest=RUN_MARKER)]) from None
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-            raise DataError([f"{manifest_path}: cannot be read as a manifest ({exc})"]) from None
+            raise DataError([unreadable_manifest(str(manifest_path), exc)]) from None
         target = target / "results.json"
     if target.exists() and not target.is_file():  # a pipe or a device would be read for ever
-        raise DataError([f"{target}: not a regular file; give the JSON results of evaluate or allocate"])
+        raise DataError([M("R0161", "{path}: not a regular file; give the JSON results of evaluate or allocate", path=str(target))])
     try:
         records = json.loads(target.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise DataError([f"{target}: no such file"]) from None
+        raise DataError([M("R0162", "{path}: no such file", path=str(target))]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([f"{target}: cannot read ({exc})"]) from None
+        raise DataError([M("R0163", "{path}: cannot read ({reason})", path=str(target), reason=why(exc))]) from None
     except json.JSONDecodeError as exc:
-        raise DataError([f"{target}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); give the JSON results of evaluate or allocate"]) from None
+        raise DataError([M(
+            "R0164", "{path}:{line}:{column}: not valid JSON ({reason}); give the JSON results of evaluate or allocate",
+            path=str(target), line=exc.lineno, column=exc.colno, reason=exc.msg,
+        )]) from None
     if not isinstance(records, list) or not all(isinstance(r, dict) and "id" in r and "grade" in r and "points" in r for r in records):
-        raise DataError([f"{target}: not the results of evaluate or allocate (expected a JSON list of records with id, grade and points)"])
+        raise DataError([M("R0165", "{path}: not the results of evaluate or allocate (expected a JSON list of records with id, grade and points)", path=str(target))])
     return records, recorded
 
 
@@ -243,7 +247,7 @@ def _round(value: str | None, text: dict[str, str]) -> str:
 def admission_list(records: list[dict[str, Any]], policy: model.Policy) -> PublicList:
     """Those admitted: by grade and school, in rank order."""
     if not records or "status" not in records[0]:
-        raise DataError(["these are the results of evaluate; an admission list needs the results of allocate"])
+        raise DataError([M("R0166", "these are the results of evaluate; an admission list needs the results of allocate")])
     language = policy.language
     text = _TEXT[language]
     grades = _grade_names(policy, language)

@@ -31,7 +31,7 @@ from jifen_dsl.version import __version__
 from jifen_dsl.allocation.allocator import ADMITTED, INELIGIBLE, NOT_QUALIFIED, UNPLACED, Allocation
 from jifen_dsl.allocation.frame import allocation_of
 from jifen_dsl.compile.compiler import CompiledPolicy
-from jifen_dsl.errors import DataError, JifenError
+from jifen_dsl.errors import DataError, JifenError, severity_word
 from jifen_dsl.evaluation.evaluator import Evaluation
 from jifen_dsl.evaluation.objects import evaluations_of
 from jifen_dsl.data.applicants import Reject
@@ -45,8 +45,9 @@ from jifen_dsl.data.readers import Table
 from jifen_dsl.data.schools import read_schools_table, schools_from_table
 from jifen_dsl.data.tables import csv_bytes
 from jifen_dsl.runs.runfiles import (
-    file_size, input_differences, manifest_problems, output_differences, read_manifest_json, short, shown, spec_problems,
+    file_size, input_differences, manifest_problems, output_differences, read_manifest_json, short, shown, spec_problems, unreadable_manifest,
 )
+from jifen_dsl.messages import M, Message, N, T, render, series
 
 __all__ = [
     "Source", "RunSpec", "Run", "execute", "run_outputs", "rejects_bytes", "manifest", "write_run", "check_out_dir",
@@ -164,7 +165,7 @@ def _execute(spec: RunSpec, progress: Progress) -> Run:
     offer = None
     if spec.command == "allocate":
         if spec.schools is None:  # pragma: no cover - the command line always gives one
-            raise DataError(["allocate needs a schools file"])
+            raise DataError([M("R0100", "allocate needs a schools file")])
         s = spec.schools
         schools_table = read_schools_table(s.path, input_format=s.format, encoding=s.encoding, sheet=s.sheet, formulas=s.formulas)
         offer = schools_from_table(schools_table, policy)
@@ -181,7 +182,10 @@ def rejects_bytes(run: Run) -> bytes:
     """The rows set aside, as CSV: where each was, why, and its cells as read."""
     head = _REJECT_COLUMNS.get(run.compiled.policy.language, _REJECT_COLUMNS["en"])
     header = list(head) + list(run.table.header)
-    rows = [[str(r.row), "; ".join(r.reasons), *r.cells] for r in run.rejects]
+    # A file of the run: in the policy's language, as its header, whatever language the messages are shown in
+    # (verify-run must get the same bytes again).
+    language = "zh" if run.compiled.policy.language == "zh" else "en"
+    rows = [[str(r.row), "; ".join(render(reason, language) for reason in r.reasons), *r.cells] for r in run.rejects]
     return csv_bytes(header, rows, bom=run.spec.bom)
 
 
@@ -330,41 +334,49 @@ def check_out_dir(directory: str, spec: RunSpec, compiled: CompiledPolicy) -> No
 class VerificationError(JifenError):
     """A run directory that does not verify: every difference found."""
 
-    def __init__(self, directory: str, differences: list[str], notes: list[str] | None = None):
+    def __init__(self, directory: str, differences: list[Message | str], notes: list[Message | str] | None = None):
         self.directory = directory
         self.differences = tuple(differences)
         self.notes = tuple(notes or ())
-        super().__init__(self.render())
+        super().__init__(directory)
 
     def render(self) -> str:
         count = len(self.differences)
-        lines = [f"{self.directory}: the run does not verify"]
-        lines += ["error: " + d for d in self.differences]
-        lines += ["note: " + n for n in self.notes]
-        lines.append(f"{count} difference{'s' if count != 1 else ''} found")
+        lines = [render(M("R0101", "{directory}: the run does not verify", directory=self.directory))]
+        lines += [severity_word("error") + ": " + render(d) for d in self.differences]
+        lines += [_note(n) for n in self.notes]
+        lines.append(render(N("{count} difference found", "{count} differences found", count)))
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _note(note: Message | str) -> str:
+    """A note below a result or a refusal: ``note: ...``, in the chosen language."""
+    return render(T("note")) + ": " + render(note)
 
 
 def load_manifest(directory: str) -> dict[str, Any]:
     """The manifest of a run directory; raise DataError when there is none or it cannot be read."""
     path = Path(directory) / MANIFEST
     if not Path(directory).is_dir():
-        raise DataError([f"{directory}: no such directory"])
+        raise DataError([M("R0102", "{directory}: no such directory", directory=directory)])
     try:
         data = read_manifest_json(str(path))
     except FileNotFoundError:
-        raise DataError([f"{directory}: holds no {MANIFEST}; is it a directory written by --out?"]) from None
+        raise DataError([M("R0103", "{directory}: holds no {manifest}; is it a directory written by --out?", directory=directory, manifest=MANIFEST)]) from None
     except ValueError as exc:  # json's own errors are ValueErrors too
-        raise DataError([f"{path}: cannot be read as a manifest ({exc})"]) from None
+        raise DataError([unreadable_manifest(str(path), exc)]) from None
     if not isinstance(data, dict) or type(data.get("manifest_version")) is not int or data.get("manifest_version") != FORMAT_VERSION or "arguments" not in data:
-        raise DataError([f"{path}: not a manifest this version of jifen_dsl can verify"])
+        raise DataError([M("R0105", "{path}: not a manifest this version of jifen_dsl can verify", path=str(path))])
     try:
         spec = spec_from_manifest(data)
     except DataError as exc:
-        raise DataError([f"{path}: {p}" for p in exc.problems]) from None
+        raise DataError([_in_manifest(path, p) for p in exc.problems]) from None
     problems = manifest_problems(data) or spec_problems(spec, data)
     if problems:
-        raise DataError([f"{path}: {p}" for p in problems])
+        raise DataError([_in_manifest(path, p) for p in problems])
     return data
 
 
@@ -391,17 +403,24 @@ def spec_from_manifest(data: dict[str, Any]) -> RunSpec:
         if not (isinstance(data["policy"]["files"], list) and isinstance(data["inputs"], dict) and isinstance(data["outputs"], list)):
             raise ValueError("sections")
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise DataError(["the manifest does not record a run this version of jifen_dsl can repeat (a field is missing or damaged)"]) from None
+        raise DataError([M("R0107", "the manifest does not record a run this version of jifen_dsl can repeat (a field is missing or damaged)")]) from None
     return spec
 
 
+def _in_manifest(path: Path, problem: Message | str) -> Message:
+    return M("R0106", "{path}: {problem}", path=str(path), problem=problem)
+
+
 def verify_run(directory: str, progress: Progress = NO_PROGRESS) -> str:
-    """Check a run directory against its manifest and against a new run; return a summary or raise VerificationError."""
+    """Check a run directory against its manifest and against a new run; return a summary or raise VerificationError.
+
+    The summary is told in the language chosen when it is made: that of the run's policy, unless one was asked for.
+    """
     data = load_manifest(directory)
     spec = spec_from_manifest(data)
-    notes: list[str] = []
+    notes: list[Message] = []
     if data["tool"].get("version") != __version__:
-        notes.append(f"the run was made with jifen_dsl {shown(str(data['tool'].get('version')))}; this is {__version__}")
+        notes.append(T("the run was made with jifen_dsl {recorded}; this is {current}", recorded=shown(str(data["tool"].get("version"))), current=__version__))
     recorded = {o["file"]: o["sha256"] for o in data["outputs"]}
 
     # 1. The files in the directory are the ones the run wrote.
@@ -411,7 +430,7 @@ def verify_run(directory: str, progress: Progress = NO_PROGRESS) -> str:
     changed = input_differences(data)
     differences += changed
     if changed:
-        notes.append("the inputs differ, so the run was not repeated")
+        notes.append(T("the inputs differ, so the run was not repeated"))
         raise VerificationError(directory, differences, notes)
 
     # 3. The same run again gives the same bytes.
@@ -419,18 +438,24 @@ def verify_run(directory: str, progress: Progress = NO_PROGRESS) -> str:
     again = run_outputs(rerun)
     for name in sorted(set(again) | set(recorded)):
         if name not in again:
-            differences.append(f"{shown(name)}: the run wrote it, but running again does not")
+            differences.append(M("R0110", "{name}: the run wrote it, but running again does not", name=shown(name)))
         elif name not in recorded:
-            differences.append(f"{name}: running again writes it, but the run did not")
+            differences.append(M("R0111", "{name}: running again writes it, but the run did not", name=name))
         elif sha256(again[name]) != recorded[name]:
-            differences.append(f"{shown(name)}: running again gives different output (sha256 {short(recorded[name])}... recorded, {short(sha256(again[name]))}... now)")
+            differences.append(M(
+                "R0112", "{name}: running again gives different output (sha256 {recorded}... recorded, {now}... now)",
+                name=shown(name), recorded=short(recorded[name]), now=short(sha256(again[name])),
+            ))
     if data["policy"].get("resolved_sha256") != policy_digests(rerun.compiled)[1]:
-        differences.append(f"{shown(spec.policy)}: the resolved policy differs from the one recorded")
+        differences.append(M("R0113", "{path}: the resolved policy differs from the one recorded", path=shown(spec.policy)))
     if differences:
         raise VerificationError(directory, differences, notes)
     checked = len(data["policy"]["files"]) + len(data["inputs"])
-    summary_line = (
-        f"{directory}: verified - {checked} input files unchanged, {len(recorded)} outputs reproduced byte for byte"
-        f" ({', '.join(map(shown, recorded))})"
+    summary_line = T(
+        "{directory}: verified - {inputs}, {outputs} ({names})",
+        directory=directory,
+        inputs=N("{count} input file unchanged", "{count} input files unchanged", checked),
+        outputs=N("{count} output reproduced byte for byte", "{count} outputs reproduced byte for byte", len(recorded)),
+        names=series(list(map(shown, recorded))),
     )
-    return "\n".join([summary_line] + ["note: " + n for n in notes])
+    return "\n".join([render(summary_line)] + [_note(n) for n in notes])

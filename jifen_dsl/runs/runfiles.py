@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from jifen_dsl.errors import JifenError
+from jifen_dsl.messages import M, Message, T
 
 __all__ = [
     "MAX_MANIFEST_BYTES", "Hashed", "read_manifest_json", "manifest_problems", "spec_problems", "output_path", "hash_regular",
-    "is_regular_file", "file_size", "shown", "short", "output_differences", "input_differences",
+    "is_regular_file", "file_size", "shown", "short", "output_differences", "input_differences", "unreadable_manifest",
 ]
 
 # A manifest is a few kilobytes (one line per policy file, input and output); a
@@ -47,7 +48,7 @@ def shown(text: str) -> str:
 
 def _parse_int(digits: str) -> int:
     if len(digits.lstrip("-")) > _MAX_NUMBER_DIGITS:
-        raise ValueError(f"a number of {len(digits.lstrip('-')):,} digits")
+        raise ValueError(T("a number of {digits:,} digits", digits=len(digits.lstrip("-"))))
     return int(digits)
 
 
@@ -60,9 +61,9 @@ def read_manifest_json(path: str) -> Any:
     except (OSError, ValueError) as exc:
         raise ValueError(getattr(exc, "strerror", None) or str(exc)) from None
     if not stat.S_ISREG(before.st_mode):
-        raise ValueError("not a regular file")
+        raise ValueError(T("not a regular file"))
     if before.st_size > MAX_MANIFEST_BYTES:
-        raise ValueError(f"{before.st_size:,} bytes; a manifest is at most {MAX_MANIFEST_BYTES:,}")
+        raise ValueError(T("{size:,} bytes; a manifest is at most {limit:,}", size=before.st_size, limit=MAX_MANIFEST_BYTES))
     try:
         data = _read_regular(path, MAX_MANIFEST_BYTES)
     except FileNotFoundError:
@@ -70,13 +71,25 @@ def read_manifest_json(path: str) -> Any:
     except OSError as exc:
         raise ValueError(exc.strerror or str(exc)) from None
     if data is None or len(data) > MAX_MANIFEST_BYTES:
-        raise ValueError("changed while it was read, or is not a regular file")
+        raise ValueError(T("changed while it was read, or is not a regular file"))
     try:
         return json.loads(data.decode("utf-8"), parse_int=_parse_int)
     except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text") from None
+        raise ValueError(T("not UTF-8 text")) from None
     except RecursionError:
-        raise ValueError("nested too deeply") from None
+        raise ValueError(T("nested too deeply")) from None
+
+
+def why(exc: BaseException) -> Message | str:
+    """What an exception says, kept a message when it is one (put into words in the language chosen when shown)."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], Message):
+        return exc.args[0]
+    return str(exc)
+
+
+def unreadable_manifest(path: str, exc: BaseException) -> Message:
+    """A manifest that cannot be read, and why (``exc``: what reading it raised)."""
+    return M("R0104", "{path}: cannot be read as a manifest ({reason})", path=path, reason=why(exc))
 
 
 def _read_regular(path: str, limit: int) -> bytes | None:
@@ -113,54 +126,57 @@ def _is_count(value: Any) -> bool:
     return type(value) is int and value >= 0
 
 
-def _what(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a text", bool: "true or false", int: "a number", float: "a number"}
+_OBJECT, _TEXT, _FILES = T("an object"), T("a text"), T("a list of files")
+
+
+def _what(value: Any) -> Message:
+    names = {dict: _OBJECT, list: T("a list"), str: _TEXT, bool: T("true or false"), int: T("a number"), float: T("a number")}
     if isinstance(value, str) and "\0" in value:
-        return "a text holding a NUL character"
-    return "nothing" if value is None else names.get(type(value), "something else")
+        return T("a text holding a NUL character")
+    return T("nothing") if value is None else names.get(type(value), T("something else"))
 
 
-def manifest_problems(data: dict[str, Any]) -> list[str]:
+def manifest_problems(data: dict[str, Any]) -> list[Message]:
     """What is damaged in the parts of a manifest verify-run reads (the arguments are checked by the spec)."""
-    problems: list[str] = []
+    problems: list[Message] = []
 
-    def need(ok: bool, where: str, expected: str, value: Any) -> bool:
+    def need(ok: bool, where: str, expected: Message, value: Any) -> bool:
         if not ok:
-            problems.append(f"{where} should be {expected}, not {_what(value)}")
+            problems.append(M("R0120", "{where} should be {expected}, not {found}", where=where, expected=expected, found=_what(value)))
         return ok
 
     tool = data.get("tool")
-    if need(isinstance(tool, dict), "tool", "an object", tool):
+    if need(isinstance(tool, dict), "tool", _OBJECT, tool):
         version = tool.get("version")
-        need(version is None or _is_text(version), "tool.version", "a text", version)
+        need(version is None or _is_text(version), "tool.version", _TEXT, version)
     policy = data.get("policy")
-    if need(isinstance(policy, dict), "policy", "an object", policy):
+    if need(isinstance(policy, dict), "policy", _OBJECT, policy):
         files = policy.get("files")
-        if need(isinstance(files, list) and len(files) > 0, "policy.files", "a list of files", files):
+        if need(isinstance(files, list) and len(files) > 0, "policy.files", _FILES, files):
             for i, f in enumerate(files):
                 _file_record(need, f"policy.files[{i}]", f, "path")
         resolved = policy.get("resolved_sha256")
-        need(resolved is None or _is_text(resolved), "policy.resolved_sha256", "a text", resolved)
+        need(resolved is None or _is_text(resolved), "policy.resolved_sha256", _TEXT, resolved)
     inputs = data.get("inputs")
-    if need(isinstance(inputs, dict), "inputs", "an object", inputs):
+    if need(isinstance(inputs, dict), "inputs", _OBJECT, inputs):
         for role, record in inputs.items():
             _file_record(need, f"inputs.{shown(role)}", record, "path")
     outputs = data.get("outputs")
-    if need(isinstance(outputs, list), "outputs", "a list of files", outputs):
+    if need(isinstance(outputs, list), "outputs", _FILES, outputs):
         for i, record in enumerate(outputs):
             if _file_record(need, f"outputs[{i}]", record, "file") and not output_name_ok(record["file"]):
-                problems.append(f"outputs[{i}].file names a file outside the run: {shown(record['file'])}")
+                problems.append(M("R0121", "outputs[{index}].file names a file outside the run: {name}", index=i, name=shown(record["file"])))
     return problems
 
 
 def _file_record(need, where: str, record: Any, key: str) -> bool:
     """Check one file's record: its path (or name), its sha256, and its size when given."""
-    if not need(isinstance(record, dict), where, "an object", record):
+    if not need(isinstance(record, dict), where, _OBJECT, record):
         return False
-    ok = need(_is_path(record.get(key)), f"{where}.{key}", "a file name", record.get(key))
-    ok = need(_is_text(record.get("sha256")), f"{where}.sha256", "a text", record.get("sha256")) and ok
+    ok = need(_is_path(record.get(key)), f"{where}.{key}", T("a file name"), record.get(key))
+    ok = need(_is_text(record.get("sha256")), f"{where}.sha256", _TEXT, record.get("sha256")) and ok
     size = record.get("bytes")
-    return need(size is None or _is_count(size), f"{where}.bytes", "a whole number of bytes", size) and ok
+    return need(size is None or _is_count(size), f"{where}.bytes", T("a whole number of bytes"), size) and ok
 
 
 def output_name_ok(name: str) -> bool:
@@ -252,7 +268,7 @@ def hash_regular(path: str, size: int | None) -> Hashed:
 # ------------------------------------------------------------------ verification
 
 
-def spec_problems(spec: Any, data: dict[str, Any]) -> list[str]:
+def spec_problems(spec: Any, data: dict[str, Any]) -> list[Message]:
     """Where the run to repeat names other files than those whose hashes the manifest records.
 
     verify-run checks the recorded files before it runs again; the run must read
@@ -261,29 +277,29 @@ def spec_problems(spec: Any, data: dict[str, Any]) -> list[str]:
     problems = []
     recorded = [f["path"] for f in data["policy"]["files"]]
     if not _is_path(spec.policy) or spec.policy != recorded[0]:
-        problems.append("arguments.policy names a file whose hash policy.files does not record first")
+        problems.append(M("R0122", "arguments.policy names a file whose hash policy.files does not record first"))
     library = getattr(spec, "library", None)
     if library is not None and not _is_path(library):
-        problems.append("arguments.library should be the name of a folder")
+        problems.append(M("R0123", "arguments.library should be the name of a folder"))
     sources = {"applicants": spec.applicants, "schools": spec.schools, "evidence": spec.evidence}
     for role, source in sources.items():
         if source is None:
             continue
         record = data["inputs"].get(role)
         if not (_is_path(source.path) and isinstance(record, dict) and source.path == record["path"]):
-            problems.append(f"arguments.{role} names a file whose hash inputs.{role} does not record")
+            problems.append(M("R0124", "arguments.{role} names a file whose hash inputs.{role} does not record", role=role))
         for key in ("format", "encoding", "sheet"):
             value = getattr(source, key)
             if value is not None and not (isinstance(value, str) and "\0" not in value):
-                problems.append(f"arguments.{role}.{key} should be a text")
+                problems.append(M("R0125", "arguments.{role}.{key} should be a text", role=role, key=key))
     return problems
 
 
-def short(digest: str | None) -> str:
-    return shown(digest[:12]) if digest else "missing"
+def short(digest: str | None) -> Message | str:
+    return shown(digest[:12]) if digest else T("missing")
 
 
-def output_differences(directory: str, data: dict[str, Any], marker: str) -> list[str]:
+def output_differences(directory: str, data: dict[str, Any], marker: str) -> list[Message]:
     """How the files in the run directory differ from the outputs its manifest records (only those are opened)."""
     differences = []
     root = Path(directory)
@@ -291,26 +307,32 @@ def output_differences(directory: str, data: dict[str, Any], marker: str) -> lis
     for name, record in recorded.items():
         place = output_path(directory, name)
         if place is None:
-            differences.append(f"{shown(str(root / name))}: leads outside the run, so it was not opened")
+            differences.append(M("R0130", "{path}: leads outside the run, so it was not opened", path=shown(str(root / name))))
             continue
         hashed = hash_regular(place, record.get("bytes"))
         digest = record["sha256"]
         if hashed.missing:
-            differences.append(f"{root / name}: missing; the run wrote it")
+            differences.append(M("R0131", "{path}: missing; the run wrote it", path=str(root / name)))
         elif hashed.not_regular:
-            differences.append(f"{shown(str(root / name))}: not a regular file, so it was not opened; the run wrote one")
+            differences.append(M("R0132", "{path}: not a regular file, so it was not opened; the run wrote one", path=shown(str(root / name))))
         elif hashed.size is not None:
-            differences.append(f"{shown(str(root / name))}: changed since the run ({record['bytes']:,} bytes recorded, {hashed.size:,} now)")
+            differences.append(M(
+                "R0133", "{path}: changed since the run ({recorded:,} bytes recorded, {now:,} now)",
+                path=shown(str(root / name)), recorded=record["bytes"], now=hashed.size,
+            ))
         elif hashed.digest != digest:
-            differences.append(f"{root / name}: changed since the run (sha256 {short(digest)}... recorded, {short(hashed.digest)}... now)")
+            differences.append(M(
+                "R0134", "{path}: changed since the run (sha256 {recorded}... recorded, {now}... now)",
+                path=str(root / name), recorded=short(digest), now=short(hashed.digest),
+            ))
     inputs = _input_paths(data)
     for path in sorted(root.iterdir()):
         if path.name not in recorded and path.name != marker and os.path.realpath(path) not in inputs:
-            differences.append(f"{shown(str(path))}: not written by the run")
+            differences.append(M("R0135", "{path}: not written by the run", path=shown(str(path))))
     return differences
 
 
-def input_differences(data: dict[str, Any]) -> list[str]:
+def input_differences(data: dict[str, Any]) -> list[Message]:
     """How the policy files and inputs differ from those the run read; a file that is not a regular one is not read."""
     from jifen_dsl.lang.loader import read_source  # the parser's module: imported only when a run is verified
 
@@ -318,24 +340,39 @@ def input_differences(data: dict[str, Any]) -> list[str]:
     for f in data["policy"]["files"]:
         name = shown(f["path"])
         if is_regular_file(f["path"]) is False:
-            differences.append(f"{name}: the policy file changed since the run: it is not a regular file, so it was not read")
+            differences.append(M("R0136", "{path}: the policy file changed since the run: it is not a regular file, so it was not read", path=name))
             continue
         try:
             now = hashlib.sha256(read_source(f["path"]).encode("utf-8")).hexdigest()
         except JifenError:
             now = None
         if now != f["sha256"]:
-            differences.append(f"{name}: the policy file changed since the run (sha256 {short(f['sha256'])}... recorded, {short(now)}... now)")
+            differences.append(M(
+                "R0137", "{path}: the policy file changed since the run (sha256 {recorded}... recorded, {now}... now)",
+                path=name, recorded=short(f["sha256"]), now=short(now),
+            ))
     for role, record in data["inputs"].items():
-        name, what = shown(record["path"]), f"the {shown(role)} file"
+        name, what = shown(record["path"]), _role_file(role)
         hashed = hash_regular(record["path"], record.get("bytes"))
         if hashed.not_regular:
-            differences.append(f"{name}: {what} changed since the run: it is not a regular file, so it was not read")
+            differences.append(M("R0138", "{path}: {what} changed since the run: it is not a regular file, so it was not read", path=name, what=what))
         elif hashed.size is not None:
-            differences.append(f"{name}: {what} changed since the run ({record['bytes']:,} bytes recorded, {hashed.size:,} now)")
+            differences.append(M(
+                "R0139", "{path}: {what} changed since the run ({recorded:,} bytes recorded, {now:,} now)",
+                path=name, what=what, recorded=record["bytes"], now=hashed.size,
+            ))
         elif hashed.digest != record["sha256"]:
-            differences.append(f"{name}: {what} changed since the run (sha256 {short(record['sha256'])}... recorded, {short(hashed.digest)}... now)")
+            differences.append(M(
+                "R0140", "{path}: {what} changed since the run (sha256 {recorded}... recorded, {now}... now)",
+                path=name, what=what, recorded=short(record["sha256"]), now=short(hashed.digest),
+            ))
     return differences
+
+
+def _role_file(role: str) -> Message:
+    """An input of a run by its role in the manifest: the applicants, schools or evidence file."""
+    known = {"applicants": T("the applicants file"), "schools": T("the schools file"), "evidence": T("the evidence file")}
+    return known.get(role) or T("the {role} file", role=shown(role))
 
 
 def _input_paths(data: dict[str, Any]) -> set[str]:

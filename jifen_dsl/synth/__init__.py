@@ -11,8 +11,9 @@ edges places the boundary rows beside each cut-off of a policy; randomrows draws
 random applicants; applicants puts both into one file's rows; writer writes CSV;
 command is the click command line.
 
-May import: :mod:`jifen_dsl.data` (output writers) and the shared basics; never the
-language or the evaluator, so generated files do not depend on the code they test.
+May import: :mod:`jifen_dsl.data` (output writers), :mod:`jifen_dsl.messages` (what
+its errors say) and the shared basics; never the language or the evaluator, so
+generated files do not depend on the code they test.
 """
 
 from jifen_dsl.synth.applicants import generate_applicants, iter_applicants

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
+from jifen_dsl.messages import M, series
 from jifen_dsl.synth.columns import COLUMN, FIELDS
 from jifen_dsl.synth.edges import edge_rows
 from jifen_dsl.synth.profiles import profile
@@ -27,12 +28,12 @@ def applicant_rows(district: str, year: int, count: int, seed: int,
     """
     prof = profile(district, year)
     if count < 0:
-        raise ValueError("count must not be negative")
+        raise ValueError(M("R0400", "count must not be negative"))
     if schools is None:
         schools = generate_schools(district, year, school_count, seed)
     foreign = sorted({row["district"] for row in schools if row.get("district") and row["district"] != prof.district})
     if foreign:
-        raise ValueError(f"the schools belong to {', '.join(foreign)}, not {prof.district}")
+        raise ValueError(M("R0401", "the schools belong to {districts}, not {district}", districts=series(foreign), district=prof.district))
     maker = RandomApplicants(prof, seed, schools)
     return _stream(maker, edge_rows(prof, maker.choices), count)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jifen_dsl.messages import M, series
+
 __all__ = [
     "G1_SHARE",
     "GUANGZHOU_DISTRICTS",
@@ -92,6 +94,6 @@ def profile(district: str, year: int) -> Profile:
     """The profile of a supported district-year; ValueError naming the supported ones otherwise."""
     found = PROFILES.get((district, year))
     if found is None:
-        known = ", ".join(f"{d} {y}" for d, y in PROFILES)
-        raise ValueError(f"no generator profile for {district} {year} (supported: {known})")
+        known = series([f"{d} {y}" for d, y in PROFILES])
+        raise ValueError(M("R0402", "no generator profile for {district} {year} (supported: {known})", district=district, year=year, known=known))
     return found

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from random import Random
 
+from jifen_dsl.messages import M, series
 from jifen_dsl.synth.profiles import G1_SHARE, Profile, profile
 
 __all__ = ["Choices", "generate_schools", "read_schools"]
@@ -42,7 +43,7 @@ _SEAT_SHARE = 0.4
 def _grade_split(count: int) -> tuple[int, int]:
     """How many of ``count`` schools take Grade 1 and Grade 7 (about 2:1; at least one each)."""
     if count < 2:
-        raise ValueError("at least 2 schools are needed, one for each grade")
+        raise ValueError(M("R0403", "at least 2 schools are needed, one for each grade"))
     g7 = max(1, round(count / 3))
     return count - g7, g7
 
@@ -120,7 +121,7 @@ def read_schools(path: str) -> list[dict[str, str]]:
     if rows:
         missing = [c for c in ("id", "grade") if c not in rows[0]]
         if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+            raise ValueError(M("R0404", "{path}: missing column(s) {columns}", path=path, columns=series(missing)))
     return rows
 
 
@@ -141,12 +142,12 @@ class Choices:
             if row.get("grade") != grade:
                 continue
             if not row.get("id") or any(c in row["id"] for c in ',;"\r\n'):
-                raise ValueError(f"school id {row.get('id')!r} is empty or holds a comma, semicolon, quote or line break")
+                raise ValueError(M("R0405", "school id {id} is empty or holds a comma, semicolon, quote or line break", id=repr(row.get("id"))))
             total += 3.0 if row.get("type") == "public" else 1.0
             ids.append(row["id"])
             cumulative.append(total)
         if not ids:
-            raise ValueError(f"the schools have no {grade} school to choose")
+            raise ValueError(M("R0406", "the schools have no {grade} school to choose", grade=grade))
         return cls(ids, cumulative)
 
     def draw(self, rng: Random, k: int) -> list[str]:

@@ -14,6 +14,7 @@ from typing import IO
 
 from jifen_dsl.data.output import atomic_file
 from jifen_dsl.errors import DataError
+from jifen_dsl.messages import render
 from jifen_dsl.synth.columns import FIELDS
 
 __all__ = ["write_cells", "write_csv"]
@@ -37,7 +38,7 @@ def write_cells(header: Sequence[str], rows: Iterable[Sequence[str]], path: str 
         with atomic_file(path, text=True) as handle:
             _dump(handle, header, rows, plain)
     except DataError as exc:
-        raise ValueError("; ".join(exc.problems)) from None
+        raise ValueError("; ".join(map(render, exc.problems))) from None
 
 
 def _dump(handle: IO[str], header: Sequence[str], rows: Iterable[Sequence[str]], plain: bool) -> None:

@@ -1,7 +1,8 @@
 """The year-over-year reports: the clause diff and the cohort impact, as text, JSON or CSV.
 
-Text labels follow the new policy's language (English or Chinese); JSON keys and
-CSV columns are English and stable (docs/years.md lists them).
+Text labels follow the new policy's language (English or Chinese), unless another
+was asked for (``--lang``); JSON keys and CSV columns are English and stable
+(docs/years.md lists them).
 """
 
 from __future__ import annotations
@@ -13,72 +14,44 @@ from jifen_dsl.years.diff import Change, Side
 from jifen_dsl.years.impact import ASPECTS, Affected, Impact, Outcome
 from jifen_dsl.data.tables import csv_text, text_table
 from jifen_dsl.lang.unparsing.unparse import keyword
+from jifen_dsl.evaluation.language import clauses, language_of, one_after_another
+from jifen_dsl.messages import Message, N, T, render, series
 
 __all__ = ["format_diff", "format_impact", "diff_records", "impact_records", "FORMATS"]
 
 FORMATS = ("text", "json", "csv")
 
-_LABELS = {
-    "en": {
-        "added": "added", "removed": "removed", "changed": "changed", "moved": "moved with the year",
-        "parameter": "parameter", "changes": "changes", "no_changes": "no changes: the two policies say the same",
-        "of_them_moved": "{n} of them only moved with the year", "every grade": "every grade",
-        "header": "header", "field": "field", "definition": "definition", "requirement": "requirement", "grade": "grade",
-        "points total": "points total", "indicator": "indicator", "batch": "batch", "tiebreak": "tiebreak",
-        "allocation": "allocation", "subsidy rate": "subsidy rate", "semesters per year": "semesters per year",
-        "phase": "phase", "verification": "verification", "makeup days": "makeup days", "publication": "publication",
-        "citation": "section citation", "calendar": "calendar", "indicator order": "indicator order",
-        "batch order": "batch order", "section": "section",
-        "impact": "Impact on {cohort} ({n} applicants) of {old} -> {new}, compared in {year}",
-        "moved_note": "{path} moved {direction} {n} year{s}", "forward": "forward", "back": "back",
-        "run": "changes, each run alone on the old policy:", "wording": "wording only, not run",
-        "not_run": "cannot be run alone", "summary": "summary", "nobody": "nobody's outcome changes",
-        "combination": "a combination of changes", "none": "none",
-        "columns": ("id", "grade", "eligible", "failed", "batch", "rank", "status", "school", "because of"),
-        "counts": {
-            "applicants": "applicants", "affected": "affected", "gain_eligibility": "gain eligibility",
-            "lose_eligibility": "lose eligibility", "change_failed": "fail other requirements", "change_batch": "change batch",
-            "change_rank": "change rank", "gain_place": "gain a place", "lose_place": "lose their place",
-            "change_school": "change school",
-        },
-    },
-    "zh": {
-        "added": "新增", "removed": "删除", "changed": "修改", "moved": "随年度顺延",
-        "parameter": "参数", "changes": "处变化", "no_changes": "无变化：两个政策内容相同",
-        "of_them_moved": "其中 {n} 处仅为日期随年度顺延", "every grade": "各年级",
-        "header": "政策信息", "field": "字段", "definition": "定义", "requirement": "要求", "grade": "年级",
-        "points total": "总分", "indicator": "指标", "batch": "批", "tiebreak": "同分排序",
-        "allocation": "学位分配", "subsidy rate": "补助标准", "semesters per year": "每年学期数",
-        "phase": "阶段", "verification": "积分核定", "makeup days": "调休上班日", "publication": "公示",
-        "citation": "章节依据", "calendar": "日历", "indicator order": "指标顺序", "batch order": "批次顺序", "section": "章节",
-        "impact": "{old} -> {new} 对 {cohort}（{n} 名申请人）的影响，按 {year} 年度比较",
-        "moved_note": "{path} {direction} {n} 年", "forward": "顺延", "back": "提前",
-        "run": "各处变化（逐一单独施加于旧政策）：", "wording": "仅文字修改，未运行",
-        "not_run": "无法单独运行", "summary": "汇总", "nobody": "没有申请人的结果发生变化",
-        "combination": "多处变化共同导致", "none": "无",
-        "columns": ("申请编号", "年级", "合格", "未满足要求", "批次", "排名", "状态", "学校", "原因"),
-        "counts": {
-            "applicants": "申请人", "affected": "受影响", "gain_eligibility": "变为合格", "lose_eligibility": "变为不合格",
-            "change_failed": "未满足的要求改变", "change_batch": "批次改变", "change_rank": "排名改变",
-            "gain_place": "获得学位", "lose_place": "失去学位", "change_school": "学校改变",
-        },
-    },
+# What the text report calls each kind of clause, change and aspect (the JSON and CSV keep the English words).
+_CLAUSES = {
+    "header": T("header"), "field": T("field"), "definition": T("definition"), "requirement": T("requirement"), "grade": T("grade"),
+    "points total": T("points total"), "indicator": T("indicator"), "batch": T("batch"), "tiebreak": T("tiebreak"),
+    "allocation": T("allocation"), "subsidy rate": T("subsidy rate"), "semesters per year": T("semesters per year"),
+    "phase": T("phase"), "verification": T("verification"), "makeup days": T("makeup days"), "publication": T("publication"),
+    "citation": T("section citation"), "calendar": T("calendar"), "indicator order": T("indicator order"),
+    "batch order": T("batch order"), "section": T("section"),
 }
-_ASPECT_ZH = {
-    "title": "标题", "cite": "依据", "condition": "条件", "grade": "年级", "label": "标签", "type": "类型",
-    "unique": "唯一", "optional": "可选", "default": "默认值", "value": "内容", "stage": "学段", "formula": "公式",
-    "cap": "上限", "window": "时间", "follows the phase before": "随后", "order": "顺序", "conditions (any of)": "条件数（满足其一）",
-    "conditions (all of)": "条件数（全部满足）", "condition taken out": "去掉的条件", "condition put in": "加入的条件",
-    "year": "年度", "as_of": "基准日", "district": "区", "source": "来源",
+_CHANGES = {"added": T("added"), "removed": T("removed"), "changed": T("changed")}
+_ASPECTS = {
+    "title": T("title"), "cite": T("cite"), "condition": T("condition"), "grade": T("grade"), "label": T("label"), "type": T("type"),
+    "unique": T("unique"), "optional": T("optional"), "default": T("default"), "value": T("value"), "stage": T("stage"),
+    "formula": T("formula"), "cap": T("cap"), "window": T("window"), "follows the phase before": T("follows the phase before"),
+    "order": T("order"), "conditions (any of)": T("conditions (any of)"), "conditions (all of)": T("conditions (all of)"),
+    "condition taken out": T("condition taken out"), "condition put in": T("condition put in"),
+    "year": T("year"), "as_of": T("as_of"), "district": T("district"), "source": T("source"),
 }
+_COUNTS = {
+    "applicants": T("{count} applicants"), "affected": T("{count} affected"), "gain_eligibility": T("{count} gain eligibility"),
+    "lose_eligibility": T("{count} lose eligibility"), "change_failed": T("{count} fail other requirements"),
+    "change_batch": T("{count} change batch"), "change_rank": T("{count} change rank"), "gain_place": T("{count} gain a place"),
+    "lose_place": T("{count} lose their place"), "change_school": T("{count} change school"),
+}
+# The impact table's columns, and the outcome each aspect of it is.
+_COLUMNS = (T("id"), T("grade"), T("eligible"), T("failed"), T("batch"), T("rank"), T("status"), T("school"), T("because of"))
+_OUTCOME_ASPECTS = {"eligible": T("eligible"), "failed": T("failed"), "batch": T("batch"), "rank": T("rank"), "status": T("status"), "school": T("school")}
 
 
-def _labels(language: str) -> dict[str, Any]:
-    return _LABELS.get(language, _LABELS["en"])
-
-
-def _aspect(name: str, language: str) -> str:
-    return _ASPECT_ZH.get(name, name) if language == "zh" else name
+def _aspect(name: str) -> Message | str:
+    return _ASPECTS.get(name, name)
 
 
 def _side(side: Side) -> dict[str, Any]:
@@ -117,19 +90,18 @@ def _change_record(c: Change) -> dict[str, Any]:
 _UNNAMED = ("tiebreak", "indicator order", "batch order", "points total", "verification", "makeup days", "semesters per year", "calendar")
 
 
-def _shown_name(c: Change, language: str) -> str:
+def _shown_name(c: Change, language: str) -> Message | str:
     """The clause's name as the report shows it: keywords (a rate, a setting) in the report's language."""
     if c.clause == "header":
-        return _aspect(c.name, language)
+        return _aspect(c.name)
     if c.clause in ("subsidy rate", "allocation", "publication", "citation", "section"):
         return " ".join(keyword(w, language) for w in c.name.split())
     return c.name
 
 
 def _title(c: Change, language: str) -> str:
-    labels = _labels(language)
-    clause = labels.get(c.clause, c.clause)
-    name = "" if c.clause in _UNNAMED else f" {_shown_name(c, language)}"
+    clause = render(_CLAUSES.get(c.clause, c.clause), language)
+    name = "" if c.clause in _UNNAMED else f" {render(_shown_name(c, language), language)}"
     grade = f" ({c.grade})" if c.grade else ""
     return f"{clause}{name}{grade}"
 
@@ -139,12 +111,12 @@ def _block(sign: str, text: str | None, indent: str) -> list[str]:
 
 
 def _change_lines(c: Change, language: str) -> list[str]:
-    labels = _labels(language)
-    sep = "：" if language == "zh" else ": "
-    moved = (f" ({labels['moved']})" if language != "zh" else f"（{labels['moved']}）") if c.moved_with_year else ""
+    say = lambda message: render(message, language)  # noqa: E731
+    moved = T(" (moved with the year)") if c.moved_with_year else ""
+    title = _title(c, language)
     if c.clause == "header":
-        return [f"{_title(c, language)}{sep}{c.old} -> {c.new}{moved}"]
-    lines = [f"{_title(c, language)}{sep}{labels[c.change]}{moved}"]
+        return [say(T("{title}: {old} -> {new}{moved}", title=title, old=c.old, new=c.new, moved=moved))]
+    lines = [say(T("{title}: {change}{moved}", title=title, change=_CHANGES[c.change], moved=moved))]
     if c.change == "added":
         return lines + _block("+", c.new, "  ")
     if c.change == "removed":
@@ -152,22 +124,30 @@ def _change_lines(c: Change, language: str) -> list[str]:
     for aspect in c.aspects:
         if aspect.name == "value" and c.parameters and "\n" not in (aspect.old or "") + (aspect.new or ""):
             continue  # a one-line setting or rate: its parameter line says it all
-        name = _aspect(aspect.name, language)
+        name = _aspect(aspect.name)
+        old, new = _aspect_value(aspect.name, aspect.old), _aspect_value(aspect.name, aspect.new)
         multiline = "\n" in (aspect.old or "") or "\n" in (aspect.new or "") or aspect.name in ("condition", "value", "formula")
         if aspect.new is None and aspect.old is not None and aspect.name != "value":
-            lines.append(f"  {name}{sep}{aspect.old}")
+            lines.append("  " + say(T("{name}: {value}", name=name, value=old)))
         elif aspect.old is None and aspect.new is not None and aspect.name != "value":
-            lines.append(f"  {name}{sep}{aspect.new}")
+            lines.append("  " + say(T("{name}: {value}", name=name, value=new)))
         elif multiline:
-            lines.append(f"  {name}{sep.rstrip()}")
+            lines.append("  " + say(T("{name}:", name=name)))
             lines += _block("-", aspect.old, "    ") + _block("+", aspect.new, "    ")
         else:
-            lines.append(f"  {name}{sep}{aspect.old if aspect.old is not None else '-'} -> {aspect.new if aspect.new is not None else '-'}")
+            lines.append("  " + say(T("{name}: {old} -> {new}", name=name, old=old if aspect.old is not None else "-", new=new if aspect.new is not None else "-")))
     if c.clause != "header":
         for p in c.parameters:
             subject = f"{p.subject} " if p.subject else ""
-            lines.append(f"  {labels['parameter']}{sep}{subject}{p.old} -> {p.new}")
+            lines.append("  " + say(T("parameter: {subject}{old} -> {new}", subject=subject, old=p.old, new=p.new)))
     return lines
+
+
+def _aspect_value(name: str, value: str | None) -> Message | str | None:
+    """An aspect's old or new value as the report shows it: a requirement for every grade says so in the report's language."""
+    if name == "grade" and value == "every grade":
+        return T("every grade")
+    return value
 
 
 def format_diff(a: Side, b: Side, changes: Sequence[Change], fmt: str) -> str:
@@ -182,17 +162,19 @@ def format_diff(a: Side, b: Side, changes: Sequence[Change], fmt: str) -> str:
             for c in changes
         ]
         return csv_text(header, rows)
-    language = b.language
-    labels = _labels(language)
+    language = language_of(b.policy)
     ha, hb = a.policy.header, b.policy.header
     head = f"{a.path} ({ha.district} {ha.year}) -> {b.path} ({hb.district} {hb.year})"
     if not changes:
-        return f"{head}: {labels['no_changes']}\n"
+        return render(T("{head}: no changes: the two policies say the same", head=head), language) + "\n"
     moved = sum(1 for c in changes if c.moved_with_year)
-    if language == "zh":
-        head += f"：共 {len(changes)} {labels['changes']}" + (f"，{labels['of_them_moved'].format(n=moved)}" if moved else "")
+    if moved:
+        head = render(N(
+            "{head}: {count} change, {moved} of them only moved with the year", "{head}: {count} changes, {moved} of them only moved with the year",
+            len(changes), head=head, moved=moved,
+        ), language)
     else:
-        head += f": {len(changes)} {labels['changes']}" + (f", {labels['of_them_moved'].format(n=moved)}" if moved else "")
+        head = render(N("{head}: {count} change", "{head}: {count} changes", len(changes), head=head), language)
     parts = [head]
     for c in changes:
         parts.append("\n".join(_change_lines(c, language)))
@@ -214,7 +196,7 @@ def impact_records(result: Impact) -> dict[str, Any]:
         if c.wording_only:
             record["run"] = "wording only"
         elif c.id in result.notes:
-            record["run"] = "cannot be run alone: " + result.notes[c.id]
+            record["run"] = "cannot be run alone: " + render(result.notes[c.id], "en")  # a field of JSON: in English whatever the language
         else:
             record["run"] = "alone"
         changes.append(record)
@@ -255,26 +237,22 @@ def _numbered(result: Impact) -> dict[str, int]:
     return {c.id: i for i, c in enumerate(result.changes, start=1)}
 
 
-_ASPECT_LABELS = {"zh": {"eligible": "合格", "failed": "未满足要求", "batch": "批次", "rank": "排名", "status": "状态", "school": "学校"}}
-
-
-def _because(x: Affected, numbers: dict[str, int], language: str) -> str:
+def _because(x: Affected, numbers: dict[str, int]) -> Message | str:
     """'[4]' when one change alone gives the whole new outcome; else each aspect with what gives it."""
-    labels = _labels(language)
     if x.causes:
         return " ".join(f"[{numbers[c]}]" for c in x.causes)
-    groups: dict[tuple[str, ...], list[str]] = {}
+    groups: dict[tuple[str, ...], list[Message | str]] = {}
     for aspect, ids in x.by_aspect:
-        groups.setdefault(ids, []).append(_ASPECT_LABELS.get(language, {}).get(aspect, aspect))
+        groups.setdefault(ids, []).append(_OUTCOME_ASPECTS.get(aspect, aspect))
     parts = []
     for ids, aspects in groups.items():
-        said = " ".join(f"[{numbers[c]}]" for c in ids) if ids else labels["combination"]
-        parts.append(("、".join(aspects) + "：" if language == "zh" else ", ".join(aspects) + ": ") + said)
-    return ("；" if language == "zh" else "; ").join(parts)
+        said = " ".join(f"[{numbers[c]}]" for c in ids) if ids else T("a combination of changes")
+        parts.append(T("{aspects}: {causes}", aspects=series(aspects), causes=said))
+    return one_after_another(parts)
 
 
 def format_impact(result: Impact, fmt: str) -> str:
-    """The impact as text (labels in the new policy's language), JSON or CSV (one row per affected applicant)."""
+    """The impact as text (labels in the new policy's language, or the one asked for), JSON or CSV (one row per affected applicant)."""
     if fmt == "json":
         return json.dumps(impact_records(result), ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
@@ -285,33 +263,33 @@ def format_impact(result: Impact, fmt: str) -> str:
                 row += [_cell(getattr(x.old, a), ""), _cell(getattr(x.new, a), "")]
             rows.append(row + [";".join(x.causes), "false" if x.causes else "true"])
         return csv_text(_CSV_COLUMNS, rows)
-    language = result.new.language
-    labels = _labels(language)
+    language = language_of(result.new.policy)
+    say = lambda message: render(message, language)  # noqa: E731
     numbers = _numbered(result)
-    head = labels["impact"].format(cohort=result.cohort, n=result.applicants, old=result.old.path, new=result.new.path, year=result.year)
+    head: Message = T(
+        "Impact on {cohort} ({n} applicants) of {old} -> {new}, compared in {year}",
+        cohort=result.cohort, n=result.applicants, old=result.old.path, new=result.new.path, year=result.year,
+    )
     moves = []
     for path, years in ((result.old.path, result.moved[0]), (result.new.path, result.moved[1])):
-        if years:
-            moves.append(labels["moved_note"].format(path=path, direction=labels["forward" if years > 0 else "back"], n=abs(years), s="s" if abs(years) != 1 else ""))
+        if years > 0:
+            moves.append(N("{path} moved forward {count} year", "{path} moved forward {count} years", years, path=path))
+        elif years < 0:
+            moves.append(N("{path} moved back {count} year", "{path} moved back {count} years", -years, path=path))
     if moves:
-        head += ("（" + "；".join(moves) + "）") if language == "zh" else " (" + "; ".join(moves) + ")"
-    lines = [head, "", labels["run"]]
+        head = T("{head} ({moves})", head=head, moves=one_after_another(moves))
+    lines = [say(head), "", say(T("changes, each run alone on the old policy:"))]
     for c in result.changes:
-        line = f"  [{numbers[c.id]}] {_title(c, language)}{'：' if language == 'zh' else ': '}{labels[c.change]}"
+        line: Message = T("[{number}] {title}: {change}", number=numbers[c.id], title=_title(c, language), change=_CHANGES[c.change])
         if c.wording_only:
-            line += f" - {labels['wording']}"
+            line = T("{line} - wording only, not run", line=line)
         elif c.id in result.notes:
-            line += f" - {labels['not_run']}: {result.notes[c.id]}"
-        lines.append(line)
-    counts = labels["counts"]
-    if language == "zh":
-        summary = "，".join(f"{counts[k]} {n}" for k, n in result.summary.items())
-        lines += ["", f"{labels['summary']}：{summary}", ""]
-    else:
-        summary = ", ".join(f"{n} {counts[k]}" for k, n in result.summary.items())
-        lines += ["", f"{labels['summary']}: {summary}", ""]
+            line = T("{line} - cannot be run alone: {why}", line=line, why=result.notes[c.id])
+        lines.append("  " + say(line))
+    summary = clauses([_COUNTS[k].with_args(count=n) for k, n in result.summary.items()])
+    lines += ["", say(T("summary: {counts}", counts=summary)), ""]
     if not result.affected:
-        lines.append(labels["nobody"])
+        lines.append(say(T("nobody's outcome changes")))
         return "\n".join(lines) + "\n"
     rows = []
     for x in result.affected:
@@ -323,9 +301,9 @@ def format_impact(result: Impact, fmt: str) -> str:
                 continue
             before, after = _cell(getattr(x.old, a)), _cell(getattr(x.new, a))
             cells.append(f"{before} -> {after}" if a in x.changed else before)
-        cells.append(_because(x, numbers, language))
+        cells.append(say(_because(x, numbers)))
         rows.append(cells)
-    columns = list(labels["columns"])
+    columns = [say(column) for column in _COLUMNS]
     if result.schools is None:
         columns = columns[:6] + columns[8:]
     return "\n".join(lines) + "\n" + text_table(columns, rows)

@@ -27,6 +27,7 @@ from jifen_dsl.data.applicants import Applicant, records_from_table
 from jifen_dsl.compile.compiler import CompiledPolicy, compile_policy
 from jifen_dsl.years.diff import Change, Side, apply_changes, diff, side_of
 from jifen_dsl.errors import DataError, PolicyError
+from jifen_dsl.messages import M, Message
 from jifen_dsl.data.evidence import evidence_from_table
 from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.lang.loader import load
@@ -83,7 +84,7 @@ class Impact:
     moved: tuple[int, int]  # years the old and the new policy were moved by
     applicants: int
     changes: tuple[Change, ...]
-    notes: dict[str, str]  # change id -> why it could not be run alone (the first error it gave)
+    notes: dict[str, Message | str]  # change id -> why it could not be run alone (the first error it gave, a message)
     affected: tuple[Affected, ...]
     summary: dict[str, int]
 
@@ -140,12 +141,12 @@ def impact(
     evidence_table = read_table(evidence, what="evidence") if evidence else None
     if schools_table is not None and (a.policy.allocation is None or b.policy.allocation is None):
         which = old_path if a.policy.allocation is None else new_path
-        raise DataError([f"{which} has no allocation section, so the cohort cannot be placed in schools; leave out --schools"])
+        raise DataError([M("R0200", "{path} has no allocation section, so the cohort cannot be placed in schools; leave out --schools", path=which)])
     before, applicants = _outcomes(_compiled(a), table, schools_table, evidence_table)
     after, _ = _outcomes(_compiled(b), table, schools_table, evidence_table)
 
     variants: dict[str, dict[str, Outcome]] = {}
-    notes: dict[str, str] = {}
+    notes: dict[str, Message | str] = {}
     for change in changes:
         if change.wording_only:
             continue

@@ -38,6 +38,7 @@ from jifen_dsl.lang.parsing.parser import parse
 from jifen_dsl.lang.unparsing.unparse import date_text, keyword, string_text, unparse_declaration, unparse_item
 from jifen_dsl.years.yearshift import date_nodes, holds_dates, shift_date, shift_node
 from jifen_dsl.lang import model
+from jifen_dsl.messages import M, Message, N, T, series
 
 __all__ = ["NewYear", "new_year"]
 
@@ -48,8 +49,8 @@ class NewYear:
 
     path: str
     text: str
-    changes: tuple[str, ...]
-    reminders: tuple[str, ...]
+    changes: tuple[Message, ...]  # what was changed, a line each
+    reminders: tuple[Message, ...]  # what the author must still edit, a line each
     policy: model.Policy
 
 
@@ -68,9 +69,9 @@ def _rewrite_date(written: str, value) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}" + written[iso.end():]
 
 
-def _leap_note(old, new) -> str:
+def _leap_note(old, new) -> Message | str:
     if old.month == 2 and old.day == 29 and new.day == 28:
-        return f" (29 February does not exist in {new.year}: the last day of February, by the month-end rule)"
+        return T(" (29 February does not exist in {year}: the last day of February, by the month-end rule)", year=new.year)
     return ""
 
 
@@ -109,7 +110,7 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _mentions(text: str, year: int) -> tuple[list[str], list[int]]:
+def _mentions(text: str, year: int) -> tuple[list[Message], list[int]]:
     """The strings (with their lines) and the comment lines that mention ``year``."""
     pattern = re.compile(rf"(?<!\d){year}(?!\d)")
     strings, comments = [], []
@@ -121,7 +122,7 @@ def _mentions(text: str, year: int) -> tuple[list[str], list[int]]:
             shown = text[start:end]
             if len(shown) > 70:
                 shown = shown[:68] + "…" + shown[-1]
-            strings.append(f"line {line}: {shown}")
+            strings.append(T("line {line}: {text}", line=line, text=shown))
         else:
             comments.append(line)
     return strings, comments
@@ -147,13 +148,13 @@ def _string_in(text: str, start: int, end: int) -> tuple[int, int]:
 # --------------------------------------------------------------- the edits
 
 
-def _own_edits(text: str, tree: syntax.PolicyFile, years: int, source: str, target: str, changes: list[str]) -> list[tuple[int, int, str]]:
+def _own_edits(text: str, tree: syntax.PolicyFile, years: int, source: str, target: str, changes: list[Message]) -> list[tuple[int, int, str]]:
     """(start, end, replacement) for the header's year, every date, and relative paths when the file moves."""
     edits: list[tuple[int, int, str]] = []
     header = tree.header
     if header.year_span is not None:
         edits.append((header.year_span.start, header.year_span.end, str(header.year + years)))
-        changes.append(f"line {header.year_span.line}: year {header.year} -> {header.year + years}")
+        changes.append(T("line {line}: year {old} -> {new}", line=header.year_span.line, old=header.year, new=header.year + years))
     literals: list[tuple[Any, Any]] = []
     if header.as_of_span is not None:
         literals.append((header.as_of_span, header.as_of))
@@ -164,7 +165,7 @@ def _own_edits(text: str, tree: syntax.PolicyFile, years: int, source: str, targ
         written = text[span.start : span.end]
         replacement = _rewrite_date(written, new)
         edits.append((span.start, span.end, replacement))
-        changes.append(f"line {span.line}: {written} -> {replacement}{_leap_note(value, new)}")
+        changes.append(T("line {line}: {old} -> {new}{note}", line=span.line, old=written, new=replacement, note=_leap_note(value, new)))
     if os.path.normpath(os.path.dirname(source) or ".") != os.path.normpath(os.path.dirname(target) or "."):
         moved = [d for d in tree.declarations if isinstance(d, syntax.Import)]
         if tree.extends is not None:
@@ -176,7 +177,7 @@ def _own_edits(text: str, tree: syntax.PolicyFile, years: int, source: str, targ
             at = _string_in(text, decl.span.start, decl.span.end)
             quote_zh = text[at[0]] == "“"
             edits.append((at[0], at[1], f"“{new_path}”" if quote_zh else string_text(new_path)))
-            changes.append(f"line {decl.span.line}: the path {decl.path} -> {new_path}, as seen from {target}")
+            changes.append(T("line {line}: the path {old} -> {new}, as seen from {target}", line=decl.span.line, old=decl.path, new=new_path, target=target))
     return edits
 
 
@@ -186,11 +187,11 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
     return text
 
 
-def _overrides(declarations: Iterable[tuple[Any, str]], years: int, language: str, keep: Callable[[Any, str], bool]) -> tuple[list[str], list[str]]:
+def _overrides(declarations: Iterable[tuple[Any, str]], years: int, language: str, keep: Callable[[Any, str], bool]) -> tuple[list[str], list[Message]]:
     """Override declarations for the clauses with dates that ``keep`` selects, moved; and a line for each."""
     top: list[str] = []
     sections: dict[str, list[str]] = {}
-    said: list[str] = []
+    said: list[Message] = []
     for decl, path in declarations:
         if isinstance(decl, (syntax.Requirement, syntax.Define, syntax.FieldDecl)):
             candidates = [decl]
@@ -201,14 +202,15 @@ def _overrides(declarations: Iterable[tuple[Any, str]], years: int, language: st
             for item in section_entries(decl):
                 if holds_dates(item) and keep(item, path):
                     sections.setdefault(kind, []).append(f"{keyword('override', language)} {unparse_item(shift_node(item, years), language)}")
-                    said.append(f"{_item_name(item)} (from {_origin(item, path)})")
+                    said.append(T("{clause} (from {path})", clause=_item_name(item), path=_origin(item, path)))
             continue
         else:
             continue
         for clause in candidates:
             if holds_dates(clause) and keep(clause, path):
                 top.append(f"{keyword('override', language)} {unparse_declaration(shift_node(clause, years), language)}")
-                said.append(f"{type(clause).__name__.lower().replace('fielddecl', 'field')} {clause.name} (from {_origin(clause, path)})")
+                named = f"{type(clause).__name__.lower().replace('fielddecl', 'field')} {clause.name}"
+                said.append(T("{clause} (from {path})", clause=named, path=_origin(clause, path)))
     blocks = list(top)
     for kind, lines in sections.items():
         blocks.append(f"{keyword(kind, language)} {'｛' if language == 'zh' else '{'}\n" + "\n".join("    " + line for line in lines) + f"\n{'｝' if language == 'zh' else '}'}")
@@ -241,15 +243,15 @@ def _checked(target: str, text: str) -> model.Policy:
         checked = check(load(target, text))
     except PolicyError as exc:
         lead = Diagnostic(
-            f"{target}: next year's policy does not pass the checker, so nothing was written",
-            hint="a year after the built-in working-day calendar needs a calendar file declaring it (docs/dates.md, section 3)"
-            if any("working-day calendar" in d.message for d in exc.diagnostics) else None,
+            M("R0201", "{path}: next year's policy does not pass the checker, so nothing was written", path=target),
+            hint=T("a year after the built-in working-day calendar needs a calendar file declaring it (docs/dates.md, section 3)")
+            if any("working-day calendar" in d.text("en") for d in exc.diagnostics) else None,
         )
         sources = dict(exc.sources)
         sources[target] = SourceText(target, text)
         raise PolicyError([lead, *exc.diagnostics], sources) from None
     if not isinstance(checked, model.Policy):  # pragma: no cover - a header was required above
-        raise PolicyError([Diagnostic(f"{target}: not a policy")])
+        raise PolicyError([Diagnostic(M("R0202", "{path}: not a policy", path=target))])
     return checked
 
 
@@ -269,25 +271,25 @@ def _new_year(path: str, year: int | None, target: str | None, extends: bool) ->
     text = read_source(path)
     tree = parse(text, path)
     if tree.header is None:
-        raise PolicyError([Diagnostic(f"{path} is a library, which has no year to move on", hint="give a policy file")])
+        raise PolicyError([Diagnostic(M("R0203", "{path} is a library, which has no year to move on", path=path), hint=T("give a policy file"))])
     old = tree.header.year
     year = old + 1 if year is None else year
     if year > datetime.MAXYEAR:
         # Checked before any date is moved: a date cannot hold a later year.
         raise PolicyError([Diagnostic(
-            f"the new year cannot be later than {datetime.MAXYEAR}, the last year a date can hold",
-            hint=f"give a year after {old}, e.g. {old + 1}",
+            M("R0204", "the new year cannot be later than {last}, the last year a date can hold", last=datetime.MAXYEAR),
+            hint=T("give a year after {old}, e.g. {next}", old=old, next=old + 1),
         )])
     if year <= old:
-        raise PolicyError([Diagnostic(f"{path} is the policy of {old}; the new year must come after it, not {year}")])
+        raise PolicyError([Diagnostic(M("R0205", "{path} is the policy of {old}; the new year must come after it, not {year}", path=path, old=old, year=year))])
     years = year - old
     target = target or _default_target(path, year)
-    changes: list[str] = []
+    changes: list[Message] = []
     language = tree.header.language
     if extends:
         new_text = _extending(path, tree, years, target, changes)
         strings, comments = _mentions(new_text, old)
-        numbers: list[str] = []
+        numbers: list[Message] = []
     else:
         edits = _own_edits(text, tree, years, path, target, changes)
         new_text = _apply(text, edits)
@@ -298,35 +300,37 @@ def _new_year(path: str, year: int | None, target: str | None, extends: bool) ->
                 note = "# 以下条款继承自上一年度的政策并含有日期，由 jifen new-year 逐条修改，日期顺延。" if language == "zh" else \
                     "# The clauses below are inherited and hold dates: jifen new-year overrides them with the dates moved on."
                 new_text = new_text.rstrip("\n") + "\n\n" + note + "\n" + "\n\n".join(blocks) + "\n"
-                changes.extend(f"added an override of the inherited {s}, dates moved on" for s in said)
+                changes.extend(T("added an override of the inherited {clause}, dates moved on", clause=s) for s in said)
         strings, comments = _mentions(text, old)
-        numbers = [f"line {n.span.line}: the number {old}" for d in tree.declarations for n in _numbers(d, old)]
+        numbers = [T("line {line}: the number {number}", line=n.span.line, number=old) for d in tree.declarations for n in _numbers(d, old)]
     policy = _checked(target, new_text)
-    reminders: list[str] = []
+    reminders: list[Message] = []
     counting = _workdays_used(target, new_text)
     if counting is not None and policy.calendar is not None and not policy.calendar.covers(shift_date(tree.header.as_of, years)):
-        reminders.append(
-            f"the policy counts working days ({counting}), and the working-day calendar covers {policy.calendar.covered()}:"
-            f" declare {year} in a calendar file and import it before counting working days in {year} (docs/dates.md, section 3)"
-        )
+        reminders.append(T(
+            "the policy counts working days ({where}), and the working-day calendar covers {covered}:"
+            " declare {year} in a calendar file and import it before counting working days in {year} (docs/dates.md, section 3)",
+            where=counting, covered=policy.calendar.covered(), year=year,
+        ))
     if strings:
-        reminders.append(f"these strings mention {old} and were left as written; edit them:")
-        reminders.extend("  " + s for s in strings)
+        reminders.append(T("these strings mention {year} and were left as written; edit them:", year=old))
+        reminders.extend(T("  {line}", line=s) for s in strings)
     if not extends and comments:
-        reminders.append(f"comments on line{'s' if len(comments) > 1 else ''} {', '.join(map(str, comments))} mention {old}")
+        lines = N("line {lines}", "lines {lines}", len(comments), lines=series([str(c) for c in comments]))
+        reminders.append(T("comments on {lines} mention {year}", lines=lines, year=old))
     if not extends and numbers:
-        reminders.append(f"numbers equal to {old} were left as written; if one means the admission year, write year (年度) instead:")
-        reminders.extend("  " + n for n in numbers)
+        reminders.append(T("numbers equal to {year} were left as written; if one means the admission year, write year (年度) instead:", year=old))
+        reminders.extend(T("  {line}", line=n) for n in numbers)
     return NewYear(target, new_text, tuple(changes), tuple(reminders), policy)
 
 
-def _workdays_used(target: str, text: str) -> str | None:
+def _workdays_used(target: str, text: str) -> Message | None:
     """Where the policy first counts working days ('line 40 of x.jifen'), or None when it never does."""
     for decl, _ in load(target, text).declarations:
         for node in walk(decl, skip=(syntax.CalendarBlock,)):
             if isinstance(node, syntax.WorkdaysLit) or (isinstance(node, syntax.Call) and node.function == "workdays_between"):
                 span = node.span
-                return f"line {span.line} of {span.path}" if span is not None else "somewhere"
+                return T("line {line} of {path}", line=span.line, path=span.path) if span is not None else T("somewhere")
     return None
 
 
@@ -335,7 +339,7 @@ def _numbers(decl: Any, year: int) -> list[syntax.NumberLit]:
     return [n for n in walk(decl) if isinstance(n, syntax.NumberLit) and n.is_integer and n.value == year and n.span is not None]
 
 
-def _extending(path: str, tree: syntax.PolicyFile, years: int, target: str, changes: list[str]) -> str:
+def _extending(path: str, tree: syntax.PolicyFile, years: int, target: str, changes: list[Message]) -> str:
     """A new policy that extends ``path`` and overrides the clauses holding dates, moved on."""
     language = tree.header.language
     header = tree.header
@@ -359,16 +363,16 @@ def _extending(path: str, tree: syntax.PolicyFile, years: int, target: str, chan
         f"{w('source')} {string_text(header.source, language)}",
         f"{w('extends')} {string_text(parent, language)}",
     ]
-    changes.append(f"year {header.year} -> {year}")
-    changes.append(f"as_of {header.as_of.isoformat()} -> {as_of.isoformat()}{_leap_note(header.as_of, as_of)}")
+    changes.append(T("year {old} -> {new}", old=header.year, new=year))
+    changes.append(T("as_of {old} -> {new}{note}", old=header.as_of.isoformat(), new=as_of.isoformat(), note=_leap_note(header.as_of, as_of)))
     blocks, said = _overrides(program.declarations, years, language, lambda node, p: True)
     for node in _all_dated(program.declarations):
         for lit in date_nodes(node):
             new = shift_date(lit.value, years)
             note = _leap_note(lit.value, new)
             if note:
-                changes.append(f"{lit.value} -> {new}{note}")
-    changes.extend(f"override {s}, dates moved on" for s in said)
+                changes.append(T("{old} -> {new}{note}", old=str(lit.value), new=str(new), note=note))
+    changes.extend(T("override {clause}, dates moved on", clause=s) for s in said)
     return "\n".join(lines) + "\n\n" + "\n\n".join(blocks) + ("\n" if blocks else "")
 
 

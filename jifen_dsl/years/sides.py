@@ -16,6 +16,7 @@ from jifen_dsl.lang.walk import rebuild
 from jifen_dsl.lang.checking.checker import check
 from jifen_dsl.errors import Diagnostic, PolicyError
 from jifen_dsl.lang.loader import Program, load
+from jifen_dsl.messages import M, T
 
 __all__ = ["Side", "side_of", "load_side", "canonical", "same"]
 
@@ -39,7 +40,7 @@ def side_of(path: str, program: Program) -> Side:
     """A loaded policy, checked; PolicyError when it does not pass or is a library."""
     checked = check(program)
     if not isinstance(checked, model.Policy):
-        raise PolicyError([Diagnostic(f"{path} is a library of shared declarations, not a policy", hint="compare two policy files")])
+        raise PolicyError([Diagnostic(M("R0206", "{path} is a library of shared declarations, not a policy", path=path), hint=T("compare two policy files"))])
     aliases = {f.label: f.name for f in checked.fields if f.label}
     aliases.update({d.label: d.name for d in checked.definitions if d.label})
     return Side(path, program, checked, aliases)

@@ -14,6 +14,7 @@ from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.data.schools import _schools, check_choices
 from jifen_dsl.allocation.verify import AllocationError, verify
+from jifen_dsl.messages import render
 
 from ..conftest import BASE_APPLICANT, POLICIES
 
@@ -231,7 +232,7 @@ def test_schools_file_problems_are_all_listed():
     ]
     with pytest.raises(DataError) as info:
         _schools("schools.csv", header, rows, policy)
-    assert list(info.value.problems) == [
+    assert [render(p, "en") for p in info.value.problems] == [
         "schools.csv:3:1: duplicate school id 'S1' (first on line 2)",
         "schools.csv:4:3: column 'type': 'state' is not public or private (公办 or 民办)",
         "schools.csv:4:5: column 'seats' (学位数): -3 is negative",
@@ -243,7 +244,7 @@ def test_schools_file_problems_are_all_listed():
 def test_choices_of_unknown_or_wrong_grade_schools_are_all_listed(policy_with):
     with pytest.raises(DataError) as info:
         run(policy_with(), [{"id": "a", "choices": "S1;NOPE;J1;S1"}, {"id": "b", "choices": "S1", "clearing_choices": "GONE"}], "S1:1 J1:1")
-    assert list(info.value.problems) == [
+    assert [render(p, "en") for p in info.value.problems] == [
         "applicants.csv:2: applicant 'a' chose unknown school 'NOPE' in choices",
         "applicants.csv:2: applicant 'a' (grade G1) chose 'J1', a school for grade G7, in choices",
         "applicants.csv:2: applicant 'a' lists school 'S1' twice in choices",

@@ -51,7 +51,7 @@ def violations(check) -> tuple[str, ...] | None:
     try:
         check()
     except AllocationError as exc:
-        return exc.violations
+        return tuple(v.render("en") for v in exc.problems)  # as written in the code, whatever the policy's language
     return None
 
 

@@ -47,4 +47,10 @@ def test_a_broken_allocation_is_refused_with_what_it_breaks(example):
     ids = [a.id for a in applicants]
     with pytest.raises(AllocationError) as at_once:
         verify(allocation, ids)
-    assert any("seats but admitted" in v for v in at_once.value.violations)
+    assert any("seats but admitted" in v.render("en") for v in at_once.value.problems)
+    from jifen_dsl.messages import prefer
+
+    prefer("zh")  # as --lang zh (or the Chinese policy) asks
+    text = at_once.value.render()
+    assert text.startswith("错误: 学位分配结果未通过自身校验，未予输出：\n  学校 ")
+    assert "个学位，却录取了" in text

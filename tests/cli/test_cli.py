@@ -30,7 +30,7 @@ def test_check_prints_one_line_per_policy():
     result = run("check", HAIZHU, BAIYUN, "policies/guangzhou/fields.jifen")
     assert result.exit_code == 0
     assert result.output.splitlines() == [
-        "policies/haizhu/2022.jifen: ok - 海珠区 2022: 9 requirements (G1, G7), 7 indicators, 0 batches, 8 tie-break keys",
+        "policies/haizhu/2022.jifen：通过 - 海珠区 2022：9 项申请条件（G1、G7），7 项积分指标，0 个批次，8 个同分排序依据",  # a Chinese policy
         "policies/baiyun/2022.jifen: ok - 白云区 2022: 8 requirements (G1, G7), 7 indicators, 2 batches, 5 tie-break keys",
         "policies/guangzhou/fields.jifen: ok - library: 31 fields, 0 definitions",
     ]
@@ -39,8 +39,8 @@ def test_check_prints_one_line_per_policy():
 def test_check_fails_with_rendered_errors_and_checks_the_rest():
     result = run("check", "tests/lang/invalid/unknown_name.jifen", HAIZHU)
     assert result.exit_code == 1
-    assert "tests/lang/invalid/unknown_name.jifen:8:5: error: unknown name 'permit_strat'" in result.stderr
-    assert "policies/haizhu/2022.jifen: ok" in result.stdout
+    assert "tests/lang/invalid/unknown_name.jifen:8:5: error[C0201]: unknown name 'permit_strat'" in result.stderr
+    assert "policies/haizhu/2022.jifen：通过" in result.stdout
     assert "Traceback" not in result.output
 
 
@@ -53,7 +53,10 @@ def test_evaluate_json_has_one_object_per_applicant_in_input_order():
     assert set(first) >= {"id", "grade", "eligible", "failed", "batch", "points", "rank"}
     assert first == {**first, "grade": "G1", "eligible": True, "failed": [], "batch": None, "points": "96", "rank": 3}
     assert records[6]["grade"] == "G7" and records[6]["failed"] == ["在海珠居住或就业", "小学应届毕业"]
-    assert result.stderr.strip() == "8 applicants: 5 eligible (G1 4, G7 1), 3 not eligible"
+    assert result.stderr.strip() == "8 名申请人：符合条件 5 人（G1 4、G7 1），不符合条件 3 人"  # the policy is Chinese
+    english = run("--lang", "en", "evaluate", HAIZHU, HZ_DATA, "--format", "json")
+    assert english.stdout == result.stdout
+    assert english.stderr.strip() == "8 applicants: 5 eligible (G1 4, G7 1), 3 not eligible"
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
@@ -86,7 +89,10 @@ def test_explain_an_ineligible_applicant_lists_what_failed():
 def test_explain_unknown_id():
     result = run("explain", HAIZHU, HZ_DATA, "--id", "NOPE")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {HZ_DATA}: no applicant has the id 'NOPE'")
+    assert result.stderr.startswith(f"错误: {HZ_DATA}：没有申请编号为 'NOPE' 的申请人")
+    english = run("--lang", "en", "explain", HAIZHU, HZ_DATA, "--id", "NOPE")
+    assert english.exit_code == 1
+    assert english.stderr.startswith(f"error: {HZ_DATA}: no applicant has the id 'NOPE'")
 
 
 def test_compile_show_prints_the_generated_code():
@@ -101,7 +107,7 @@ def test_bad_data_leaves_no_output_file(tmp_path):
     text = (ROOT / HZ_DATA).read_text(encoding="utf-8").replace("2016-03-01", "2016-13-01", 2)
     bad.write_text(text, encoding="utf-8")
     out = tmp_path / "out.json"
-    result = run("evaluate", HAIZHU, str(bad), "-o", str(out))
+    result = run("--lang", "en", "evaluate", HAIZHU, str(bad), "-o", str(out))
     assert result.exit_code == 1
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [bad]
@@ -118,7 +124,7 @@ def test_output_file_is_written_whole(tmp_path):
 
 
 def test_output_into_a_missing_directory_is_a_clear_error(tmp_path):
-    result = run("evaluate", HAIZHU, HZ_DATA, "-o", str(tmp_path / "no" / "out.csv"))
+    result = run("--lang", "en", "evaluate", HAIZHU, HZ_DATA, "-o", str(tmp_path / "no" / "out.csv"))
     assert result.exit_code == 1
     assert "does not exist" in result.stderr
 
@@ -162,7 +168,26 @@ def test_allocate_json_keys_and_exit_status():
     assert len(records) == 240
     assert set(records[0]) >= {"id", "grade", "status", "school", "round", "batch", "rank", "points", "failed"}
     assert {r["status"] for r in records} <= {"admitted", "unplaced", "not_qualified", "ineligible"}
-    assert result.stderr.strip() == "240 applicants: 120 admitted, 70 ineligible, 48 not qualified, 2 unplaced"
+    assert result.stderr.strip() == "240 名申请人：录取 120 人，不符合申请条件 70 人，未获入学资格 48 人，未录取 2 人"
+
+
+@pytest.mark.parametrize(
+    ("lang", "counts", "budget"),
+    [
+        ([], "240 名申请人：录取 120 人，未录取 2 人，未获入学资格 48 人，不符合申请条件 70 人", "每年补助经费预算：255000 元"),
+        (["--lang", "en"], "240 applicants: 120 admitted, 2 unplaced, 48 not qualified, 70 ineligible", "subsidy budget per year: 255000 yuan"),
+    ],
+    ids=["the-policys-chinese", "english-asked-for"],
+)
+def test_allocate_summary_speaks_the_policys_language_unless_asked(lang, counts, budget):
+    # The bundled Chinese example (README): its summary ends with the count line and the budget, in Chinese;
+    # --lang en asks for English. The count line is said once: in the summary, not again on stderr.
+    result = run(*lang, "allocate", HAIZHU, "examples/haizhu-2022/applicants.csv", "examples/haizhu-2022/schools.csv", "--summary")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-2:] == [counts, budget]
+    said = (result.stdout + result.stderr).splitlines()
+    assert said.count(counts) == 1
+    assert not [line for line in said if line.startswith(("240 名申请人", "240 applicants")) and line != counts]
 
 
 def test_allocate_rejects_choices_of_unknown_schools(tmp_path):
@@ -170,7 +195,7 @@ def test_allocate_rejects_choices_of_unknown_schools(tmp_path):
     lines = (ROOT / "examples" / "haizhu-2022" / "schools.csv").read_text(encoding="utf-8").splitlines()
     schools.write_text("\n".join(line for line in lines if not line.startswith("HZ-P01,")) + "\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    result = run("allocate", HAIZHU, "examples/haizhu-2022/applicants.csv", str(schools), "-o", str(out))
+    result = run("--lang", "en", "allocate", HAIZHU, "examples/haizhu-2022/applicants.csv", str(schools), "-o", str(out))
     assert result.exit_code == 1
     assert "chose unknown school 'HZ-P01' in choices" in result.stderr
     assert not out.exists()
@@ -240,10 +265,12 @@ def test_schedule_and_deadline_errors_are_project_errors():
     no_rule = run("deadline", BAIYUN, "--accepted", "2022-03-01")
     assert no_rule.exit_code == 1 and "the schedule does not say how long points verification takes" in no_rule.stderr
     bad_moment = run("schedule", HAIZHU, "--on", "tomorrow")
-    assert bad_moment.exit_code == 1 and "--on: 'tomorrow' is not a date (2022-05-10) or a date and time" in bad_moment.stderr
+    assert bad_moment.exit_code == 1 and "--on：'tomorrow' 不是日期（2022-05-10）或日期时间（2022-05-10 17:00）" in bad_moment.stderr
+    bad_moment_en = run("--lang", "en", "schedule", HAIZHU, "--on", "tomorrow")
+    assert bad_moment_en.exit_code == 1 and "--on: 'tomorrow' is not a date (2022-05-10) or a date and time" in bad_moment_en.stderr
     beyond = run("deadline", CONGHUA, "--accepted", "2027-03-01")
     assert beyond.exit_code == 1
-    assert "2027-03-01 is outside the working-day calendar, which covers 2004-2026; declare 2027" in beyond.stderr
+    assert "2027-03-01 不在工作日日历范围内（日历涵盖 2004-2026）；请在日历文件中声明 2027 年" in beyond.stderr  # a Chinese policy
     for result in (no_schedule, no_rule, bad_moment, beyond):
         assert "Traceback" not in result.output
     assert run("deadline", CONGHUA).exit_code == 2  # --accepted is required: a usage error
@@ -254,10 +281,10 @@ def test_evidence_changes_scores_and_ties(tmp_path):
     evidence = "examples/conghua-2020/evidence.csv"
     without = run("explain", CONGHUA, data, "--id", "CH2020-E04")
     assert without.exit_code == 0
-    assert "note: no --evidence file, so no applicant has evidence for 创新创业, 社会服务, 公益, 纳税" in without.stderr
+    assert "注意: 未给出 --evidence 文件，因此所有申请人均无 创新创业、社会服务、公益、纳税 的证明材料" in without.stderr
     assert "第 28 名" in without.stdout
     result = run("explain", CONGHUA, data, "--id", "CH2020-E04", "--evidence", evidence)
-    assert result.exit_code == 0 and "note:" not in result.stderr
+    assert result.exit_code == 0 and "注意" not in result.stderr
     assert "  创新创业：5" in result.stdout
     assert "创新创业材料（计 2015-04-30 至 2020-04-30 的）：2015-04-30 2 ✓；2020-04-30 3 ✓" in result.stdout
     assert "第 26 名" in result.stdout
@@ -273,7 +300,7 @@ def test_bad_evidence_is_reported_and_nothing_is_written(tmp_path):
     evidence = tmp_path / "evidence.csv"
     evidence.write_text("id,indicator,date,value\nNOBODY,纳税,2018-01-01,1\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    result = run("evaluate", CONGHUA, "examples/conghua-2020/applicants.csv", "--evidence", str(evidence), "-o", str(out))
+    result = run("--lang", "en", "evaluate", CONGHUA, "examples/conghua-2020/applicants.csv", "--evidence", str(evidence), "-o", str(out))
     assert result.exit_code == 1
     assert f"{evidence}:2:1: no applicant has the id 'NOBODY'" in result.stderr
     assert not out.exists()

@@ -18,16 +18,16 @@ HAIZHU = "policies/haizhu/2022.jifen"
 APPLICANTS = "examples/haizhu-2022/applicants.csv"
 
 
-@pytest.mark.parametrize("args", [
-    ("compile", "--show", HAIZHU),  # one piece of text
-    ("evaluate", HAIZHU, APPLICANTS, "--format", "csv", "-q"),  # written in pieces as it is made
+@pytest.mark.parametrize(("args", "said"), [
+    (("compile", "--show", HAIZHU), "错误: 无法写入标准输出（Broken pipe）\n"),  # one piece of text; the policy is Chinese
+    (("--lang", "en", "evaluate", HAIZHU, APPLICANTS, "--format", "csv", "-q"), "error: cannot write to standard output (Broken pipe)\n"),  # in pieces
 ])
-def test_a_reader_that_goes_away_is_one_line_and_status_1(args):
+def test_a_reader_that_goes_away_is_one_line_and_status_1(args, said):
     process = subprocess.Popen([sys.executable, "-m", "jifen_dsl", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.close()  # before the command writes a byte
     error = process.stderr.read().decode("utf-8")
     process.stderr.close()
-    assert (process.wait(timeout=120), error) == (1, "error: cannot write to standard output (Broken pipe)\n")
+    assert (process.wait(timeout=120), error) == (1, said)
 
 
 def test_a_command_started_with_standard_output_closed_says_so():
@@ -36,7 +36,7 @@ def test_a_command_started_with_standard_output_closed_says_so():
         [sys.executable, "-m", "jifen_dsl", "compile", "--show", HAIZHU],
         cwd=ROOT, stderr=subprocess.PIPE, text=True, timeout=120, preexec_fn=lambda: os.close(1),  # as a shell's >&- does
     )
-    assert (closed.returncode, closed.stderr) == (1, "error: cannot write to standard output (it is closed)\n")
+    assert (closed.returncode, closed.stderr) == (1, "错误: 无法写入标准输出（已关闭）\n")  # the policy is Chinese
 
 
 class _Full(io.RawIOBase):
@@ -59,7 +59,7 @@ def test_a_full_disk_is_one_line_and_status_1(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdout", stdout)
     monkeypatch.chdir(ROOT)
     with pytest.raises(SystemExit) as info:
-        cli.main(["check", HAIZHU], prog_name="jifen")
+        cli.main(["--lang", "en", "check", HAIZHU], prog_name="jifen")
     disk.full = False
     stdout.close()
     assert info.value.code == 1

@@ -229,7 +229,7 @@ def test_a_condition_that_can_never_change_is_a_warning(write_policy):
     from jifen_dsl.compile.pipeline import check_file
 
     checked = check_file(write_policy('requirement r "r": as_of > 2030-01-01\nrequirement s "s": true\n'))
-    assert [w.message for w in checked.warnings] == ["this requirement condition never holds, whatever the applicant"]
+    assert [w.text("en") for w in checked.warnings] == ["this requirement condition never holds, whatever the applicant"]
 
 
 def test_a_headerless_file_may_not_hold_rules(tmp_path):

@@ -22,7 +22,13 @@ import pytest
 from jifen_dsl.cli.emit import emit
 from jifen_dsl.data.output import WriteError
 
-from ..conftest import ROOT, run_cli as run
+from ..conftest import ROOT, run_cli
+
+
+def run(*args: str):
+    """The command line, in English: the policies here are Chinese, and these tests read what the refusals say, not their language."""
+    return run_cli("--lang", "en", *args)
+
 
 P = "policies/haizhu/2022.jifen"
 FIELDS = "policies/guangzhou/fields.jifen"
@@ -482,7 +488,7 @@ def test_standard_output_closed_is_one_line_and_exit_1(work, args, unbuffered):
     finally:
         os.close(writer)
     assert done.returncode == 1
-    assert done.stderr.decode() == "error: cannot write to standard output (Broken pipe)\n"
+    assert done.stderr.decode() == "错误: 无法写入标准输出（Broken pipe）\n"  # in the policy's language, Chinese
 
 
 def test_standard_output_full_through_the_command_line(work):
@@ -501,7 +507,13 @@ def test_standard_output_full_through_the_command_line(work):
     )
     done = subprocess.run([sys.executable, "-c", code], stderr=subprocess.PIPE, timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 1
-    assert done.stderr.decode() == "error: cannot write to standard output (No space left on device)\n"
+    assert done.stderr.decode() == "错误: 无法写入标准输出（No space left on device）\n"  # the policy is Chinese
+    english = subprocess.run(
+        [sys.executable, "-c", code.replace("main(['evaluate'", "main(['--lang', 'en', 'evaluate'")],
+        stderr=subprocess.PIPE, timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert english.returncode == 1
+    assert english.stderr.decode() == "error: cannot write to standard output (No space left on device)\n"
 
 
 def test_publish_of_a_run_whose_results_are_a_pipe_is_refused_not_waited_for(work):

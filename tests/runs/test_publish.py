@@ -136,7 +136,9 @@ def test_a_results_file_needs_the_policy_and_evaluate_results_make_no_admission_
     assert points.exit_code == 0 and points.stdout.count("\n") == 241
     admission = run("publish", str(evaluated), "--kind", "admission", "--policy", HAIZHU)
     assert admission.exit_code == 1
-    assert "an admission list needs the results of allocate" in admission.stderr
+    assert "这是 evaluate 的结果；录取名单需要 allocate 的结果" in admission.stderr  # the policy is Chinese
+    english = run("--lang", "en", "publish", str(evaluated), "--kind", "admission", "--policy", HAIZHU)
+    assert english.exit_code == 1 and "an admission list needs the results of allocate" in english.stderr
     assert run("publish", str(ROOT / HAIZHU), "--kind", "points", "--policy", HAIZHU).exit_code == 1
 
 

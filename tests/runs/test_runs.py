@@ -77,7 +77,10 @@ def test_verify_run_confirms_an_untouched_run(tmp_path):
     allocate_into(out)
     result = run("verify-run", str(out))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith(f"{out}: verified - 4 input files unchanged, 4 outputs reproduced byte for byte")
+    # Said in the language of the run's policy (Chinese), or in the one asked for.
+    assert result.stdout.startswith(f"{out}：核验通过，4 个输入文件未改变，4 个输出文件逐字节重现（results.csv、results.json、summary.csv、summary.json）")
+    english = run("--lang", "en", "verify-run", str(out))
+    assert english.stdout.startswith(f"{out}: verified - 4 input files unchanged, 4 outputs reproduced byte for byte")
 
 
 def test_verify_run_catches_a_tampered_output(tmp_path):
@@ -85,7 +88,7 @@ def test_verify_run_catches_a_tampered_output(tmp_path):
     allocate_into(out)
     text = (out / "results.csv").read_text(encoding="utf-8")
     (out / "results.csv").write_text(text.replace(",not_qualified,", ",admitted,", 1), encoding="utf-8")
-    result = run("verify-run", str(out))
+    result = run("--lang", "en", "verify-run", str(out))
     assert result.exit_code == 1
     assert f"error: {out / 'results.csv'}: changed since the run" in result.stderr
     assert result.stderr.rstrip().endswith("1 difference found")
@@ -103,7 +106,7 @@ def test_verify_run_catches_an_output_tampered_together_with_its_manifest(tmp_pa
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = run("verify-run", str(out))
     assert result.exit_code == 1
-    assert "error: results.json: running again gives different output" in result.stderr
+    assert "错误: results.json：重新运行的输出不同" in result.stderr  # the policy is Chinese
 
 
 def test_verify_run_checks_the_inputs_first(tmp_path):
@@ -125,8 +128,8 @@ def test_verify_run_notices_missing_and_extra_files(tmp_path):
     (out / "notes.txt").write_text("x", encoding="utf-8")
     result = run("verify-run", str(out))
     assert result.exit_code == 1
-    assert f"{out / 'summary.csv'}: missing; the run wrote it" in result.stderr
-    assert f"{out / 'notes.txt'}: not written by the run" in result.stderr
+    assert f"{out / 'summary.csv'}：文件缺失；原运行写出了该文件" in result.stderr
+    assert f"{out / 'notes.txt'}：不是该次运行写出的" in result.stderr
 
 
 def test_verify_run_of_a_directory_without_a_manifest(tmp_path):
@@ -148,7 +151,7 @@ def test_a_directory_holding_other_files_is_never_overwritten(tmp_path):
     (out / "keep.txt").write_text("mine", encoding="utf-8")
     result = run("evaluate", HAIZHU, APPLICANTS, "--out", str(out))
     assert result.exit_code == 1
-    assert f"error: --out {out} holds what jifen did not write: keep.txt; choose a new or empty folder" in result.stderr
+    assert f"错误: --out {out} 中有非 jifen 写出的内容：keep.txt；请选择一个新的或空的文件夹" in result.stderr
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
@@ -202,7 +205,7 @@ def test_lenient_run_keeps_the_rows_set_aside_and_counts_them(tmp_path):
     out = tmp_path / "run"
     result = run("evaluate", HAIZHU, "tests/data/bad/mixed_dates.csv", "--lenient", "--out", str(out))
     assert result.exit_code == 0, result.stderr
-    assert "warning: 6 of 8 rows set aside (--lenient)" in result.stderr
+    assert "警告: 8 行中有 6 行被搁置（--lenient）" in result.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     applicants = manifest["inputs"]["applicants"]
     assert (applicants["rows"], applicants["accepted"], applicants["rejected"]) == (8, 2, 6)
@@ -213,8 +216,19 @@ def test_lenient_run_keeps_the_rows_set_aside_and_counts_them(tmp_path):
     with open(out / "rejects.csv", encoding="utf-8", newline="") as handle:
         rejects = list(csv.reader(handle))
     assert rejects[0][:4] == ["行号", "原因", "id", "grade"]
-    assert rejects[1][:3] == ["4", "column 'child_birth_date' (出生日期): '01/03/2016' is not a date (expected e.g. 2016-08-31, 2016/8/31 or 2016年8月31日)", "HZ-03"]
+    # The reasons are in the policy's language, as the header (the words are the data readers'; here, what they name).
+    assert rejects[1][0] == "4" and rejects[1][2] == "HZ-03"
+    assert "child_birth_date" in rejects[1][1] and "'01/03/2016'" in rejects[1][1] and "2016年8月31日" in rejects[1][1]
     assert run("verify-run", str(out)).exit_code == 0
+
+
+def test_a_run_verifies_whatever_language_the_messages_are_shown_in(tmp_path):
+    # The run's files (the rejects' reasons among them) are in the policy's language; --lang changes only what is said.
+    out = tmp_path / "run"
+    assert run("evaluate", HAIZHU, "tests/data/bad/mixed_dates.csv", "--lenient", "--out", str(out), "-q").exit_code == 0
+    english = run("--lang", "en", "verify-run", str(out))
+    assert english.exit_code == 0, english.stderr
+    assert english.stdout.startswith(f"{out}: verified - 3 input files unchanged, 3 outputs reproduced byte for byte")
 
 
 def test_lenient_allocation_sets_aside_choices_of_unknown_schools(tmp_path):
@@ -225,7 +239,7 @@ def test_lenient_allocation_sets_aside_choices_of_unknown_schools(tmp_path):
     result = run("allocate", HAIZHU, APPLICANTS, str(schools), "--lenient", "--out", str(out))
     assert result.exit_code == 0, result.stderr
     rejects = (out / "rejects.csv").read_text(encoding="utf-8").splitlines()[1:]
-    assert rejects and all("chose unknown school 'HZ-P01' in " in line for line in rejects)
+    assert rejects and all("'HZ-P01'" in line.split(",")[1] and "choices" in line.split(",")[1] for line in rejects)
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert len(results) + len(rejects) == 240
 
@@ -249,7 +263,7 @@ def test_verify_run_of_an_evaluation(tmp_path):
     assert run("evaluate", HAIZHU, "tests/data/applicants/haizhu.csv", "--out", str(out), "--bom").exit_code == 0
     result = run("verify-run", str(out))
     assert result.exit_code == 0, result.stderr
-    assert "2 outputs reproduced byte for byte (results.csv, results.json)" in result.stdout
+    assert "2 个输出文件逐字节重现（results.csv、results.json）" in result.stdout
 
 
 def test_a_damaged_manifest_is_a_clear_error(tmp_path):

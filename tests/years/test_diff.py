@@ -174,6 +174,8 @@ def test_diff_text_labels_follow_the_new_policys_language():
 
 def test_diff_errors_are_project_errors(tmp_path):
     done = run("diff", "policies/haizhu/2022.jifen", str(tmp_path / "missing.jifen"))
+    assert done.exit_code == 1 and "政策文件不存在" in done.stderr and "Traceback" not in done.output  # after a Chinese policy
+    done = run("--lang", "en", "diff", "policies/haizhu/2022.jifen", str(tmp_path / "missing.jifen"))
     assert done.exit_code == 1 and "no such policy file" in done.stderr and "Traceback" not in done.output
     done = run("diff", "policies/haizhu/2022.jifen", "policies/guangzhou/fields.jifen")
     assert done.exit_code == 1 and "is a library" in done.stderr
@@ -269,7 +271,7 @@ def test_a_change_that_cannot_stand_alone_is_said_so(pair, tmp_path):
     cohort = tmp_path / "cohort.csv"
     cohort.write_text(rows_to_csv([{**BASE_APPLICANT, "applied_at": "2022-05-02 10:00"}]), encoding="utf-8")
     result = impact(old, new, str(cohort))
-    assert "the phase 'b' is declared to follow 'a'" in result.notes["phase:a"]
+    assert "the phase 'b' is declared to follow 'a'" in result.notes["phase:a"].render("en")
     (person,) = result.affected
     assert person.old.failed == ("on_time",) and person.new.failed == ()
     assert person.causes == ()  # phase a cannot move alone, and moving b alone changes nothing for this applicant

@@ -25,6 +25,11 @@ def _at_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
+def said(lines, lang: str = "en") -> list[str]:
+    """The change list or the reminders, as they read in ``lang``."""
+    return [line.render(lang) for line in lines]
+
+
 def comments(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
 
@@ -49,11 +54,13 @@ def test_dates_keep_their_form_and_the_change_list_says_where():
     assert "基准日 2023年8月31日" in result.text
     assert "自 2023年4月25日 09:00 至 2023年5月10日 17:00" in result.text
     assert "「出生日期」 介于 2016年9月1日 至 2017年8月31日" in result.text
-    assert "line 7: year 2022 -> 2023" in result.changes
-    assert "line 56: 2015年9月1日 -> 2016年9月1日" in result.changes
+    assert "line 7: year 2022 -> 2023" in said(result.changes)
+    assert "line 56: 2015年9月1日 -> 2016年9月1日" in said(result.changes)
+    assert "第 7 行：年度 2022 -> 2023" in said(result.changes, "zh")
     # Text is not rewritten; the strings that mention 2022 are listed for the author.
     assert "“2022年小学应届毕业生”" in result.text
-    assert any("“2022年小学应届毕业生”" in r for r in result.reminders)
+    assert any("“2022年小学应届毕业生”" in r for r in said(result.reminders))
+    assert "以下字符串提及 2022，未作改动；请逐一修改：" in said(result.reminders, "zh")
     assert result.path == os.path.join("policies/haizhu", "2023.jifen")
 
 
@@ -65,7 +72,7 @@ def test_29_february_becomes_28_february_and_says_so(write_policy):
     )
     result = new_year(path)
     assert "child_birth_date <= 2021-02-28\n" in result.text and "applied_at <= 2021-02-28 23:59" in result.text
-    leap = [c for c in result.changes if "2020-02-29" in c]
+    leap = [c for c in said(result.changes) if "2020-02-29" in c]
     assert len(leap) == 2 and all("29 February does not exist in 2021" in c for c in leap)
 
 
@@ -73,12 +80,12 @@ def test_numbers_equal_to_the_year_are_pointed_out(write_policy):
     path = write_policy('for grade "G7" { requirement g "Graduates": primary_graduation_year = 2022 }\n')
     result = new_year(path)
     assert "primary_graduation_year = 2022" in result.text
-    assert any("the number 2022" in r for r in result.reminders)
+    assert any("the number 2022" in r for r in said(result.reminders))
 
 
 def test_a_year_beyond_the_calendar_is_pointed_out():
     result = new_year("policies/conghua/2020.jifen", 2027)
-    assert any("counts working days" in r and "declare 2027 in a calendar file" in r for r in result.reminders)
+    assert any("counts working days" in r and "declare 2027 in a calendar file" in r for r in said(result.reminders))
 
 
 def test_the_new_year_must_come_after_the_old():
@@ -130,7 +137,7 @@ def test_a_child_policy_gets_overrides_for_the_dated_clauses_it_inherits(tmp_pat
     assert "from 2024-04-24 to 2024-05-09" in result.text  # its own override, moved
     # The inherited clause is moved as the 2023 policy has it: by one year.
     assert 'override requirement born "Born in the window":\n    child_birth_date between 2016-09-01 and 2017-08-31' in result.text
-    assert any("override of the inherited requirement born" in c for c in result.changes)
+    assert any("override of the inherited requirement born" in c for c in said(result.changes))
     assert result.policy.header.year == 2024
 
 
