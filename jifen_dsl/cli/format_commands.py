@@ -58,9 +58,9 @@ class _KnownFormatted:
         self.directory = private_cache_dir()
         self.key = b""
         if self.directory is not None:
-            from jifen_dsl.compile.cache import _code_fingerprint
+            from jifen_dsl.compile.cache import code_fingerprint
 
-            self.key = "\0".join(["formatted", _code_fingerprint(), language or "own", ""]).encode("utf-8", "surrogateescape")
+            self.key = "\0".join(["formatted", code_fingerprint(), language or "own", ""]).encode("utf-8", "surrogateescape")
 
     def _entry(self, text: str) -> str:
         digest = hashlib.sha256(self.key + text.encode("utf-8", "surrogateescape")).hexdigest()[:40]
@@ -99,17 +99,23 @@ def _diff(path: str, before: str, after: str) -> str:
 @click.option("--to", "language", type=click.Choice(["en", "zh"]), default=None, help="Write the keywords in English or Chinese (names, strings and comments stay).")
 def fmt_cmd(paths: tuple[str, ...], check: bool, show_diff: bool, language: str | None) -> None:
     """Rewrite policy files in the canonical layout, in place (- reads standard input and writes standard output)."""
-    from jifen_dsl.errors import JifenError
+    from jifen_dsl.errors import JifenError, severity_word
+    from jifen_dsl.messages import M, N, T, language_of_text, speak
 
     known = _KnownFormatted(language)
     failed = changed = unchanged = 0
+    languages: set[str] = set()
     for path in _files(paths):
         try:
             before = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            click.echo(f"error: {path}: cannot be read as UTF-8 text ({getattr(exc, 'strerror', None) or exc})", err=True)
+            problem = M("U0018", "{path}: cannot be read as UTF-8 text ({reason})", path=path, reason=getattr(exc, "strerror", None) or exc)
+            click.echo(f"{severity_word('error')}: {problem}", err=True)
             failed += 1
             continue
+        # The messages about a file speak its language; the closing count, the files' language if they share one.
+        languages.add(language_of_text(before))
+        speak(language_of_text(before))
         if known.known(before):
             after = before
         else:
@@ -140,10 +146,17 @@ def fmt_cmd(paths: tuple[str, ...], check: bool, show_diff: bool, language: str 
             from jifen_dsl.data.output import write_text_atomic
 
             write_text_atomic(path, after)
-            click.echo(f"reformatted {path}", err=True)
+            click.echo(str(T("reformatted {path}", path=path)), err=True)
     if paths != ("-",):
-        verb = "would be reformatted" if check or show_diff else "reformatted"
-        click.echo(f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} unchanged" + (f", {failed} not formatted" if failed else ""), err=True)
+        speak(languages.pop() if len(languages) == 1 else None)
+        if check or show_diff:
+            count = N("{count} file would be reformatted", "{count} files would be reformatted", changed)
+        else:
+            count = N("{count} file reformatted", "{count} files reformatted", changed)
+        line = T("{changed}, {unchanged} unchanged", changed=count, unchanged=unchanged)
+        if failed:
+            line = T("{line}, {failed} not formatted", line=line, failed=failed)
+        click.echo(str(line), err=True)
     if failed or (check and changed):
         click.get_current_context().exit(1)
 

@@ -28,13 +28,13 @@ from jifen_dsl.version import __version__
 from jifen_dsl.cachedir import private_cache_dir, trusted_file
 from jifen_dsl.lang.library import library_of, read_policy_bytes
 
-__all__ = ["cached", "keep"]
+__all__ = ["cached", "keep", "code_fingerprint"]
 
 _FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent.parent  # jifen_dsl/, above compile/
 
 
-def _code_fingerprint() -> str:
+def code_fingerprint() -> str:
     """The files of the code a checked policy is made by: jifen_dsl (its subpackages and its grammar), lark, chinesecalendar."""
     parts: list[str] = [__version__, sys.version]
     directories = [str(_PACKAGE), str(_PACKAGE / "_grammar"), str(_PACKAGE.parent / "grammar")]
@@ -61,7 +61,7 @@ def _entry(path: str, library: str | None) -> str | None:
         return None
     if library is None:
         library = library_of(path).real
-    key = hashlib.sha256("\n\0".join([os.getcwd(), path, library, _code_fingerprint()]).encode("utf-8", "surrogateescape")).hexdigest()[:40]
+    key = hashlib.sha256("\n\0".join([os.getcwd(), path, library, code_fingerprint()]).encode("utf-8", "surrogateescape")).hexdigest()[:40]
     return os.path.join(directory, f"checked-{key}.pickle")
 
 

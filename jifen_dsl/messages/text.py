@@ -60,7 +60,8 @@ def render(value: Any, lang: str | None = None) -> str:
 
 
 def _is_message(value: Any) -> bool:
-    return isinstance(value, (Message, _Joined, _Quoted))
+    """A message, or any value that puts itself into words in a language (``render(lang)``)."""
+    return isinstance(value, (Message, _Joined, _Quoted)) or getattr(value, "renders_in_language", False)
 
 
 def _fill(template: str, values: dict[str, Any]) -> str:

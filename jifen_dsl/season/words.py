@@ -78,6 +78,7 @@ class Joined:
 
     items: tuple[Any, ...]
     separator: Any = ", "
+    renders_in_language = True  # jifen_dsl.messages renders it in the language of the message it is inside
 
     @classmethod
     def of(cls, items: Iterable[Any], separator: Any = ", ") -> "Joined":

@@ -169,7 +169,7 @@ def test_a_chinese_policy_gets_its_errors_in_chinese_and_in_english_when_asked(t
     assert chinese.returncode == 1
     said = chinese.stdout + chinese.stderr
     assert f"{policy}:20:5: 错误[C0201]: 未知名称「居住证起日期」" in said
-    assert "提示: 是否想写「居住证起始日期」或「本区居住证起始日期」或「居住证分」？" in said
+    assert "提示: 是否想写「居住证起始日期」、「本区居住证起始日期」或「居住证分」？" in said
     assert said.rstrip().endswith("1 个错误")
     assert "unknown name" not in said
 
@@ -177,7 +177,7 @@ def test_a_chinese_policy_gets_its_errors_in_chinese_and_in_english_when_asked(t
     assert english.returncode == 1
     said = english.stdout + english.stderr
     assert f"{policy}:20:5: error[C0201]: unknown name '居住证起日期'" in said
-    assert "hint: did you mean '居住证起始日期' or '本区居住证起始日期' or '居住证分'?" in said
+    assert "hint: did you mean '居住证起始日期', '本区居住证起始日期' or '居住证分'?" in said
     assert said.rstrip().endswith("1 error")
 
 

@@ -66,7 +66,7 @@ class _Checker(DeclarationChecking, ExpressionTyping, CallTyping, SectionCheckin
         close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
         if not close:
             return None
-        return T("did you mean {names}?", names=_either(close))
+        return T("did you mean {names}?", names=alternatives(close))
 
     # ------------------------------------------------------------------ run
     def run(self) -> model.Policy | model.Library | None:
@@ -326,14 +326,6 @@ _FIXED_CONDITION = {
     ("batch", True): M("C0003", "this batch condition always holds, whatever the applicant"),
     ("batch", False): M("C0003", "this batch condition never holds, whatever the applicant"),
 }
-
-
-def _either(names: list[str]) -> Any:
-    """``'a' or 'b' or 'c'`` / ``「a」或「b」或「c」``: each name joined to the ones before by "or"."""
-    joined: Any = quoted(names[0])
-    for name in names[1:]:
-        joined = alternatives([joined, quoted(name)], quote=False)
-    return joined
 
 
 def _first_at(span: Span | None) -> Message | None:
