@@ -14,6 +14,11 @@ CSV, workbooks and empty applicant files, spreadsheet holding the rule for a
 cell a spreadsheet would read as a formula; masking hides personal details for
 public lists; formats names the formats.
 
+Every problem with a file is a lazy message with its code (D0100-D0899,
+docs/messages.md), made where it is found and put into words when shown, in
+the policy's language or the one asked for; cells holds the words of a place
+(``h.csv:3:2``, ``h.xlsx, sheet 名单, B3``) and of a problem at one.
+
 May import: :mod:`jifen_dsl.lang` (a policy's field declarations),
 :mod:`jifen_dsl.timeline` and the shared basics. Never evaluates a policy.
 """

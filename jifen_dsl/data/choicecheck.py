@@ -18,17 +18,28 @@ in the list (_chosen_schools); a repeat (the "twice" problem) is looked for
 only in a list with fewer distinct ids than ids. A code tells an unknown
 school and one of another grade. The messages are written with string
 expressions for the problem rows only, so the text work is as small as the
-problems are few.
+problems are few: each reason is the message ``choice_problems`` gives, put
+into words in the language asked for (by default that of a run's files, as
+:func:`~jifen_dsl.data.records.file_language` says: the reasons go to the
+rejects file) with a marker for each value, and written
+for every row as one concatenation of its words and the row's values
+(:func:`_written`). :func:`check_choices_frame` makes the messages themselves,
+row by row, so that its DataError is put into words when it is shown.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import re
+from typing import Any, Callable, Sequence
 
 import polars as pl
 
+from jifen_dsl.data.cells import located
+from jifen_dsl.data.records import file_language
+from jifen_dsl.data.schools import chose_other_grade, chose_unknown, chosen_twice, choices_title
 from jifen_dsl.errors import DataError
 from jifen_dsl.lang import columns, model
+from jifen_dsl.messages import Message
 
 __all__ = ["PROBLEMS_SCHEMA", "choice_problems_frame", "check_choices_frame"]
 
@@ -44,19 +55,32 @@ _ODD = r"[^ -~\x{3400}-\x{4DBF}\x{4E00}-\x{9FFC}]"
 _SPECIAL = r"[^ -&(-\[\]-~]"
 # The two problems of one chosen school come in this order: the repeat, then the school itself.
 _TWICE, _SCHOOL = 0, 1
+# A value's place in a reason put into words for _written: its name between two NULs, which no message holds.
+_SLOT = re.compile("\x00([a-z_]+)\x00")
+# The columns of a problem that its reason names, as the placeholders of the reasons name them.
+_VALUES = {"id": "id_text", "school": "school_text", "grade": "grade_text", "school_grade": "school_grade_text", "field": "name"}
 
 
-def choice_problems_frame(frame: pl.DataFrame, policy: model.Policy, schools: Sequence) -> pl.DataFrame:
+def choice_problems_frame(frame: pl.DataFrame, policy: model.Policy, schools: Sequence, *, lang: str | None = None) -> pl.DataFrame:
     """One row per choice that names an unknown school, a school of another grade, or one twice (PROBLEMS_SCHEMA).
 
     ``schools`` are :class:`~jifen_dsl.data.schools.School` objects (only their
     ``id`` and ``grade`` are read). The reasons and their order are those of
     ``choice_problems``: by applicant, then choices before clearing choices, then
-    by place in the list, a repeat's message before the school's own.
+    by place in the list, a repeat's message before the school's own. They are
+    written in ``lang``, by default in the language of a run's files.
     """
+    found = _problems(frame, policy, schools)
+    if found is None:
+        return pl.DataFrame(schema=PROBLEMS_SCHEMA)
+    return found.with_columns(reason=_reasons(lang or file_language())).select("position", pl.col("row").cast(pl.Int64), "reason")
+
+
+def _problems(frame: pl.DataFrame, policy: model.Policy, schools: Sequence) -> pl.DataFrame | None:
+    """One row per problem, in ``choice_problems``' order, with what its reason says (the ``_VALUES`` columns); None when the policy reads no choices."""
     lists = _list_columns(policy)
     if not lists:
-        return pl.DataFrame(schema=PROBLEMS_SCHEMA)
+        return None
     codes = _Codes(schools)
     suspects = _suspects(frame, lists, codes)
     chosen = _chosen_schools(suspects, lists)
@@ -74,20 +98,30 @@ def choice_problems_frame(frame: pl.DataFrame, policy: model.Policy, schools: Se
         school_grade=codes.grades.gather(found.get_column("code")),
         name=pl.col("field").replace_strict({order: name for order, name, _ in lists}, return_dtype=pl.String),
     )
-    return _with_reasons(found).select("position", pl.col("row").cast(pl.Int64), "reason")
+    return _with_values(found)
 
 
 def check_choices_frame(
-    frame: pl.DataFrame, policy: model.Policy, schools: Sequence, at: Callable[[int], str], path: str
+    frame: pl.DataFrame, policy: model.Policy, schools: Sequence, at: Callable[[int], Any], path: str
 ) -> None:
     """Every choice names a known school of the applicant's grade; raise DataError listing every case, as ``check_choices`` does.
 
     ``at`` says where a row is (as ``Table.at``); ``path`` names the applicant file in the title.
     """
-    found = choice_problems_frame(frame, policy, schools)
-    if found.height:
-        problems = [f"{at(row)}: {reason}" for row, reason in zip(found.get_column("row").to_list(), found.get_column("reason").to_list())]
-        raise DataError(problems, title=f"{path}: choices that do not fit the schools file")
+    found = _problems(frame, policy, schools)
+    if found is not None and found.height:
+        rows = found.select("row", "kind", "known", *_VALUES.values()).iter_rows()
+        problems = [located(at(row), _reason(kind, known, *values)) for row, kind, known, *values in rows]
+        raise DataError(problems, title=choices_title(path))
+
+
+def _reason(kind: int, known: bool, id_text: str, school_text: str, grade_text: str, school_grade_text: str, name: str) -> Message:
+    """One problem's reason, as ``choice_problems`` gives it."""
+    if kind == _TWICE:
+        return chosen_twice(id_text, school_text, name)
+    if not known:
+        return chose_unknown(id_text, school_text, name)
+    return chose_other_grade(id_text, grade_text, school_text, school_grade_text, name)
 
 
 def _list_columns(policy: model.Policy) -> list[tuple[int, str, str]]:
@@ -195,24 +229,37 @@ def _drop_fitting_lists(chosen: pl.DataFrame, suspects: pl.DataFrame, schools: S
     return chosen.filter(~passes).drop("fits", "grade")
 
 
-def _with_reasons(found: pl.DataFrame) -> pl.DataFrame:
-    """The problems with their reason, written as ``choice_problems`` writes it (ids as Python's repr quotes them).
-
-    Each reason is one concatenation whose middle and end depend on the problem:
-    a repeat, an unknown school, or a school of another grade.
-    """
-    twice, unknown = pl.col("kind") == _TWICE, ~pl.col("known")
-    grade, school_grade = pl.col("grade").fill_null("None"), pl.col("school_grade").fill_null("None")
-    middle = pl.when(twice).then(pl.lit(" lists school ")).when(unknown).then(pl.lit(" chose unknown school ")).otherwise(
-        pl.concat_str([pl.lit(" (grade "), grade, pl.lit(") chose ")])
-    )
-    end = pl.when(twice).then(pl.lit(" twice in ")).when(unknown).then(pl.lit(" in ")).otherwise(
-        pl.concat_str([pl.lit(", a school for grade "), school_grade, pl.lit(", in ")])
-    )
+def _with_values(found: pl.DataFrame) -> pl.DataFrame:
+    """The problems with the values their reasons name, as ``choice_problems`` writes them (ids as Python's repr quotes them, a missing value as None)."""
     schools = found.get_column("school").drop_nulls().unique()
-    school_text = pl.col("school").replace_strict(schools, _quoted(schools), default=None, return_dtype=pl.String).fill_null("None")
-    reason = pl.concat_str([pl.lit("applicant "), pl.lit(_quoted(found.get_column("id"))), middle, school_text, end, pl.col("name")])
-    return found.with_columns(reason=reason)
+    return found.with_columns(
+        id_text=_quoted(found.get_column("id")),
+        school_text=pl.col("school").replace_strict(schools, _quoted(schools), default=None, return_dtype=pl.String).fill_null("None"),
+        grade_text=pl.col("grade").fill_null("None"),
+        school_grade_text=pl.col("school_grade").fill_null("None"),
+    )
+
+
+def _reasons(lang: str) -> pl.Expr:
+    """Each problem's reason, in ``lang``: a repeat, an unknown school, or a school of another grade."""
+    slot = {name: f"\x00{name}\x00" for name in _VALUES}
+    twice, unknown = pl.col("kind") == _TWICE, ~pl.col("known")
+    return (
+        pl.when(twice).then(_written(chosen_twice(slot["id"], slot["school"], slot["field"]), lang))
+        .when(unknown).then(_written(chose_unknown(slot["id"], slot["school"], slot["field"]), lang))
+        .otherwise(_written(chose_other_grade(slot["id"], slot["grade"], slot["school"], slot["school_grade"], slot["field"]), lang))
+    )
+
+
+def _written(message: Message, lang: str) -> pl.Expr:
+    """``message``, whose values are slots (a name between NULs), in ``lang``'s words with each slot the column ``_VALUES`` names: one concatenation."""
+    parts = []
+    for k, piece in enumerate(_SLOT.split(message.render(lang))):  # words, a slot's name, words, ...
+        if k % 2:
+            parts.append(pl.col(_VALUES[piece]))
+        elif piece:
+            parts.append(pl.lit(piece))
+    return pl.concat_str(parts)
 
 
 def _quoted(values: pl.Series) -> pl.Series:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from jifen_dsl.errors import DataError
+from jifen_dsl.messages import M, Message, T
 
 __all__ = ["STDOUT", "Named", "identity", "policy_inputs", "refuse_clobbering"]
 
@@ -23,11 +24,14 @@ STDOUT = "-"  # the path that means standard output, for -o (and --rejects)
 
 
 class Named(NamedTuple):
-    """A file a command reads or writes, with the words a message names it by (a tuple: the command line imports this early)."""
+    """A file a command reads or writes, with the words a message names it by (a tuple: the command line imports this early).
 
-    name: str  # "-o a.csv", "the applicant file a.csv"
+    ``name`` and ``hint`` are text or lazy messages (:mod:`jifen_dsl.messages`), put into words when the refusal is shown.
+    """
+
+    name: Any  # "-o a.csv", "the applicant file a.csv"
     path: str
-    hint: str = "choose another output file"  # what to do when this output is refused
+    hint: Any = T("choose another output file")  # what to do when this output is refused
 
 
 def identity(path: str) -> frozenset[tuple]:
@@ -62,12 +66,12 @@ def policy_inputs(files: Sequence[str]) -> list[Named]:
     if not files:
         return []
     main = files[0]
-    return [Named(f"the policy {main}", main)] + [Named(f"the policy file {f} (read by {main})", f) for f in files[1:]]
+    return [Named(T("the policy {path}", path=main), main)] + [Named(T("the policy file {path} (read by {policy})", path=f, policy=main), f) for f in files[1:]]
 
 
 def refuse_clobbering(outputs: Sequence[Named], inputs: Sequence[Named]) -> None:
     """Raise DataError, naming both files, when an output is one of the ``inputs`` or an earlier output; else return."""
-    problems: list[str] = []
+    problems: list[Message] = []
     read = [(i, identity(i.path)) for i in inputs]
     written: list[tuple[Named, frozenset[tuple]]] = []
     for output in outputs:
@@ -76,11 +80,11 @@ def refuse_clobbering(outputs: Sequence[Named], inputs: Sequence[Named]) -> None
             continue
         same_input = next((i for i, k in read if k & keys), None)
         if same_input is not None:
-            problems.append(f"{output.name} is {same_input.name}; {output.hint}")
+            problems.append(M("D0801", "{output} is {input}; {hint}", output=output.name, input=same_input.name, hint=output.hint))
             continue
         same_output = next((o for o, k in written if k & keys), None)
         if same_output is not None:
-            problems.append(f"{output.name} is also {same_output.name}; give each output its own file")
+            problems.append(M("D0802", "{output} is also {other}; give each output its own file", output=output.name, other=same_output.name))
             continue
         written.append((output, keys))
     if problems:

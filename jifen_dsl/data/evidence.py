@@ -28,6 +28,7 @@ from jifen_dsl.data.identity import id_key
 from jifen_dsl.data.records import Applicant
 from jifen_dsl.errors import DataError
 from jifen_dsl.lang import model
+from jifen_dsl.messages import M, Message
 
 __all__ = ["read_evidence", "evidence_from_table", "attach_evidence"]
 
@@ -49,7 +50,7 @@ def read_evidence(
     skipped, not an error, since they are in the rejects file.
     """
     if not policy.evidence:
-        raise DataError([f"{path}: the policy {policy.path} counts no evidence, so there is nothing to read this file for"])
+        raise DataError([_no_evidence(path, policy)])
     from jifen_dsl.data.frames.reader import read_cells
 
     cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas, what="evidence")
@@ -59,10 +60,15 @@ def read_evidence(
 def evidence_from_table(table: Table, policy: model.Policy, applicants: Sequence[Applicant], *, set_aside: Iterable[str] = ()) -> list[Applicant]:
     """The applicants with the evidence of a table already read; raise DataError listing every problem."""
     if not policy.evidence:
-        raise DataError([f"{table.path}: the policy {policy.path} counts no evidence, so there is nothing to read this file for"])
+        raise DataError([_no_evidence(table.path, policy)])
     from jifen_dsl.data.frames.text import TableCells
 
     return _joined(TableCells(table), policy, applicants, set_aside)
+
+
+def _no_evidence(path: str, policy: model.Policy) -> Message:
+    # As frames.evidence.no_evidence says it; that module imports polars, which this one leaves to the reading.
+    return M("D0701", "{path}: the policy {policy} counts no evidence, so there is nothing to read this file for", path=path, policy=policy.path)
 
 
 def attach_evidence(

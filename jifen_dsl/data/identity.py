@@ -29,6 +29,7 @@ from typing import Any, Callable
 
 from jifen_dsl.data.values import CellError
 from jifen_dsl.lang import model
+from jifen_dsl.messages import M, Message, T
 
 __all__ = ["CHECKED", "id_key", "refused_character", "describe", "guarded", "escaped"]
 
@@ -38,7 +39,9 @@ CHECKED = frozenset((model.ID_FIELD, *model.PERSONAL_FIELDS))
 # C0 and C1 controls with DEL, the line and paragraph separators, and the bidirectional
 # controls (marks, embeddings, overrides and isolates).
 _REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", "\x1b": "an escape character", "\x00": "a NUL character"}
+_NAMES = {
+    "\n": T("a line break"), "\r": T("a carriage return"), "\t": T("a tab"), "\x1b": T("an escape character"), "\x00": T("a NUL character"),
+}
 
 
 def id_key(text: str) -> str:
@@ -57,13 +60,13 @@ def refused_character(text: str) -> int | None:
     return None if found is None else found.start()
 
 
-def describe(ch: str) -> str:
+def describe(ch: str) -> "Message | str":
     """A refused character as a message names it: 'a line break (U+000A)', 'U+202E RIGHT-TO-LEFT OVERRIDE'."""
     code = f"U+{ord(ch):04X}"
     if ch in _NAMES:
-        return f"{_NAMES[ch]} ({code})"
+        return T("{character} ({code})", character=_NAMES[ch], code=code)
     name = unicodedata.name(ch, "")
-    return f"{code} {name}" if name else f"the control character {code}"
+    return f"{code} {name}" if name else T("the control character {code}", code=code)
 
 
 def escaped(text: str) -> str:
@@ -81,10 +84,11 @@ def guarded(field: model.Field, parse: Callable[[str], Any]) -> Callable[[str], 
     def read(text: str) -> Any:
         at = refused_character(text)
         if at is not None:
-            raise CellError(
-                f"{text!r} holds {describe(text[at])} at character {at + 1};"
-                " an id or a name may not hold control characters, line separators or bidirectional controls"
-            )
+            raise CellError(M(
+                "D0410",
+                "{text} holds {character} at character {at}; an id or a name may not hold control characters, line separators or bidirectional controls",
+                text=repr(text), character=describe(text[at]), at=at + 1,
+            ))
         return parse(text)
 
     return read

@@ -24,11 +24,12 @@ import tempfile
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Mapping
 
-from jifen_dsl.errors import DataError
+from jifen_dsl.errors import DataError, severity_word
+from jifen_dsl.messages import M, Message, render
 
 __all__ = [
     "atomic_file", "write_text_atomic", "write_bytes_atomic", "write_chunks_atomic", "batched_text", "write_directory_atomic",
-    "RUN_MARKER", "WriteError", "reason",
+    "RUN_MARKER", "WriteError", "reason", "cannot_write",
 ]
 
 RUN_MARKER = "manifest.json"  # the manifest of a run; runs/outdir.py decides whether a folder holding one may be written into
@@ -42,12 +43,22 @@ class WriteError(DataError):
     """
 
     def render(self) -> str:
-        return "\n".join("error: " + p for p in self.problems)
+        error = severity_word("error") + ": "
+        return "\n".join(error + render(p) for p in self.problems)
 
 
 def reason(exc: OSError) -> str:
     """Why an operating-system call failed, as the system says it ("No space left on device")."""
     return exc.strerror or str(exc)
+
+
+def cannot_write(path: str, exc: OSError) -> Message:
+    """A write the system refused, with the system's reason."""
+    return M("D0805", "{path}: cannot write ({reason})", path=path, reason=reason(exc))
+
+
+def _no_directory(path: str, directory) -> Message:
+    return M("D0803", "{path}: cannot write, the directory {directory} does not exist", path=path, directory=repr(str(directory)))
 
 
 def _umask() -> int:
@@ -82,14 +93,14 @@ def atomic_file(path: str, *, text: bool = False) -> Iterator[IO]:
     target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
-        raise DataError([f"{path}: cannot write, the directory {str(directory)!r} does not exist"])
+        raise DataError([_no_directory(path, directory)])
     if target.is_dir():
-        raise DataError([f"{path}: cannot write, it is a directory"])
+        raise DataError([M("D0804", "{path}: cannot write, it is a directory", path=path)])
     temporary = directory / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
         handle = open(temporary, "x", encoding="utf-8", newline="") if text else open(temporary, "xb")
     except OSError as exc:
-        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
+        raise WriteError([cannot_write(path, exc)]) from None
     try:
         with handle:
             yield handle
@@ -98,7 +109,7 @@ def atomic_file(path: str, *, text: bool = False) -> Iterator[IO]:
         os.replace(temporary, target)
     except OSError as exc:
         _remove(temporary)
-        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
+        raise WriteError([cannot_write(path, exc)]) from None
     except BaseException:
         _remove(temporary)
         raise
@@ -110,13 +121,13 @@ def _in_place(path: str, *, text: bool) -> Iterator[IO]:
     try:
         handle = open(path, "w", encoding="utf-8", newline="") if text else open(path, "wb")
     except OSError as exc:
-        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
+        raise WriteError([cannot_write(path, exc)]) from None
     try:
         with handle:
             yield handle
             handle.flush()
     except OSError as exc:
-        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
+        raise WriteError([cannot_write(path, exc)]) from None
 
 
 def _remove(path: Path) -> None:
@@ -182,11 +193,11 @@ def write_directory_atomic(path: str, files: Mapping[str, bytes], *, remove: Ite
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
-        raise DataError([f"{path}: cannot write, the directory {str(parent)!r} does not exist"])
+        raise DataError([_no_directory(path, parent)])
     if target.is_dir():
         _write_into(target, path, files, remove)
     elif target.exists() or target.is_symlink():
-        raise DataError([f"{path}: cannot write a run there, it is a file"])
+        raise DataError([M("D0806", "{path}: cannot write a run there, it is a file", path=path)])
     else:
         _write_new(target, parent, path, files)
 
@@ -195,7 +206,7 @@ def _write_new(target: Path, parent: Path, path: str, files: Mapping[str, bytes]
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
-        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
+        raise WriteError([cannot_write(path, exc)]) from None
     try:
         for name, data in files.items():
             _write_new_file(staging / name, data)
@@ -203,7 +214,7 @@ def _write_new(target: Path, parent: Path, path: str, files: Mapping[str, bytes]
         os.rename(staging, target)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
+        raise WriteError([cannot_write(path, exc)]) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -229,7 +240,7 @@ def _write_into(target: Path, path: str, files: Mapping[str, bytes], remove: Ite
     except OSError as exc:
         for temporary in written.values():
             _remove(temporary)
-        raise WriteError([f"{path}: cannot write ({reason(exc)})"]) from None
+        raise WriteError([cannot_write(path, exc)]) from None
     except BaseException:
         for temporary in written.values():
             _remove(temporary)

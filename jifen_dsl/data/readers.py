@@ -29,11 +29,12 @@ import hashlib
 import io
 from pathlib import Path
 
-from jifen_dsl.data.cells import Table, UnreadableCell, column_letter
+from jifen_dsl.data.cells import Table, UnreadableCell, column_letter, too_long, what_word
 from jifen_dsl.data.jsonread import read_json, read_jsonl
 from jifen_dsl.data.xlsxread import XLS_SIGNATURE, ZIP_SIGNATURE, read_xlsx
 from jifen_dsl.errors import DataError
 from jifen_dsl.data.formats import INPUT_FORMATS
+from jifen_dsl.messages import M, T
 
 __all__ = ["FORMATS", "Table", "UnreadableCell", "read_table", "format_of", "decode_text", "column_letter"]
 
@@ -54,18 +55,19 @@ def format_of(path: str, given: str | None = None) -> str:
     """The format to read ``path`` as: ``given``, or the one its extension names."""
     if given is not None:
         if given not in FORMATS:
-            raise DataError([f"{path}: unknown input format {given!r} (expected one of {', '.join(FORMATS)})"])
+            raise DataError([M("D0101", "{path}: unknown input format {format} (expected one of {formats})", path=path, format=repr(given), formats=", ".join(FORMATS))])
         return given
     suffix = Path(path).suffix.lower()
     if suffix == ".xls":
-        raise DataError([f"{path}: the Excel 97-2003 format (.xls) cannot be read; save the workbook as .xlsx"])
+        raise DataError([M("D0102", "{path}: the Excel 97-2003 format (.xls) cannot be read; save the workbook as .xlsx", path=path)])
     try:
         return _EXTENSIONS[suffix]
     except KeyError:
-        raise DataError(
-            [f"{path}: cannot tell the format from the extension {suffix or '(none)'!r}"
-             f" (known: {', '.join(sorted(_EXTENSIONS))}); give --input-format {'|'.join(FORMATS)}"]
-        ) from None
+        none = T("'(none)'")  # a file name without an extension: in quotes, as an extension would be
+        raise DataError([M(
+            "D0103", "{path}: cannot tell the format from the extension {extension} (known: {known}); give --input-format {formats}",
+            path=path, extension=repr(suffix) if suffix else none, known=", ".join(sorted(_EXTENSIONS)), formats="|".join(FORMATS),
+        )]) from None
 
 
 def read_table(
@@ -80,13 +82,13 @@ def read_table(
     data = _read_bytes(path, what)
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
-        raise DataError([f"{path}: the file is empty; expected a header row and one row per {what}"])
+        raise DataError([_empty(path, what)])
     if kind == "xlsx":
         if encoding is not None:
-            raise DataError([f"{path}: --encoding applies to CSV and JSON text, not to an Excel workbook"])
+            raise DataError([M("D0105", "{path}: --encoding applies to CSV and JSON text, not to an Excel workbook", path=path)])
         return read_xlsx(path, data, digest, sheet, what, formulas)
     if sheet is not None:
-        raise DataError([f"{path}: --sheet applies to an Excel workbook, not to {kind.upper()} text"])
+        raise DataError([M("D0106", "{path}: --sheet applies to an Excel workbook, not to {format} text", path=path, format=kind.upper())])
     text, used = decode_text(data, path, encoding)
     if kind == "csv":
         return _read_csv(path, text, digest, used, what)
@@ -95,18 +97,27 @@ def read_table(
     return read_jsonl(path, text, digest, used, what)
 
 
+def _empty(path: str, what: str):
+    return M("D0104", "{path}: the file is empty; expected a header row and one row per {what}", path=path, what=what_word(what))
+
+
 def _read_bytes(path: str, what: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise DataError([f"{path}: no such file"]) from None
+        raise DataError([M("D0107", "{path}: no such file", path=path)]) from None
     except IsADirectoryError:
-        raise DataError([f"{path}: is a directory, not a {what} file"]) from None
+        raise DataError([M("D0108", "{path}: is a directory, not a {what} file", path=path, what=what_word(what))]) from None
     except OSError as exc:
-        raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
+        raise DataError([M("D0109", "{path}: cannot read ({reason})", path=path, reason=exc.strerror)]) from None
 
 
 # ------------------------------------------------------------------ text
+
+
+def _line(path: str, line: int) -> str:
+    """A line of a text file, as messages name it: ``h.csv:3``."""
+    return f"{path}:{line}"
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -116,26 +127,26 @@ def _line_of(data: bytes, offset: int) -> int:
 def decode_text(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
     """The text of a file and the encoding used: ``encoding``, or UTF-8 (with or without a BOM), then GB18030."""
     if data.startswith(ZIP_SIGNATURE):
-        raise DataError([f"{path}: this is a zip file, most likely an Excel workbook; name it .xlsx or give --input-format xlsx"])
+        raise DataError([M("D0110", "{path}: this is a zip file, most likely an Excel workbook; name it .xlsx or give --input-format xlsx", path=path)])
     if data.startswith(XLS_SIGNATURE):
-        raise DataError([f"{path}: this is an Excel 97-2003 workbook (.xls), which cannot be read; save it as .xlsx or as CSV UTF-8"])
+        raise DataError([M("D0111", "{path}: this is an Excel 97-2003 workbook (.xls), which cannot be read; save it as .xlsx or as CSV UTF-8", path=path)])
     if encoding is not None:
         try:
             name = codecs.lookup(encoding).name
         except LookupError:
-            raise DataError([f"{path}: unknown encoding {encoding!r} (try utf-8 or gb18030)"]) from None
+            raise DataError([M("D0112", "{path}: unknown encoding {encoding} (try utf-8 or gb18030)", path=path, encoding=repr(encoding))]) from None
         try:
             text = data.decode(name)
         except UnicodeDecodeError as exc:
-            raise DataError([
-                f"{path}:{_line_of(data, exc.start)}: the file is not {encoding} text:"
-                f" byte offset {exc.start} (0x{data[exc.start]:02x}) cannot be decoded"
-            ]) from None
+            raise DataError([M(
+                "D0113", "{where}: the file is not {encoding} text: byte offset {offset} (0x{byte}) cannot be decoded",
+                where=_line(path, _line_of(data, exc.start)), encoding=encoding, offset=exc.start, byte=format(data[exc.start], "02x"),
+            )]) from None
         text = text.removeprefix("\ufeff")
         _check_text(text, path)
         return text, name
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError([f"{path}: the file is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8' or give --encoding utf-16"])
+        raise DataError([M("D0114", "{path}: the file is UTF-16 text (Excel's 'Unicode Text'); save it as 'CSV UTF-8' or give --encoding utf-16", path=path)])
     try:
         text, used = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
@@ -144,11 +155,12 @@ def decode_text(data: bytes, path: str, encoding: str | None = None) -> tuple[st
         except UnicodeDecodeError as gb_error:
             # The decoder that read further is most likely the file's real encoding: point at where it stopped.
             name, stop = ("UTF-8", utf8_error.start) if utf8_error.start >= gb_error.start else ("GB18030", gb_error.start)
-            raise DataError([
-                f"{path}:{_line_of(data, stop)}: the file is neither UTF-8 nor GB18030 text: it reads as {name}"
-                f" up to byte offset {stop} (0x{data[stop]:02x}), which is not valid {name};"
-                " save the file as 'CSV UTF-8' or give its encoding with --encoding"
-            ]) from None
+            raise DataError([M(
+                "D0115",
+                "{where}: the file is neither UTF-8 nor GB18030 text: it reads as {encoding} up to byte offset {offset} (0x{byte}),"
+                " which is not valid {encoding}; save the file as 'CSV UTF-8' or give its encoding with --encoding",
+                where=_line(path, _line_of(data, stop)), encoding=name, offset=stop, byte=format(data[stop], "02x"),
+            )]) from None
     if text.startswith("\ufeff"):
         text, used = text[1:], "utf-8-sig"
     _check_text(text, path)
@@ -160,14 +172,18 @@ def _check_text(text: str, path: str) -> None:
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
-        raise DataError([f"{path}:{line}: the file contains NUL characters; is it UTF-16 without a byte-order mark? Save it as 'CSV UTF-8'"])
+        raise DataError([M(
+            "D0116", "{where}: the file contains NUL characters; is it UTF-16 without a byte-order mark? Save it as 'CSV UTF-8'", where=_line(path, line)
+        )])
     bom = text.find("\ufeff")
     if bom >= 0:
         line = text.count("\n", 0, bom) + 1
-        raise DataError([
-            f"{path}:{line}: a byte-order mark (U+FEFF) in the middle of the file, usually where two files were joined;"
-            " remove it, and the second header row if there is one"
-        ])
+        raise DataError([M(
+            "D0117",
+            "{where}: a byte-order mark (U+FEFF) in the middle of the file, usually where two files were joined;"
+            " remove it, and the second header row if there is one",
+            where=_line(path, line),
+        )])
 
 
 # ------------------------------------------------------------------ CSV
@@ -189,18 +205,23 @@ def _read_csv(path: str, text: str, digest: str, encoding: str, what: str) -> Ta
     except csv.Error as exc:
         message = str(exc)
         if "unexpected end of data" in message:
-            raise DataError([f"{path}:{start}: a quoted cell that starts on this line is never closed (a '\"' is missing)"]) from None
+            raise DataError([M("D0118", "{where}: a quoted cell that starts on this line is never closed (a '\"' is missing)", where=_line(path, start))]) from None
         if "expected after" in message:
-            raise DataError([f"{path}:{reader.line_num}: a '\"' inside a quoted cell must be doubled (\"\"), or the cell left unquoted"]) from None
+            raise DataError([M(
+                "D0119", "{where}: a '\"' inside a quoted cell must be doubled (\"\"), or the cell left unquoted", where=_line(path, reader.line_num)
+            )]) from None
         if "field larger than field limit" in message:
-            raise DataError([f"{path}:{start}: a cell is longer than {csv.field_size_limit():,} characters; is this really the {what} file?"]) from None
+            raise DataError([too_long(_line(path, start), csv.field_size_limit(), what)]) from None
         if "new-line character seen in unquoted field" in message:
-            raise DataError([f"{path}:{reader.line_num}: a line break inside a cell that is not in quotes"]) from None
-        raise DataError([f"{path}:{reader.line_num}: the file is not valid CSV ({message})"]) from None
+            raise DataError([M("D0121", "{where}: a line break inside a cell that is not in quotes", where=_line(path, reader.line_num))]) from None
+        raise DataError([M("D0122", "{where}: the file is not valid CSV ({detail})", where=_line(path, reader.line_num), detail=message)]) from None
     if header is None:  # pragma: no cover - empty text was refused before
-        raise DataError([f"{path}: the file is empty; expected a header row and one row per {what}"])
+        raise DataError([_empty(path, what)])
     if len(header) == 1:
-        for separator, name in (("\t", "tabs"), (";", "semicolons")):
+        for separator, name in (("\t", T("tabs")), (";", T("semicolons"))):
             if separator in header[0]:
-                raise DataError([f"{path}:1: the header is a single cell holding {name}; the file is not comma-separated. Save it as 'CSV UTF-8 (comma delimited)'"])
+                raise DataError([M(
+                    "D0123", "{where}: the header is a single cell holding {separators}; the file is not comma-separated. Save it as 'CSV UTF-8 (comma delimited)'",
+                    where=_line(path, 1), separators=name,
+                )])
     return Table(path, "csv", tuple(header), rows, digest, encoding=encoding)

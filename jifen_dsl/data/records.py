@@ -11,7 +11,9 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Applicant", "Reject"]
+from jifen_dsl.messages import spoken
+
+__all__ = ["Applicant", "Reject", "file_language"]
 
 
 @attrs.define
@@ -29,8 +31,21 @@ class Applicant:
 
 @attrs.frozen
 class Reject:
-    """A row set aside (with --lenient): where it was, its cells as read, and why."""
+    """A row set aside (with --lenient): where it was, its cells as read, and why.
+
+    The reasons are text for the rejects file and the warning that lists it, in
+    the language of a run's files (:func:`file_language`).
+    """
 
     row: int
     cells: tuple[str, ...]
     reasons: tuple[str, ...]
+
+
+def file_language() -> str:
+    """The language of the words a run writes into its files (a reject's reasons): the policy's, or English.
+
+    Not the one asked for with ``--lang``, which changes only what is said: a run
+    written by one officer verifies for another, whatever language each reads.
+    """
+    return spoken() or "en"

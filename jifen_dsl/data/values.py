@@ -15,8 +15,9 @@ from typing import Any, Callable
 
 from jifen_dsl.timeline.dates import Duration
 from jifen_dsl.lang.typesys import Type
+from jifen_dsl.messages import M, Message, render, series
 
-__all__ = ["parse_cell", "parser_for", "format_value", "PointsText", "CellError", "TRUE_WORDS", "FALSE_WORDS"]
+__all__ = ["parse_cell", "parser_for", "format_value", "PointsText", "CellError", "not_one_of", "not_whole", "required_value", "TRUE_WORDS", "FALSE_WORDS"]
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "是", "√", "✓", "t"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "否", "×", "✗", "f"})
@@ -35,7 +36,17 @@ _LIST_SPLIT = re.compile(r"[;；]")
 
 
 class CellError(ValueError):
-    """A cell that does not hold a value of the expected type; the message says what was expected."""
+    """A cell that does not hold a value of the expected type; its message (:attr:`message`, a lazy message) says what was expected."""
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+
+    @property
+    def message(self) -> Message:
+        return self.args[0]
+
+    def __str__(self) -> str:
+        return render(self.args[0])
 
 
 def _date(text: str) -> _dt.date:
@@ -45,8 +56,8 @@ def _date(text: str) -> _dt.date:
             try:
                 return _dt.date(*(int(g) for g in match.groups()))
             except ValueError:
-                raise CellError(f"{text!r} is not a calendar date") from None
-    raise CellError(f"{text!r} is not a date (expected e.g. 2016-08-31, 2016/8/31 or 2016年8月31日)")
+                raise CellError(M("D0401", "{text} is not a calendar date", text=repr(text))) from None
+    raise CellError(M("D0402", "{text} is not a date (expected e.g. 2016-08-31, 2016/8/31 or 2016年8月31日)", text=repr(text)))
 
 
 def _datetime(text: str) -> _dt.datetime:
@@ -57,8 +68,23 @@ def _datetime(text: str) -> _dt.datetime:
             try:
                 return _dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))
             except ValueError:
-                raise CellError(f"{text!r} is not a valid date and time") from None
-    raise CellError(f"{text!r} is not a date and time (expected YYYY-MM-DD HH:MM, e.g. 2022-04-25 09:30)")
+                raise CellError(M("D0403", "{text} is not a valid date and time", text=repr(text))) from None
+    raise CellError(M("D0404", "{text} is not a date and time (expected YYYY-MM-DD HH:MM, e.g. 2022-04-25 09:30)", text=repr(text)))
+
+
+def not_one_of(text: str, listed) -> Message:
+    """A cell that names none of the values a column may hold (``listed``: the spellings, as :func:`~jifen_dsl.messages.series`)."""
+    return M("D0405", "{text} is not one of {listed}", text=repr(text), listed=listed)
+
+
+def required_value() -> Message:
+    """An empty cell of a column that must hold a value."""
+    return M("D0420", "empty, but a value is required")
+
+
+def not_whole(text: str) -> Message:
+    """A cell that is not a whole number."""
+    return M("D0406", "{text} is not a whole number", text=repr(text))
 
 
 def parse_cell(text: str, type_: Type) -> Any:
@@ -75,20 +101,20 @@ def parser_for(type_: Type) -> Callable[[str], Any]:
     if kind == "enum":
         spellings = {member: member for member in type_.members}
         spellings.update(dict(type_.aliases))
-        listed = ", ".join(list(type_.members) + [a for a, _ in type_.aliases])
+        listed = series(list(type_.members) + [a for a, _ in type_.aliases])
 
         def enum(text: str) -> str:
             try:
                 return spellings[text]
             except KeyError:
-                raise CellError(f"{text!r} is not one of {listed}") from None
+                raise CellError(not_one_of(text, listed)) from None
 
         return enum
     if kind == "integer":
 
         def integer(text: str) -> int:
             if not _INTEGER.fullmatch(text):
-                raise CellError(f"{text!r} is not a whole number")
+                raise CellError(not_whole(text))
             return int(text)
 
         return integer
@@ -96,7 +122,7 @@ def parser_for(type_: Type) -> Callable[[str], Any]:
 
         def decimal(text: str) -> Decimal:
             if not _DECIMAL.fullmatch(text):
-                raise CellError(f"{text!r} is not a number")
+                raise CellError(M("D0407", "{text} is not a number", text=repr(text)))
             return Decimal(text)
 
         return decimal
@@ -107,7 +133,7 @@ def parser_for(type_: Type) -> Callable[[str], Any]:
             try:
                 return words[text.lower()]
             except KeyError:
-                raise CellError(f"{text!r} is not a yes/no value (expected true/false, 1/0, yes/no, 是/否 or √/×)") from None
+                raise CellError(M("D0408", "{text} is not a yes/no value (expected true/false, 1/0, yes/no, 是/否 or √/×)", text=repr(text))) from None
 
         return boolean
     if kind == "date":
@@ -131,7 +157,7 @@ def parser_for(type_: Type) -> Callable[[str], Any]:
             return tuple(item for item in (part.strip() for part in _LIST_SPLIT.split(text)) if item)
 
         return items
-    raise CellError(f"cannot read a value of type {type_}")  # pragma: no cover
+    raise CellError(M("D0409", "cannot read a value of type {type}", type=str(type_)))  # pragma: no cover
 
 
 def format_value(value: Any) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 from jifen_dsl.data.cells import CELL_LIMIT
 from jifen_dsl.errors import DataError
+from jifen_dsl.messages import M, Message, N, T, series
 
 __all__ = ["LongRun", "RunGuard", "open_workbook", "choose_sheet", "cell_in", "damaged", "hidden_note", "HIDDEN_HINT"]
 
@@ -82,14 +83,14 @@ def cell_in(before: bytes) -> str | None:
     return found[-1].decode("ascii") if found else None
 
 
-def damaged(where: str, exc: BaseException) -> DataError:
+def damaged(where: Any, exc: BaseException) -> DataError:
     """The error for a workbook that stops making sense part-way: a bad zip entry, broken XML, a cell openpyxl cannot read."""
     detail = str(exc).splitlines()[0] if str(exc) else ""
     detail = detail if len(detail) <= 120 else detail[:117] + "..."
-    return DataError([
-        f"{where}: the workbook is damaged and cannot be read ({type(exc).__name__}{': ' + detail if detail else ''});"
-        " open it in Excel and save it again"
-    ])
+    return DataError([M(
+        "D0213", "{where}: the workbook is damaged and cannot be read ({error}); open it in Excel and save it again",
+        where=where, error=type(exc).__name__ + (": " + detail if detail else ""),
+    )])
 
 
 class _StringTable:
@@ -168,28 +169,31 @@ def open_workbook(path: str, data: bytes, formulas: str):
     except MemoryError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged file; each means the same here
-        raise DataError([f"{path}: cannot be read as an Excel workbook ({type(exc).__name__}: {exc})"]) from None
+        error = f"{type(exc).__name__}: {exc}"
+        raise DataError([M("D0214", "{path}: cannot be read as an Excel workbook ({error})", path=path, error=error)]) from None
     return reader.wb
 
 
-def _listed(sheets) -> str:
-    return ", ".join(repr(ws.title) + ("" if ws.sheet_state == "visible" else " (hidden)") for ws in sheets)
+def _listed(sheets) -> Any:
+    return series(repr(ws.title) if ws.sheet_state == "visible" else T("{name} (hidden)", name=repr(ws.title)) for ws in sheets)
 
 
-HIDDEN_HINT = "a hidden sheet is read only when named with --sheet (or unhide it in Excel)"
+HIDDEN_HINT = T("a hidden sheet is read only when named with --sheet (or unhide it in Excel)")
 
 
-def hidden_note(hidden: tuple[str, ...]) -> str:
+def hidden_note(hidden: tuple[str, ...]) -> Message:
     """What to say of the hidden sheets left unread, when the sheet read does not hold the data."""
-    names = ", ".join(repr(name) for name in hidden)
-    return f"the workbook's hidden sheet{'s' if len(hidden) > 1 else ''} {names} {'were' if len(hidden) > 1 else 'was'} not read: {HIDDEN_HINT}"
+    return N(
+        "the workbook's hidden sheet {names} was not read: {hint}", "the workbook's hidden sheets {names} were not read: {hint}",
+        len(hidden), names=series(repr(name) for name in hidden), hint=HIDDEN_HINT,
+    )
 
 
 def choose_sheet(path: str, workbook, sheet: str | None):
     """The worksheet to read, and the names of the hidden sheets left unread."""
     sheets = workbook.worksheets
     if not sheets:
-        raise DataError([f"{path}: the workbook has no worksheet"])
+        raise DataError([M("D0215", "{path}: the workbook has no worksheet", path=path)])
     hidden = tuple(ws.title for ws in sheets if ws.sheet_state != "visible")
     if sheet is not None:
         for ws in sheets:
@@ -199,12 +203,13 @@ def choose_sheet(path: str, workbook, sheet: str | None):
         if sheet.isascii() and sheet.isdigit() and 1 <= int(sheet) <= len(sheets):
             chosen = sheets[int(sheet) - 1]
             return chosen, tuple(h for h in hidden if h != chosen.title)
-        raise DataError([f"{path}: no sheet {sheet!r}; the workbook has {_listed(sheets)}"])
+        raise DataError([M("D0216", "{path}: no sheet {sheet}; the workbook has {sheets}", path=path, sheet=repr(sheet), sheets=_listed(sheets))])
     visible = [ws for ws in sheets if ws.sheet_state == "visible"]
     if not visible:
-        raise DataError([
-            f"{path}: every sheet of the workbook is hidden ({', '.join(repr(ws.title) for ws in sheets)}); {HIDDEN_HINT}"
-        ])
+        raise DataError([M(
+            "D0217", "{path}: every sheet of the workbook is hidden ({sheets}); {hint}",
+            path=path, sheets=series(repr(ws.title) for ws in sheets), hint=HIDDEN_HINT,
+        )])
     active = workbook.active
     chosen = active if any(ws is active for ws in visible) else visible[0]
     return chosen, hidden

@@ -16,9 +16,11 @@ import re
 import zipfile
 import zlib
 import xml.etree.ElementTree as ElementTree
+from typing import Any
 
-from jifen_dsl.data.cells import UnreadableCell, column_letter
+from jifen_dsl.data.cells import UnreadableCell, column_letter, row_place
 from jifen_dsl.errors import DataError
+from jifen_dsl.messages import M
 
 __all__ = ["MERGE_LIMIT", "merged_ranges", "check_header", "Covered"]
 
@@ -39,7 +41,7 @@ def range_name(r1: int, c1: int, r2: int, c2: int) -> str:
     return f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
 
 
-def merged_ranges(archive: zipfile.ZipFile, member: str, where: str) -> list[tuple[int, int, int, int]]:
+def merged_ranges(archive: zipfile.ZipFile, member: str, where: Any) -> list[tuple[int, int, int, int]]:
     """The merged ranges of one sheet's XML as (first row, first column, last row, last column), columns from 0.
 
     openpyxl's streaming reader does not report merged cells, so the XML is
@@ -64,10 +66,10 @@ def merged_ranges(archive: zipfile.ZipFile, member: str, where: str) -> list[tup
     except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError, OSError):
         return []
     if len(ranges) > MERGE_LIMIT:
-        raise DataError([
-            f"{where}: the sheet has more than {MERGE_LIMIT:,} merged ranges, which no table needs;"
-            " unmerge the cells (取消合并单元格) and fill each in"
-        ])
+        raise DataError([M(
+            "D0218", "{where}: the sheet has more than {limit:,} merged ranges, which no table needs; unmerge the cells (取消合并单元格) and fill each in",
+            where=where, limit=MERGE_LIMIT,
+        )])
     return ranges
 
 
@@ -80,21 +82,28 @@ def _merges_in(text: bytes) -> list[tuple[int, int, int, int]]:
     return found
 
 
-def check_header(where: str, header_row: int, ranges: list[tuple[int, int, int, int]]) -> None:
+def check_header(where: Any, header_row: int, ranges: list[tuple[int, int, int, int]]) -> None:
     """Refuse a header with merged cells: each column needs a name of its own."""
     for r1, c1, r2, c2 in ranges:
         if r1 <= header_row <= r2:
-            raise DataError([
-                f"{where}, row {header_row}: the header has merged cells {range_name(r1, c1, r2, c2)};"
-                " a header needs one name in each column, in the first row of the table: unmerge them"
-                + (" and remove any title rows above the header" if c2 - c1 > 1 else "")
-            ])
+            at, cells = row_place(where, header_row), range_name(r1, c1, r2, c2)
+            if c2 - c1 > 1:  # as wide as a title over the table
+                raise DataError([M(
+                    "D0219",
+                    "{where}: the header has merged cells {cells}; a header needs one name in each column, in the first row of the table:"
+                    " unmerge them and remove any title rows above the header",
+                    where=at, cells=cells,
+                )])
+            raise DataError([M(
+                "D0219", "{where}: the header has merged cells {cells}; a header needs one name in each column, in the first row of the table: unmerge them",
+                where=at, cells=cells,
+            )])
 
 
 class Covered:
     """The merged ranges below the header, marking the cells they cover in each data row (rows in increasing order)."""
 
-    def __init__(self, where: str, ranges: list[tuple[int, int, int, int]], header_row: int):
+    def __init__(self, where: Any, ranges: list[tuple[int, int, int, int]], header_row: int):
         self.where = where
         # (first row, position in the file, range): each comes into play at its first row.
         self.waiting = sorted((r1, i, (r1, c1, r2, c2)) for i, (r1, c1, r2, c2) in enumerate(ranges) if r2 > header_row)
@@ -116,7 +125,7 @@ class Covered:
         for c1, c2, r1, r2, _ in self.active:
             if c1 >= width:
                 break
-            reason = f"the cell is part of the merged cells {range_name(r1, c1, r2, c2)}; unmerge them and fill in every cell"
+            reason = M("D0220", "the cell is part of the merged cells {cells}; unmerge them and fill in every cell", cells=range_name(r1, c1, r2, c2))
             for c in range(c1, min(c2, width - 1) + 1):
                 if (number, c) != (r1, c1):
                     cells[c] = UnreadableCell("", reason)
@@ -127,9 +136,9 @@ class Covered:
         for other in self.active[max(at - 1, 0): at + 1]:
             if other[0] <= entry[1] and entry[0] <= other[1]:
                 first, second = sorted((other, entry), key=lambda e: e[4])
-                raise DataError([
-                    f"{self.where}: the merged cells {range_name(first[2], first[0], first[3], first[1])} and"
-                    f" {range_name(second[2], second[0], second[3], second[1])} overlap; the workbook is damaged: open it in Excel and save it again"
-                ])
+                raise DataError([M(
+                    "D0221", "{where}: the merged cells {first} and {second} overlap; the workbook is damaged: open it in Excel and save it again",
+                    where=self.where, first=range_name(first[2], first[0], first[3], first[1]), second=range_name(second[2], second[0], second[3], second[1]),
+                )])
         self.active.insert(at, entry)
         heapq.heappush(self.ending, (entry[3], entry))

@@ -28,17 +28,20 @@ import math
 from decimal import Decimal
 from typing import Any, Iterator
 
-from jifen_dsl.data.cells import CELL_LIMIT, SPARSE_CELLS, SPARSE_SLACK, Table, UnreadableCell, column_letter
+from jifen_dsl.data.cells import (
+    CELL_LIMIT, SPARSE_CELLS, SPARSE_SLACK, Table, UnreadableCell, cell_place, column_letter, row_place, sheet_place, too_long, what_word,
+)
 from jifen_dsl.data.xlsxbook import LongRun, RunGuard, cell_in, choose_sheet, damaged, hidden_note, open_workbook
 from jifen_dsl.data.xlsxmerge import Covered, check_header, merged_ranges
 from jifen_dsl.errors import DataError
+from jifen_dsl.messages import M, T
 
 __all__ = ["ZIP_SIGNATURE", "XLS_SIGNATURE", "read_xlsx"]
 
 ZIP_SIGNATURE = b"PK\x03\x04"  # how a zip archive, and so an .xlsx workbook, begins
 XLS_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the binary Excel 97-2003 (.xls) container
 _LAST_COLUMN = 16384  # XFD: no sheet Excel writes has a cell further right
-_FORMULA_HINT = (
+_FORMULA_HINT = T(
     "the value saved with a formula need not be what Excel shows; save the sheet as values only"
     " (复制, then 选择性粘贴 → 数值) or give --formulas cached to trust the saved values"
 )
@@ -60,7 +63,7 @@ def _excel_cell(cell: Any) -> str:
     if value is None:
         return ""
     if getattr(cell, "data_type", None) == "e":
-        return UnreadableCell(str(value), f"the cell holds the Excel error {value}")
+        return UnreadableCell(str(value), M("D0201", "the cell holds the Excel error {error}", error=str(value)))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, _dt.datetime):
@@ -75,17 +78,20 @@ def _excel_cell(cell: Any) -> str:
     if isinstance(value, _dt.time):
         return value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
     if isinstance(value, _dt.timedelta):
-        return UnreadableCell(str(value), "the cell holds a duration, not a value")
+        return UnreadableCell(str(value), M("D0202", "the cell holds a duration, not a value"))
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            return UnreadableCell(str(value), "the cell holds no finite number")
+            return UnreadableCell(str(value), M("D0203", "the cell holds no finite number"))
         if value.is_integer() and abs(value) >= 1e15:
             return UnreadableCell(
                 _excel_number(value),
-                "Excel keeps only 15 digits of a number, so this one has lost its last digits"
-                " (an identity number typed as a number?); format the column as text and type the values again",
+                M(
+                    "D0204",
+                    "Excel keeps only 15 digits of a number, so this one has lost its last digits"
+                    " (an identity number typed as a number?); format the column as text and type the values again",
+                ),
             )
         return _excel_number(value)
     return str(value)
@@ -100,15 +106,18 @@ class _Formula(UnreadableCell):
 def _formula(value: Any) -> _Formula:
     text = getattr(value, "text", None) or (value if isinstance(value, str) else "=...")  # an array formula has its text in .text
     shown = text if len(text) <= 40 else text[:37] + "..."
-    return _Formula(shown, f"the cell holds a formula ({shown}); {_FORMULA_HINT}")
+    return _Formula(shown, M("D0205", "the cell holds a formula ({formula}); {hint}", formula=shown, hint=_FORMULA_HINT))
 
 
 def read_xlsx(path: str, data: bytes, digest: str, sheet: str | None, what: str, formulas: str = "refuse") -> Table:
     """One sheet of a workbook's bytes (see :func:`~jifen_dsl.data.xlsxbook.choose_sheet`) as a table; its first row with content is the header."""
     if not data.startswith(ZIP_SIGNATURE):
         if data.startswith(XLS_SIGNATURE):
-            raise DataError([f"{path}: this is an Excel 97-2003 workbook (.xls), which cannot be read; save it as .xlsx"])
-        raise DataError([f"{path}: not an Excel workbook (.xlsx): the file is not a zip archive; is it CSV text? Name it .csv or give --input-format csv"])
+            raise DataError([M("D0207", "{path}: this is an Excel 97-2003 workbook (.xls), which cannot be read; save it as .xlsx", path=path)])
+        raise DataError([M(
+            "D0208", "{path}: not an Excel workbook (.xlsx): the file is not a zip archive; is it CSV text? Name it .csv or give --input-format csv",
+            path=path,
+        )])
     workbook = open_workbook(path, data, formulas)
     try:
         worksheet, hidden = choose_sheet(path, workbook, sheet)
@@ -117,8 +126,12 @@ def read_xlsx(path: str, data: bytes, digest: str, sheet: str | None, what: str,
     finally:
         workbook.close()
     if reading.header_row is None:
-        unread = f"; {hidden_note(hidden)}" if hidden else ""
-        raise DataError([f"{reading.where}: the sheet is empty; expected a header row and one row per {what}{unread}"])
+        if hidden:
+            raise DataError([M(
+                "D0209", "{where}: the sheet is empty; expected a header row and one row per {what}; {hidden}",
+                where=reading.where, what=what_word(what), hidden=hidden_note(hidden),
+            )])
+        raise DataError([M("D0209", "{where}: the sheet is empty; expected a header row and one row per {what}", where=reading.where, what=what_word(what))])
     return Table(path, "xlsx", reading.header, reading.rows, digest, header_row=reading.header_row, sheet=worksheet.title, hidden=hidden)
 
 
@@ -132,7 +145,7 @@ class _SheetReading:
         self.what = what
         self.worksheet = worksheet
         self.cell_class = ReadOnlyCell
-        self.where = f"{path}, sheet {worksheet.title}"
+        self.where = sheet_place(path, worksheet.title)
         self.ranges = merged_ranges(worksheet.parent._archive, worksheet._worksheet_path, self.where)
         self.header_row: int | None = None
         self.header: tuple[str, ...] = ()
@@ -146,7 +159,10 @@ class _SheetReading:
         last = 0
         for number, cells in self._parsed():
             if number <= last:
-                raise DataError([f"{self.where}: row {number} comes after row {last}; the workbook is damaged: open it in Excel and save it again"])
+                raise DataError([M(
+                    "D0210", "{where}: row {row} comes after row {last}; the workbook is damaged: open it in Excel and save it again",
+                    where=self.where, row=number, last=last,
+                )])
             last = number
             span, present, content = self._cells(number, cells)
             if not content:
@@ -180,15 +196,12 @@ class _SheetReading:
                     return
                 except LongRun as exc:
                     ref = cell_in(exc.before)
-                    raise DataError([f"{self.where}{', ' + ref if ref else ''}: {self._too_long()}"]) from None
+                    raise DataError([too_long(cell_place(self.where, ref) if ref else self.where, CELL_LIMIT, self.what)]) from None
                 except MemoryError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - broken XML, a bad CRC, a value openpyxl cannot read: all damage
                     raise damaged(self.where, exc) from None
                 yield row
-
-    def _too_long(self) -> str:
-        return f"a cell is longer than {CELL_LIMIT:,} characters; is this really the {self.what} file?"
 
     def _cells(self, number: int, cells: list[dict]) -> tuple[int, list[tuple[int, str]], bool]:
         """The row's last column (as openpyxl pads to it), its cells with a value as (column from 0, text), and whether any is not blank."""
@@ -198,10 +211,11 @@ class _SheetReading:
         for cell in cells:
             column = cell["column"]
             if column > _LAST_COLUMN:
-                raise DataError([
-                    f"{self.where}: the cell {column_letter(column - 1)}{number} lies beyond Excel's last column, XFD;"
-                    " the workbook is damaged: open it in Excel and save it again"
-                ])
+                raise DataError([M(
+                    "D0211",
+                    "{where}: the cell {cell} lies beyond Excel's last column, XFD; the workbook is damaged: open it in Excel and save it again",
+                    where=self.where, cell=column_letter(column - 1) + str(number),
+                )])
             span = column
             value, kind = cell["value"], cell["data_type"]
             if kind == "f":
@@ -216,7 +230,7 @@ class _SheetReading:
                 except (IndexError, KeyError) as exc:  # a date cell naming a style the workbook does not have
                     raise damaged(self.where, exc) from None
             if len(text) > CELL_LIMIT:
-                raise DataError([f"{self.where}, {column_letter(column - 1)}{number}: {self._too_long()}"])
+                raise DataError([too_long(cell_place(self.where, column_letter(column - 1) + str(number)), CELL_LIMIT, self.what)])
             if text:
                 present.append((column - 1, text))
                 content = content or bool(text.strip())
@@ -225,7 +239,10 @@ class _SheetReading:
     def _take_header(self, number: int, present: list[tuple[int, str]]) -> None:
         for column, text in present:
             if isinstance(text, _Formula):
-                raise DataError([f"{self.where}, {column_letter(column)}{number}: the header cell holds a formula ({text}); {_FORMULA_HINT}"])
+                raise DataError([M(
+                    "D0206", "{where}: the header cell holds a formula ({formula}); {hint}",
+                    where=cell_place(self.where, column_letter(column) + str(number)), formula=str(text), hint=_FORMULA_HINT,
+                )])
         check_header(self.where, number, self.ranges)
         self.header_row = number
         self.width = max(column + 1 for column, text in present if text.strip())
@@ -250,10 +267,12 @@ class _SheetReading:
         self.slots += size
         self.filled += len(present)
         if self.slots > SPARSE_SLACK and self.slots > SPARSE_CELLS * self.filled:
-            reach = f"the header reaches column {column_letter(width - 1)}" if size == width else (
-                f"the rows reach column {column_letter(size - 1)}, past the header's last column {column_letter(width - 1)},"
+            reach = T("the header reaches column {column}", column=column_letter(width - 1)) if size == width else T(
+                "the rows reach column {column}, past the header's last column {last},", column=column_letter(size - 1), last=column_letter(width - 1)
             )
-            raise DataError([
-                f"{self.where}, row {number}: {reach} but the rows hold few values ({self.filled:,} in the {self.slots:,} cells"
-                " read so far); delete the cells right of the table, or copy the table alone into a new workbook"
-            ])
+            raise DataError([M(
+                "D0212",
+                "{where}: {reach} but the rows hold few values ({filled:,} in the {cells:,} cells read so far);"
+                " delete the cells right of the table, or copy the table alone into a new workbook",
+                where=row_place(self.where, number), reach=reach, filled=self.filled, cells=self.slots,
+            )])

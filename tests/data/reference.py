@@ -231,7 +231,8 @@ def records_reference(table: Table, policy: model.Policy, *, lenient: bool = Fal
         )
         refused[applicant.row] = next(cells for row, cells in table.rows if row == applicant.row)
     raw = {b.row: b.raw for b in table.broken}
-    rejects = [Reject(row, tuple(refused[row]) if row in refused else (raw.get(row, ""),), tuple(found)) for row, found in sorted(reasons.items())]
+    # A reader's reason (a broken row's) is a message: the reasons set aside are text.
+    rejects = [Reject(row, tuple(refused[row]) if row in refused else (raw.get(row, ""),), tuple(map(str, found))) for row, found in sorted(reasons.items())]
     return Read(table, kept, rejects, rows)
 
 

@@ -10,6 +10,7 @@ import pytest
 from jifen_dsl.data.applicants import read_applicants
 from jifen_dsl.errors import DataError
 from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.messages import render
 
 from ..conftest import BASE_APPLICANT, POLICIES, rows_to_csv
 
@@ -66,9 +67,10 @@ def test_chinese_headers_are_accepted(tmp_path, policy):
 
 
 def problems(path, policy) -> list[str]:
+    """The problems of a file, in English (they are messages, put into words when shown)."""
     with pytest.raises(DataError) as info:
         read_applicants(path, policy)
-    return list(info.value.problems)
+    return [render(p, "en") for p in info.value.problems]
 
 
 def test_every_bad_row_is_listed_with_row_and_column(tmp_path, policy):

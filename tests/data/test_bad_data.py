@@ -3,12 +3,17 @@
 The files in tests/data/bad/ are written by tests/data/bad/generate.py; each is
 one way a district office's file goes wrong (encodings, Excel quirks, JSON that
 is not a list, bad cells ...). The rendered messages are snapshots: a change in
-wording is a visible change in the tool's behaviour.
+wording is a visible change in the tool's behaviour. The policy is Chinese, so
+its messages are: each file's are snapshots in Chinese, and in English
+(``--lang en``) too.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -63,8 +68,16 @@ def test_each_malformed_file_gives_its_precise_message(name, snapshot, tmp_path)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "Traceback" not in result.output
-    assert result.stderr.rstrip().endswith("found; nothing was written")
+    assert result.stderr.rstrip().endswith("未写出任何文件")  # the policy's language: "... problems found; nothing was written"
     assert not out.exists() and list(tmp_path.iterdir()) == []
+    assert result.stderr == snapshot
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_each_malformed_file_gives_its_precise_message_in_english(name, snapshot):
+    result = run("--lang", "en", "evaluate", HAIZHU, f"tests/data/bad/{name}", *ARGUMENTS.get(name, []))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.rstrip().endswith("found; nothing was written")
     assert result.stderr == snapshot
 
 
@@ -73,14 +86,49 @@ def test_every_message_is_distinct():
     assert len(set(messages.values())) == len(messages)
 
 
-def test_a_bad_schools_file_lists_every_problem(snapshot):
-    result = run("allocate", HAIZHU, "tests/data/applicants/haizhu.csv", "tests/data/bad/bad_schools.csv")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_bad_schools_file_lists_every_problem(lang, snapshot):
+    result = run("--lang", lang, "allocate", HAIZHU, "tests/data/applicants/haizhu.csv", "tests/data/bad/bad_schools.csv")
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == snapshot
 
 
+def _jifen(*args: str) -> subprocess.CompletedProcess:
+    """The ``jifen`` command in a process of its own, on a machine whose locale asks for no language."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", "jifen_dsl", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_chinese_policy_tells_the_problems_of_an_applicant_file_in_chinese_unless_english_is_asked_for():
+    missing, dates = "tests/data/bad/missing_columns.csv", "tests/data/bad/mixed_dates.csv"
+    header = _jifen("evaluate", HAIZHU, missing)
+    assert header.returncode == 1 and header.stdout == ""
+    assert f"{missing}：表头与政策 {HAIZHU} 不符" in header.stderr
+    assert f"{missing}:1：缺少本政策需要读取的列「permit_start」（居住证起始日期）" in header.stderr
+    assert f"{missing}:1：缺少本政策需要读取的列「points」（积分）" in header.stderr
+    assert header.stderr.splitlines()[-1] == "发现 2 个问题；未写出任何文件"
+    cells = _jifen("evaluate", HAIZHU, dates)
+    assert cells.returncode == 1
+    assert f"{dates}:7:3：列「child_birth_date」（出生日期）：'2016-02-30' 不是日历上存在的日期" in cells.stderr
+    assert f"{dates}:9:28：列「applied_at」（申请时间）：'2022/4/26' 不是日期时间（应写作 YYYY-MM-DD HH:MM，例如 2022-04-25 09:30）" in cells.stderr
+    assert cells.stderr.splitlines()[-1] == "发现 6 个问题；未写出任何文件"
+
+    english = _jifen("--lang", "en", "evaluate", HAIZHU, missing)
+    assert english.returncode == 1 and english.stdout == ""
+    assert english.stderr.splitlines() == [
+        f"{missing}: the header does not fit the policy {HAIZHU}",
+        f"error: {missing}:1: missing column 'permit_start' (居住证起始日期), which this policy reads",
+        f"error: {missing}:1: missing column 'points' (积分), which this policy reads",
+        "2 problems found; nothing was written",
+    ]
+    cells = _jifen("--lang", "en", "evaluate", HAIZHU, dates)
+    assert f"error: {dates}:7:3: column 'child_birth_date' (出生日期): '2016-02-30' is not a calendar date" in cells.stderr
+    assert cells.stderr.splitlines()[-1] == "6 problems found; nothing was written"
+
+
 def test_a_long_list_is_grouped_by_column_and_capped_with_the_total():
-    result = run("evaluate", HAIZHU, "tests/data/bad/many_errors.csv")
+    result = run("--lang", "en", "evaluate", HAIZHU, "tests/data/bad/many_errors.csv")
     lines = result.stderr.splitlines()
     assert "column 'points' (积分): 43 problems" in lines
     assert "column 'child_birth_date' (出生日期): 9 problems" in lines
@@ -106,7 +154,7 @@ def test_lenient_sets_each_bad_row_aside_with_its_reason(name, rejected, tmp_pat
     import csv
 
     rejects = tmp_path / "rejects.csv"
-    result = run("evaluate", HAIZHU, f"tests/data/bad/{name}", "--lenient", "--rejects", str(rejects), "--format", "json")
+    result = run("--lang", "en", "evaluate", HAIZHU, f"tests/data/bad/{name}", "--lenient", "--rejects", str(rejects), "--format", "json")
     assert result.exit_code == 0, result.stderr
     with open(rejects, encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
@@ -132,11 +180,11 @@ def _data_rows(name: str) -> int:
 def test_lenient_still_refuses_a_header_that_does_not_fit(tmp_path):
     result = run("evaluate", HAIZHU, "tests/data/bad/missing_columns.csv", "--lenient", "--rejects", str(tmp_path / "r.csv"))
     assert result.exit_code == 1
-    assert "missing column 'points' (积分)" in result.stderr
+    assert "缺少本政策需要读取的列「points」（积分）" in result.stderr
     assert not (tmp_path / "r.csv").exists()
 
 
 def test_lenient_needs_somewhere_to_keep_the_rows():
-    result = run("evaluate", HAIZHU, "tests/data/bad/mixed_dates.csv", "--lenient")
+    result = run("--lang", "en", "evaluate", HAIZHU, "tests/data/bad/mixed_dates.csv", "--lenient")
     assert result.exit_code == 2
     assert "--lenient sets rows aside: give --rejects FILE (or --out DIR)" in result.output

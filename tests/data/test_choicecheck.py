@@ -6,7 +6,7 @@ applicant, row and reason, in order) and ``check_choices_frame`` with
 each district with problems put in - unknown schools, schools of the other
 grade, schools listed twice, in choices and in clearing choices, Chinese ids,
 ids that Python's repr escapes, empty lists - on random lists, and on cohorts
-with nothing wrong.
+with nothing wrong. The reasons agree in each language the tool speaks.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from jifen_dsl.data.readers import Table
 from jifen_dsl.data.schools import School, _schools, check_choices, choice_problems
 from jifen_dsl.errors import DataError
 from jifen_dsl.lang import columns
+from jifen_dsl.messages import LANGUAGES, render, spoken
 from jifen_dsl.synth import FIELDS, SCHOOL_FIELDS, generate_applicants, generate_schools
 
 from ..conftest import POLICIES
@@ -55,33 +56,37 @@ def frame_of(applicants: list[Applicant], policy) -> pl.DataFrame:
     )
 
 
-def expected(applicants: list[Applicant], policy, schools) -> list[tuple[int, int, str]]:
-    """(position, row, reason) of every problem ``choice_problems`` finds, in its order."""
+def expected(applicants: list[Applicant], policy, schools, lang: str | None = None) -> list[tuple[int, int, str]]:
+    """(position, row, reason) of every problem ``choice_problems`` finds, in its order, the reason put into words in ``lang``."""
     position = {id(a): i for i, a in enumerate(applicants)}
-    return [(position[id(a)], a.row, reason) for a, reason in choice_problems(applicants, policy, schools)]
+    return [(position[id(a)], a.row, render(reason, lang)) for a, reason in choice_problems(applicants, policy, schools)]
 
 
 def _outcome(check) -> tuple | None:
+    """The title and problems of the error ``check`` raises, in each language, or None."""
     try:
         check()
     except DataError as error:
-        return error.title, error.problems
+        return tuple((render(error.title, lang), [render(p, lang) for p in error.problems]) for lang in LANGUAGES)
     return None
 
 
 def assert_agree(applicants: list[Applicant], policy, schools) -> pl.DataFrame:
     """Fail unless both checks find the same problems, in the same order, and raise the same error; return the frame's problems."""
     frame = frame_of(applicants, policy)
-    found = choice_problems_frame(frame, policy, schools)
+    # The frame's reasons go to a run's rejects file: in the policy's language unless asked for in another.
+    assert choice_problems_frame(frame, policy, schools).rows() == expected(applicants, policy, schools, spoken() or "en")
+    for lang in LANGUAGES:
+        assert choice_problems_frame(frame, policy, schools, lang=lang).rows() == expected(applicants, policy, schools, lang)
+    found = choice_problems_frame(frame, policy, schools, lang="en")
     assert found.schema == PROBLEMS_SCHEMA
-    assert found.rows() == expected(applicants, policy, schools)
     for source in ("applicants.csv", Table("名单.xlsx", "xlsx", tuple(FIELDS), [], sheet="申请")):
         at = source.at if isinstance(source, Table) else (lambda row: f"applicants.csv:{row}")
         path = source.path if isinstance(source, Table) else source
         assert _outcome(lambda: check_choices_frame(frame, policy, schools, at, path)) == _outcome(
             lambda: check_choices(applicants, policy, schools, source)
         )
-    return found
+    return found  # in English
 
 
 @functools.lru_cache(maxsize=None)
@@ -180,7 +185,7 @@ def test_extra_columns_and_their_order_do_not_matter():
     policy, applicants, schools = cohort("baiyun", 8, 300, 8, 0.3)
     frame = frame_of(applicants, policy)
     shuffled = frame.select(list(reversed(frame.columns))).with_columns(extra=pl.lit("x"))
-    assert choice_problems_frame(shuffled, policy, schools).rows() == expected(applicants, policy, schools)
+    assert choice_problems_frame(shuffled, policy, schools, lang="en").rows() == expected(applicants, policy, schools, "en")
 
 
 # ---------------------------------------------------------------- random lists

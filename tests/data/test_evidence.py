@@ -14,6 +14,7 @@ from jifen_dsl.errors import DataError
 from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.data.evidence import attach_evidence, read_evidence
 from jifen_dsl.compile.pipeline import load_policy
+from jifen_dsl.messages import render
 
 from ..conftest import BASE_APPLICANT, POLICIES
 
@@ -113,8 +114,10 @@ def test_the_header_needs_each_column_once(conghua, tmp_path):
 def test_a_policy_that_counts_no_evidence_refuses_an_evidence_file(tmp_path):
     haizhu = load_policy(HAIZHU)
     path = write(tmp_path, "id,indicator,date,value\n")
-    with pytest.raises(DataError, match="counts no evidence"):
+    with pytest.raises(DataError) as info:
         read_evidence(path, haizhu.policy, applicants_of(haizhu))
+    assert "不计算任何证明材料" in info.value.render()  # the policy's language
+    assert "counts no evidence" in render(info.value.problems[0], "en")
 
 
 def test_an_english_policy_takes_indicator_names_or_titles(write_policy):
@@ -175,7 +178,7 @@ def test_an_evidence_file_is_part_of_a_reproducible_run(tmp_path, monkeypatch):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["arguments"]["evidence"]["path"] == str(evidence)
     assert manifest["inputs"]["evidence"]["rows"] > 0
-    verified = CliRunner().invoke(cli, ["verify-run", str(out)])
+    verified = CliRunner().invoke(cli, ["--lang", "en", "verify-run", str(out)])
     assert verified.exit_code == 0 and "verified" in verified.output
     evidence.write_text(evidence.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     changed = CliRunner().invoke(cli, ["verify-run", str(out)])

@@ -21,6 +21,7 @@ from jifen_dsl.data.frames.casting import EDGE_SPACE, ONLY_SPACE, REFUSED, WHITE
 from jifen_dsl.data.frames.fields import typed_cells
 from jifen_dsl.data.identity import guarded, refused_character
 from jifen_dsl.data.values import CellError, parser_for
+from jifen_dsl.messages import render
 from jifen_dsl.lang import columns, model
 from jifen_dsl.lang.typesys import BOOL, DATE, DATETIME, DECIMAL, INTEGER, SCHOOL_LIST, TEXT, TEXT_LIST, enum_type
 
@@ -97,7 +98,7 @@ def _scalar(field: model.Field, cell: str):
     try:
         value = guarded(field, parser_for(field.type))(raw)
     except CellError as exc:
-        return ("refused", str(exc))
+        return ("refused", render(exc.message, "en"))
     # What the columns cannot hold (the one rule the scalar reader does not have): Int64, a 38-digit coefficient.
     if field.type.kind == "integer" and not -(2**63) <= value < 2**63:
         return ("refused", f"{raw!r} is out of range for a whole number (-9223372036854775808 to 9223372036854775807)")
@@ -144,7 +145,7 @@ def test_every_cell_types_as_the_scalar_reader_types_it(kind, data):
     for index, (cell, value) in enumerate(zip(cells, columns.column_values(values, field.type))):
         outcome = _scalar(field, cell or "")
         if outcome[0] == "refused":
-            assert bad.get(index) == outcome[1], (cell, bad.get(index), outcome)
+            assert index in bad and render(bad[index], "en") == outcome[1], (cell, bad.get(index), outcome)
         else:
             assert index not in bad and _same(value, outcome[1]), (cell, value, outcome)
 

@@ -35,6 +35,7 @@ from jifen_dsl.data.frames import read_cohort_frame
 from jifen_dsl.data.readers import read_table
 from jifen_dsl.errors import DataError, PolicyError
 from jifen_dsl.data.tables import csv_line
+from jifen_dsl.messages import render
 from jifen_dsl.synth import FIELDS, generate_applicants
 
 from ..conftest import BASE_APPLICANT, ROOT
@@ -98,12 +99,18 @@ def _outcome(read) -> tuple:
     return ("ok", applicants, [(r.row, r.cells, r.reasons) for r in read.rejects], read.rows, _table(read.table))
 
 
+def _error(exc: DataError) -> tuple:
+    """A refusal as compared: its problems, groups and title in English (they are messages, put into words when shown)."""
+    groups = None if exc.groups is None else tuple(render(g, "en") for g in exc.groups)
+    return ("error", tuple(render(p, "en") for p in exc.problems), groups, None if exc.title is None else render(exc.title, "en"))
+
+
 def old_outcome(path: str, policy, lenient: bool, **options):
     """What the reference reader gives."""
     try:
         return _outcome(read_applicants_reference(path, policy, lenient=lenient, **options))
     except DataError as exc:
-        return ("error", exc.problems, exc.groups, exc.title)
+        return _error(exc)
 
 
 def new_outcome(path: str, policy, lenient: bool, **options):
@@ -111,14 +118,14 @@ def new_outcome(path: str, policy, lenient: bool, **options):
     try:
         return _outcome(load_applicants(path, policy, lenient=lenient, **options))
     except DataError as exc:
-        return ("error", exc.problems, exc.groups, exc.title)
+        return _error(exc)
 
 
 def _from_table(table, policy, lenient: bool, records):
     try:
         applicants, rejects = records(table, policy, lenient=lenient)
     except DataError as exc:
-        return ("error", exc.problems, exc.groups, exc.title)
+        return _error(exc)
     return ("ok", [(a.row, a.id, a.grade, _canonical(a.record)) for a in applicants], [(r.row, r.cells, r.reasons) for r in rejects])
 
 
@@ -449,7 +456,7 @@ def test_a_number_no_column_can_hold_is_refused_where_the_scalar_reader_would_ta
     assert old_outcome(str(path), policy, False)[0] == "ok"
     with pytest.raises(DataError) as caught:
         read_cohort_frame(str(path), policy)
-    assert caught.value.problems == (
+    assert _error(caught.value)[1] == (
         f"{path}:2:6: column 'year_done' (毕业年份): '9223372036854775808' is out of range for a whole number"
         " (-9223372036854775808 to 9223372036854775807)",
         f"{path}:3:3: column 'points' (积分): '{'1' * 39}' has too many digits (a number may have at most 38)",

@@ -20,6 +20,7 @@ from jifen_dsl.data.frames.evidence import read_evidence_frame
 from jifen_dsl.errors import DataError
 from jifen_dsl.lang import columns
 from jifen_dsl.lang.typesys import EVIDENCE
+from jifen_dsl.messages import render
 
 from ..conftest import ROOT
 from .reference import read_applicants_reference, read_evidence_reference
@@ -44,9 +45,14 @@ def _records(read_applicants, read_evidence, path, policy, applicants_path, leni
     try:
         joined = read_evidence(str(path), policy, read.applicants, set_aside=set_aside, **options)
     except DataError as exc:
-        return ("error", exc.problems, exc.title)
+        return _error(exc)
     fields = len(policy.read_fields)
     return ("ok", {a.id: _canonical(a.record[fields:]) for a in joined})
+
+
+def _error(exc: DataError) -> tuple:
+    """A refusal as compared: its problems and title in English (they are messages, put into words when shown)."""
+    return ("error", tuple(render(p, "en") for p in exc.problems), None if exc.title is None else render(exc.title, "en"))
 
 
 def _old(path, policy, applicants_path, lenient=False, **options):
@@ -65,7 +71,7 @@ def _new(path, policy, applicants_path, lenient=False, **options):
     try:
         joined = read_evidence_frame(str(path), policy, cohort, set_aside=set_aside, **options)
     except DataError as exc:
-        return ("error", exc.problems, exc.title)
+        return _error(exc)
     frame = joined.frame
     assert frame.columns[: cohort.frame.width] == cohort.frame.columns
     slots = [columns.column_values(frame.get_column(columns.evidence_column(n)), EVIDENCE) for n in range(len(policy.evidence))]

@@ -6,6 +6,8 @@ that could take the machine's memory or time if the bound failed runs in a child
 process with its address space limited and a timeout; the others run in-process.
 Each checks the exit status, the message (file and place: sheet and cell, line
 and column, record), and that nothing went wrong inside (no internal error).
+The policy is Chinese; the messages are asked for in English (``--lang en``),
+whose words these cases check.
 """
 
 from __future__ import annotations
@@ -78,13 +80,13 @@ def _in_sheet(data: bytes, xml: bytes) -> bytes:
 
 
 def _evaluate(path, *extra: str):
-    result = run_cli("evaluate", HAIZHU, str(path), *extra)
+    result = run_cli("--lang", "en", "evaluate", HAIZHU, str(path), *extra)
     assert "internal error" not in result.output and "Traceback" not in result.output
     return result
 
 
 def _bounded(*args: str) -> tuple[int, str, str, float]:
-    """``jifen`` in a child process with 1.5 GB of address space and a timeout: (status, stdout, stderr, seconds)."""
+    """``jifen --lang en`` in a child process with 1.5 GB of address space and a timeout: (status, stdout, stderr, seconds)."""
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
@@ -92,7 +94,7 @@ def _bounded(*args: str) -> tuple[int, str, str, float]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "jifen_dsl", *args], cwd=ROOT, env=env, preexec_fn=limit, capture_output=True, timeout=TIMEOUT,
+        [sys.executable, "-m", "jifen_dsl", "--lang", "en", *args], cwd=ROOT, env=env, preexec_fn=limit, capture_output=True, timeout=TIMEOUT,
     )
     stdout, stderr = done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
     assert "internal error" not in stderr and "out of memory" not in stderr and "Traceback" not in stderr, stderr[-2000:]
@@ -319,7 +321,7 @@ def test_a_formula_in_a_schools_workbook_is_refused_too(tmp_path):
     schools.write_bytes(_with_formula(_workbook(("Sheet", rows, "visible")), b"E2", b"5*2", b"900"))
     applicants = tmp_path / "a.csv"
     applicants.write_text(_csv(_rows()), encoding="utf-8")
-    result = run_cli("allocate", HAIZHU, str(applicants), str(schools))
+    result = run_cli("--lang", "en", "allocate", HAIZHU, str(applicants), str(schools))
     assert result.exit_code == 1 and "schools.xlsx, sheet Sheet, E2: column 'seats': the cell holds a formula (=5*2)" in result.stderr
     assert run_cli("allocate", HAIZHU, str(applicants), str(schools), "--formulas", "cached").exit_code == 0
 

@@ -18,6 +18,7 @@ from jifen_dsl.data.readers import column_letter, format_of, read_table
 from jifen_dsl.data.values import parser_for
 from jifen_dsl.data.xlsxread import _excel_number
 from jifen_dsl.lang.typesys import DATE
+from jifen_dsl.messages import render
 
 from .. import cohort
 from ..conftest import ROOT
@@ -123,7 +124,8 @@ def test_the_sheet_is_chosen_by_name_or_number_and_leading_blank_rows_are_skippe
     named = read_table(path, sheet="名单")
     assert (named.header, named.header_row, named.rows) == (("id", "grade"), 3, [(4, ["A1", "G1"])])
     assert read_table(path, sheet="2").header == ("id", "grade")
-    assert named.at(4, 1) == f"{path}, sheet 名单, B4"
+    assert render(named.at(4, 1), "en") == f"{path}, sheet 名单, B4"
+    assert render(named.at(4, 1), "zh") == f"{path}，工作表 名单，单元格 B4"
 
 
 def test_json_numbers_stay_exact_and_lists_become_choices(tmp_path, policy):
@@ -181,7 +183,7 @@ def test_a_json_key_given_twice_is_reported_not_overwritten(tmp_path, policy):
     path.write_text(text.replace('"points": "100"', '"points": "100", "points": "90"'), encoding="utf-8")
     with pytest.raises(DataError) as info:
         read_applicants(str(path), policy)
-    assert info.value.problems == (f"{path}, record 1: column 'points' (积分): the key 'points' appears twice in this object",)
+    assert [render(p, "en") for p in info.value.problems] == [f"{path}, record 1: column 'points' (积分): the key 'points' appears twice in this object"]
 
 
 def test_json_header_problems_name_the_file_not_a_record(tmp_path, policy):
@@ -192,4 +194,4 @@ def test_json_header_problems_name_the_file_not_a_record(tmp_path, policy):
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     with pytest.raises(DataError) as info:
         read_applicants(str(path), policy)
-    assert info.value.problems == (f"{path}: missing column 'points' (积分), which this policy reads",)
+    assert [render(p, "en") for p in info.value.problems] == [f"{path}: missing column 'points' (积分), which this policy reads"]

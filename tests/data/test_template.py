@@ -75,7 +75,9 @@ def test_an_empty_template_fits_the_policy_but_has_no_rows(tmp_path):
     run("template", HAIZHU, "-o", str(path))
     result = run("evaluate", HAIZHU, str(path))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {path}: the file has a header but no applicant rows")
+    assert result.stderr.splitlines()[0].endswith(f"{path}：文件只有表头，没有申请人记录")  # the policy's language
+    english = run("--lang", "en", "evaluate", HAIZHU, str(path))
+    assert english.stderr.startswith(f"error: {path}: the file has a header but no applicant rows")
 
 
 def test_csv_template_comes_with_a_column_description_file(tmp_path):
@@ -95,7 +97,7 @@ def test_csv_template_comes_with_a_column_description_file(tmp_path):
 def test_a_template_never_replaces_a_file_unless_forced(tmp_path):
     path = tmp_path / "t.xlsx"
     path.write_bytes(b"filled in by hand")
-    result = run("template", HAIZHU, "-o", str(path))
+    result = run("--lang", "en", "template", HAIZHU, "-o", str(path))
     assert result.exit_code == 1 and "already exists" in result.stderr
     assert path.read_bytes() == b"filled in by hand"
     assert run("template", HAIZHU, "-o", str(path), "--force").exit_code == 0
@@ -157,13 +159,13 @@ def test_the_bar_is_drawn_only_on_a_terminal_and_not_with_quiet(monkeypatch):
 
 def test_progress_and_quiet_never_change_stdout(monkeypatch):
     args = ["allocate", HAIZHU, "examples/haizhu-2022/applicants.csv", "examples/haizhu-2022/schools.csv", "--format", "csv"]
-    plain = run(*args)
+    plain = run("--lang", "en", *args)
     quiet = run(*args, "--quiet")
     assert quiet.stdout == plain.stdout
     assert quiet.stderr == "" and plain.stderr.startswith("240 applicants:")
     assert "\r" not in plain.stderr  # not a terminal: no bar
     terminal = _Terminal()
     monkeypatch.setattr(cli_module, "_progress", lambda quiet: Progress(terminal, min_total=1))
-    drawn = run(*args)
+    drawn = run("--lang", "en", *args)
     assert drawn.stdout == plain.stdout
     assert "reading" in terminal.getvalue() and "evaluating" in terminal.getvalue()

@@ -16,15 +16,17 @@ from typing import Any, Sequence
 import attrs
 import polars as pl
 
+from jifen_dsl.data.cells import wrong_width
 from jifen_dsl.data.frames.fields import FieldColumn, python_values
-from jifen_dsl.data.frames.header import Problems, column_name, unit
+from jifen_dsl.data.frames.header import Problems, column_name
 from jifen_dsl.data.frames.text import Cells
 from jifen_dsl.data.identity import id_key
 from jifen_dsl.lang import model
+from jifen_dsl.messages import M, Message, T, series
 
 __all__ = ["Verdict", "check_records", "id_keys"]
 
-Found = dict[int, list[tuple[str, "int | None", str]]]  # record index -> (group, column or None, reason) of each of its problems
+Found = dict[int, list[tuple[Any, "int | None", Message]]]  # record index -> (group, column or None, reason) of each of its problems
 
 
 @attrs.frozen
@@ -41,7 +43,7 @@ def check_records(cells: Cells, policy: model.Policy, columns_at: dict[int, int]
     """Check every record against ``policy``, adding each problem to ``problems`` in file order."""
     table = cells.table
     for broken in table.broken:
-        problems.add("unreadable rows", table.at(broken.row), broken.reason, broken.row)
+        problems.add(T("unreadable rows"), table.at(broken.row), broken.reason, broken.row)
     found: Found = {}
     good, skipped = _well_formed(cells, found)
     fields = [policy.fields[i] for i in policy.read_fields]
@@ -76,7 +78,7 @@ def _well_formed(cells: Cells, found: Found) -> tuple[pl.Series, set[int]]:
     width, counts = cells.width, cells.counts
     wrong = (good & (counts != width)).arg_true()
     for index, count in zip(wrong.to_list(), counts.gather(wrong).to_list()):
-        found[index] = [("rows with a wrong number of cells", None, f"the row has {count} cells but the header has {width}")]
+        found[index] = [(T("rows with a wrong number of cells"), None, wrong_width(count, width))]
         skipped.add(index)
     return (good.scatter(wrong, False) if len(wrong) else good), skipped
 
@@ -99,13 +101,13 @@ def _ids(cells: Cells, typed_ok: pl.Series, ids: pl.Series, id_column: int, foun
     seen: dict[str, tuple[int, int, str]] = {}  # key -> its first record's index, row and id
     firsts: dict[int, tuple[str, int]] = {}
     repeated: list[int] = []
-    label = unit(cells.table)
+    table = cells.table
     for index, row, key, text in zip(indexes, numbers, keys.gather(maybe).to_list(), written.gather(maybe).to_list()):
         if key not in seen:
             seen[key] = (index, row, text)
             continue
         first_index, first_row, first = seen[key]
-        found[index] = [("duplicate ids", id_column, _duplicate_id(text, first, label, first_row))]
+        found[index] = [(T("duplicate ids"), id_column, _duplicate_id(text, first, table.row_named(first_row)))]
         firsts.setdefault(first_index, (first, row))
         repeated.append(index)
     return firsts, repeated
@@ -120,13 +122,15 @@ def id_keys(ids: pl.Series) -> pl.Series:
     return ids.clone().scatter(odd, pl.Series([id_key(k) for k in ids.gather(odd).to_list()], dtype=pl.String))
 
 
-def _duplicate_id(applicant_id: str, first: str, unit_name: str, first_row: int) -> str:
+def _duplicate_id(applicant_id: str, first: str, first_row: Message) -> Message:
     """The message for an id seen before: as it was, or, when written differently, how the two compare equal."""
     if first == applicant_id:
-        return f"duplicate id {applicant_id!r} (first on {unit_name} {first_row})"
-    return (
-        f"duplicate id {applicant_id!r}: it is {first!r} (first on {unit_name} {first_row}) written with invisible or look-alike characters"
-        " (ids are compared after Unicode NFKC normalisation, without invisible format characters)"
+        return M("D0416", "duplicate id {id} (first on {row})", id=repr(applicant_id), row=first_row)
+    return M(
+        "D0417",
+        "duplicate id {id}: it is {first} (first on {row}) written with invisible or look-alike characters"
+        " (ids are compared after Unicode NFKC normalisation, without invisible format characters)",
+        id=repr(applicant_id), first=repr(first), row=first_row,
     )
 
 
@@ -137,7 +141,7 @@ def _unique_values(cells: Cells, policy: model.Policy, fields, typed: Sequence[F
         return records
     numbers = cells.numbers.gather(records).to_list()
     indexes = records.to_list()
-    label = unit(cells.table)
+    table = cells.table
     repeated: set[int] = set()
     for field, column in unique:
         seen: dict[Any, int] = {}
@@ -146,7 +150,10 @@ def _unique_values(cells: Cells, policy: model.Policy, fields, typed: Sequence[F
             if value is None:
                 continue
             if value in seen:
-                found.setdefault(index, []).append((f"duplicate {field.name}", None, f"duplicate {field.name} {value!r} (first on {label} {seen[value]})"))
+                found.setdefault(index, []).append((
+                    T("duplicate {field}", field=field.name), None,
+                    M("D0418", "duplicate {field} {value} (first on {row})", field=field.name, value=repr(value), row=table.row_named(seen[value])),
+                ))
                 repeated.add(index)
             else:
                 seen[value] = row
@@ -165,5 +172,8 @@ def _graded(cells: Cells, policy: model.Policy, typed: Sequence[FieldColumn], co
         return records
     column = columns_at[grade_field.index]
     for index, grade in zip(records.gather(outside).to_list(), grades.gather(outside).to_list()):
-        found[index] = [("grades without rules", column, f"this policy has no rules for grade {grade!r} (it covers {', '.join(covered)})")]
+        found[index] = [(
+            T("grades without rules"), column,
+            M("D0419", "this policy has no rules for grade {grade} (it covers {grades})", grade=repr(grade), grades=series(covered)),
+        )]
     return records.filter(grades.is_in(covered))

@@ -44,6 +44,7 @@ from jifen_dsl.data.frames.text import Cells
 from jifen_dsl.data.frames.utf8 import as_gb18030, plan, reencoded
 from jifen_dsl.data.readers import read_table
 from jifen_dsl.errors import DataError
+from jifen_dsl.messages import M, Message
 
 __all__ = ["read_csv_cells", "CsvCells"]
 
@@ -267,8 +268,8 @@ def _empty(width: int) -> pl.DataFrame:
     return pl.DataFrame(schema={f"c{i}": pl.String for i in range(width)})
 
 
-def _changed(path: str) -> str:
-    return f"{path}: the file changed while it was being read; run again on a file nobody is writing to"
+def _changed(path: str) -> Message:
+    return M("D0124", "{path}: the file changed while it was being read; run again on a file nobody is writing to", path=path)
 
 
 class _Reread(Sequence):

@@ -18,12 +18,12 @@ by value (equal ones in file order), as ``sorted`` sorts the scalar record's
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from typing import Any, Iterable
 
 import attrs
 import polars as pl
 
-from jifen_dsl.data.cells import Table
+from jifen_dsl.data.cells import Table, column_named, in_column, located, wrong_width
 from jifen_dsl.data.frames.casting import EDGE_SPACE, WHITESPACE
 from jifen_dsl.data.frames.checks import id_keys
 from jifen_dsl.data.frames.fields import typed_cells
@@ -33,6 +33,7 @@ from jifen_dsl.data.identity import id_key
 from jifen_dsl.errors import DataError
 from jifen_dsl.lang import columns, model
 from jifen_dsl.lang.typesys import DATE, DECIMAL
+from jifen_dsl.messages import M, Message, T, quoted, series
 
 __all__ = ["read_evidence_frame", "evidence_columns"]
 
@@ -56,7 +57,7 @@ def read_evidence_frame(
     ``set_aside`` names applicants a lenient reading set aside: their evidence is skipped, not an error.
     """
     if not policy.evidence:
-        raise DataError([f"{path}: the policy {policy.path} counts no evidence, so there is nothing to read this file for"])
+        raise DataError([no_evidence(path, policy)])
     cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas, what="evidence")
     lists = evidence_columns(cells, policy, cohort.frame.get_column("id"), set_aside=set_aside)
     return attrs.evolve(cohort, frame=cohort.frame.with_columns(lists), evidence=cells.table)
@@ -70,28 +71,44 @@ def evidence_columns(cells: Cells, policy: model.Policy, ids: pl.Series, *, set_
     """
     table = cells.table
     if not table.header:  # pragma: no cover - every reader refuses a file without a header first
-        raise DataError([f"{table.path}: the file is empty; expected a header row and one row per item of evidence"])
-    problems = [f"{table.at(b.row)}: {b.reason}" for b in table.broken]
+        raise DataError([M("D0702", "{path}: the file is empty; expected a header row and one row per item of evidence", path=table.path)])
+    problems: list[Message] = [located(table.at(b.row), b.reason) for b in table.broken]
     if problems:
-        raise DataError(problems, title=f"{table.path}: the evidence file has problems")
+        raise DataError(problems, title=T("{path}: the evidence file has problems", path=table.path))
     position = _positions(table, problems)
     if problems:
-        raise DataError(problems, title=f"{table.path}: the evidence file's header has problems")
+        raise DataError(problems, title=T("{path}: the evidence file's header has problems", path=table.path))
     items = _Items(cells, policy, ids, position, {id_key(i) for i in set_aside})
     if items.problems:
-        raise DataError(items.problems, title=f"{table.path}: the evidence has problems")
+        raise DataError(items.problems, title=T("{path}: the evidence has problems", path=table.path))
     return items.lists(len(policy.evidence))
 
 
-def _positions(table: Table, problems: list[str]) -> dict[str, int]:
+def no_evidence(path: str, policy: model.Policy) -> Message:
+    """An evidence file given for a policy that counts none."""
+    return M("D0701", "{path}: the policy {policy} counts no evidence, so there is nothing to read this file for", path=path, policy=policy.path)
+
+
+def _either(spellings) -> Any:
+    """``'a' or 'b' or 'c'``: each spelling a column may have."""
+    said = quoted(spellings[0])
+    for spelling in spellings[1:]:
+        said = T("{rest} or {last}", rest=said, last=quoted(spelling))
+    return said
+
+
+def _positions(table: Table, problems: list[Message]) -> dict[str, int]:
     names = [h.strip().lstrip("\ufeff") for h in table.header]
     position: dict[str, int] = {}
     for column, spellings in _COLUMNS.items():
         found = [i for i, name in enumerate(names) if name in spellings]
         if not found:
-            problems.append(f"{table.path}:1: missing column {column!r} (" + " or ".join(repr(s) for s in spellings[1:]) + ")")
+            problems.append(located(f"{table.path}:1", M("D0703", "missing column {name} ({spellings})", name=quoted(column), spellings=_either(spellings[1:]))))
         elif len(found) > 1:
-            problems.append(f"{table.path}:1: the column {column!r} appears twice: {', '.join(repr(names[i]) for i in found)}")
+            problems.append(located(
+                f"{table.path}:1",
+                M("D0704", "the column {name} appears twice: {columns}", name=quoted(column), columns=series(repr(names[i]) for i in found)),
+            ))
         else:
             position[column] = found[0]
     return position
@@ -113,7 +130,7 @@ class _Items:
 
     def __init__(self, cells: Cells, policy: model.Policy, ids: pl.Series, position: dict[str, int], skipped: set[str]):
         self.cells, self.policy, self.position, self.skipped = cells, policy, position, skipped
-        self.problems: list[str] = []
+        self.problems: list[Message] = []
         self.height = len(ids)
         self.by_id = dict(zip(id_keys(ids).to_list(), range(len(ids))))  # an id that repeats: its last place
         self.names = _indicator_names(policy)
@@ -125,7 +142,7 @@ class _Items:
         self.value, value_bad = typed_cells(text["value"], _VALUE)
         self.good = self._check(text, keys, day_bad, value_bad)
 
-    def _check(self, text: dict[str, pl.Series], keys: pl.Series, day_bad: dict[int, str], value_bad: dict[int, str]) -> pl.Series:
+    def _check(self, text: dict[str, pl.Series], keys: pl.Series, day_bad: dict[int, Message], value_bad: dict[int, Message]) -> pl.Series:
         """The rows that are items; every other row's problems added, in file order."""
         cells, table = self.cells, self.cells.table
         counts = cells.counts
@@ -143,7 +160,7 @@ class _Items:
         for index in dropped:
             line = rows[index]
             if counts is not None and counts[index] != width:
-                self.problems.append(f"{table.path}:{line}: the row has {counts[index]} cells but the header has {width}")
+                self.problems.append(located(f"{table.path}:{line}", wrong_width(counts[index], width)))
             else:
                 self._problems(index, line, text, keys, unreadable, day_bad, value_bad)
         good = ~cells.blank
@@ -155,7 +172,7 @@ class _Items:
         where = {column: f"{path}:{line}:{i + 1}" for column, i in at.items()}
         bad = [(column, found[index]) for column, found in unreadable.items() if index in found]
         for column, reason in bad:  # a workbook's formula or Excel error: it says why, where its text would mislead
-            self.problems.append(f"{where[column]}: column {column!r}: {reason}")
+            self.problems.append(located(where[column], in_column(column_named(column), reason)))
         if bad:
             return
         written, key = text["id"][index] or "", keys[index]
@@ -163,22 +180,32 @@ class _Items:
             return
         if self.applicant[index] is None:
             close = difflib.get_close_matches(written, list(self.by_id), n=1, cutoff=0.8)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            self.problems.append(f"{where['id']}: no applicant has the id {written!r}{hint}")
+            if close:
+                unknown = M("D0705", "no applicant has the id {id} (did you mean {close}?)", id=repr(written), close=repr(close[0]))
+            else:
+                unknown = M("D0705", "no applicant has the id {id}", id=repr(written))
+            self.problems.append(located(where["id"], unknown))
         if self.slot[index] is None:
-            self.problems.append(f"{where['indicator']}: {self._unknown(text['indicator'][index] or '')}")
+            self.problems.append(located(where["indicator"], self._unknown(text["indicator"][index] or "")))
         for column, found in (("date", day_bad), ("value", value_bad)):
             if index in found:
-                self.problems.append(f"{where[column]}: column {column!r}: {found[index]}")
+                self.problems.append(located(where[column], in_column(column_named(column), found[index])))
 
-    def _unknown(self, indicator: str) -> str:
-        counted = ", ".join(self.policy.evidence)
+    def _unknown(self, indicator: str) -> Message:
+        counted = series(self.policy.evidence)
         indicators = self.policy.points.indicators
         if indicator in {i.name for i in indicators} | {i.title for i in indicators}:
-            return f"the policy counts no evidence for the indicator {indicator!r}; it counts evidence for {counted}"
+            return M(
+                "D0706", "the policy counts no evidence for the indicator {indicator}; it counts evidence for {counted}",
+                indicator=repr(indicator), counted=counted,
+            )
         close = difflib.get_close_matches(indicator, list(self.names), n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return f"unknown indicator {indicator!r} ({hint}the policy counts evidence for {counted})"
+        if close:
+            return M(
+                "D0707", "unknown indicator {indicator} (did you mean {close}? the policy counts evidence for {counted})",
+                indicator=repr(indicator), close=repr(close[0]), counted=counted,
+            )
+        return M("D0707", "unknown indicator {indicator} (the policy counts evidence for {counted})", indicator=repr(indicator), counted=counted)
 
     def lists(self, slots: int) -> list[pl.Series]:
         """The ``v_N`` columns: for each applicant of the cohort, its items of each list, sorted by date and value."""

@@ -23,12 +23,14 @@ from typing import Any, Callable
 import attrs
 import polars as pl
 
+from jifen_dsl.data.cells import in_column
 from jifen_dsl.data.frames.casting import WHITESPACE, cast
 from jifen_dsl.data.frames.header import column_name
 from jifen_dsl.data.frames.text import Cells
 from jifen_dsl.data.identity import CHECKED, guarded
-from jifen_dsl.data.values import CellError, parser_for
+from jifen_dsl.data.values import CellError, parser_for, required_value
 from jifen_dsl.lang import columns, model
+from jifen_dsl.messages import M, Message
 
 __all__ = ["FieldColumn", "field_column", "typed_cells", "python_values"]
 
@@ -38,7 +40,7 @@ _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 @attrs.frozen
 class FieldColumn:
-    """A field's values, one per record (whatever a bad cell's slot holds), and record index -> what is wrong with its cell.
+    """A field's values, one per record (whatever a bad cell's slot holds), and record index -> what is wrong with its cell (a message naming the column).
 
     A decimal column cannot tell ``-0`` from ``0``; ``negative_zero``, when some
     record's cell is a negative zero (``-0``, ``-0.00``), is true for those
@@ -46,7 +48,7 @@ class FieldColumn:
     """
 
     values: pl.Series
-    bad: dict[int, str]
+    bad: dict[int, Message]
     negative_zero: pl.Series | None = None
 
 
@@ -57,10 +59,10 @@ def field_column(cells: Cells, field: model.Field, position: int | None, name: s
         return FieldColumn(_constant(name, empty, field.type, cells.height), {})
     text = cells.column(position)
     values, bad = typed_cells(text, field)
-    prefix = column_name(field)
-    bad = {index: f"{prefix}: {reason}" for index, reason in bad.items()}
+    column = column_name(field)
+    bad = {index: in_column(column, reason) for index, reason in bad.items()}
     for index, reason in cells.unreadable(position).items():  # the reader's reason comes before anything a cast would say
-        bad[index] = f"{prefix}: {reason}"
+        bad[index] = in_column(column, reason)
     return FieldColumn(values.alias(name), bad, _negative_zero(text, values) if field.type.kind == "decimal" else None)
 
 
@@ -83,7 +85,7 @@ def python_values(column: pl.Series, type_, negative_zero: pl.Series | None = No
     return found
 
 
-def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[int, str]]:
+def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[int, Message]]:
     """Each cell of ``text`` as the scalar reader reads it for ``field``, and index -> why a cell cannot be read."""
     read = _scalar(field)
     checked = field.name in CHECKED
@@ -98,7 +100,7 @@ def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[in
         return values.gather(at), {}
     found, refused = _read_each(distinct.gather(left).to_list(), read, field)
     values = _patched(values, left, columns.series(values.name, found, field.type))
-    bad: dict[int, str] = {}
+    bad: dict[int, Message] = {}
     if refused:
         wrong = {int(left[k]): reason for k, reason in refused.items()}
         hit = at.is_in(list(wrong)).arg_true()
@@ -106,18 +108,18 @@ def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[in
     return values.gather(at), bad
 
 
-def _text_cells(text: pl.Series, field: model.Field, read, checked: bool) -> tuple[pl.Series, dict[int, str]]:
+def _text_cells(text: pl.Series, field: model.Field, read, checked: bool) -> tuple[pl.Series, dict[int, Message]]:
     """Text whose cells rarely repeat (an id, a name): taken as it is, but for the cells the scalar reader must see."""
     values, ok = cast(text, field.type, checked=checked)
     left = (~ok & text.is_not_null()).arg_true()
     empty = text.is_null().arg_true()
-    bad: dict[int, str] = {}
+    bad: dict[int, Message] = {}
     if len(empty):  # an empty cell: the field's default, or refused as required
         try:
             default = read("")
             values = values if default is None else values.fill_null(default)
         except CellError as exc:
-            bad = dict.fromkeys(empty.to_list(), str(exc))
+            bad = dict.fromkeys(empty.to_list(), exc.message)
     if not len(left):
         return values, bad
     distinct, slot = _distinct(text.gather(left))
@@ -129,7 +131,7 @@ def _text_cells(text: pl.Series, field: model.Field, read, checked: bool) -> tup
     return values, bad
 
 
-def _whole_column(text: pl.Series, field: model.Field, read) -> tuple[pl.Series, dict[int, str]]:
+def _whole_column(text: pl.Series, field: model.Field, read) -> tuple[pl.Series, dict[int, Message]]:
     """Each cell cast where it stands; the cells the cast leaves read one by one."""
     values, ok = cast(text, field.type)
     left = (~ok).arg_true()
@@ -138,7 +140,7 @@ def _whole_column(text: pl.Series, field: model.Field, read) -> tuple[pl.Series,
     distinct, slot = _distinct(text.gather(left))
     found, refused = _read_each(distinct.to_list(), read, field)
     values = _patched(values, left, columns.series(values.name, found, field.type).gather(slot))
-    bad: dict[int, str] = {}
+    bad: dict[int, Message] = {}
     if refused:
         hit = slot.is_in(list(refused)).arg_true()
         bad = dict(zip(left.gather(hit).to_list(), (refused[k] for k in slot.gather(hit).to_list())))
@@ -166,16 +168,16 @@ def _distinct(text: pl.Series) -> tuple[pl.Series, pl.Series]:
     return distinct, codes.cast(pl.UInt32).fill_null(len(keys))
 
 
-def _read_each(cells: list[str | None], read: Callable[[str], Any], field: model.Field) -> tuple[list[Any], dict[int, str]]:
+def _read_each(cells: list[str | None], read: Callable[[str], Any], field: model.Field) -> tuple[list[Any], dict[int, Message]]:
     """Each cell read by the scalar reader: the values (None for a refused cell) and position -> why a cell is refused."""
     found: list[Any] = []
-    refused: dict[int, str] = {}
+    refused: dict[int, Message] = {}
     for k, cell in enumerate(cells):
         try:
             found.append(read(cell or ""))
         except CellError as exc:
             found.append(None)
-            refused[k] = str(exc)
+            refused[k] = exc.message
     return found, refused
 
 
@@ -190,7 +192,7 @@ def _scalar(field: model.Field) -> Callable[[str], Any]:
         raw = cell.strip()
         if not raw:
             if required:
-                raise CellError("empty, but a value is required")
+                raise CellError(required_value())
             return empty
         value = parse(raw)
         _check_held(raw, value, kind)
@@ -202,11 +204,11 @@ def _scalar(field: model.Field) -> Callable[[str], Any]:
 def _check_held(text: str, value: Any, kind: str) -> None:
     """Refuse a number the column cannot hold (the scalar reader's Python numbers have no bounds)."""
     if kind == "integer" and not _INT64[0] <= value <= _INT64[1]:
-        raise CellError(f"{text!r} is out of range for a whole number ({_INT64[0]} to {_INT64[1]})")
+        raise CellError(M("D0421", "{text} is out of range for a whole number ({low} to {high})", text=repr(text), low=_INT64[0], high=_INT64[1]))
     if kind == "decimal" and isinstance(value, Decimal):
         parts = columns.decimal_parts(value)
         if abs(parts["c"]) >= 10**38 or not -(1 << 31) <= parts["e"] < (1 << 31):
-            raise CellError(f"{text!r} has too many digits (a number may have at most 38)")
+            raise CellError(M("D0422", "{text} has too many digits (a number may have at most 38)", text=repr(text)))
 
 
 def _constant(name: str, value: Any, type_, height: int) -> pl.Series:

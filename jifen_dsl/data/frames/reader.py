@@ -30,17 +30,18 @@ from typing import Callable
 import attrs
 import polars as pl
 
-from jifen_dsl.data.records import Reject
+from jifen_dsl.data.records import Reject, file_language
 from jifen_dsl.data.cells import Table
 from jifen_dsl.data.frames.checks import Verdict, check_records
 from jifen_dsl.data.frames.csvframe import read_csv_cells
 from jifen_dsl.data.frames.fields import FieldColumn, field_column
-from jifen_dsl.data.frames.header import Problems, column_map, nameless_columns, unit
+from jifen_dsl.data.frames.header import HEADER, Problems, column_map, nameless_columns
 from jifen_dsl.data.frames.text import Cells, TableCells
 from jifen_dsl.data.readers import format_of, read_table
 from jifen_dsl.data.xlsxbook import hidden_note
 from jifen_dsl.errors import DataError
 from jifen_dsl.lang import columns, model
+from jifen_dsl.messages import M, T, render
 from jifen_dsl.progress import NO_PROGRESS, Progress
 
 __all__ = ["CohortFrame", "read_cohort_frame", "cohort_frame", "read_cells"]
@@ -81,7 +82,7 @@ def read_cohort_frame(
     does not fit is an error all the same). ``formulas``: see ``read_table``.
     """
     cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas)
-    return cohort_frame(cells, policy, lenient=lenient, advance=(progress or NO_PROGRESS).phase("reading", cells.height))
+    return cohort_frame(cells, policy, lenient=lenient, advance=(progress or NO_PROGRESS).phase(render(T("reading")), cells.height))
 
 
 def cohort_frame(cells: Cells, policy: model.Policy, *, lenient: bool = False, advance: Callable[[int], None] | None = None) -> CohortFrame:
@@ -96,16 +97,16 @@ def cohort_frame(cells: Cells, policy: model.Policy, *, lenient: bool = False, a
     nameless_columns(cells, problems)
     if problems:
         if table.hidden:  # the data may be on a sheet a person cannot see: say so
-            problems.add("header", table.path, hidden_note(table.hidden))
-        raise problems.error(f"{table.path}: the header does not fit the policy {policy.path}")
+            problems.add(HEADER, table.path, hidden_note(table.hidden))
+        raise problems.error(M("D0400", "{path}: the header does not fit the policy {policy}", path=table.path, policy=policy.path))
     typed = _typed(cells, policy, columns_at)
     verdict = check_records(cells, policy, columns_at, typed, problems)
     if advance is not None:
         advance(cells.height)
     if not table.broken and not verdict.rows:
-        raise DataError([f"{table.path}: the file has a header but no applicant rows"])
+        raise DataError([M("D0423", "{path}: the file has a header but no applicant rows", path=table.path)])
     if problems and not lenient:
-        raise problems.error(f"{table.path}: the applicant data has problems")
+        raise problems.error(T("{path}: the applicant data has problems", path=table.path))
     kept, rejects = _set_aside(cells, verdict, problems) if problems else (verdict.kept, [])
     return CohortFrame(table, _frame(cells, policy, typed, kept), rejects, verdict.rows, negative_zero=_negative_zeros(cells, typed, kept))
 
@@ -140,7 +141,11 @@ def _typed(cells: Cells, policy: model.Policy, columns_at: dict[int, int]) -> li
 
 
 def _set_aside(cells: Cells, verdict: Verdict, problems: Problems) -> tuple[pl.Series, list[Reject]]:
-    """With --lenient: the applicants kept, and the rows with problems - and every row of a duplicated id - set aside with their reasons."""
+    """With --lenient: the applicants kept, and the rows with problems - and every row of a duplicated id - set aside with their reasons.
+
+    A reject's reasons are text (they go to the rejects file and the warning that
+    lists it), put into words here, in the language of a run's files.
+    """
     table = cells.table
     reasons = {row: list(found) for row, found in problems.by_row.items()}
     refused = dict(verdict.refused)
@@ -149,15 +154,17 @@ def _set_aside(cells: Cells, verdict: Verdict, problems: Problems) -> tuple[pl.S
         out = kept.filter(kept.is_in(list(verdict.firsts))).to_list()
         for index, row in zip(out, cells.numbers.gather(out).to_list()):
             applicant_id, again = verdict.firsts[index]
-            reasons.setdefault(row, []).append(
-                f"duplicate id {applicant_id!r}: it appears again on {unit(table)} {again}, so every row with this id is set aside"
-            )
+            reasons.setdefault(row, []).append(M(
+                "D0424", "duplicate id {id}: it appears again on {row}, so every row with this id is set aside",
+                id=repr(applicant_id), row=table.row_named(again),
+            ))
             refused[row] = index
         kept = kept.filter(~kept.is_in(out)) if out else kept
     raw = {b.row: b.raw for b in table.broken}
     order = sorted(reasons)
     read = dict(zip((row for row in order if row in refused), cells.cells([refused[row] for row in order if row in refused])))
-    rejects = [Reject(row, read[row] if row in read else (raw.get(row, ""),), tuple(reasons[row])) for row in order]
+    lang = file_language()
+    rejects = [Reject(row, read[row] if row in read else (raw.get(row, ""),), tuple(render(r, lang) for r in reasons[row])) for row in order]
     return kept, rejects
 
 

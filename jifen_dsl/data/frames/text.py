@@ -21,6 +21,7 @@ from typing import Sequence
 import polars as pl
 
 from jifen_dsl.data.cells import Table, UnreadableCell
+from jifen_dsl.messages import Message
 
 __all__ = ["Cells", "TableCells"]
 
@@ -45,7 +46,7 @@ class Cells:
         """The cells at ``position`` (from 0) of every record, as text; null where a record has none."""
         raise NotImplementedError
 
-    def unreadable(self, position: int) -> dict[int, str]:
+    def unreadable(self, position: int) -> dict[int, Message]:
         """Record index -> why its cell at ``position`` could not be read as text."""
         return {}
 
@@ -81,7 +82,7 @@ class TableCells(Cells):
         ]
         return pl.Series(f"c{position}", values, dtype=pl.String)
 
-    def unreadable(self, position: int) -> dict[int, str]:
+    def unreadable(self, position: int) -> dict[int, Message]:
         return {
             index: cells[position].reason
             for index, (_, cells) in enumerate(self._rows)
