@@ -124,6 +124,15 @@ class Diagnostic:
         return "\n".join(lines)
 
 
+def shown_code(message) -> str | None:
+    """The code to show with a message: its own, or - for a message that only places a
+    problem (``{where}: {problem}``) - the code of the problem it places."""
+    if not isinstance(message, Message):
+        return None
+    inner = dict(message.args).get("problem")
+    return (shown_code(inner) if isinstance(inner, Message) else None) or message.code
+
+
 def severity_word(severity: str, lang: str | None = None) -> str:
     """``error`` / ``错误``, ``warning`` / ``警告``."""
     return render(T("warning") if severity == "warning" else T("error"), lang)
@@ -200,9 +209,14 @@ class DataError(JifenError):
         head = [render(self.title)] if self.title else []
         count = len(self.problems)
         tail = [render(N("{count} problem found; nothing was written", "{count} problems found; nothing was written", count))]
-        error = severity_word("error") + ": "
+        word = severity_word("error")
+
+        def error(problem) -> str:
+            code = shown_code(problem)
+            return f"{word}[{code}]: " if code else f"{word}: "
+
         if not self._grouped():
-            shown = [error + render(p) for p in self.problems[: self.limit]]
+            shown = [error(p) + render(p) for p in self.problems[: self.limit]]
             if count > self.limit:
                 shown.append(render(N("... and {count} more", "... and {count} more", count - self.limit)))
             return "\n".join(head + shown + tail)
@@ -215,7 +229,7 @@ class DataError(JifenError):
             lines.append(f"{render(group)}: " + render(N("{count} problem", "{count} problems", len(members))))
             shown = members[: max(0, min(self.per_group, budget))]
             budget -= len(shown)
-            lines += ["  " + error + render(p) for p in shown]
+            lines += ["  " + error(p) + render(p) for p in shown]
             if len(members) > len(shown):
                 lines.append("  " + render(N("... and {count} more", "... and {count} more", len(members) - len(shown))))
         return "\n".join(head + lines + tail)
