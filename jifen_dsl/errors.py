@@ -120,7 +120,8 @@ class Diagnostic:
                     caret = "^" + "~" * max(display_width(marked) - 1, 0)
                     lines.append(" " * (len(gutter) - 2) + "| " + " " * display_width(prefix) + caret)
         if self.hint:
-            lines.append(f"{render(T('hint'), lang)}: {self.hint_text(lang)}")
+            hint_word = render(T("hint"), lang)
+            lines.append(f"{hint_word}: {self.hint_text(lang)}")
         return "\n".join(lines)
 
 

@@ -114,7 +114,8 @@ def _same(a: str, b: str) -> bool:
 def _found(diagnostic: Diagnostic, severity: str, path: str, tree: syntax.PolicyFile | None) -> Found:
     """A diagnostic placed in this file: where it is, or - for one in a file this one imports or extends - at that include."""
     # The message and hint may be lazy messages, put into words (in the policy's language) by str().
-    message = str(diagnostic.message) + (f"\n{T('hint')}: {diagnostic.hint}" if diagnostic.hint else "")
+    hint_word = T("hint")
+    message = str(diagnostic.message) + (f"\n{hint_word}: {diagnostic.hint}" if diagnostic.hint else "")
     code = getattr(diagnostic, "code", None)
     span = diagnostic.span
     if span is not None and _same(span.path, path):
