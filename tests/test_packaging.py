@@ -62,7 +62,7 @@ def test_installed_wheel_checks_a_policy_from_outside_the_checkout(wheel, tmp_pa
         cwd=elsewhere, capture_output=True, text=True, env=clean_env,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith("8 tie-break keys")
+    assert result.stdout.strip().endswith("8 个同分排序依据")  # a Chinese policy, told in Chinese
     # A Chinese policy's error, in Chinese, from the catalog the wheel carries.
     broken = elsewhere / "policy.jifen"
     broken.write_text("政策 “x”\n", encoding="utf-8")

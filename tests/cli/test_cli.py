@@ -89,10 +89,10 @@ def test_explain_an_ineligible_applicant_lists_what_failed():
 def test_explain_unknown_id():
     result = run("explain", HAIZHU, HZ_DATA, "--id", "NOPE")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"错误: {HZ_DATA}：没有申请编号为 'NOPE' 的申请人")
+    assert result.stderr.startswith(f"错误[U0008]: {HZ_DATA}：没有申请编号为 'NOPE' 的申请人")
     english = run("--lang", "en", "explain", HAIZHU, HZ_DATA, "--id", "NOPE")
     assert english.exit_code == 1
-    assert english.stderr.startswith(f"error: {HZ_DATA}: no applicant has the id 'NOPE'")
+    assert english.stderr.startswith(f"error[U0008]: {HZ_DATA}: no applicant has the id 'NOPE'")
 
 
 def test_compile_show_prints_the_generated_code():

@@ -61,7 +61,7 @@ def test_a_file_that_does_not_parse_is_reported_as_check_does_and_left_untouched
     path.write_text(broken, encoding="utf-8")
     done = jifen("fmt", str(path))
     assert done.returncode == 1
-    assert f"{path}:6:" in done.stderr and "error:" in done.stderr and "Traceback" not in done.stderr
+    assert f"{path}:6:" in done.stderr and "error[P0001]:" in done.stderr and "Traceback" not in done.stderr
     assert path.read_text(encoding="utf-8") == broken
     assert "0 files reformatted, 0 unchanged, 1 not formatted" in done.stderr
 
@@ -86,7 +86,7 @@ def test_to_zh_and_back_to_en_gives_the_english_file_again(tmp_path):
 
 def test_allocate_with_summary_says_its_count_once():
     done = jifen(
-        "allocate", "policies/haizhu/2022.jifen", "examples/haizhu-2022/applicants.csv", "examples/haizhu-2022/schools.csv", "--summary",
+        "--lang", "en", "allocate", "policies/haizhu/2022.jifen", "examples/haizhu-2022/applicants.csv", "examples/haizhu-2022/schools.csv", "--summary",
     )
     assert done.returncode == 0, done.stderr
     said = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("240 applicants:")]

@@ -89,12 +89,12 @@ def test_evidence_for_unknown_applicants_and_indicators_is_refused_all_at_once(c
     lines = info.value.render().splitlines()
     assert lines[0] == f"{path}: the evidence has problems"
     assert lines[1:-1] == [
-        f"error: {path}:3:1: no applicant has the id 'B7'",
-        f"error: {path}:4:2: unknown indicator '创业' (did you mean '创新创业'? the policy counts evidence for 创新创业, 社会服务, 公益, 纳税)",
-        f"error: {path}:5:2: the policy counts no evidence for the indicator '居住证'; it counts evidence for 创新创业, 社会服务, 公益, 纳税",
-        f"error: {path}:6:3: column 'date': '2018-02-30' is not a calendar date",
-        f"error: {path}:6:4: column 'value': 'x' is not a number",
-        f"error: {path}:7:1: no applicant has the id 'A1x' (did you mean 'A1'?)",
+        f"error[D0705]: {path}:3:1: no applicant has the id 'B7'",
+        f"error[D0707]: {path}:4:2: unknown indicator '创业' (did you mean '创新创业'? the policy counts evidence for 创新创业, 社会服务, 公益, 纳税)",
+        f"error[D0706]: {path}:5:2: the policy counts no evidence for the indicator '居住证'; it counts evidence for 创新创业, 社会服务, 公益, 纳税",
+        f"error[D0401]: {path}:6:3: column 'date': '2018-02-30' is not a calendar date",
+        f"error[D0407]: {path}:6:4: column 'value': 'x' is not a number",
+        f"error[D0705]: {path}:7:1: no applicant has the id 'A1x' (did you mean 'A1'?)",
     ]
     assert lines[-1] == "6 problems found; nothing was written"
 

@@ -77,7 +77,7 @@ def test_an_empty_template_fits_the_policy_but_has_no_rows(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0].endswith(f"{path}：文件只有表头，没有申请人记录")  # the policy's language
     english = run("--lang", "en", "evaluate", HAIZHU, str(path))
-    assert english.stderr.startswith(f"error: {path}: the file has a header but no applicant rows")
+    assert english.stderr.startswith(f"error[D0423]: {path}: the file has a header but no applicant rows")
 
 
 def test_csv_template_comes_with_a_column_description_file(tmp_path):

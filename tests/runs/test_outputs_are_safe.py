@@ -11,6 +11,7 @@ import errno
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -66,7 +67,8 @@ def files(folder: Path) -> dict[str, object]:
 def refused(result, message: str) -> None:
     """The command stopped with exit 1 and this one error, and wrote nothing to stdout."""
     assert result.exit_code == 1, result.output
-    assert result.stderr == f"error: {message}\n1 problem found; nothing was written\n"
+    # The refusal shows its code (docs/messages.md), then the message.
+    assert re.fullmatch(rf"error\[[DRU][0-9]{{4}}\]: {re.escape(message)}\n1 problem found; nothing was written\n", result.stderr), result.stderr
     assert result.stdout == ""
 
 

@@ -151,7 +151,7 @@ def test_a_directory_holding_other_files_is_never_overwritten(tmp_path):
     (out / "keep.txt").write_text("mine", encoding="utf-8")
     result = run("evaluate", HAIZHU, APPLICANTS, "--out", str(out))
     assert result.exit_code == 1
-    assert f"错误: --out {out} 中有非 jifen 写出的内容：keep.txt；请选择一个新的或空的文件夹" in result.stderr
+    assert f"错误[R0152]: --out {out} 中有非 jifen 写出的内容：keep.txt；请选择一个新的或空的文件夹" in result.stderr
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
@@ -274,7 +274,7 @@ def test_a_damaged_manifest_is_a_clear_error(tmp_path):
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = run("verify-run", str(out))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {out / 'manifest.json'}: the manifest does not record a run")
+    assert result.stderr.startswith(f"error[R0107]: {out / 'manifest.json'}: the manifest does not record a run")
 
 
 def test_the_rejects_file_is_written_even_when_no_row_was_set_aside(tmp_path):

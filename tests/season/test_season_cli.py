@@ -612,7 +612,7 @@ def test_a_chinese_season_speaks_chinese_and_english_when_asked(tmp_path):
     # A refusal too: in the policy's language, or in the one asked for.
     assert "“导入申请”已完成，不能再次进行" in refused("import", folder, HAIZHU_DATA / "applicants.csv").stderr
     again = in_language("en", "import", folder, HAIZHU_DATA / "applicants.csv")
-    assert again.returncode == 1 and "error: import is done already; the season has moved on" in again.stderr, again.stderr
+    assert again.returncode == 1 and "error[S0002]: import is done already; the season has moved on" in again.stderr, again.stderr
 
 
 def test_an_english_season_speaks_chinese_when_asked(baiyun):
