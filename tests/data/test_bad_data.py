@@ -118,12 +118,12 @@ def test_a_chinese_policy_tells_the_problems_of_an_applicant_file_in_chinese_unl
     assert english.returncode == 1 and english.stdout == ""
     assert english.stderr.splitlines() == [
         f"{missing}: the header does not fit the policy {HAIZHU}",
-        f"error: {missing}:1: missing column 'permit_start' (居住证起始日期), which this policy reads",
-        f"error: {missing}:1: missing column 'points' (积分), which this policy reads",
+        f"error[D0413]: {missing}:1: missing column 'permit_start' (居住证起始日期), which this policy reads",
+        f"error[D0413]: {missing}:1: missing column 'points' (积分), which this policy reads",
         "2 problems found; nothing was written",
     ]
     cells = _jifen("--lang", "en", "evaluate", HAIZHU, dates)
-    assert f"error: {dates}:7:3: column 'child_birth_date' (出生日期): '2016-02-30' is not a calendar date" in cells.stderr
+    assert f"error[D0401]: {dates}:7:3: column 'child_birth_date' (出生日期): '2016-02-30' is not a calendar date" in cells.stderr
     assert cells.stderr.splitlines()[-1] == "6 problems found; nothing was written"
 
 
@@ -133,7 +133,7 @@ def test_a_long_list_is_grouped_by_column_and_capped_with_the_total():
     assert "column 'points' (积分): 43 problems" in lines
     assert "column 'child_birth_date' (出生日期): 9 problems" in lines
     assert "  ... and 33 more" in lines
-    assert sum(1 for line in lines if line.startswith("  error: ")) == 10 + 9
+    assert sum(1 for line in lines if line.startswith("  error[D04")) == 10 + 9
     assert lines[-1] == "52 problems found; nothing was written"
 
 
