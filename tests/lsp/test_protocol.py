@@ -137,3 +137,37 @@ def test_an_error_in_an_imported_file_is_shown_at_the_import(library):
         assert all("fields.jifen:1:" in d.message for d in found)
 
     _session(check)
+
+
+def test_the_server_stays_up_on_a_huge_file_a_file_that_is_no_policy_and_a_circular_import(library):
+    huge = library / "haizhu" / "huge.jifen"
+    huge_text = "# " + "很长的注释 " * 10 + "\n"
+    huge_text = huge_text * (10_000_000 // len(huge_text.encode("utf-8")) + 1) + "policy \"p\"\n"
+    not_a_policy = library / "haizhu" / "cohort.jifen"
+    not_a_policy_text = "id,grade,child_birth_date\nHZ-1,G1,2016-01-01\n\x00\x01\x02 binary tail\n"
+    (library / "haizhu" / "a.jifen").write_text('import "b.jifen"\nfield x: integer\n', encoding="utf-8")
+    (library / "haizhu" / "b.jifen").write_text('import "a.jifen"\nfield y: integer\n', encoding="utf-8")
+    circular = library / "haizhu" / "circular.jifen"
+    circular_text = (
+        'policy "p" district "d" year 2022 as_of 2022-08-31 source "s"\nimport "a.jifen"\n'
+        'requirement r "t": x > 1\npoints { total = y }\ntiebreak { x ascending }\n'
+    )
+    good = library / "haizhu" / "2022.jifen"
+
+    async def check(client: _Client):
+        for path, text in ((huge, huge_text), (not_a_policy, not_a_policy_text), (circular, circular_text)):
+            uri = _open(client, path, text)
+            found = await client.next_diagnostics(uri, 1)
+            assert found and all(d.severity == types.DiagnosticSeverity.Error for d in found), (path.name, found)
+            if path is circular:
+                assert any("a.jifen" in d.message or "b.jifen" in d.message for d in found), found
+        # Still up, and still answering: a good policy checks clean and its hover works.
+        text = good.read_text(encoding="utf-8")
+        uri = _open(client, good, text)
+        assert await client.next_diagnostics(uri, 1) == []
+        line, column = _line_of(text, "「居住证起始日期」 + 1年")
+        hover = await client.text_document_hover_async(types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=column + 2)))
+        assert hover is not None and "居住证起始日期" in hover.contents.value
+
+    _session(check)
