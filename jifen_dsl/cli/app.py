@@ -20,7 +20,7 @@ import click
 # Only what every command needs is imported here; each command imports its own
 # modules, so that ``jifen check`` starts without the readers, the allocator or Excel.
 from jifen_dsl.version import __version__
-from jifen_dsl.cli import format_commands, policy_commands, run_commands, season_commands, year_commands
+from jifen_dsl.cli import format_commands, policy_commands, run_commands, season_commands, serve_commands, year_commands
 from jifen_dsl.cli.lifetime import run_as_program
 from jifen_dsl.errors import JifenError, severity_word
 from jifen_dsl.lang.library import using_library
@@ -143,6 +143,7 @@ for _command in (
     year_commands.new_year_cmd,
     year_commands.diff_cmd,
     season_commands.season,
+    serve_commands.serve_cmd,
 ):
     cli.add_command(_command)
 
