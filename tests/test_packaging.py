@@ -27,6 +27,8 @@ def wheel(tmp_path_factory):
 def test_wheel_contains_the_grammar_and_the_package(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "jifen_dsl/_grammar/jifen.lark" in names
+    # The workbench's pages, script and code editor bundle are package data.
+    assert {"jifen_dsl/workbench/templates/edit.html", "jifen_dsl/workbench/static/workbench.js", "jifen_dsl/workbench/static/editor/editor.js"} <= set(names)
     source = sorted(str(f.relative_to(ROOT)) for f in (ROOT / "jifen_dsl").rglob("*.py"))
     assert [name for name in source if name not in names] == []  # every module of every subpackage
     grammar = zipfile.ZipFile(wheel).read("jifen_dsl/_grammar/jifen.lark").decode("utf-8")

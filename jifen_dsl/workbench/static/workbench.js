@@ -155,18 +155,22 @@
     timer = setTimeout(checkNow, DELAY);
   }
 
+  function saved(text, answer) {
+    savedText = text;
+    showDiagnostics(answer.diagnostics);
+    showDiff(answer.diff, answer.diff_note);
+    setState(say("saved"), "good");
+  }
+
+  function notSaved(error) {
+    failed(error);
+    if (error && error.code === "invalid_policy") { setState(say("not_saved"), "bad"); }
+  }
+
   function save() {
     var text = api.getText();
     setState(say("saving"));
-    return api.save(text).then(function (answer) {
-      savedText = text;
-      showDiagnostics(answer.diagnostics);
-      showDiff(answer.diff, answer.diff_note);
-      setState(say("saved"), "good");
-    }, function (error) {
-      failed(error);
-      if (error && error.code === "invalid_policy") { setState(say("not_saved"), "bad"); }
-    });
+    return api.save(text).then(function (answer) { saved(text, answer); }, notSaved);
   }
 
   function format() {
@@ -183,6 +187,11 @@
   }
 
   source.addEventListener("input", changed);
+  // The code editor formats and saves on Ctrl-S itself, then tells the page what came of it.
+  source.addEventListener("jifen-editor-saved", function (event) {
+    var detail = event.detail || {};
+    if (detail.result) { saved(detail.text, detail.result); } else { notSaved(detail.error); }
+  });
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && (event.key === "s" || event.key === "S")) {
       event.preventDefault();
