@@ -27,6 +27,7 @@ import pytest
 
 from jifen_dsl.lang.formatting import format_text
 
+from ..browser import launched_browser
 from ..conftest import ROOT
 
 CODEMIRROR = ROOT / "editors" / "codemirror"
@@ -85,32 +86,12 @@ def test_committed_bundle_is_the_build(tmp_path):
 # ------------------------------------------------------------------ the browser
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright), so the editor was not run in a browser")
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("chromium is not installed, so the editor was not run in a browser")
     if not BUNDLE.is_file():
         pytest.skip("the editor bundle is missing: run editors/codemirror/build.sh")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
-        except Exception as error:  # a browser that cannot start here is a missing browser
-            pytest.skip(f"chromium could not be started by playwright: {error}")
+    with launched_browser() as launched:
         yield launched
-        launched.close()
 
 
 def _locate(text: str, needle: str) -> tuple[int, int]:
