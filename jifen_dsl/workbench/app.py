@@ -18,7 +18,7 @@ import os
 import threading
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import jinja2
 from starlette.applications import Starlette
@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 
 from jifen_dsl.errors import JifenError
 from jifen_dsl.messages import LANGUAGES, T, render
-from jifen_dsl.workbench import api
+from jifen_dsl.workbench import api, trying
 from jifen_dsl.workbench.safety import (
     JSON_LIMIT, LANG_COOKIE, UPLOAD_LIMIT, ApiError, Guard, Settings, error_body, new_token, request_language,
 )
@@ -66,6 +66,7 @@ class _Workbench:
         self.settings = settings
         self.root = settings.root
         self.lock = threading.Lock()
+        self.uploads = trying.Uploads()
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
             autoescape=jinja2.select_autoescape(("html",), default_for_string=True),
@@ -76,6 +77,7 @@ class _Workbench:
         routes = [
             Route("/", self.page(self.policies_page)),
             Route("/edit", self.page(self.edit_page)),
+            Route("/compare", self.page(self.compare_page)),
             Route("/api/policies", self.answer(self.api_policies)),
             Route("/api/policy", self.answer(self.api_policy)),
             Route("/api/check", self.answer(self.api_check), methods=["POST"]),
@@ -83,6 +85,20 @@ class _Workbench:
             Route("/api/hover", self.answer(self.api_hover), methods=["POST"]),
             Route("/api/save", self.answer(self.api_save), methods=["POST"]),
             Route("/api/diff", self.answer(self.api_diff), methods=["POST"]),
+            Route("/allocate", self.page(self.allocate_page)),
+            Route("/seasons", self.page(self.seasons_page)),
+            Route("/preview", self.page(self.preview_page)),
+            Route("/api/allocate", self.answer(self.api_allocate), methods=["POST"]),
+            Route("/api/seasons", self.answer(self.api_seasons)),
+            Route("/api/preview", self.answer(self.api_preview), methods=["POST"]),
+            Route("/try", self.page(self.try_page)),
+            Route("/api/applicant-files", self.answer(self.api_applicant_files)),
+            Route("/api/upload", self.answer(self.api_upload), methods=["POST"]),
+            Route("/api/evaluate", self.answer(self.api_evaluate), methods=["POST"]),
+            Route("/api/explain", self.answer(self.api_explain), methods=["POST"]),
+            Route("/api/cases/save", self.answer(self.api_cases_save), methods=["POST"]),
+            Route("/api/cases/check", self.answer(self.api_cases_check), methods=["POST"]),
+            Route("/api/impact", self.answer(self.api_impact), methods=["POST"]),
             Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
         ]
         return Starlette(routes=routes, exception_handlers={HTTPException: self.http_error})
@@ -161,6 +177,20 @@ class _Workbench:
             script_words=json.dumps(words(lang, SCRIPT_WORDS), ensure_ascii=False).replace("<", "\\u003c"),
         )
 
+    async def compare_page(self, request: Request, lang: str) -> Response:
+        from jifen_dsl.workbench import compare
+
+        query = request.query_params
+        cw = words(lang, compare.PAGE_WORDS)
+        if not query.get("path"):
+            return self.render("compare.html", request, lang, cw=cw, page=None, choices=await self.run(compare.policy_paths, self.root))
+        page = await self.run(compare.compare_page, self.root, query.get("path"), query.get("with"), lang)
+        return self.render(
+            "compare.html", request, lang, cw=cw, page=page, choices=[], data_files=await self.run(compare.data_files, self.root),
+            applicants=query.get("applicants", ""), schools=query.get("schools", ""),
+            script_words=json.dumps(words(lang, compare.SCRIPT_WORDS), ensure_ascii=False).replace("<", "\\u003c"),
+        )
+
     # ------------------------------------------------------------ the API
 
     async def api_policies(self, request: Request) -> dict:
@@ -187,11 +217,123 @@ class _Workbench:
         body = await _body(request)
         return await self.run(api.save, self.root, _required(body, "path"), _required(body, "text"), _lang_asked(request))
 
+    async def api_impact(self, request: Request) -> dict:
+        from jifen_dsl.workbench import compare
+
+        body = await _body(request)
+        return await self.run(
+            compare.impact_of_edit, self.root, _required(body, "path"), _required(body, "text"), _required(body, "applicants"),
+            body.get("schools"), body.get("evidence"), _lang_asked(request),
+        )
+
     async def api_diff(self, request: Request) -> dict:
         body = await _body(request)
         if "a" in body or "b" in body:
             return await self.run(api.diff_paths, self.root, _required(body, "a"), _required(body, "b"), _lang_asked(request))
         return await self.run(api.diff_text, self.root, _required(body, "path"), _required(body, "text"), _lang_asked(request))
+
+    # ------------------------------------------------------------ Try (see trying.py)
+
+    async def try_page(self, request: Request, lang: str) -> Response:
+        path = request.query_params.get("path") or None
+        policy = await self.run(api.read_policy, self.root, path) if path else None
+        policies = await self.run(api._policy_files, self.root)
+        return self.render(
+            "try.html", request, lang, path=path, text=policy["text"] if policy else "", policies=policies, t=trying.describe(lang, trying.WORDS),
+            script_words=json.dumps(trying.describe(lang, trying.SCRIPT_WORDS), ensure_ascii=False).replace("<", "\\u003c"),
+        )
+
+    async def api_applicant_files(self, request: Request) -> dict:
+        return await self.run(trying.applicant_files, self.root, request.query_params.get("path") or None)
+
+    async def api_upload(self, request: Request) -> dict:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "multipart/form-data":
+            try:
+                form = await request.form(max_files=1, max_fields=10, max_part_size=self.settings.upload_limit)
+            except Exception:  # a body that is not multipart as it says
+                raise ApiError(400, "bad_upload", T("the upload is not a readable multipart/form-data body")) from None
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise ApiError(422, "missing_field", T("the request lacks the field {name}", name="file"))
+            name, data = upload.filename, await upload.read()
+        else:
+            name, data = unquote(request.headers.get("x-filename", "")), await request.body()
+        return await self.run(self.uploads.store, name, data)
+
+    async def api_evaluate(self, request: Request) -> dict:
+        body = await _body(request)
+        return await self.run(trying.evaluate, self.root, self.uploads, _required(body, "path"), body.get("text"), _required(body, "applicants"), _lang_asked(request))
+
+    async def api_explain(self, request: Request) -> dict:
+        body = await _body(request)
+        return await self.run(
+            trying.explain, self.root, self.uploads, _required(body, "path"), body.get("text"), _required(body, "applicants"), _required(body, "id"), _lang_asked(request),
+        )
+
+    async def api_cases_save(self, request: Request) -> dict:
+        body = await _body(request)
+        return await self.run(
+            trying.save_case, self.root, self.uploads, _required(body, "path"), _required(body, "applicants"), _required(body, "id"), body.get("text"), _lang_asked(request),
+        )
+
+    async def api_cases_check(self, request: Request) -> dict:
+        body = await _body(request)
+        return await self.run(trying.check_cases, self.root, _required(body, "path"), body.get("text"), _lang_asked(request))
+
+    # ------------------------------------------------------------ allocation, seasons, public list
+
+    async def allocate_page(self, request: Request, lang: str) -> Response:
+        from jifen_dsl.workbench.allocating import page_words
+
+        path = request.query_params.get("path") or ""
+        return self.render("allocate.html", request, lang, path=path, pw=page_words(lang), script_words=_script_json(page_words(lang)))
+
+    async def seasons_page(self, request: Request, lang: str) -> Response:
+        from jifen_dsl.workbench.allocating import page_words
+        from jifen_dsl.workbench.seasons import list_seasons
+
+        found = await self.run(list_seasons, self.root)
+        return self.render("seasons.html", request, lang, seasons=found["seasons"], pw=page_words(lang))
+
+    async def preview_page(self, request: Request, lang: str) -> Response:
+        from jifen_dsl.workbench.allocating import page_words, preview_policy
+
+        query = request.query_params
+        words_ = page_words(lang)
+        response = self.render(
+            "preview.html", request, lang, pw=words_, script_words=_script_json(words_),
+            source=_script_json({k: query.get(k) for k in ("run", "policy", "path", "applicants", "schools", "kind") if query.get(k)}),
+        )
+        response.headers["content-security-policy"] = preview_policy()
+        return response
+
+    async def api_allocate(self, request: Request) -> dict:
+        from jifen_dsl.workbench.allocating import allocate
+
+        body = await _body(request)
+        return await self.run(allocate, self.root, _required(body, "path"), _required(body, "applicants"), _required(body, "schools"), body.get("text"), _lang_asked(request))
+
+    async def api_seasons(self, request: Request) -> dict:
+        from jifen_dsl.workbench.seasons import list_seasons
+
+        return await self.run(list_seasons, self.root)
+
+    async def api_preview(self, request: Request) -> dict:
+        from jifen_dsl.workbench.allocating import preview
+
+        body = await _body(request)
+        if body.get("run") is None:
+            for name in ("path", "applicants", "schools"):
+                _required(body, name)
+        return await self.run(
+            preview, self.root, body.get("kind", "admission"), body.get("run"), body.get("policy"),
+            body.get("path"), body.get("applicants"), body.get("schools"), body.get("text"), _lang_asked(request),
+        )
+
+
+def _script_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def _language(request: Request) -> str:

@@ -28,6 +28,12 @@ WORDS: dict[str, Message] = {
     "shortcut": T("Ctrl-S saves; the text is checked as you type."),
     "back": T("All policies"),
     "language": T("Language"),
+    # The pages' bar.
+    "nav_compare": T("Compare"),
+    "nav_try": T("Try"),
+    "nav_allocate": T("Allocate"),
+    "nav_seasons": T("Seasons"),
+    "nav_preview": T("Public list"),
 }
 
 # What the script shows, handed to it in the page.

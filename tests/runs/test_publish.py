@@ -154,8 +154,12 @@ def test_the_html_page_is_self_contained_and_prints_well(named, tmp_path):
     page = _published(named, "points", "html", tmp_path).decode("utf-8")
     assert page.startswith("<!DOCTYPE html>\n<html lang=\"zh-CN\">")
     assert '<meta charset="utf-8">' in page
-    for external in ("<script", "<link", "src=", "http://", "https://", "@import", "url("):
+    for external in ("<script src", "<link", "src=", "http://", "https://", "@import", "url(", "fetch("):
         assert external not in page
+    from jifen_dsl.runs.public_html import SCRIPT
+
+    assert page.count("<script") == 1 and f"<script>\n{SCRIPT}\n</script>" in page  # the search, inline: nothing fetched
+    assert '<input id="search" type="search"' in page and '<th scope="col" class="id">申请编号</th>' in page
     assert "@media print" in page and "thead { display: table-header-group; }" in page
     assert "<h2>小学一年级（" in page and '<th scope="col">身份证号</th>' in page
     assert page == _published(named, "points", "html", tmp_path).decode("utf-8")  # no dates, no ids: deterministic
@@ -166,7 +170,7 @@ def test_html_escapes_what_it_shows(tmp_path):
     from jifen_dsl.runs.publish import PublicList
 
     page = html_page(PublicList("points", "en", "<b>T</b>", "s", ("g", "name"), (("G1", "<script>x</script>"),), frozenset(), ("a & b",)))
-    assert "<script>" not in page and "&lt;script&gt;" in page and "a &amp; b" in page
+    assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page and "a &amp; b" in page
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed, so the public HTML page was not rendered in a browser")
