@@ -328,7 +328,7 @@ def test_typing_updates_the_textarea(editor_page):
 @pytest.mark.parametrize("opening, closing", [("「", "」"), ("（", "）"), ("｛", "｝"), ("(", ")")])
 def test_brackets_are_matched(editor_page, opening, closing):
     page, policy, shot = editor_page(name="brackets")
-    text = f"定义 「甲」 = 1\n要求 「乙」：\n    （「甲」 ＋ 1） ＞ (2) 且 「丙」 属于 ｛“一”，“二”｝\n"
+    text = "定义 「甲」 = 1\n要求 「乙」：\n    （「甲」 ＋ 1） ＞ (2) 且 「丙」 属于 ｛“一”，“二”｝\n"
     page.evaluate("(text) => { document.getElementById('source').value = text; }", text)
     page.locator(".cm-content").click()
     cursor = text.index(" " + opening, text.index("\n    ")) + 1  # before a bracket that follows a space
