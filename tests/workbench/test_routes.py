@@ -46,7 +46,11 @@ def test_the_editor_page_holds_the_text_the_script_and_the_bundle_when_there_is_
     assert '<script src="/static/workbench.js" defer></script>' in page.text
     assert 'id="workbench-words"' in page.text
     script = client.get("/static/workbench.js")
-    assert script.status_code == 200 and "window.jifenWorkbench" in script.text and "X-CSRF-Token" in script.text
+    assert script.status_code == 200 and "window.jifenWorkbench" in script.text
+    # The requests every page's script makes (static/page.js, loaded first) carry the CSRF token.
+    assert page.text.index('<script src="/static/page.js" defer></script>') < page.text.index('<script src="/static/workbench.js"')
+    shared = client.get("/static/page.js")
+    assert shared.status_code == 200 and "X-CSRF-Token" in shared.text
 
     from jifen_dsl.workbench import app as app_module
 

@@ -1,17 +1,14 @@
 // The allocation page: runs POST /api/allocate on the files chosen and draws its charts with Chart.js (static/vendor).
 (function () {
   "use strict";
-  var words = JSON.parse(document.getElementById("page-words").textContent);
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var shared = window.jifenPage;
+  var words = shared.words("page-words");
+  var say = shared.fill;
   var form = document.getElementById("allocate-form");
   var status = document.getElementById("allocate-status");
   var charts = [];
   var params = new URLSearchParams(location.search);
   ["path", "applicants", "schools"].forEach(function (name) { if (params.get(name)) form.elements[name].value = params.get(name); });
-
-  function say(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
-  }
 
   function chart(canvas, config) {
     config.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false }, config.options || {});
@@ -79,15 +76,15 @@
     event.preventDefault();
     status.textContent = words.running;
     var body = { path: form.elements.path.value, applicants: form.elements.applicants.value, schools: form.elements.schools.value };
-    fetch("/api/allocate", { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
-      .then(function (a) {
-        if (!a.ok) { status.textContent = a.body.error.message; status.className = "problem"; return; }
-        status.textContent = "";
-        status.className = "";
-        draw(a.body);
-      })
-      .catch(function (e) { status.textContent = say(words.failed, { reason: String(e) }); });
+    shared.post("/api/allocate", body).then(function (answer) {
+      status.textContent = "";
+      status.className = "";
+      draw(answer);
+    }, function (error) {
+      // Refused: the server's message; no answer at all: say so.
+      status.textContent = error.status ? error.message : say(words.failed, { reason: String(error) });
+      status.className = error.status ? "problem" : "";
+    });
   });
   if (form.elements.path.value && form.elements.applicants.value && form.elements.schools.value) form.requestSubmit();
 })();

@@ -9,10 +9,10 @@
 (function () {
   "use strict";
 
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = meta ? meta.getAttribute("content") : "";
-  var wordsElement = document.getElementById("compare-words");
-  var words = wordsElement ? JSON.parse(wordsElement.textContent) : {};
+  var page = window.jifenPage;
+  var say = page.sayer(page.words("compare-words"));
+  var element = page.element;
+  var post = page.post;
   var heading = document.getElementById("compare-path");
   var form = document.getElementById("impact-form");
   if (!heading || !form) { return; }
@@ -28,36 +28,6 @@
     var unsaved = window.sessionStorage.getItem("jifen-unsaved:" + path);
     if (unsaved !== null) { source.value = unsaved; }
   } catch (ignored) { /* storage refused: the saved text stays */ }
-
-  function say(key, values) {
-    var text = words[key] || key;
-    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
-    return text;
-  }
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
-
-  function post(route, body) {
-    return fetch(route, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (data) {
-        if (response.ok) { return data; }
-        var error = new Error(data && data.error ? data.error.message : response.statusText);
-        error.status = response.status;
-        error.body = data;
-        throw error;
-      });
-    });
-  }
 
   function value(aspect, outcome) {
     var v = outcome[aspect];

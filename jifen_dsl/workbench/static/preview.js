@@ -1,9 +1,9 @@
 // The public list preview: the page jifen publish --format html writes (POST /api/preview), at phone and desktop widths.
 (function () {
   "use strict";
-  var words = JSON.parse(document.getElementById("page-words").textContent);
-  var source = JSON.parse(document.getElementById("preview-source").textContent);
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var shared = window.jifenPage;
+  var words = shared.words("page-words");
+  var source = shared.words("preview-source");
   var status = document.getElementById("preview-status");
   var frames = [document.getElementById("preview-phone"), document.getElementById("preview-desktop")];
   var search = document.getElementById("preview-search");
@@ -19,17 +19,16 @@
   function load(kind) {
     if (!source.run && !(source.path && source.applicants && source.schools)) return;
     var body = Object.assign({}, source, { kind: kind });
-    fetch("/api/preview", { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
-      .then(function (a) {
-        if (!a.ok) { status.textContent = a.body.error.message; status.className = "problem"; return; }
-        status.textContent = "";
-        frames.forEach(function (frame) {
-          frame.onload = find;
-          frame.srcdoc = a.body.html;
-        });
-      })
-      .catch(function (e) { status.textContent = words.failed.replace("{reason}", String(e)); });
+    shared.post("/api/preview", body).then(function (answer) {
+      status.textContent = "";
+      frames.forEach(function (frame) {
+        frame.onload = find;
+        frame.srcdoc = answer.html;
+      });
+    }, function (error) {
+      status.textContent = error.status ? error.message : shared.fill(words.failed, { reason: String(error) });
+      status.className = error.status ? "problem" : "";
+    });
   }
 
   document.querySelectorAll('input[name="kind"]').forEach(function (radio) {

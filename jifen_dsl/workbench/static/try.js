@@ -5,10 +5,10 @@
 (function () {
   "use strict";
 
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = meta ? meta.getAttribute("content") : "";
-  var wordsElement = document.getElementById("try-words");
-  var words = wordsElement ? JSON.parse(wordsElement.textContent) : {};
+  var shared = window.jifenPage;
+  var say = shared.sayer(shared.words("try-words"));
+  var element = shared.element;
+  var post = shared.post;
   var policySelect = document.getElementById("try-policy");
   var form = document.getElementById("try-form");
   if (form) { form.addEventListener("submit", function (event) { event.preventDefault(); }); }
@@ -39,38 +39,6 @@
   var current = { applicants: null, rows: [], picked: null };
   var timer = null;
   var asked = 0;
-
-  function say(key, values) {
-    var text = words[key] || key;
-    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
-    return text;
-  }
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
-
-  function answer(response) {
-    return response.json().catch(function () { return null; }).then(function (data) {
-      if (response.ok) { return data; }
-      var error = new Error(data && data.error ? data.error.message : response.statusText);
-      error.status = response.status;
-      error.code = data && data.error ? data.error.code : null;
-      error.body = data;
-      throw error;
-    });
-  }
-
-  function post(route, body) {
-    return fetch(route, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify(body)
-    }).then(answer);
-  }
 
   function setState(text, bad) {
     state.textContent = text || "";
@@ -213,7 +181,7 @@
     return evaluate();
   }
 
-  fetch("/api/applicant-files?path=" + encodeURIComponent(path), { credentials: "same-origin" }).then(answer).then(function (data) {
+  shared.request("/api/applicant-files?path=" + encodeURIComponent(path)).then(function (data) {
     fillSelect(fileSelect, data.files);
   }, failed);
 
@@ -228,8 +196,7 @@
     var body = new FormData();
     body.append("file", file, file.name);
     setState(say("working"));
-    fetch("/api/upload", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf }, body: body })
-      .then(answer).then(function (data) {
+    shared.request("/api/upload", { method: "POST", body: body }).then(function (data) {
         fileSelect.value = "";
         setState(say("uploaded", { name: data.name }));
         return choose(data.applicants);

@@ -13,38 +13,14 @@
 (function () {
   "use strict";
 
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = meta ? meta.getAttribute("content") : "";
-  var wordsElement = document.getElementById("workbench-words");
-  var words = wordsElement ? JSON.parse(wordsElement.textContent) : {};
+  var shared = window.jifenPage;
+  var say = shared.sayer(shared.words("workbench-words"));
+  var element = shared.element;
+  var post = shared.post;
   var pathElement = document.getElementById("policy-path");
   var path = pathElement ? pathElement.getAttribute("data-path") : null;
   var source = document.getElementById("source");
   var DELAY = 300;
-
-  function say(key, values) {
-    var text = words[key] || key;
-    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
-    return text;
-  }
-
-  function post(route, body) {
-    return fetch(route, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify(body)
-    }).then(function (response) {
-      return response.json().catch(function () { return null; }).then(function (data) {
-        if (response.ok) { return data; }
-        var error = new Error(data && data.error ? data.error.message : response.statusText);
-        error.status = response.status;
-        error.code = data && data.error ? data.error.code : null;
-        error.body = data;
-        throw error;
-      });
-    });
-  }
 
   var api = {
     path: path,
@@ -71,13 +47,6 @@
   function setState(text, kind) {
     state.textContent = text;
     state.className = kind || "";
-  }
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
   }
 
   function goTo(line, column) {
