@@ -16,9 +16,11 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+ROOT = Path(__file__).resolve().parent.parent
+
 import pytest
 
-__all__ = ["chromium_path", "launched_browser", "served"]
+__all__ = ["chromium_path", "launched_browser", "served", "screenshot", "no_sideways_scroll"]
 
 
 def chromium_path() -> str | None:
@@ -86,3 +88,20 @@ def served(folder: Path, *arguments: str) -> Iterator[str]:
             server.wait()
         server.stdout.close()
         server.stderr.close()
+
+
+def screenshot(page, tmp_path: Path, name: str, at: str | None = None) -> None:
+    """The page (from the element ``at``, as far as the window reaches) into ``tmp_path``, a test's artefact;
+    and into ``docs/workbench/`` when ``JIFEN_DOC_SCREENSHOTS`` is set, for the docs' pictures."""
+    if at is not None:
+        page.evaluate("selector => document.querySelector(selector).scrollIntoView()", at)
+    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=at is None)
+    if os.environ.get("JIFEN_DOC_SCREENSHOTS"):
+        target = ROOT / "docs" / "workbench"
+        target.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(target / f"{name}.png"), full_page=at is None)
+
+
+def no_sideways_scroll(page) -> bool:
+    """Whether the page fits its window's width (what a phone needs)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -145,20 +145,30 @@ def _counts(diagnostics: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _policy_files(root: str) -> list[str]:
-    """The ``.jifen`` files under ``root`` (relative, with '/'), hidden and tool folders left out, symbolic links not followed out."""
+    """The ``.jifen`` files under ``root`` (relative, with '/')."""
+    return files_under(root, (".jifen",), MAX_FILES, policy=True)
+
+
+def files_under(root: str, suffixes: tuple[str, ...], limit: int, *, policy: bool = False) -> list[str]:
+    """The files under ``root`` ending in one of ``suffixes`` (relative, with '/'), at most ``limit``, in folder order.
+
+    Hidden files and folders and tool folders (node_modules, virtual environments) are
+    left out, at most MAX_DEPTH folders deep, and a symbolic link leading out of
+    ``root`` is passed over (safety.confine).
+    """
     found: list[str] = []
     for directory, folders, names in os.walk(root):
         depth = os.path.relpath(directory, root).count(os.sep)
         folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in _SKIPPED) if depth < MAX_DEPTH else []
         for name in sorted(names):
-            if name.endswith(".jifen"):
+            if name.lower().endswith(suffixes) and not name.startswith("."):
                 relative = os.path.relpath(os.path.join(directory, name), root).replace(os.sep, "/")
                 try:
-                    confine(root, relative)
+                    confine(root, relative, policy=policy)
                 except ApiError:  # a link leading out
                     continue
                 found.append(relative)
-                if len(found) >= MAX_FILES:
+                if len(found) >= limit:
                     return found
     return found
 

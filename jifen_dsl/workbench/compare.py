@@ -323,20 +323,6 @@ def policy_paths(root: str) -> list[str]:
 
 def data_files(root: str) -> list[str]:
     """The data files under ``root`` a cohort or schools file may be chosen from (relative, with '/'), as the policies are found."""
-    found: list[str] = []
-    for directory, folders, names in os.walk(root):
-        depth = os.path.relpath(directory, root).count(os.sep)
-        folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in api._SKIPPED) if depth < api.MAX_DEPTH else []
-        for name in sorted(names):
-            if name.lower().endswith(DATA_SUFFIXES) and not name.startswith("."):
-                relative = os.path.relpath(os.path.join(directory, name), root).replace(os.sep, "/")
-                try:
-                    confine(root, relative, policy=False)
-                except ApiError:
-                    continue
-                found.append(relative)
-                if len(found) >= MAX_DATA_FILES:
-                    return found
-    return found
+    return api.files_under(root, DATA_SUFFIXES, MAX_DATA_FILES)
 
 

@@ -166,21 +166,7 @@ def applicant_files(root: str, path: Any = None) -> dict[str, Any]:
     if path:
         shown, _ = confine(root, path)
         near = shown.rpartition("/")[0]
-    found: list[str] = []
-    for directory, folders, names in os.walk(root):
-        depth = os.path.relpath(directory, root).count(os.sep)
-        folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in api._SKIPPED) if depth < api.MAX_DEPTH else []
-        for name in sorted(names):
-            if name.lower().endswith(APPLICANT_SUFFIXES) and not name.startswith("."):
-                relative = os.path.relpath(os.path.join(directory, name), root).replace(os.sep, "/")
-                try:
-                    confine(root, relative, policy=False)
-                except ApiError:
-                    continue
-                found.append(relative)
-        if len(found) >= MAX_FILES:
-            break
-    found = found[:MAX_FILES]
+    found = api.files_under(root, APPLICANT_SUFFIXES, MAX_FILES)
     found.sort(key=lambda p: (p.rpartition("/")[0] != near, p.count("/"), p))
     return {"files": found}
 

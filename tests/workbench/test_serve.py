@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-import time
 
 import httpx
 
+from ..browser import served
 from ..conftest import POLICIES
 
 
@@ -32,25 +31,9 @@ def test_an_empty_token_is_refused():
 
 
 def test_a_real_server_answers_pages_and_checks():
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jifen_dsl", "serve", str(POLICIES), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )
-    try:
-        line = server.stdout.readline()
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        assert found, line + server.stderr.read() if server.poll() is not None else line
-        address = found.group(0)
-        page = None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                page = httpx.get(address, timeout=10)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert page is not None and page.status_code == 200
+    with served(POLICIES) as address:
+        page = httpx.get(address, timeout=10)
+        assert page.status_code == 200
         assert "积分政策工作台" in page.text
         csrf = re.search(r'<meta name="csrf-token" content="([^"]+)">', page.text).group(1)
         text = (POLICIES / "haizhu" / "2023.jifen").read_text(encoding="utf-8")
@@ -60,12 +43,3 @@ def test_a_real_server_answers_pages_and_checks():
         assert d["code"] == "P0005" and d["message"] == "此处不应出现中文 '坏'"
         refused = httpx.post(address + "api/check", json={"path": "haizhu/2023.jifen", "text": text}, timeout=30)
         assert refused.status_code == 403
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server.stdout.close()
-        server.stderr.close()

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from ..browser import launched_browser, served
+from ..browser import launched_browser, no_sideways_scroll, screenshot, served
 from ..conftest import ROOT
-
-
-def _shot(page, tmp_path: Path, name: str) -> None:
-    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
-    if os.environ.get("JIFEN_DOC_SCREENSHOTS"):
-        target = ROOT / "docs" / "workbench"
-        target.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(target / f"{name}.png"), full_page=True)
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -53,10 +44,10 @@ def test_the_example_cohort_is_allocated_and_charted(tmp_path):
         points = page.locator("#points-charts canvas")
         assert points.count() >= 1
         assert page.evaluate("() => [...document.querySelectorAll('#points-charts canvas')].every(c => c.width > 0)")
-        _shot(page, tmp_path, "allocate")
+        screenshot(page, tmp_path, "allocate")
         page.set_viewport_size({"width": 390, "height": 844})
         page.wait_for_timeout(800)  # the charts follow their boxes' new width
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert no_sideways_scroll(page)
 
 
 def test_the_published_list_is_searched_by_application_number_and_fits_a_phone(tmp_path):
@@ -76,11 +67,11 @@ def test_the_published_list_is_searched_by_application_number_and_fits_a_phone(t
         rows = page.locator("tbody tr")
         total = rows.count()
         assert total > 10
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert no_sideways_scroll(page)
         page.locator("#search").fill("HZ2022-E02")
         expect(page.locator("tbody tr:visible")).to_have_count(1)
         assert "HZ2022-E02" in page.locator("tbody tr:visible").inner_text()
-        _shot(page, tmp_path, "public-list-phone")
+        screenshot(page, tmp_path, "public-list-phone")
         page.locator("#search").fill("")
         expect(page.locator("tbody tr:visible")).to_have_count(total)
 
@@ -96,6 +87,6 @@ def test_the_public_list_preview_and_the_seasons_page(tmp_path):
         assert frames.count() >= 1
         page.wait_for_timeout(1000)
         assert any("HZ2022-E02" in (frame.content() or "") for frame in page.frames[1:])
-        _shot(page, tmp_path, "preview")
+        screenshot(page, tmp_path, "preview")
         page.goto(address + "seasons")
         assert "招生季" in page.locator("main").inner_text()

@@ -3,11 +3,9 @@ a birth-date window moved by a month lists the applicants it changes, each with 
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
 
-from ..browser import launched_browser, served
+from ..browser import launched_browser, no_sideways_scroll, screenshot, served
 from ..conftest import POLICIES, ROOT
 
 POLICY = "policies/haizhu/2022.jifen"
@@ -17,25 +15,11 @@ WINDOW = "「出生日期」 介于 2015年9月1日 至 2016年8月31日"
 MOVED = "「出生日期」 介于 2015年10月1日 至 2016年9月30日"
 
 
-def _shot(page, tmp_path: Path, name: str, at: str | None = None) -> None:
-    """The page (from the element ``at``, as far as the window reaches) into tmp_path, and into the docs when asked."""
-    if at is not None:
-        page.evaluate("selector => document.querySelector(selector).scrollIntoView()", at)
-    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=at is None)
-    if os.environ.get("JIFEN_DOC_SCREENSHOTS"):
-        target = ROOT / "docs" / "workbench"
-        target.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(target / f"{name}.png"), full_page=at is None)
-
-
 def _run(page, text: str) -> None:
     page.fill("#edit-text", text)
     page.click("#run-impact")
     page.wait_for_selector("#impact[data-done]", timeout=60_000)
 
-
-def _no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_the_impact_of_an_edit_before_it_is_saved(tmp_path):
@@ -56,7 +40,7 @@ def test_the_impact_of_an_edit_before_it_is_saved(tmp_path):
             impact = page.locator("#impact")
             assert "没有差别" in impact.inner_text()
             assert impact.locator("table, .change").count() == 0
-        _shot(page, tmp_path, "compare-no-difference", at="#edit")
+        screenshot(page, tmp_path, "compare-no-difference", at="#edit")
 
         # The first-grade birth-date window a month later: the applicants it changes, each traced to the clause.
         _run(page, saved.replace(WINDOW, MOVED))
@@ -71,12 +55,12 @@ def test_the_impact_of_an_edit_before_it_is_saved(tmp_path):
         seats = page.locator("#seats").inner_text()
         assert "HZ-P05" in seats and "93.5" in seats and "73" in seats  # a cut-off that shifts
         assert (folder / POLICY).read_text(encoding="utf-8") == saved  # nothing saved
-        _shot(page, tmp_path, "compare-impact", at="#impact")
-        assert _no_sideways_scroll(page)
+        screenshot(page, tmp_path, "compare-impact", at="#impact")
+        assert no_sideways_scroll(page)
 
         # At a phone's width: the same list, no sideways scroll.
         page.set_viewport_size({"width": 390, "height": 844})
         page.wait_for_timeout(200)
-        assert _no_sideways_scroll(page)
+        assert no_sideways_scroll(page)
         assert page.locator("#affected").is_visible()
-        _shot(page, tmp_path, "compare-impact-phone", at="#affected")
+        screenshot(page, tmp_path, "compare-impact-phone", at="#affected")

@@ -3,20 +3,10 @@ fixed, saved, and the save's clause diff is shown."""
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
 
-from ..browser import launched_browser, served
-from ..conftest import POLICIES, ROOT
-
-
-def _shot(page, tmp_path: Path, name: str) -> None:
-    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
-    if os.environ.get("JIFEN_DOC_SCREENSHOTS"):
-        target = ROOT / "docs" / "workbench"
-        target.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(target / f"{name}.png"), full_page=True)
+from ..browser import launched_browser, no_sideways_scroll, screenshot, served
+from ..conftest import POLICIES
 
 
 def test_a_typo_is_marked_as_typed_then_fixed_saved_and_its_diff_shown(tmp_path):
@@ -43,7 +33,7 @@ def test_a_typo_is_marked_as_typed_then_fixed_saved_and_its_diff_shown(tmp_path)
         page.wait_for_selector("#diagnostics li", timeout=15_000)
         problems = page.locator("#diagnostics").inner_text()
         assert "C0201" in problems and "未知名称「居住证起始日其」" in problems
-        _shot(page, tmp_path, "editor-typo")
+        screenshot(page, tmp_path, "editor-typo")
 
         # A policy with an error is not saved.
         page.keyboard.press("Control+s")
@@ -61,8 +51,8 @@ def test_a_typo_is_marked_as_typed_then_fixed_saved_and_its_diff_shown(tmp_path)
         after = policy.read_text(encoding="utf-8")
         assert after != before and "「居住证起始日期」 + 2年" in after
         assert "居住证满一年" in page.locator("#diff").inner_text()
-        _shot(page, tmp_path, "editor-saved")
+        screenshot(page, tmp_path, "editor-saved")
 
         # At a phone's width the page does not scroll sideways.
         page.set_viewport_size({"width": 390, "height": 844})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert no_sideways_scroll(page)

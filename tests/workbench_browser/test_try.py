@@ -3,27 +3,14 @@ failed requirement, an applicant clicked and explained, a family saved and flagg
 
 from __future__ import annotations
 
-import os
 import shutil
-from pathlib import Path
 
-from ..browser import launched_browser, served
+from ..browser import launched_browser, no_sideways_scroll, screenshot, served
 from ..conftest import POLICIES, ROOT
 
 POLICY = "policies/haizhu/2022.jifen"
 APPLICANTS = "examples/haizhu-2022/applicants.csv"
 
-
-def _shot(page, tmp_path: Path, name: str) -> None:
-    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
-    if os.environ.get("JIFEN_DOC_SCREENSHOTS"):
-        target = ROOT / "docs" / "workbench"
-        target.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(target / f"{name}.png"), full_page=True)
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_choose_filter_explain_and_a_saved_family_flagged(tmp_path):
@@ -54,8 +41,8 @@ def test_choose_filter_explain_and_a_saved_family_flagged(tmp_path):
         rows.first.click()
         expect(page.locator("#explanation")).to_contain_text("申请条件", timeout=15_000)
         expect(page.locator("#explanation")).to_contain_text("✗ 一年级出生日期")
-        assert _fits(page)
-        _shot(page, tmp_path, "try-explain")
+        assert no_sideways_scroll(page)
+        screenshot(page, tmp_path, "try-explain")
 
         # Save the family; an edit of the text that changes its outcome flags it.
         page.click("#save-case")
@@ -68,10 +55,10 @@ def test_choose_filter_explain_and_a_saved_family_flagged(tmp_path):
         source.dispatch_event("input")
         expect(page.locator("#cases li.changed")).to_have_count(1, timeout=15_000)
         expect(page.locator("#cases li.changed")).to_contain_text("结果已改变")
-        _shot(page, tmp_path, "try-case-changed")
+        screenshot(page, tmp_path, "try-case-changed")
 
         # At a phone's width the page does not scroll sideways.
         page.set_viewport_size({"width": 390, "height": 844})
         page.wait_for_timeout(200)
-        assert _fits(page)
-        _shot(page, tmp_path, "try-phone")
+        assert no_sideways_scroll(page)
+        screenshot(page, tmp_path, "try-phone")
