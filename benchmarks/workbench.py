@@ -5,7 +5,9 @@ The workbench is started as a person starts it (``python -m jifen_dsl serve FOLD
 ``--clients`` clients (20 by default) ask at once for ``--seconds`` seconds (30).
 Half of them check the Haizhu 2022 policy with one number changed, as an editor does
 while someone types (``POST /api/check``). The other half evaluate the example's 240
-applicants (``POST /api/evaluate``).
+applicants under such an edit, not yet saved (``POST /api/evaluate`` with the text):
+every request's text is new, so the server answers each from scratch and reuses
+nothing it kept (see :mod:`jifen_dsl.workbench.memo`).
 
 Each client asks again ``--interval`` seconds after its last request began (1 s by
 default; at once if the answer took longer). That is the pace of a person at the
@@ -75,7 +77,10 @@ def _client(address: str, kind: str, number: int, until: float, interval: float,
                 body = {"path": policy, "text": text.replace("2500", str(2500 + number * 1000 + k), 1)}
                 route = "/api/check"
             else:
-                body = {"path": policy, "applicants": "examples/haizhu-2022/applicants.csv"}
+                # An edit not yet saved, tried on the cohort: a new text at every request,
+                # so the server can reuse neither a compiled policy nor an evaluated cohort.
+                body = {"path": policy, "text": text.replace("2500", str(2500 + number * 1000 + k), 1),
+                        "applicants": "examples/haizhu-2022/applicants.csv"}
                 route = "/api/evaluate"
             started = time.perf_counter()
             answer = client.post(route, json=body, headers={"X-CSRF-Token": csrf})

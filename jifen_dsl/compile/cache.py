@@ -28,7 +28,7 @@ from jifen_dsl.version import __version__
 from jifen_dsl.cachedir import private_cache_dir, trusted_file
 from jifen_dsl.lang.library import library_of, read_policy_bytes
 
-__all__ = ["cached", "keep", "code_fingerprint"]
+__all__ = ["cached", "keep", "code_fingerprint", "text_digest", "file_text_digest"]
 
 _FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent.parent  # jifen_dsl/, above compile/
@@ -65,14 +65,14 @@ def _entry(path: str, library: str | None) -> str | None:
     return os.path.join(directory, f"checked-{key}.pickle")
 
 
-def _text_digest(text: str) -> str:
+def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _digest(path: str) -> str | None:
+def file_text_digest(path: str) -> str | None:
     """The hash of a policy file's text as the loader reads it (UTF-8, without a byte-order mark); None when the loader would not read it."""
     try:
-        return _text_digest(read_policy_bytes(path).decode("utf-8").removeprefix("\ufeff"))
+        return text_digest(read_policy_bytes(path).decode("utf-8").removeprefix("\ufeff"))
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -97,7 +97,7 @@ def cached(path: str, library: str | None = None) -> Any | None:
     if version != _FORMAT or not isinstance(files, list):
         return None
     for name, digest in files:
-        if _digest(name) != digest:
+        if file_text_digest(name) != digest:
             return None
     return checked
 
@@ -108,7 +108,7 @@ def keep(path: str, checked: Any, library: str | None = None) -> None:
     if entry is None:
         return
     # Every file the policy read, the policy first, by the text the check saw.
-    files = [(name, _text_digest(source.text)) for name, source in checked.sources.items()]
+    files = [(name, text_digest(source.text)) for name, source in checked.sources.items()]
     try:
         data = pickle.dumps((_FORMAT, files, checked), protocol=pickle.HIGHEST_PROTOCOL)
         descriptor, temporary = tempfile.mkstemp(prefix=".checked-", suffix=".tmp", dir=os.path.dirname(entry))

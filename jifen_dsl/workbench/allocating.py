@@ -25,7 +25,9 @@ import os
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from jifen_dsl.lang.library import library_of
 from jifen_dsl.messages import T
+from jifen_dsl.workbench import memo
 from jifen_dsl.workbench.api import _library, _own_context, _read, _speak, _text
 from jifen_dsl.workbench.safety import ApiError, confine
 
@@ -117,24 +119,26 @@ def _data_file(root: str, path: Any, name: str) -> tuple[str, str]:
 def _compiled(root: str, path: Any, text: Any, lang: str | None) -> tuple[str, Any]:
     """The policy ``path`` compiled, from ``text`` when given (an edit not saved), else from its file; (as shown, compiled policy)."""
     from jifen_dsl.compile.compiler import compile_policy
-    from jifen_dsl.compile.pipeline import check_file, load_policy
+    from jifen_dsl.compile.pipeline import check_file
     from jifen_dsl.lang import model
 
     shown, real = confine(root, path)
     if text is None:
         if not os.path.isfile(real):
             raise ApiError(404, "not_found", T("{path}: no such file", path=shown))
-        _speak(lang, _read(real, shown))
-        with _library(root, real):
-            return shown, load_policy(real)
+        text = _read(real, shown)
     text = _text(text)
     _speak(lang, text)
     where = os.path.join(root, *shown.split("/"))
-    with _library(root, where):
+
+    def make() -> Any:
         checked = check_file(where, text)
-    if isinstance(checked, model.Library):
-        raise ApiError(422, "not_a_policy", T("{path} is a library of shared declarations, not a policy", path=shown))
-    return shown, compile_policy(checked)
+        if isinstance(checked, model.Library):
+            raise ApiError(422, "not_a_policy", T("{path} is a library of shared declarations, not a policy", path=shown))
+        return compile_policy(checked)
+
+    with _library(root, where):
+        return shown, memo.compiled_policy(where, library_of(where).real, text, make)
 
 
 def _run(root: str, path: Any, text: Any, applicants: Any, schools: Any, lang: str | None) -> tuple[dict[str, str], Any]:

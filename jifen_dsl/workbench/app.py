@@ -65,7 +65,8 @@ class _Workbench:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.root = settings.root
-        self.lock = threading.Lock()
+        self.cohorts = threading.Lock()
+        self.saves = threading.Lock()
         self.uploads = trying.Uploads()
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -105,13 +106,25 @@ class _Workbench:
 
     # ------------------------------------------------------------ answering
 
-    async def run(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``function`` in a worker thread, one at a time."""
-        def locked() -> Any:
-            with self.lock:
+    async def run(self, function: Callable[..., Any], *args: Any, lane: threading.Lock | None = None, **kwargs: Any) -> Any:
+        """``function`` in a worker thread; with a ``lane``, one at a time in that lane.
+
+        Work on one policy text (check, format, hover, diff, reading pages) runs
+        at once in as many threads as ask: it takes milliseconds, and a person
+        typing must never wait behind someone's allocation. Work on a cohort
+        (evaluate, explain, allocate, impact, preview, cases) runs one at a time
+        in ``self.cohorts``, which bounds the memory a cohort's columns take. A
+        save runs one at a time in ``self.saves``, so two saves of a file
+        cannot interleave their check and their write.
+        """
+        if lane is None:
+            return await run_in_threadpool(function, *args, **kwargs)
+
+        def in_lane() -> Any:
+            with lane:
                 return function(*args, **kwargs)
 
-        return await run_in_threadpool(locked)
+        return await run_in_threadpool(in_lane)
 
     def answer(self, handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
         """A JSON route: the handler's dict, or the error it met as JSON."""
@@ -215,7 +228,7 @@ class _Workbench:
 
     async def api_save(self, request: Request) -> dict:
         body = await _body(request)
-        return await self.run(api.save, self.root, _required(body, "path"), _required(body, "text"), _lang_asked(request))
+        return await self.run(api.save, self.root, _required(body, "path"), _required(body, "text"), _lang_asked(request), lane=self.saves)
 
     async def api_impact(self, request: Request) -> dict:
         from jifen_dsl.workbench import compare
@@ -223,7 +236,7 @@ class _Workbench:
         body = await _body(request)
         return await self.run(
             compare.impact_of_edit, self.root, _required(body, "path"), _required(body, "text"), _required(body, "applicants"),
-            body.get("schools"), body.get("evidence"), _lang_asked(request),
+            body.get("schools"), body.get("evidence"), _lang_asked(request), lane=self.cohorts,
         )
 
     async def api_diff(self, request: Request) -> dict:
@@ -263,23 +276,23 @@ class _Workbench:
 
     async def api_evaluate(self, request: Request) -> dict:
         body = await _body(request)
-        return await self.run(trying.evaluate, self.root, self.uploads, _required(body, "path"), body.get("text"), _required(body, "applicants"), _lang_asked(request))
+        return await self.run(trying.evaluate, self.root, self.uploads, _required(body, "path"), body.get("text"), _required(body, "applicants"), _lang_asked(request), lane=self.cohorts)
 
     async def api_explain(self, request: Request) -> dict:
         body = await _body(request)
         return await self.run(
-            trying.explain, self.root, self.uploads, _required(body, "path"), body.get("text"), _required(body, "applicants"), _required(body, "id"), _lang_asked(request),
+            trying.explain, self.root, self.uploads, _required(body, "path"), body.get("text"), _required(body, "applicants"), _required(body, "id"), _lang_asked(request), lane=self.cohorts,
         )
 
     async def api_cases_save(self, request: Request) -> dict:
         body = await _body(request)
         return await self.run(
-            trying.save_case, self.root, self.uploads, _required(body, "path"), _required(body, "applicants"), _required(body, "id"), body.get("text"), _lang_asked(request),
+            trying.save_case, self.root, self.uploads, _required(body, "path"), _required(body, "applicants"), _required(body, "id"), body.get("text"), _lang_asked(request), lane=self.cohorts,
         )
 
     async def api_cases_check(self, request: Request) -> dict:
         body = await _body(request)
-        return await self.run(trying.check_cases, self.root, _required(body, "path"), body.get("text"), _lang_asked(request))
+        return await self.run(trying.check_cases, self.root, _required(body, "path"), body.get("text"), _lang_asked(request), lane=self.cohorts)
 
     # ------------------------------------------------------------ allocation, seasons, public list
 
@@ -312,7 +325,7 @@ class _Workbench:
         from jifen_dsl.workbench.allocating import allocate
 
         body = await _body(request)
-        return await self.run(allocate, self.root, _required(body, "path"), _required(body, "applicants"), _required(body, "schools"), body.get("text"), _lang_asked(request))
+        return await self.run(allocate, self.root, _required(body, "path"), _required(body, "applicants"), _required(body, "schools"), body.get("text"), _lang_asked(request), lane=self.cohorts)
 
     async def api_seasons(self, request: Request) -> dict:
         from jifen_dsl.workbench.seasons import list_seasons
@@ -328,7 +341,7 @@ class _Workbench:
                 _required(body, name)
         return await self.run(
             preview, self.root, body.get("kind", "admission"), body.get("run"), body.get("policy"),
-            body.get("path"), body.get("applicants"), body.get("schools"), body.get("text"), _lang_asked(request),
+            body.get("path"), body.get("applicants"), body.get("schools"), body.get("text"), _lang_asked(request), lane=self.cohorts,
         )
 
 

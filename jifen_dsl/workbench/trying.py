@@ -37,8 +37,9 @@ from decimal import Decimal
 from typing import Any
 
 from jifen_dsl.errors import DataError, JifenError, PolicyError
+from jifen_dsl.lang.library import library_of
 from jifen_dsl.messages import Message, T, render
-from jifen_dsl.workbench import api
+from jifen_dsl.workbench import api, memo
 from jifen_dsl.workbench.safety import ApiError, confine
 
 __all__ = [
@@ -211,15 +212,19 @@ def _compiled(root: str, shown: str, text: str) -> Any:
     from jifen_dsl.lang import model
 
     where = api._where(root, shown)
+
+    def make() -> Any:
+        checked = check_file(where, text)
+        if not isinstance(checked, model.Policy):
+            raise ApiError(400, "not_a_policy", T("{path} holds shared declarations, not a policy: nothing to evaluate", path=shown))
+        return compile_policy(checked)
+
     try:
         with api._library(root, where):
-            checked = check_file(where, text)
+            return memo.compiled_policy(where, library_of(where).real, text, make)
     except (PolicyError, RecursionError, ValueError):
         diagnostics = [d for d in api._diagnostics(api._analyse(root, shown, text), root) if d["severity"] == "error"]
         raise ApiError(422, "invalid_policy", T("{path} does not check; nothing was evaluated", path=shown), diagnostics=diagnostics) from None
-    if not isinstance(checked, model.Policy):
-        raise ApiError(400, "not_a_policy", T("{path} holds shared declarations, not a policy: nothing to evaluate", path=shown))
-    return compile_policy(checked)
 
 
 def _load(root: str, path: Any, text: Any, lang: str | None) -> tuple[str, Any]:
@@ -234,9 +239,12 @@ def _evaluations(compiled: Any, source: _Source, root: str) -> tuple[list[Any], 
     from jifen_dsl.data.applicants import read_applicants
     from jifen_dsl.evaluation.evaluator import evaluate as run
 
-    try:
+    def make() -> tuple[list[Any], list[Any]]:
         people = read_applicants(source.real, compiled.policy)
         return people, run(compiled, people)
+
+    try:
+        return memo.evaluated_cohort(source.real, compiled, make)
     except (DataError, decimal.DecimalException) as exc:
         if isinstance(exc, DataError):
             raise _bad_data(exc, source.hide, root) from None

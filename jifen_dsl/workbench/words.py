@@ -24,6 +24,7 @@ WORDS: dict[str, Message] = {
     "save": T("Save"),
     "format": T("Format"),
     "compare": T("Compare with the policy before"),
+    "impact_link": T("What this edit changes for a cohort"),
     "changes": T("Changes"),
     "shortcut": T("Ctrl-S saves; the text is checked as you type."),
     "back": T("All policies"),

@@ -64,3 +64,41 @@ def test_the_impact_of_an_edit_before_it_is_saved(tmp_path):
         assert no_sideways_scroll(page)
         assert page.locator("#affected").is_visible()
         screenshot(page, tmp_path, "compare-impact-phone", at="#affected")
+
+
+def test_an_edit_left_unsaved_in_the_editor_is_what_compare_weighs(tmp_path):
+    folder = tmp_path / "repository"
+    shutil.copytree(POLICIES, folder / "policies")
+    shutil.copytree(ROOT / "examples", folder / "examples")
+    saved = (folder / POLICY).read_text(encoding="utf-8")
+    with served(folder) as address, launched_browser() as browser:
+        from playwright.sync_api import expect
+
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(address + f"edit?path={POLICY}")
+        page.wait_for_selector(".cm-content")
+        # The window's line is far below the fold, where the editor draws nothing: the edit goes in
+        # through the editor's text, as a paste would, and is checked as typing is.
+        page.evaluate("([from, to]) => { const s = document.getElementById('source'); s.value = s.value.replace(from, to); }", [WINDOW, MOVED])
+        expect(page.locator("#state")).to_have_text("有未保存的修改", timeout=15_000)
+
+        # Not saved; the link to Compare carries the edit, and its impact is shown.
+        page.click("#impact-link")
+        page.wait_for_selector("#edit-text")
+        assert MOVED in page.locator("#edit-text").input_value()
+        page.fill("#applicants", APPLICANTS)
+        page.fill("#schools", SCHOOLS)
+        page.click("#run-impact")
+        page.wait_for_selector("#impact[data-done]", timeout=60_000)
+        assert "[1] 要求 一年级出生日期 (G1)" in page.locator("#impact .change h3").first.inner_text()
+        assert (folder / POLICY).read_text(encoding="utf-8") == saved
+
+        # Back in the editor, the edit is there still, not saved; saved, it is forgotten.
+        page.goto(address + f"edit?path={POLICY}")
+        page.wait_for_selector(".cm-content")
+        expect(page.locator("#state")).to_have_text("有未保存的修改", timeout=15_000)
+        assert MOVED in page.evaluate("window.jifenWorkbench.getText()")
+        page.keyboard.press("Control+s")
+        expect(page.locator("#diff")).to_contain_text("一年级出生日期", timeout=15_000)
+        assert MOVED in (folder / POLICY).read_text(encoding="utf-8")
+        assert page.evaluate(f"window.sessionStorage.getItem('jifen-unsaved:{POLICY}')") is None

@@ -1,7 +1,7 @@
 /* The Compare page: the impact of an edit before it is saved.
  *
  * The text in #edit-text (the file as saved, or the unsaved text the editor left
- * in sessionStorage under "jifen-unsaved:<path>") is sent with the chosen cohort
+ * in this tab, jifenPage.unsaved) is sent with the chosen cohort
  * to POST /api/impact; the answer's differences are shown: the clauses changed,
  * each applicant whose outcome changes with the clause that causes it, and the
  * schools where a seat moves or the cut-off shifts. Nothing when nothing differs.
@@ -24,10 +24,8 @@
   var box = document.getElementById("impact");
   var ASPECTS = ["eligible", "failed", "batch", "rank", "status", "school"];
 
-  try {
-    var unsaved = window.sessionStorage.getItem("jifen-unsaved:" + path);
-    if (unsaved !== null) { source.value = unsaved; }
-  } catch (ignored) { /* storage refused: the saved text stays */ }
+  var unsaved = page.unsaved.get(path);
+  if (unsaved !== null) { source.value = unsaved; }
 
   function value(aspect, outcome) {
     var v = outcome[aspect];

@@ -8,6 +8,8 @@
  *   answer(response)         the JSON of a response, or a rejected Error with status, code and body
  *   request(route, init)     fetch with the CSRF header and the session's cookies, then answer()
  *   post(route, body)        request() of a JSON body
+ *   unsaved.get(path)        the text of ``path`` edited in this tab's editor and not saved, or null
+ *   unsaved.put(path, text)  remember it (the editor, after each check); unsaved.drop(path) once saved
  */
 (function () {
   "use strict";
@@ -57,5 +59,20 @@
     return request(route, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   }
 
-  window.jifenPage = { csrf: csrf, words: words, fill: fill, sayer: sayer, element: element, answer: answer, request: request, post: post };
+  /* An edit not yet saved follows the person to Compare and Try, in this tab only (sessionStorage):
+   * the impact of an edit is wanted before it is saved. Storage refused (a private window's
+   * quota, a policy) only means the other pages show the text as saved. */
+  var unsaved = {
+    get: function (path) {
+      try { return window.sessionStorage.getItem("jifen-unsaved:" + path); } catch (ignored) { return null; }
+    },
+    put: function (path, text) {
+      try { window.sessionStorage.setItem("jifen-unsaved:" + path, text); } catch (ignored) { /* see above */ }
+    },
+    drop: function (path) {
+      try { window.sessionStorage.removeItem("jifen-unsaved:" + path); } catch (ignored) { /* see above */ }
+    }
+  };
+
+  window.jifenPage = { csrf: csrf, words: words, fill: fill, sayer: sayer, element: element, answer: answer, request: request, post: post, unsaved: unsaved };
 })();

@@ -34,6 +34,8 @@
   var saveCase = document.getElementById("save-case");
   var casesList = document.getElementById("cases");
   var savedText = source ? source.value : "";
+  var edited = source && path ? shared.unsaved.get(path) : null;  // an edit left unsaved in the editor is what is tried
+  if (edited !== null) { source.value = edited; }
   var MAX_ROWS = 500;
   var DELAY = 500;
   var current = { applicants: null, rows: [], picked: null };

@@ -41,6 +41,10 @@
   var list = document.getElementById("diagnostics");
   var diffBox = document.getElementById("diff");
   var savedText = source.value;
+  // An edit left unsaved in this tab (on the way to Compare or Try) is taken up again.
+  var carried = shared.unsaved.get(path);
+  if (carried !== null && carried !== savedText) { api.setText(carried); }
+  var leavingWithinWorkbench = false;
   var timer = null;
   var asked = 0;
 
@@ -111,6 +115,7 @@
   function checkNow() {
     var ticket = ++asked;
     var text = api.getText();
+    if (text === savedText) { shared.unsaved.drop(path); } else { shared.unsaved.put(path, text); }
     setState(say("checking"));
     return api.check(text).then(function (answer) {
       if (ticket !== asked) { return; }
@@ -126,6 +131,7 @@
 
   function saved(text, answer) {
     savedText = text;
+    if (api.getText() === text) { shared.unsaved.drop(path); }
     showDiagnostics(answer.diagnostics);
     showDiff(answer.diff, answer.diff_note);
     setState(say("saved"), "good");
@@ -170,8 +176,19 @@
   document.getElementById("save").addEventListener("click", save);
   document.getElementById("format").addEventListener("click", format);
   document.getElementById("compare").addEventListener("click", compare);
+  // A link to another page of the workbench takes the unsaved edit along (jifenPage.unsaved):
+  // only leaving the workbench, or closing the tab, would lose it.
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+    if (link && link.origin === window.location.origin) {
+      var text = api.getText();
+      if (text === savedText) { shared.unsaved.drop(path); } else { shared.unsaved.put(path, text); }
+      leavingWithinWorkbench = true;
+      setTimeout(function () { leavingWithinWorkbench = false; }, 1000);  // a link that did not leave
+    }
+  });
   window.addEventListener("beforeunload", function (event) {
-    if (api.getText() !== savedText) { event.preventDefault(); event.returnValue = ""; }
+    if (api.getText() !== savedText && !leavingWithinWorkbench) { event.preventDefault(); event.returnValue = ""; }
   });
   checkNow();
 })();
