@@ -127,7 +127,8 @@ def csv_bytes_of(cells: pl.DataFrame, *, bom: bool = False) -> bytes:
 
 def summary_line_of(frame: pl.DataFrame) -> Message:
     """'200 applicants: 150 eligible (G1 100, G7 50), 50 not eligible', as :func:`jifen_dsl.evaluation.report.summary_line` says it."""
-    eligible = frame.filter(pl.col("eligible")).get_column("grade").value_counts().sort("grade").iter_rows()
+    # Only the two columns counted are read: filtering the whole frame would copy every column.
+    eligible = frame.lazy().select("grade", "eligible").filter(pl.col("eligible")).group_by("grade").len().sort("grade").collect().iter_rows()
     return summary_message(frame.height, list(eligible))
 
 

@@ -132,18 +132,28 @@ def _text_cells(text: pl.Series, field: model.Field, read, checked: bool) -> tup
 
 
 def _whole_column(text: pl.Series, field: model.Field, read) -> tuple[pl.Series, dict[int, Message]]:
-    """Each cell cast where it stands; the cells the cast leaves read one by one."""
+    """Each cell cast where it stands; an empty cell given what the scalar reader gives it; the cells the cast leaves read one by one."""
     values, ok = cast(text, field.type)
-    left = (~ok).arg_true()
+    bad: dict[int, Message] = {}
+    if text.has_nulls():
+        # Empty cells are most of a column a few fill in (a clearing round's choices): they are
+        # given their value at once, not patched in one by one with the cells the cast left.
+        try:
+            empty = read("")
+        except CellError as exc:
+            bad = dict.fromkeys(text.is_null().arg_true().to_list(), exc.message)
+        else:
+            one = columns.series(values.name, [empty], field.type)
+            values = pl.DataFrame([values]).select(pl.col(values.name).fill_null(pl.lit(one).first())).to_series()
+    left = (~ok & text.is_not_null()).arg_true()
     if not len(left):
-        return values, {}
+        return values, bad
     distinct, slot = _distinct(text.gather(left))
     found, refused = _read_each(distinct.to_list(), read, field)
     values = _patched(values, left, columns.series(values.name, found, field.type).gather(slot))
-    bad: dict[int, Message] = {}
     if refused:
         hit = slot.is_in(list(refused)).arg_true()
-        bad = dict(zip(left.gather(hit).to_list(), (refused[k] for k in slot.gather(hit).to_list())))
+        bad.update(zip(left.gather(hit).to_list(), (refused[k] for k in slot.gather(hit).to_list())))
     return values, bad
 
 
