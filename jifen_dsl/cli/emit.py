@@ -156,7 +156,8 @@ def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False
     if bom:
         _write_stdout("\ufeff")
     for block in batched_text(chunks):
-        _write_stdout(block)
+        # Text for a terminal or a pipe, in standard output's own encoding (as click.echo writes it).
+        _write_stdout(block.decode("utf-8") if isinstance(block, bytes) else block)
 
 
 def output_named(option: str, path: str | None, *, hint: Message | None = None) -> Named:

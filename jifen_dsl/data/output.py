@@ -143,8 +143,8 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
         handle.write(data)
 
 
-def write_chunks_atomic(path: str, chunks: Iterable[str], *, bom: bool = False, before_commit: Callable[[], None] | None = None) -> None:
-    """Write UTF-8 text given in pieces (a large result, line by line) all at once or not at all.
+def write_chunks_atomic(path: str, chunks: Iterable[str | bytes], *, bom: bool = False, before_commit: Callable[[], None] | None = None) -> None:
+    """Write UTF-8 text given in pieces (a large result, line by line; a piece may be bytes already encoded) all at once or not at all.
 
     ``before_commit``, when given, is called once everything is written, before the
     file takes its name: if it raises, nothing is written.
@@ -153,16 +153,23 @@ def write_chunks_atomic(path: str, chunks: Iterable[str], *, bom: bool = False, 
         if bom:
             handle.write("\ufeff".encode("utf-8"))
         for block in batched_text(chunks):
-            handle.write(block.encode("utf-8"))
+            handle.write(block if isinstance(block, bytes) else block.encode("utf-8"))
         if before_commit is not None:
             before_commit()
 
 
-def batched_text(chunks: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
-    """Pieces of text joined into blocks of about ``size`` characters: few writes, little memory."""
+def batched_text(chunks: Iterable[str | bytes], size: int = 1 << 20) -> Iterator[str | bytes]:
+    """Pieces of text joined into blocks of about ``size`` characters: few writes, little memory. A piece of bytes is passed on as it is, in its place."""
     pending: list[str] = []
     length = 0
     for chunk in chunks:
+        if isinstance(chunk, bytes):
+            if pending:
+                yield "".join(pending)
+                pending.clear()
+                length = 0
+            yield chunk
+            continue
         pending.append(chunk)
         length += len(chunk)
         if length >= size:
