@@ -40,7 +40,7 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
     """
     parts = [part for group in order_parts(policy) for part in group]
     eligible = frame.select("grade", "id", "eligible", *_columns_read(parts)).with_row_index("_row").filter(pl.col("eligible"))
-    grade = eligible.get_column("grade").rank("dense").cast(pl.UInt64)
+    grade = _grade_codes(eligible.get_column("grade"))
     # Each part as the dense rank of its values in its own direction (1 = first), packed
     # several to one integer while they fit: one sort over a few integers, not many wide keys.
     words = _Packer(grade, grade.max() or 0)
@@ -72,8 +72,14 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
     rows = eligible.get_column("_row").gather(order)
     grades = eligible.get_column("grade").gather(order)
     within = pl.DataFrame({"grade": grades}).select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("grade")).to_series()
-    ranks = pl.Series("rank", [None] * frame.height, dtype=pl.Int64)
+    ranks = pl.repeat(None, frame.height, dtype=pl.Int64, eager=True).alias("rank")
     return ranks.scatter(rows, within) if rows.len() else ranks
+
+
+def _grade_codes(grades: pl.Series) -> pl.Series:
+    """Each grade as its place among the few grades present, in their order (a dense rank, without sorting a million texts)."""
+    present = sorted(grades.unique().drop_nulls().to_list())
+    return grades.replace_strict(present, list(range(len(present))), default=None, return_dtype=pl.UInt64)
 
 
 _SPAN = 1 << 32  # keys spread wider than this are ranked densely before packing

@@ -68,6 +68,8 @@ def field_column(cells: Cells, field: model.Field, position: int | None, name: s
 
 def _negative_zero(text: pl.Series, values: pl.Series) -> pl.Series | None:
     """Which records hold a negative zero (a zero whose cell starts with a minus), or None when none does."""
+    if not text.str.contains("-", literal=True).any():  # the usual column: no minus anywhere, as a quick byte search says
+        return None
     zero = (values.struct.field("c") == 0).fill_null(False)
     if not zero.any():
         return None
