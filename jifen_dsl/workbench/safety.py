@@ -14,9 +14,10 @@
 - **Paths** (:func:`confine`) are relative to the served folder: no absolute
   path, no ``..``, nothing that resolves (through symbolic links) outside it, and
   only ``.jifen`` files where a policy is meant.
-- **Bodies** are bounded: :data:`JSON_LIMIT` for JSON, :data:`UPLOAD_LIMIT` for
-  uploads (``multipart/form-data``), by their declared length before anything is
-  read and by the bytes read otherwise; past it, 413.
+- **Bodies** are bounded: :data:`UPLOAD_LIMIT` for an upload (to :data:`UPLOAD_ROUTE`,
+  ``multipart/form-data`` or the file's raw bytes), :data:`JSON_LIMIT` for any other,
+  by their declared length before anything is read and by the bytes read
+  otherwise; past it, 413.
 
 Every refusal is JSON, ``{"error": {"message": ..., "code": ...}}``, in the
 language of the request (:func:`request_language`).
@@ -44,6 +45,7 @@ __all__ = [
 
 JSON_LIMIT = 10 * 1024 * 1024
 UPLOAD_LIMIT = 60 * 1024 * 1024
+UPLOAD_ROUTE = "/api/upload"
 TOKEN_COOKIE = "jifen_token"
 LANG_COOKIE = "jifen_lang"
 CSRF_HEADER = "x-csrf-token"
@@ -230,8 +232,8 @@ class Guard:
             if not _same(sent, settings.csrf):
                 await refuse(403, "csrf_invalid", T("the request's CSRF token is not this server's; reload the page"))
                 return
-        kind = headers.get("content-type", "").split(";")[0].strip().lower()
-        limit = settings.upload_limit if kind == "multipart/form-data" else settings.json_limit
+        # An upload (multipart or its raw bytes) may be as large as the upload limit; any other body, the JSON limit.
+        limit = settings.upload_limit if scope["path"] == UPLOAD_ROUTE else settings.json_limit
         declared = headers.get("content-length")
         if declared is not None:
             if not declared.strip().isdigit():

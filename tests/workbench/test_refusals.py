@@ -217,8 +217,11 @@ def test_a_50_mb_upload(folder):
         + f"\r\n--{boundary}--\r\n".encode()
     )
     headers = {"X-CSRF-Token": CSRF, "Content-Type": f"multipart/form-data; boundary={boundary}"}
-    passed = client_for(folder).post("/api/check", content=body, headers=headers)
-    assert error_of(passed, 415)["code"] == "not_json"  # past the guard; this route takes JSON only
-    refused = client_for(folder, upload_limit=40 * 1024 * 1024).post("/api/check", content=body, headers=headers)
+    passed = client_for(folder).post("/api/upload", content=body, headers=headers)
+    assert passed.status_code == 200, passed.text[:300]
+    assert passed.json()["size"] == 50 * 1024 * 1024  # kept whole, to be read as the command line reads it
+    refused = client_for(folder, upload_limit=40 * 1024 * 1024).post("/api/upload", content=body, headers=headers)
     error = error_of(refused, 413)
     assert error["code"] == "too_large" and "40" in error["message"]
+    elsewhere = client_for(folder).post("/api/check", content=body, headers=headers)  # not an upload: the 10 MB of other bodies
+    assert error_of(elsewhere, 413)["code"] == "too_large"

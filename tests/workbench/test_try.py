@@ -205,8 +205,16 @@ def test_an_upload_over_the_limit_is_refused(served: Path) -> None:
     small = client_for(served, upload_limit=1024)
     refused = small.post("/api/upload", files={"file": ("big.csv", b"x" * 4096, "text/csv")}, headers={"X-CSRF-Token": CSRF})
     assert error_of(refused, 413)["code"] == "too_large"
-    raw = small.post("/api/upload", content=b"x" * (11 * 1024 * 1024), headers={"X-CSRF-Token": CSRF, "Content-Type": "text/csv", "X-Filename": "big.csv"})
+    raw = small.post("/api/upload", content=b"x" * 4096, headers={"X-CSRF-Token": CSRF, "Content-Type": "text/csv", "X-Filename": "big.csv"})
     assert error_of(raw, 413)["code"] == "too_large"
+    # Uploaded raw or as a form, a file may be as large as the upload limit, more than any other body.
+    roomy = client_for(served, upload_limit=64 * 1024, json_limit=1024)
+    data = (served / APPLICANTS).read_bytes()
+    assert 1024 < len(data) < 64 * 1024
+    kept = roomy.post("/api/upload", content=data, headers={"X-CSRF-Token": CSRF, "Content-Type": "text/csv", "X-Filename": "cohort.csv"})
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["size"] == len(data)
+    assert error_of(post(roomy, "/api/check", {"path": POLICY, "text": "x" * 2048}), 413)["code"] == "too_large"
 
 
 @pytest.mark.parametrize("applicants, status", [
