@@ -146,12 +146,8 @@ def impact_of_edit(
 
 
 def _impact(where: str, a: Any, b: Any, cohort: str, schools: str | None, evidence: str | None) -> tuple[Any, list[dict[str, Any]]]:
-    """:func:`jifen_dsl.years.impact.impact` for two loaded sides of one file: the Impact, and the seats that move per school."""
-    from jifen_dsl.data.readers import read_table
-    from jifen_dsl.data.schools import read_schools_table
-    from jifen_dsl.messages import M
+    """:func:`jifen_dsl.years.impact.impact_of_sides` for two loaded sides of one file, the edit moved to the saved one's year; and the seats that move per school."""
     from jifen_dsl.years import impact as impacts
-    from jifen_dsl.years.diff import apply_changes, diff
     from jifen_dsl.years.sides import side_of
     from jifen_dsl.years.yearshift import shift_program
 
@@ -159,45 +155,12 @@ def _impact(where: str, a: Any, b: Any, cohort: str, schools: str | None, eviden
     moved = year - b.policy.header.year
     if moved:
         b = side_of(where, shift_program(b.program, moved))
-    changes = diff(a, b)
-    table = read_table(cohort, what="applicant")
-    schools_table = read_schools_table(schools) if schools else None
-    evidence_table = read_table(evidence, what="evidence") if evidence else None
-    if schools_table is not None and (a.policy.allocation is None or b.policy.allocation is None):
-        raise DataError([M("R0200", "{path} has no allocation section, so the cohort cannot be placed in schools; leave out --schools", path=where)])
-    compiled_a, compiled_b = impacts._compiled(a), impacts._compiled(b)
-    before, applicants = impacts._outcomes(compiled_a, table, schools_table, evidence_table)
-    after, _ = impacts._outcomes(compiled_b, table, schools_table, evidence_table)
-
-    variants: dict[str, dict[str, Any]] = {}
-    notes: dict[str, Any] = {}
-    for change in changes:
-        if change.wording_only:
-            continue
-        try:
-            variant = side_of(where, apply_changes(a, [change], b))
-            variants[change.id], _ = impacts._outcomes(impacts._compiled(variant), table, schools_table, evidence_table)
-        except PolicyError as exc:
-            first = next((d for d in exc.diagnostics if d.severity == "error"), exc.diagnostics[0])
-            notes[change.id] = first.message
-        except DataError as exc:
-            notes[change.id] = exc.problems[0] if exc.problems else str(exc)
-
-    affected = []
-    for applicant in applicants:
-        old, new = before[applicant.id], after[applicant.id]
-        changed = tuple(x for x in impacts.ASPECTS if old.differs(new, x))
-        if not changed:
-            continue
-        by_aspect = tuple((x, tuple(cid for cid, outcome in variants.items() if not outcome[applicant.id].differs(new, x))) for x in changed)
-        causes = tuple(cid for cid in variants if all(cid in ids for _, ids in by_aspect))
-        affected.append(impacts.Affected(applicant.id, applicant.grade, old, new, changed, causes, by_aspect))
-    result = impacts.Impact(
-        a, b, cohort, schools, year, (0, moved), len(applicants), tuple(changes), notes, tuple(affected),
-        impacts._summary(affected, len(applicants), schools_table is not None),
-    )
-    seats = _seats(compiled_a, compiled_b, table, schools_table, evidence_table, affected) if schools_table is not None else []
-    return result, seats
+    inputs = impacts.read_inputs(cohort, schools, evidence)
+    result = impacts.impact_of_sides(a, b, inputs, year=year, moved=(0, moved), paths=(where, where))
+    if inputs.schools_table is None:
+        return result, []
+    compiled_a, compiled_b = impacts.compiled_side(a), impacts.compiled_side(b)
+    return result, _seats(compiled_a, compiled_b, inputs.table, inputs.schools_table, inputs.evidence_table, list(result.affected))
 
 
 def _allocated(compiled: Any, table: Any, schools: Any, evidence: Any) -> dict[str, dict[str, Any]]:

@@ -36,7 +36,7 @@ from jifen_dsl.data.schools import check_choices, read_schools_table, schools_fr
 from jifen_dsl.allocation.verify import verify
 from jifen_dsl.years.yearshift import shift_program
 
-__all__ = ["Outcome", "Affected", "Impact", "impact", "ASPECTS"]
+__all__ = ["Outcome", "Affected", "Impact", "Inputs", "impact", "impact_of_sides", "read_inputs", "compiled_side", "ASPECTS"]
 
 ASPECTS = ("eligible", "failed", "batch", "rank", "status", "school")
 
@@ -89,7 +89,8 @@ class Impact:
     summary: dict[str, int]
 
 
-def _compiled(side: Side) -> CompiledPolicy:
+def compiled_side(side: Side) -> CompiledPolicy:
+    """The policy of a loaded side, compiled."""
     return compile_policy(side.policy)
 
 
@@ -127,6 +128,25 @@ def _moved_side(path: str, year: int) -> tuple[Side, int]:
     return side_of(path, shift_program(program, years)), years
 
 
+@attrs.frozen
+class Inputs:
+    """The files a cohort is run from, read once: the applicants, and the schools and evidence when given (their paths as given)."""
+
+    cohort: str
+    table: Table
+    schools: str | None = None
+    schools_table: Table | None = None
+    evidence_table: Table | None = None
+
+
+def read_inputs(cohort: str, schools: str | None = None, evidence: str | None = None) -> Inputs:
+    """Read the cohort's files, as the command line reads them; raise DataError for a bad one."""
+    return Inputs(
+        cohort, read_table(cohort, what="applicant"), schools, read_schools_table(schools) if schools else None,
+        read_table(evidence, what="evidence") if evidence else None,
+    )
+
+
 def impact(
     old_path: str, new_path: str, cohort: str, schools: str | None = None, *, year: int | None = None, evidence: str | None = None,
 ) -> Impact:
@@ -135,15 +155,22 @@ def impact(
         year = load(old_path).main.header.year
     a, moved_a = _moved_side(old_path, year)
     b, moved_b = _moved_side(new_path, year)
+    return impact_of_sides(a, b, read_inputs(cohort, schools, evidence), year=year, moved=(moved_a, moved_b), paths=(old_path, new_path))
+
+
+def impact_of_sides(a: Side, b: Side, inputs: Inputs, *, year: int, moved: tuple[int, int], paths: tuple[str, str]) -> Impact:
+    """The impact of going from side ``a`` to side ``b`` (both loaded, and moved to ``year``) on the cohort of ``inputs``.
+
+    ``paths`` name the two policies in messages; each change alone is tried as a
+    variant of ``a`` read as if at the first of them.
+    """
+    table, schools_table, evidence_table = inputs.table, inputs.schools_table, inputs.evidence_table
     changes = diff(a, b)
-    table = read_table(cohort, what="applicant")
-    schools_table = read_schools_table(schools) if schools else None
-    evidence_table = read_table(evidence, what="evidence") if evidence else None
     if schools_table is not None and (a.policy.allocation is None or b.policy.allocation is None):
-        which = old_path if a.policy.allocation is None else new_path
+        which = paths[0] if a.policy.allocation is None else paths[1]
         raise DataError([M("R0200", "{path} has no allocation section, so the cohort cannot be placed in schools; leave out --schools", path=which)])
-    before, applicants = _outcomes(_compiled(a), table, schools_table, evidence_table)
-    after, _ = _outcomes(_compiled(b), table, schools_table, evidence_table)
+    before, applicants = _outcomes(compiled_side(a), table, schools_table, evidence_table)
+    after, _ = _outcomes(compiled_side(b), table, schools_table, evidence_table)
 
     variants: dict[str, dict[str, Outcome]] = {}
     notes: dict[str, Message | str] = {}
@@ -151,8 +178,8 @@ def impact(
         if change.wording_only:
             continue
         try:
-            variant = side_of(old_path, apply_changes(a, [change], b))
-            variants[change.id], _ = _outcomes(_compiled(variant), table, schools_table, evidence_table)
+            variant = side_of(paths[0], apply_changes(a, [change], b))
+            variants[change.id], _ = _outcomes(compiled_side(variant), table, schools_table, evidence_table)
         except PolicyError as exc:
             first = next((d for d in exc.diagnostics if d.severity == "error"), exc.diagnostics[0])
             notes[change.id] = first.message
@@ -172,7 +199,7 @@ def impact(
         causes = tuple(cid for cid in variants if all(cid in ids for _, ids in by_aspect))
         affected.append(Affected(applicant.id, applicant.grade, old, new, changed, causes, by_aspect))
     return Impact(
-        a, b, cohort, schools, year, (moved_a, moved_b), len(applicants), tuple(changes), notes, tuple(affected),
+        a, b, inputs.cohort, inputs.schools, year, moved, len(applicants), tuple(changes), notes, tuple(affected),
         _summary(affected, len(applicants), schools_table is not None),
     )
 
