@@ -14,7 +14,9 @@ main file is the one the officer chose, and is read wherever it lies.
 
 from __future__ import annotations
 
+import collections
 import os
+import threading
 
 import attrs
 
@@ -28,6 +30,43 @@ from jifen_dsl.lang.parsing.parser import parse
 __all__ = ["Program", "load"]
 
 _LIBRARY_DECLS = (syntax.FieldDecl, syntax.Define, syntax.Import, syntax.CalendarBlock)
+
+
+class _Trees:
+    """The trees of the last files parsed, by path and text: a file read again unchanged is not parsed again.
+
+    The language server and the workbench check a policy at every edit, and its
+    imported libraries (the district's shared field file) have not changed: parsing
+    them again was a sixth of an edit's time. A tree is immutable (frozen nodes), so
+    one tree may serve every load; only trees that parsed are kept, and only of
+    files the size of real policies (a huge file's tree would hold memory for nothing).
+    """
+
+    SIZE = 64
+    LARGEST = 256 * 1024  # characters; a real policy or library is some 10,000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: collections.OrderedDict[tuple[str, str], syntax.PolicyFile] = collections.OrderedDict()
+
+    def parse(self, text: str, path: str) -> syntax.PolicyFile:
+        key = (path, text)
+        with self._lock:
+            tree = self._kept.get(key)
+            if tree is not None:
+                self._kept.move_to_end(key)
+                return tree
+        tree = parse(text, path)
+        if len(text) > self.LARGEST:
+            return tree
+        with self._lock:
+            self._kept[key] = tree
+            while len(self._kept) > self.SIZE:
+                self._kept.popitem(last=False)
+        return tree
+
+
+_trees = _Trees()
 
 
 @attrs.frozen
@@ -105,7 +144,7 @@ class _Loading:
         text_of_file = text_of_file.removeprefix("\ufeff")
         self.sources[file_path] = SourceText(file_path, text_of_file)
         try:
-            tree = parse(text_of_file, file_path)
+            tree = _trees.parse(text_of_file, file_path)
         except PolicyError as exc:
             self.errors.extend(exc.diagnostics)
             return None
