@@ -17,6 +17,7 @@ from typing import Sequence
 
 import polars as pl
 
+from jifen_dsl.data.spreadsheet import needs_guard
 from jifen_dsl.lang import model
 from jifen_dsl.lang.columns import decimal_text, field_column
 from jifen_dsl.messages import Message, N, T, series
@@ -97,23 +98,33 @@ def evaluation_cells(policy: model.Policy, frame: pl.DataFrame, *, guard: bool =
     a workbook writes it as a string cell instead).
     """
     personal = personal_columns(policy, frame)
-    requirement_names = _names([r.name for r in policy.requirements])
-    batch_names = _names([b.name for b in policy.batches])
+    requirements = [r.name for r in policy.requirements]
+    batches = [b.name for b in policy.batches]
+    grades = list(policy.field(model.GRADE_FIELD).type.members)
     failed = pl.col("failed")
     cells = [
         pl.col("id"),
         pl.col("grade"),
         pl.when(failed.list.len() == 0).then(pl.lit("true")).otherwise(pl.lit("false")).alias("eligible"),
-        pl.col("batch").replace_strict(range(len(batch_names)), batch_names, default=None, return_dtype=pl.String).alias("batch"),
+        pl.col("batch").replace_strict(range(len(batches)), _names(batches), default=None, return_dtype=pl.String).alias("batch"),
         points_text(frame).alias("points"),
         pl.col("rank").cast(pl.String).alias("rank"),
-        reasons(failed, requirement_names, ";").alias("failed"),
+        pl.when(failed.list.len() > 0).then(reasons(failed, _names(requirements), ";")).alias("failed"),
     ]
     cells += [pl.col(column).cast(pl.String).alias(name) for name, column in personal]
-    return frame.lazy().select(cells).with_columns(
+    # Which columns may hold a cell a spreadsheet would read as a formula, or an empty text: the
+    # applicant's own text may; the policy's names may only if one of them does; "true"/"false",
+    # numbers written by format(Decimal, "f") and ranks never do (and a million cells each is a
+    # regular expression's work saved).
+    fixes = []
+    for name in ("id", *(name for name, _ in personal)):
+        text = guarded(pl.col(name)) if guard else pl.col(name)
         # An empty cell is written empty, as the csv module writes it (polars would quote an empty string).
-        [(guarded(pl.col(name)) if guard else pl.col(name)).replace("", None).alias(name) for name in (*_COLUMNS, *(name for name, _ in personal))]
-    ).collect()
+        fixes.append(text.replace("", None).alias(name))
+    if guard:
+        named = {"grade": grades, "batch": batches, "failed": requirements}
+        fixes += [guarded(pl.col(name)).alias(name) for name, values in named.items() if any(needs_guard(v) for v in values)]
+    return frame.lazy().select(cells).with_columns(fixes).collect()
 
 
 def csv_bytes_of(cells: pl.DataFrame, *, bom: bool = False) -> bytes:

@@ -55,3 +55,31 @@ def test_personal_details_quotes_and_formulas_are_written_alike():
     written, expected = _both(str(POLICIES / "haizhu" / "2022.jifen"), rows, bom=True)
     assert "'=HYPERLINK".encode() in written
     assert written == expected
+
+
+def test_policy_names_that_look_like_formulas_are_guarded_as_the_scalar_report_guards_them():
+    """The guard skips the policy's own names unless one needs it: here the first requirement's and the grades' do."""
+    import attrs
+
+    from jifen_dsl.lang import model
+
+    compiled = load_policy(str(POLICIES / "haizhu" / "2022.jifen"))
+    policy = compiled.policy
+    first = policy.requirements[0]
+    grade = policy.field(model.GRADE_FIELD)
+    renamed_type = attrs.evolve(grade.type, members=tuple("=" + m for m in grade.type.members))
+    fields = tuple(attrs.evolve(f, type=renamed_type) if f is grade else f for f in policy.fields)
+    policy = attrs.evolve(policy, requirements=(attrs.evolve(first, name="-" + first.name), *policy.requirements[1:]), fields=fields)
+    renamed = attrs.evolve(compiled, policy=policy)
+    rows = synth.generate_applicants("haizhu", 2022, 400, 5)
+    header = list(rows[0])
+    applicants = records_from_rows("applicants.csv", header, [(i + 2, [r[h] for h in header]) for i, r in enumerate(rows)], compiled.policy)
+    evaluations = evaluate(compiled, applicants)
+    frame = _frame(compiled, evaluations).with_columns(pl.lit("=").add(pl.col("grade")).alias("grade"))
+    expected = csv_bytes(*evaluation_table(renamed, evaluations))
+    written = csv_bytes_of(evaluation_cells(policy, frame))
+    assert f",'-{first.name}".encode() in written and b",'=G1," in written
+    lines = written.decode().splitlines()[1:]
+    scalar = expected.decode().splitlines()[1:]
+    # The scalar report reads the grade from the applicant, so it says G1 where the frame says =G1: compare the rest.
+    assert [line.replace(",'=G", ",G") for line in lines] == scalar
