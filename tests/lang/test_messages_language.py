@@ -22,6 +22,8 @@ POLICIES = {
     "zh_import.jifen": ZH_HEADER + "引用 “nowhere.jifen”\n",
     "en_date.jifen": EN_HEADER + "define deadline = 2022-02-30\n",
     "en_import.jifen": EN_HEADER + 'import "../../outside.jifen"\n',
+    "zh_keyword.jifen": ZH_HEADER.replace(" 区 “海珠区”", ""),
+    "en_keyword.jifen": EN_HEADER.replace(' district "Haizhu"', ""),
 }
 
 
@@ -153,3 +155,14 @@ def test_an_english_policy_importing_from_outside_its_library(place):
         "\n"
         "1 个错误\n"
     )
+
+
+def test_a_missing_keyword_is_named_in_the_policys_own_spelling(place):
+    """The keyword expected is spelled as the file spells its keywords: 区 in a Chinese policy, district in an English one."""
+    chinese = check(place, "zh_keyword.jifen")
+    assert "错误[P0001]: 此处不应出现 '年度'" in chinese
+    assert "提示: 此处应为 '区'\n" in chinese and "district" not in chinese
+    assert "hint: expected '区'\n" in check(place, "zh_keyword.jifen", "--lang", "en")
+    english = check(place, "en_keyword.jifen")
+    assert "error[P0001]: unexpected 'year'" in english
+    assert "hint: expected 'district'\n" in english and "区" not in english

@@ -284,7 +284,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic
     token = exc.token
     value = str(token)
     message = M("P0001", "unexpected {token}", token=repr(value))
-    expected = set(exc.accepts or exc.expected or ())
+    expected = _acceptable(exc)
     hint = _describe_expected(expected, chinese) if expected else None
     if value in keywords() and ("NAME" in expected or "BRACKET_NAME" in expected):
         hint = T("{word} is a keyword here; a name spelled like a keyword is written in brackets: 「{name}」", word=repr(value), name=value)
@@ -298,6 +298,22 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic
             return Diagnostic(message, Span(path, token.line, token.column, token.line, token.column + len(run), token.start_pos, token.start_pos + len(run)), hint)
     end_col = (token.end_column or column + len(value)) if token.end_line == token.line else column + len(value)
     return Diagnostic(message, Span(path, token.line or line, token.column or column, token.line or line, end_col, token.start_pos or 0, token.end_pos or 0), hint)
+
+
+def _acceptable(exc: UnexpectedToken) -> set[str]:
+    """The terminals the parser would have taken where the token stands.
+
+    Lark's list of them (``accepts``) keeps only terminals whose names are upper
+    case, which leaves out every keyword named after its Chinese text (区, 要求 ...):
+    a Chinese file would be told only the English spelling. Those come back from
+    the parser state's own choices, where they stand beside the English spelling
+    that ``accepts`` kept.
+    """
+    accepts = set(exc.accepts or exc.expected or ())
+    parser = getattr(exc, "interactive_parser", None)
+    if parser is None or not accepts:
+        return accepts
+    return accepts | {name for name in parser.choices() if _CJK.match(name)}
 
 
 _BRACKET_HINT = T(
