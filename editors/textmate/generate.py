@@ -233,7 +233,7 @@ def build(uses: dict[str, set[str]], func_zh: list[str]) -> dict:
     # The lexer's DATETIME, DATETIME_ZH, DATE and DATE_ZH, in its order of priority.
     add("datetime", {
         "match": r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?![\d:])"
-                 r"|\d{4}年\d{1,2}月\d{1,2}日 ?\d{1,2}[:：]\d{2}(?:[:：]\d{2})?",
+                 "|\\d{4}年\\d{1,2}月\\d{1,2}日[ \u3000]?\\d{1,2}[:：]\\d{2}(?:[:：]\\d{2})?",  # the space may be an ideographic one (U+3000)
         "name": "constant.numeric.datetime.jifen",
     })
     add("date", {

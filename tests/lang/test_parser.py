@@ -96,6 +96,9 @@ def test_precedence_and_binds_tighter_than_or():
 def test_literals():
     assert condition("a = 2022-04-25 09:00").right == syntax.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0))
     assert condition("a = 2022年4月25日09:00").right == syntax.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0))
+    # The space a Chinese keyboard types (U+3000) before the time, as well as a plain one.
+    assert condition("a = 2022年4月25日\u300009:00：30").right == syntax.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0, 30))
+    assert condition("a = 2022年4月25日 09:00").right == syntax.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0))
     assert condition("a = 2022-04-25T09:00:30").right == syntax.DateTimeLit(dt.datetime(2022, 4, 25, 9, 0, 30))
     assert condition("a = 2.50").right == syntax.NumberLit(Decimal("2.50"), False)
     assert condition('a = "q\\"uote\\\\"').right == syntax.StringLit('q"uote\\')

@@ -47,7 +47,7 @@ _UNIT_WORDS = {
 
 _DATE_ZH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?")
-_DATETIME_ZH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 ?(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")
+_DATETIME_ZH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日[ \u3000]?(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?")  # a space, or an ideographic one as a Chinese keyboard types it
 
 
 @v_args(meta=True)
