@@ -51,7 +51,7 @@ from typing import Any, Sequence
 import polars as pl
 
 from jifen_dsl.data.schools import School
-from jifen_dsl.data.spreadsheet import LEADING
+from jifen_dsl.data.spreadsheet import LEADING, needs_guard
 from jifen_dsl.data.xlsxcolumns import ColumnSheet, column_sheet
 from jifen_dsl.evaluation.columnar_report import NEGATIVE_ZERO, csv_bytes_of, guarded, personal_columns, points_text, reasons
 from jifen_dsl.lang import model
@@ -103,26 +103,37 @@ def placement_cells(policy: model.Policy, frame: pl.DataFrame, schools: Sequence
         listed(pl.col("batch"), [b.name for b in policy.batches]).alias("batch"),
         pl.col("rank").cast(pl.String).alias("rank"),
         points_text(frame).alias("points"),
-        reasons(pl.col("failed"), [r.name for r in policy.requirements], ";").alias("failed"),
+        pl.when(pl.col("failed").list.len() > 0).then(reasons(pl.col("failed"), [r.name for r in policy.requirements], ";")).alias("failed"),
     ]
     cells += [pl.col(column).cast(pl.String).alias(name) for name, column in personal]
-    return finished_cells(frame.lazy().select(cells).collect(), guard)
+    # Only text that comes from the files (ids, schools, personal details), and the policy's own
+    # names when one of them starts like a formula, can need the guard or be empty; statuses,
+    # rounds, ranks and points never do.
+    named = {
+        "grade": policy.field(model.GRADE_FIELD).type.members,
+        "batch": [b.name for b in policy.batches],
+        "failed": [r.name for r in policy.requirements],
+    }
+    only = ["id", "school", *(name for name, _ in personal), *(name for name, values in named.items() if any(needs_guard(v) for v in values))]
+    return finished_cells(frame.lazy().select(cells).collect(), guard, only=only)
 
 
-def finished_cells(cells: pl.DataFrame, guard: bool) -> pl.DataFrame:
+def finished_cells(cells: pl.DataFrame, guard: bool, *, only: Sequence[str] | None = None) -> pl.DataFrame:
     """The cells with each empty one null; with ``guard``, an apostrophe before each a spreadsheet would read as a formula.
 
     An empty cell is written empty, as the csv module writes it (polars would
     quote an empty string). The guard is applied only to the columns with a
     cell starting with one of a formula's first characters: most columns
     (statuses, schools, ranks, points) never have one, and one look at each is
-    much cheaper than the guard.
+    much cheaper than the guard. With ``only``, the other columns are known to
+    hold neither an empty text nor one that needs the guard, and are left as they are.
     """
-    leading = [False] * cells.width
-    if guard and cells.height:
-        leading = list(cells.select(pl.all().str.contains(_LEADING).any()).row(0))
+    names = [name for name in cells.columns if only is None or name in only]
+    leading = [False] * len(names)
+    if guard and cells.height and names:
+        leading = list(cells.select(pl.col(names).str.contains(_LEADING).any()).row(0))
     return cells.with_columns(
-        (guarded(pl.col(name)) if lead else pl.col(name)).replace("", None).alias(name) for name, lead in zip(cells.columns, leading)
+        (guarded(pl.col(name)) if lead else pl.col(name)).replace("", None).alias(name) for name, lead in zip(names, leading)
     )
 
 

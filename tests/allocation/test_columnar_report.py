@@ -230,3 +230,19 @@ def test_a_workbook_cell_is_written_as_openpyxl_writes_it(text, text_first):
     cells = pl.DataFrame(rows, schema=["id", "n", "v"], orient="row")
     expected = workbook_bytes([Sheet("s", ["id", "n", "v"], rows, numeric=frozenset({1}), formats=((0, "@"),))])
     assert workbook_bytes_of([ColumnSheet("s", cells, frozenset({"n"}), frozenset({"id"}))]) == expected
+
+
+def test_policy_names_that_look_like_formulas_are_guarded_alike(write_policy):
+    """The policy's own names are guarded only when one of them needs it: here a batch and a requirement do."""
+    policy = POLICY.replace('requirement not_enrolled "Not enrolled yet"', 'requirement 「@not_enrolled」 "Not enrolled yet"')
+    tail = TAIL.replace('batch first "First batch"', 'batch 「-first」 "First batch"')
+    rows = [
+        _row(0, "90", choices="S1"),
+        _row(1, "85", choices="P2;S1"),
+        _row(2, "60", child_enrolled="true"),  # ineligible: fails 「@not_enrolled」
+    ]
+    allocation = _allocation(write_policy(policy, tail=tail), rows, SCHOOLS)
+    frame = _frame(allocation)
+    _assert_all_alike(allocation, frame)
+    csv = placement_csv_bytes(allocation.policy, frame, allocation.schools).decode()
+    assert ",'-first," in csv and ",'@not_enrolled" in csv
