@@ -167,10 +167,33 @@ def files_under(root: str, suffixes: tuple[str, ...], limit: int, *, policy: boo
                     confine(root, relative, policy=policy)
                 except ApiError:  # a link leading out
                     continue
+                if not policy and not _could_hold_rows(os.path.join(directory, name)):
+                    continue
                 found.append(relative)
                 if len(found) >= limit:
                     return found
     return found
+
+
+def _could_hold_rows(path: str) -> bool:
+    """Whether a data file can be a table at all: a JSON file must hold a list and a JSON Lines file objects.
+
+    A folder served whole holds other JSON (a package.json, an editor's grammar)
+    that only a reader's error would come of; one look at the first bytes leaves
+    it out of the files a page offers. A file that cannot be read is offered, so
+    that choosing it says why.
+    """
+    lower = path.lower()
+    if not lower.endswith((".json", ".jsonl", ".ndjson")):
+        return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        return True
+    if not head:
+        return True
+    return head[:1] == (b"[" if lower.endswith(".json") else b"{")
 
 
 @_own_context

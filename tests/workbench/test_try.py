@@ -262,3 +262,19 @@ def test_uploads_are_bounded_and_removed() -> None:
     base = uploads._base()
     uploads.close()
     assert not os.path.exists(base)
+
+
+def test_json_files_that_cannot_hold_rows_are_not_offered(client, served: Path) -> None:
+    """A folder served whole holds other JSON (a package.json): only a list, or JSON Lines of objects, is offered."""
+    (served / "tools").mkdir()
+    (served / "tools" / "package.json").write_text('{"name": "x", "version": "1.0.0"}', encoding="utf-8")
+    (served / "tools" / "numbers.jsonl").write_text("1\n2\n", encoding="utf-8")
+    (served / "data").mkdir()
+    (served / "data" / "cohort.json").write_text('\ufeff  [{"id": "A1"}]', encoding="utf-8")
+    (served / "data" / "cohort.jsonl").write_text('{"id": "A1"}\n', encoding="utf-8")
+    (served / "data" / "empty.json").write_text("", encoding="utf-8")  # offered: choosing it says what is wrong
+    files = client.get("/api/applicant-files").json()["files"]
+    assert "tools/package.json" not in files and "tools/numbers.jsonl" not in files
+    assert {"data/cohort.json", "data/cohort.jsonl", "data/empty.json", APPLICANTS} <= set(files)
+    compare_files = client.get("/compare", params={"path": POLICY}).text
+    assert "data/cohort.json" in compare_files and "tools/package.json" not in compare_files
