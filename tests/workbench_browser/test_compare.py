@@ -3,6 +3,7 @@ a birth-date window moved by a month lists the applicants it changes, each with 
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from ..browser import launched_browser, no_sideways_scroll, screenshot, served
@@ -84,8 +85,8 @@ def test_an_edit_left_unsaved_in_the_editor_is_what_compare_weighs(tmp_path):
 
         # Not saved; the link to Compare carries the edit, and its impact is shown.
         page.click("#impact-link")
-        page.wait_for_selector("#edit-text")
-        assert MOVED in page.locator("#edit-text").input_value()
+        # The page's script (deferred) puts the edit in once the page has loaded: wait for it, not for the box.
+        expect(page.locator("#edit-text")).to_have_value(re.compile(re.escape(MOVED)), timeout=15_000)
         page.fill("#applicants", APPLICANTS)
         page.fill("#schools", SCHOOLS)
         page.click("#run-impact")
