@@ -14,9 +14,8 @@ main file is the one the officer chose, and is read wherever it lies.
 
 from __future__ import annotations
 
-import collections
+import functools
 import os
-import threading
 
 import attrs
 
@@ -32,41 +31,22 @@ __all__ = ["Program", "load"]
 _LIBRARY_DECLS = (syntax.FieldDecl, syntax.Define, syntax.Import, syntax.CalendarBlock)
 
 
-class _Trees:
-    """The trees of the last files parsed, by path and text: a file read again unchanged is not parsed again.
-
-    The language server and the workbench check a policy at every edit, and its
-    imported libraries (the district's shared field file) have not changed: parsing
-    them again was a sixth of an edit's time. A tree is immutable (frozen nodes), so
-    one tree may serve every load; only trees that parsed are kept, and only of
-    files the size of real policies (a huge file's tree would hold memory for nothing).
-    """
-
-    SIZE = 64
-    LARGEST = 256 * 1024  # characters; a real policy or library is some 10,000
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kept: collections.OrderedDict[tuple[str, str], syntax.PolicyFile] = collections.OrderedDict()
-
-    def parse(self, text: str, path: str) -> syntax.PolicyFile:
-        key = (path, text)
-        with self._lock:
-            tree = self._kept.get(key)
-            if tree is not None:
-                self._kept.move_to_end(key)
-                return tree
-        tree = parse(text, path)
-        if len(text) > self.LARGEST:
-            return tree
-        with self._lock:
-            self._kept[key] = tree
-            while len(self._kept) > self.SIZE:
-                self._kept.popitem(last=False)
-        return tree
+# The trees of the last files parsed, by path and text: a file read again unchanged is not
+# parsed again. The language server and the workbench check a policy at every edit, and its
+# imported libraries (the district's shared field file) have not changed: parsing them again
+# was a sixth of an edit's time. A tree is immutable (frozen nodes), so one tree may serve
+# every load; a file that does not parse raises, and lru_cache keeps nothing of it. Only
+# files the size of real policies are kept: a huge file's tree would hold memory for nothing.
+_LARGEST_KEPT = 256 * 1024  # characters; a real policy or library is some 10,000
 
 
-_trees = _Trees()
+@functools.lru_cache(maxsize=64)
+def _parsed_small(text: str, path: str) -> syntax.PolicyFile:
+    return parse(text, path)
+
+
+def _parsed(text: str, path: str) -> syntax.PolicyFile:
+    return _parsed_small(text, path) if len(text) <= _LARGEST_KEPT else parse(text, path)
 
 
 @attrs.frozen
@@ -144,7 +124,7 @@ class _Loading:
         text_of_file = text_of_file.removeprefix("\ufeff")
         self.sources[file_path] = SourceText(file_path, text_of_file)
         try:
-            tree = _trees.parse(text_of_file, file_path)
+            tree = _parsed(text_of_file, file_path)
         except PolicyError as exc:
             self.errors.extend(exc.diagnostics)
             return None

@@ -64,10 +64,6 @@ class Memo(Generic[V]):
                 self._kept.popitem(last=False)
         return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
 
 _policies: Memo[Any] = Memo(POLICIES)
 _cohorts: Memo[Any] = Memo(COHORTS)

@@ -14,7 +14,7 @@ with warnings.catch_warnings():  # newer starlette asks for httpx's successor, h
 
 from jifen_dsl.workbench.app import create_app
 
-from ..conftest import POLICIES
+from ..conftest import POLICIES, ROOT
 
 CSRF = "test-csrf-token"
 
@@ -25,6 +25,14 @@ def folder(tmp_path: Path) -> Path:
     served = tmp_path / "policies"
     shutil.copytree(POLICIES, served)
     return served
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Path:
+    """A folder holding the bundled policies and the Haizhu example applicants, as the repository does."""
+    shutil.copytree(POLICIES, tmp_path / "policies")
+    shutil.copytree(ROOT / "examples" / "haizhu-2022", tmp_path / "examples" / "haizhu-2022")
+    return tmp_path
 
 
 def client_for(folder: Path, **options) -> TestClient:

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
-import pytest
-
 from jifen_dsl.workbench import memo, trying
 
-from ..conftest import POLICIES, ROOT
 from .conftest import client_for, error_of, post
 
 POLICY = "policies/haizhu/2022.jifen"
 APPLICANTS = "examples/haizhu-2022/applicants.csv"
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Path:
-    shutil.copytree(POLICIES, tmp_path / "policies")
-    shutil.copytree(ROOT / "examples" / "haizhu-2022", tmp_path / "examples" / "haizhu-2022")
-    return tmp_path
 
 
 def test_a_changed_import_is_read_again(served: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,20 +12,11 @@ import pytest
 
 from jifen_dsl.workbench import trying
 
-from ..conftest import POLICIES, ROOT
 from .conftest import CSRF, client_for, error_of, post
 
 POLICY = "policies/haizhu/2022.jifen"
 APPLICANTS = "examples/haizhu-2022/applicants.csv"
 SAMPLES = "policies/haizhu/2022.samples.csv"
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Path:
-    """A folder holding the bundled policies and the Haizhu example applicants, as the repository does."""
-    shutil.copytree(POLICIES, tmp_path / "policies")
-    shutil.copytree(ROOT / "examples" / "haizhu-2022", tmp_path / "examples" / "haizhu-2022")
-    return tmp_path
 
 
 @pytest.fixture
