@@ -97,6 +97,21 @@ def test_the_ranks_do_not_depend_on_the_input_order():
     assert _columnar_ranks(policy, shuffled) == first
 
 
+def test_a_file_nearly_in_id_order_ranks_as_a_shuffled_one():
+    # Rows nearly in id order take the ids' ranks as integers; shuffled rows sort the text itself.
+    path = str(POLICIES / "haizhu" / "2022.jifen")
+    policy, evaluations = _evaluated(path, synth.generate_applicants("haizhu", 2022, 800, 4))
+    nearly = sorted(evaluations, key=lambda e: e.id)
+    nearly[10], nearly[500] = nearly[500], nearly[10]
+    nearly.insert(0, nearly.pop())
+    shuffled = list(evaluations)
+    random.Random(9).shuffle(shuffled)
+    expected = {e.id: e.rank for e in evaluations}
+    assert sum(rank is not None for rank in expected.values()) > 200
+    assert _columnar_ranks(policy, nearly) == expected
+    assert _columnar_ranks(policy, shuffled) == expected
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
