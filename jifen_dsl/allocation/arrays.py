@@ -51,11 +51,7 @@ def allocate_arrays(policy: model.Policy, frame: pl.DataFrame, schools: Sequence
 def _allocate(settings: model.Allocation, where: Positions, frame: pl.DataFrame, offer: pl.DataFrame) -> pl.DataFrame:
     """Rank, form units and cut in columns; place each grade's qualified units in a loop; write the outcome in columns."""
     eligible = frame.select("grade", "rank", "batch", "accepts", "sibling", "eligible").with_row_index("_row").filter(pl.col("eligible"))
-    # Grades are placed independently, so any order of grades will do: numbering them
-    # lets one sort of integers rank every grade (stable: equal ranks stay in input order).
-    grades = eligible.get_column("grade").unique().to_list()
-    code = pl.col("grade").replace_strict(grades, list(range(len(grades))), return_dtype=pl.Int32)
-    eligible = eligible.sort(code, pl.col("rank"), maintain_order=True)
+    eligible = _in_rank_order(eligible)
     groups = _sibling_groups(where, eligible)
     units = _units(settings, where, eligible, groups, offer)
     qualified = units.filter(pl.col("qualified"))
@@ -75,6 +71,29 @@ def _allocate(settings: model.Allocation, where: Positions, frame: pl.DataFrame,
             raise KeyError(_NO_SCHOOL.format(grade=grades[start])) from None
         start = end
     return _outcome(frame, eligible.get_column("_row"), rows, seats, groups)
+
+
+def _in_rank_order(eligible: pl.DataFrame) -> pl.DataFrame:
+    """The eligible grade by grade, each in rank order; equal ranks (there are none after the ranking) in input order.
+
+    Grades are placed independently, so any order of grades will do: numbering
+    them, grade, rank and row pack into one integer, whose sort is total and three
+    times faster than a sort over three columns that keeps the input order.
+    """
+    if not eligible.height:
+        return eligible
+    grades = eligible.get_column("grade").unique().to_list()
+    code = pl.col("grade").replace_strict(grades, list(range(len(grades))), return_dtype=pl.UInt64)
+    rank = eligible.get_column("rank")
+    row_bits = int(eligible.get_column("_row").max() or 0).bit_length()  # rows of the whole frame, not only the eligible
+    rank_bits = int(rank.max() or 0).bit_length()
+    if rank.null_count() or (rank.min() or 0) < 0 or len(grades).bit_length() + rank_bits + row_bits > 63:
+        return eligible.sort(code, pl.col("rank"), maintain_order=True)
+    def shift(bits: int) -> pl.Expr:
+        return pl.lit(1 << bits, dtype=pl.UInt64)
+
+    packed = code * shift(rank_bits + row_bits) + pl.col("rank").cast(pl.UInt64) * shift(row_bits) + pl.col("_row").cast(pl.UInt64)
+    return eligible.sort(packed)
 
 
 def _sibling_groups(where: Positions, eligible: pl.DataFrame) -> pl.DataFrame:
@@ -143,14 +162,17 @@ def _school_lists(lists: pl.Series, units: pl.DataFrame, offer: pl.DataFrame) ->
     list) is the index past the last school: placing fails where it reaches it,
     as the object allocator does (:data:`_NO_SCHOOL`).
     """
-    ids = offer.get_column("school_id").to_list()
+    ids = offer.get_column("school_id")
     past = len(ids)
-    indices = lists.list.eval(pl.element().replace_strict(ids, list(range(past)), default=past, return_dtype=pl.Int32))
+    lengths = lists.list.len().fill_null(0)
+    # The schools' ids as an enum's categories: a school's code is its index, found by one hash lookup.
+    names = lists.explode(empty_as_null=False, keep_nulls=False)
+    index = names.cast(pl.Enum(ids), strict=False).to_physical().cast(pl.Int32).fill_null(past)
     grade_of = pl.concat([offer.get_column("grade"), pl.Series([None], dtype=pl.String)])
-    named = pl.DataFrame({"grade": units.get_column("grade"), "index": indices}).explode("index").drop_nulls("index")
-    fits = grade_of.gather(named.get_column("index")) == named.get_column("grade")
-    flat = named.select(pl.when(fits).then(pl.col("index")).otherwise(past)).to_series()
-    start = pl.concat([pl.Series([0], dtype=pl.Int64), indices.list.len().cast(pl.Int64).cum_sum()])
+    unit_grade = units.get_column("grade").repeat_by(lengths).explode(empty_as_null=False, keep_nulls=False)
+    fits = grade_of.gather(index) == unit_grade
+    flat = pl.select(pl.when(fits).then(index).otherwise(past)).to_series()
+    start = pl.concat([pl.Series([0], dtype=pl.Int64), lengths.cast(pl.Int64).cum_sum()])
     return flat.to_list(), start.to_list()
 
 
