@@ -112,15 +112,14 @@ def _prepared(placed: pl.DataFrame, settings: model.Allocation, where: Positions
             *(pl.col(name).first().over("group", "grade").alias(f"_lead_{name}") for name in ("rank", "batch", "choices", "clearing")),
         )
     )
-    return (
-        rows.join(leads, on="_row", how="left", maintain_order="left")
-        .with_columns(
-            u_rank=pl.when(in_group).then(pl.col("_lead_rank")).otherwise(pl.col("rank")),
-            u_batch=pl.when(in_group).then(pl.col("_lead_batch")).otherwise(pl.col("batch")).cast(pl.Int64).fill_null(_LATE),
-            u_choices=pl.when(in_group).then(pl.col("_lead_choices")).otherwise(pl.col("choices")),
-            u_clearing=pl.when(in_group).then(pl.col("_lead_clearing")).otherwise(pl.col("clearing")),
-        )
-        .drop("_lead_rank", "_lead_batch", "_lead_choices", "_lead_clearing")
+    # The leads' values joined to the row numbers alone, then set beside the rows: a join of the
+    # whole frame would copy every column of a million rows to add four.
+    lead = rows.select("_row").join(leads, on="_row", how="left", maintain_order="left")
+    return rows.with_columns(
+        pl.when(in_group).then(lead.get_column("_lead_rank")).otherwise(pl.col("rank")).alias("u_rank"),
+        pl.when(in_group).then(lead.get_column("_lead_batch")).otherwise(pl.col("batch")).cast(pl.Int64).fill_null(_LATE).alias("u_batch"),
+        pl.when(in_group).then(lead.get_column("_lead_choices")).otherwise(pl.col("choices")).alias("u_choices"),
+        pl.when(in_group).then(lead.get_column("_lead_clearing")).otherwise(pl.col("clearing")).alias("u_clearing"),
     )
 
 
