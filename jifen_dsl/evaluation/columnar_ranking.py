@@ -17,6 +17,8 @@ every part before it.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -39,28 +41,30 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
     (as the columnar backend gives them).
     """
     parts = [part for group in order_parts(policy) for part in group]
-    eligible = frame.select("grade", "id", "eligible", *_columns_read(parts)).with_row_index("_row").filter(pl.col("eligible"))
+    # Each key is made over the whole column and only then taken for the eligible: taking the
+    # eligible's rows first would copy every decimal (a wide struct) to be narrowed right after.
+    at = frame.get_column("eligible").fill_null(False).arg_true()
+    eligible = frame.select("grade", "id").with_row_index("_row")[at]
     grade = _grade_codes(eligible.get_column("grade"))
     # Each part as the dense rank of its values in its own direction (1 = first), packed
     # several to one integer while they fit: one sort over a few integers, not many wide keys.
     words = _Packer(grade, grade.max() or 0)
     descending_last = False
     keys: list[pl.Series] = []
+    offsets = _all_offsets(policy, parts, frame, at)
     for position, part in enumerate(parts):
         if part.source == "lottery":
             keys += words.done()
             keys.append(_tickets(eligible, part.seed, keys).alias(f"_lottery_{position}"))
             words = _Packer(None, 0)
             continue
-        key = _key(policy, part, eligible)
-        if key.dtype == pl.String and position == len(parts) - 1:
+        if position not in offsets:
             keys += words.done()  # the last part, a unique id: sorted as text, never ranked first
-            keys.append(_text_order(key).alias("_last"))
+            keys.append(_text_order(_key(policy, part, frame).gather(at)).alias("_last"))
             words = _Packer(None, 0)
             descending_last = part.descending
             continue
-        offset, top = _offsets(key)
-        words.add(top - offset if part.descending else offset, top)
+        words.add(*offsets[position])
     keys += words.done()
     # One sort over the few packed words and the last key. The chain ends in a unique key or a
     # lottery, so the order is total and the sort need not keep the file's order; a policy with
@@ -80,6 +84,26 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
     within = pl.DataFrame({"grade": grades}).select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("grade")).to_series()
     ranks = pl.repeat(None, frame.height, dtype=pl.Int64, eager=True).alias("rank")
     return ranks.scatter(rows, within) if rows.len() else ranks
+
+
+def _all_offsets(policy: model.Policy, parts: list[OrderPart], frame: pl.DataFrame, at: pl.Series) -> dict[int, tuple[pl.Series, int]]:
+    """Part position -> the eligible's key in the part's direction as non-negative integers, and the largest, for every part but a lottery and a last text key.
+
+    The parts are independent until they are packed: they are made a few at a
+    time (polars lets go of the interpreter while it works).
+    """
+
+    def offsets(position: int) -> tuple[int, tuple[pl.Series, int] | None]:
+        part = parts[position]
+        key = _key(policy, part, frame)
+        if key.dtype == pl.String and position == len(parts) - 1:
+            return position, None
+        offset, top = _offsets(key)
+        return position, ((top - offset if part.descending else offset).gather(at), top)
+
+    wanted = [position for position, part in enumerate(parts) if part.source != "lottery"]
+    with ThreadPoolExecutor(max(1, min(pl.thread_pool_size(), os.cpu_count() or 1))) as pool:
+        return {position: found for position, found in pool.map(offsets, wanted) if found is not None}
 
 
 def _text_order(key: pl.Series) -> pl.Series:
@@ -141,15 +165,6 @@ class _Packer:
         if self.current is not None:
             self.words.append(self.current)
         return [word.alias(f"_word_{i}_{id(self)}") for i, word in enumerate(self.words)]
-
-
-def _columns_read(parts: list[OrderPart]) -> list[str]:
-    names = []
-    for part in parts:
-        name = _column(part)
-        if name is not None and name not in names:
-            names.append(name)
-    return names
 
 
 def _column(part: OrderPart) -> str | None:
