@@ -143,12 +143,12 @@ def emit_bytes(data: bytes, output: str | None) -> None:
         write_bytes_atomic(output, data)
 
 
-def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False, before_commit=None) -> None:
+def _emit_chunks(chunks: Iterable, output: str | None, *, bom: bool = False, before_commit=None) -> None:
     """Write a result given in pieces (a large CSV, line by line) to a file (atomically) or to stdout, as it is made.
 
     ``before_commit`` is called before a file takes its name (see output.write_chunks_atomic).
     """
-    from jifen_dsl.data.output import batched_text, write_chunks_atomic
+    from jifen_dsl.data.output import Streamed, batched_text, write_chunks_atomic
 
     if not to_stdout(output):
         write_chunks_atomic(output, chunks, bom=bom, before_commit=before_commit)
@@ -157,6 +157,8 @@ def _emit_chunks(chunks: Iterable[str], output: str | None, *, bom: bool = False
         _write_stdout("\ufeff")
     for block in batched_text(chunks):
         # Text for a terminal or a pipe, in standard output's own encoding (as click.echo writes it).
+        if isinstance(block, Streamed):
+            block = block.bytes()
         _write_stdout(block.decode("utf-8") if isinstance(block, bytes) else block)
 
 

@@ -49,7 +49,7 @@ def _evidence_source(path: str | None, formulas: str = "refuse"):
 @run_options
 def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, formulas, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
-    from jifen_dsl.evaluation.columnar_report import csv_bytes_of, evaluation_cells, summary_line_of
+    from jifen_dsl.evaluation.columnar_report import csv_streamed, evaluation_cells, summary_line_of
     from jifen_dsl.evaluation.report import evaluation_lines
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
@@ -61,7 +61,7 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
 
     def text():
         if fmt == "csv":
-            return [csv_bytes_of(evaluation_cells(rules, outcome))]
+            return [csv_streamed(evaluation_cells(rules, outcome))]
         return evaluation_lines(run.compiled, run.evaluations, fmt)  # a table or JSON with each failure's values: from objects
 
     finish_run(run, text, lambda: _workbook("results", evaluation_cells(rules, outcome, guard=False)), fmt, output, out_dir, rejects, bom)
@@ -91,7 +91,7 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
     from jifen_dsl.allocation.columnar_summary import summary_of, summary_sheet
     from jifen_dsl.data.xlsxcolumns import workbook_bytes_of
     from jifen_dsl.allocation.report import counts_line, format_summary_data, placement_lines
-    from jifen_dsl.evaluation.columnar_report import csv_bytes_of
+    from jifen_dsl.evaluation.columnar_report import csv_streamed
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
     check_run_options(fmt, output, out_dir, lenient, rejects)
@@ -106,7 +106,7 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
 
         def text():
             if fmt == "csv":
-                return [csv_bytes_of(placement_cells(rules, frame, offer))]
+                return [csv_streamed(placement_cells(rules, frame, offer))]
             if fmt == "json":
                 return [placement_json_bytes(rules, frame, offer)]
             return placement_lines(run.allocation, fmt)  # the text table: from objects

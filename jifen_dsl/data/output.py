@@ -16,7 +16,9 @@ Which files may be written at all is decided before any work starts:
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -29,7 +31,7 @@ from jifen_dsl.messages import M, Message, render
 
 __all__ = [
     "atomic_file", "write_text_atomic", "write_bytes_atomic", "write_chunks_atomic", "batched_text", "write_directory_atomic",
-    "RUN_MARKER", "WriteError", "reason", "cannot_write",
+    "RUN_MARKER", "WriteError", "reason", "cannot_write", "Streamed",
 ]
 
 RUN_MARKER = "manifest.json"  # the manifest of a run; runs/outdir.py decides whether a folder holding one may be written into
@@ -49,7 +51,14 @@ class WriteError(DataError):
 
 def reason(exc: OSError) -> str:
     """Why an operating-system call failed, as the system says it ("No space left on device")."""
-    return exc.strerror or str(exc)
+    if exc.strerror:
+        return exc.strerror
+    # polars, writing into a file, passes the system's refusal on as "File too large (os error 27)".
+    found = _OS_ERROR.fullmatch(str(exc))
+    return os.strerror(int(found.group(1))) if found else str(exc)
+
+
+_OS_ERROR = re.compile(r".* \(os error ([0-9]+)\)")
 
 
 def cannot_write(path: str, exc: OSError) -> Message:
@@ -143,8 +152,29 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
         handle.write(data)
 
 
-def write_chunks_atomic(path: str, chunks: Iterable[str | bytes], *, bom: bool = False, before_commit: Callable[[], None] | None = None) -> None:
-    """Write UTF-8 text given in pieces (a large result, line by line; a piece may be bytes already encoded) all at once or not at all.
+class Streamed:
+    """A piece of a result that writes itself into a binary file (polars writing a CSV file), never held whole in memory first.
+
+    A million applicants' results are some fifty megabytes: made as bytes, then
+    written, they are held twice (the buffer and its copy) at the run's peak.
+    """
+
+    __slots__ = ("write",)
+
+    def __init__(self, write: Callable[[IO[bytes]], None]):
+        self.write = write
+
+    def bytes(self) -> bytes:
+        """The piece as bytes, for where it cannot be written straight into a file (standard output as text)."""
+        out = io.BytesIO()
+        self.write(out)
+        return out.getvalue()
+
+
+def write_chunks_atomic(
+    path: str, chunks: Iterable[str | bytes | Streamed], *, bom: bool = False, before_commit: Callable[[], None] | None = None
+) -> None:
+    """Write UTF-8 text given in pieces (a large result, line by line; a piece may be bytes already encoded, or Streamed) all at once or not at all.
 
     ``before_commit``, when given, is called once everything is written, before the
     file takes its name: if it raises, nothing is written.
@@ -153,17 +183,20 @@ def write_chunks_atomic(path: str, chunks: Iterable[str | bytes], *, bom: bool =
         if bom:
             handle.write("\ufeff".encode("utf-8"))
         for block in batched_text(chunks):
-            handle.write(block if isinstance(block, bytes) else block.encode("utf-8"))
+            if isinstance(block, Streamed):
+                block.write(handle)
+            else:
+                handle.write(block if isinstance(block, bytes) else block.encode("utf-8"))
         if before_commit is not None:
             before_commit()
 
 
-def batched_text(chunks: Iterable[str | bytes], size: int = 1 << 20) -> Iterator[str | bytes]:
-    """Pieces of text joined into blocks of about ``size`` characters: few writes, little memory. A piece of bytes is passed on as it is, in its place."""
+def batched_text(chunks: Iterable[str | bytes | Streamed], size: int = 1 << 20) -> Iterator[str | bytes | Streamed]:
+    """Pieces of text joined into blocks of about ``size`` characters: few writes, little memory. A piece of bytes or a Streamed one is passed on as it is, in its place."""
     pending: list[str] = []
     length = 0
     for chunk in chunks:
-        if isinstance(chunk, bytes):
+        if isinstance(chunk, (bytes, Streamed)):
             if pending:
                 yield "".join(pending)
                 pending.clear()

@@ -17,12 +17,13 @@ from typing import Sequence
 
 import polars as pl
 
+from jifen_dsl.data.output import Streamed
 from jifen_dsl.data.spreadsheet import needs_guard
 from jifen_dsl.lang import model
 from jifen_dsl.lang.columns import decimal_text, field_column
 from jifen_dsl.messages import Message, N, T, series
 
-__all__ = ["personal_columns", "evaluation_cells", "csv_bytes_of", "guarded", "points_text", "reasons", "NEGATIVE_ZERO", "summary_line_of", "summary_message"]
+__all__ = ["personal_columns", "evaluation_cells", "csv_bytes_of", "csv_streamed", "guarded", "points_text", "reasons", "NEGATIVE_ZERO", "summary_line_of", "summary_message"]
 
 _COLUMNS = ("id", "grade", "eligible", "batch", "points", "rank", "failed")
 # What spreadsheet.needs_guard says, as expressions: a leading = + - @ tab or carriage return, not a plain number.
@@ -133,8 +134,17 @@ def csv_bytes_of(cells: pl.DataFrame, *, bom: bool = False) -> bytes:
     out = io.BytesIO()
     if bom:
         out.write("\ufeff".encode("utf-8"))
-    cells.write_csv(out, quote_style="necessary", line_terminator="\n", null_value="")
+    _write_csv(cells, out)
     return out.getvalue()
+
+
+def csv_streamed(cells: pl.DataFrame) -> Streamed:
+    """The cells as :func:`csv_bytes_of` makes them (no byte-order mark), written by polars straight into the output file."""
+    return Streamed(lambda handle: _write_csv(cells, handle))
+
+
+def _write_csv(cells: pl.DataFrame, handle) -> None:
+    cells.write_csv(handle, quote_style="necessary", line_terminator="\n", null_value="")
 
 
 def summary_line_of(frame: pl.DataFrame) -> Message:

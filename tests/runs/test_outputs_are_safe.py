@@ -447,6 +447,32 @@ def test_a_full_disk_leaves_no_partial_file(work, monkeypatch):
     assert files(work) == before
 
 
+def _at_most(size: int):
+    """For a child process: files it writes may grow to ``size`` bytes; past that a write fails (EFBIG) instead of killing it."""
+    import resource
+    import signal
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+@pytest.mark.parametrize("command", [("evaluate", P, A), ("allocate", P, A, S)], ids=["evaluate", "allocate"])
+def test_results_written_straight_from_the_columns_stop_whole_when_the_file_cannot_grow(work, command):
+    # polars writes the CSV results into the output file itself: a write failing half-way
+    # must leave no file behind, and say so in one line.
+    before = files(work)
+    result = subprocess.run(
+        [sys.executable, "-m", "jifen_dsl", "--lang", "en", *command, "--format", "csv", "-o", "out.csv", "-q"],
+        capture_output=True, text=True, preexec_fn=_at_most(4096), cwd=work,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == "error: out.csv: cannot write (File too large)\n"
+    assert files(work) == before
+
+
 class _FullDisk(io.RawIOBase):
     """Unbuffered standard output on a disk with ``room`` bytes left: a short count, then ENOSPC."""
 
