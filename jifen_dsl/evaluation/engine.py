@@ -38,7 +38,9 @@ def evaluate_frame(compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame)
     troubled = outcome.get_column("trouble")
     if troubled.any():
         _raise_for(compiled, frame, int(troubled.arg_true()[0]))
-    outcome = outcome.drop("trouble").with_columns(eligible=pl.col("failed").list.len() == 0)
+    # The frame made again of its other columns: drop() copies columns held in several chunks (0.03-0.06 s here).
+    kept = [column for column in outcome.get_columns() if column.name != "trouble"]
+    outcome = pl.DataFrame(kept).with_columns(eligible=pl.col("failed").list.len() == 0)
     result = pl.concat([frame, outcome], how="horizontal")
     return result.with_columns(rank_column(compiled.policy, result).alias("rank"))
 
