@@ -200,19 +200,24 @@ def _first_max(frame: pl.DataFrame, *keys: str) -> pl.DataFrame:
     return frame.unique(subset="school", keep="first", maintain_order=True)
 
 
-def _spread(rows: pl.DataFrame, lists: str, choice_first: bool) -> pl.DataFrame:
-    """One row per school listed in ``lists``: ``_s`` the school, ``_p`` its place; ``m_b``, ``m_i``, ``m_r`` the row's claim to it.
+def _spread(rows: pl.DataFrame, lists: str, choice_first: bool, keep: tuple[str, ...]) -> pl.DataFrame:
+    """One row per school listed in ``lists``: ``_s`` the school, ``_p`` its place; ``m_b``, ``m_i``, ``m_r`` the row's claim to it; and the columns ``keep``.
 
     Only rows outside sibling groups come here, so the claim is the row's own.
+    Only the columns kept are repeated for every school listed: a few million
+    rows of every column would be the verification's largest use of memory.
     """
     spread = (
-        rows.drop("choices", "clearing")
+        rows.select(*_SPREAD_KEEP, *keep)
         .with_columns(_s=rows.get_column(lists), _p=pl.int_ranges(0, rows.get_column(lists).list.len()))
         .explode("_s", "_p")
         .filter(pl.col("_s").is_not_null())
     )
     first = pl.col("_p").min().over("_row", "_s") if choice_first else pl.lit(0, dtype=pl.Int64)
     return spread.with_columns(m_b=pl.col("u_batch"), m_i=first.cast(pl.Int64), m_r=pl.col("u_rank"))
+
+
+_SPREAD_KEEP = ("_row", "id", "u_batch", "u_rank", "_n")  # what every spread's messages and claims read
 
 
 def _refusals(rows: pl.DataFrame, admitted: pl.DataFrame, offer: pl.DataFrame, settings: model.Allocation, where: Positions) -> list[Message]:
@@ -270,7 +275,7 @@ def _listed(alone: pl.DataFrame, admitted: pl.DataFrame, choice_first: bool, by_
     """Refused a school listed above the one taken (every listed school, if not placed by a choice)."""
     above = pl.when((pl.col("status") == ADMITTED) & by_choice).then(pl.col("round").str.split(":").list.get(1).cast(pl.Int64) - 1)
     listing = alone.with_columns(_n=above.otherwise(pl.col("choices").list.len())).filter(pl.col("_n") != 0)  # most took their first choice
-    spread = _spread(listing, "choices", choice_first).filter(pl.col("_p") < pl.col("_n"))
+    spread = _spread(listing, "choices", choice_first, ("batch",)).filter(pl.col("_p") < pl.col("_n"))
     if spread.height == 0:
         return []
     weakest = _weakest(admitted, choice_first, by_choice, "u_choices").rename({"school_id": "_s"})
@@ -297,7 +302,7 @@ def _clearing(alone: pl.DataFrame, admitted: pl.DataFrame, choice_first: bool) -
     """Refused a clearing choice above the one taken (every one, if unplaced) while it admitted a weaker claim in clearing."""
     in_clearing = pl.col("round") == "clearing"
     chose = alone.filter((pl.col("status") == UNPLACED) | in_clearing)
-    spread = _spread(chose.with_columns(_n=pl.col("clearing").list.len()), "clearing", choice_first)
+    spread = _spread(chose.with_columns(_n=pl.col("clearing").list.len()), "clearing", choice_first, ("round", "school_id"))
     taken_at = pl.when(in_clearing & (pl.col("_s") == pl.col("school_id"))).then(pl.col("_p")).min().over("_row")
     spread = spread.filter(pl.col("_p") < taken_at.fill_null(pl.col("_n")))
     if spread.height == 0:

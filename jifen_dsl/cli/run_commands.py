@@ -56,7 +56,8 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
     check_run_options(fmt, output, out_dir, lenient, rejects)
     spec = RunSpec("evaluate", policy, Source(applicants, input_format, encoding, sheet, formulas), None, lenient, bom, _evidence_source(evidence, formulas))
     refuse_run_clobbering(spec, output, rejects, out_dir)
-    run = execute(spec, _progress(quiet))
+    # A table or JSON of the evaluations is made from objects, which need the applicants' fields.
+    run = execute(spec, _progress(quiet), fields=fmt not in ("csv", "xlsx") or bool(out_dir))
     rules, outcome = run.compiled.policy, run.results.outcome
 
     def text():
@@ -97,7 +98,8 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
     check_run_options(fmt, output, out_dir, lenient, rejects)
     spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet, formulas), Source(schools, formulas=formulas), lenient, bom, _evidence_source(evidence, formulas))
     refuse_run_clobbering(spec, output, rejects, out_dir)
-    run = execute(spec, _progress(quiet))  # verified before it returns
+    # Only the text table of the placements is made from objects; everything else from the columns.
+    run = execute(spec, _progress(quiet), fields=bool(out_dir) or (fmt not in ("csv", "json", "xlsx") and not show_summary))  # verified before it returns
     rules, frame, offer = run.compiled.policy, run.report_frame, run.results.schools
     if show_summary:
         data = summary_of(rules, frame, offer)

@@ -92,8 +92,17 @@ def rejected_ids(cohort: CohortFrame) -> set[str]:
     return {r.cells[column].strip() for r in cohort.rejects if r.row not in broken and column < len(r.cells)}
 
 
-def run_engine(compiled: CompiledPolicy, cohort: CohortFrame, offer: Sequence[School] | None, lenient: bool, progress: Progress) -> Results:
-    """Check the choices against the schools (allocate), evaluate and rank, and assign the seats, verified."""
+def run_engine(
+    compiled: CompiledPolicy, cohort: CohortFrame, offer: Sequence[School] | None, lenient: bool, progress: Progress, *, fields: bool = True
+) -> Results:
+    """Check the choices against the schools (allocate), evaluate and rank, and assign the seats, verified.
+
+    ``fields`` false: the caller writes the results from the columns only and
+    never asks for evaluations as objects, so the applicants' field columns and
+    the scores are let go of once evaluated, save those the placement and the
+    results read (a third of a million applicants' memory, before the seats are
+    assigned and verified). The caller must hold no other reference to ``cohort``.
+    """
     policy = compiled.policy
     frame = cohort.frame
     rejects = list(cohort.rejects)
@@ -109,8 +118,11 @@ def run_engine(compiled: CompiledPolicy, cohort: CohortFrame, offer: Sequence[Sc
     if advance is not None:
         advance(frame.height)
     placed = None
-    if offer is not None:
-        frame = placement_columns(policy, outcome)
+    frame = placement_columns(policy, outcome) if offer is not None else None
+    if not fields:
+        outcome = outcome.select(_reported(policy, outcome))
+        cohort = attrs.evolve(cohort, frame=cohort.frame.select("row", "id", "grade"))
+    if frame is not None and offer is not None:
         placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
         verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, outcome.get_column("id"))
     return Results(cohort, tuple(rejects), outcome, tuple(columnar.key_types), tuple(offer) if offer is not None else None, placed)
@@ -127,6 +139,19 @@ def _set_aside_bad_choices(cohort: CohortFrame, frame: pl.DataFrame, policy: mod
     cells = {row: c for row, c in cohort.table.rows if row in reasons}
     kept = frame.filter(~pl.col("row").is_in(list(reasons)))
     return kept, [Reject(row, tuple(cells[row]), tuple(why)) for row, why in sorted(reasons.items())]
+
+
+_REPORTED = ("row", "id", "grade", "failed", "unknown", "points", "points_nz", "batch", "eligible", "rank")
+
+
+def _reported(policy: model.Policy, outcome: pl.DataFrame) -> list[str]:
+    """The columns of the outcome the results are written from: the evaluation's own and the personal details the policy reads."""
+    personal = {
+        field_column(policy.read_fields.index(policy.field(name).index))
+        for name in model.PERSONAL_FIELDS
+        if policy.has_field(name) and policy.field(name).index in policy.read_fields
+    }
+    return [name for name in outcome.columns if name in _REPORTED or name in personal]
 
 
 def placement_columns(policy: model.Policy, outcome: pl.DataFrame) -> pl.DataFrame:

@@ -102,6 +102,7 @@ class Run:
     compiled: CompiledPolicy
     results: Results
     schools_table: Table | None
+    fields: bool = True  # false: the applicants' fields were let go of, and no evaluation can be made as an object
     _made: dict[str, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     @property
@@ -125,6 +126,8 @@ class Run:
     @property
     def evaluations(self) -> list[Evaluation]:
         """Every applicant's evaluation, in file order (made from the columns when first asked for)."""
+        if not self.fields:
+            raise RuntimeError("this run let go of the applicants' fields: its evaluations cannot be made as objects")
         if "evaluations" not in self._made:
             self._made["evaluations"] = evaluations_of(self.compiled, self.results.key_types, self.results.outcome)
         return self._made["evaluations"]
@@ -148,19 +151,25 @@ class Run:
         return pl.concat([results.outcome, results.placed], how="horizontal")
 
 
-def execute(spec: RunSpec, progress: Progress = NO_PROGRESS) -> Run:
-    """Do a run: read, validate, evaluate and (for allocate) assign seats, verified; raise a JifenError on bad input."""
+def execute(spec: RunSpec, progress: Progress = NO_PROGRESS, *, fields: bool = True) -> Run:
+    """Do a run: read, validate, evaluate and (for allocate) assign seats, verified; raise a JifenError on bad input.
+
+    ``fields`` false: the results will be written from the columns only
+    (``evaluate`` as CSV or a workbook, ``allocate`` but as a text table), so the
+    applicants' fields may be let go of once evaluated (see ``run_engine``).
+    """
     # The run keeps the library it read the policy from (named in the spec, or for the
     # command), so that its manifest records it and verify-run reads from it again.
     spec = attrs.evolve(spec, library=spec.library if spec.library is not None else named_library())
     with using_library(spec.library):
-        return _execute(spec, progress)
+        return _execute(spec, progress, fields)
 
 
-def _execute(spec: RunSpec, progress: Progress) -> Run:
+def _execute(spec: RunSpec, progress: Progress, fields: bool) -> Run:
     compiled = load_policy(spec.policy)
     policy = compiled.policy
-    cohort = read_cohort(spec.applicants, spec.evidence, policy, spec.lenient, progress)
+    # Held in a list to be handed over whole: run_engine can let go of the cohort's columns only if nothing here holds them.
+    read = [read_cohort(spec.applicants, spec.evidence, policy, spec.lenient, progress)]
     schools_table = None
     offer = None
     if spec.command == "allocate":
@@ -169,8 +178,8 @@ def _execute(spec: RunSpec, progress: Progress) -> Run:
         s = spec.schools
         schools_table = read_schools_table(s.path, input_format=s.format, encoding=s.encoding, sheet=s.sheet, formulas=s.formulas)
         offer = schools_from_table(schools_table, policy)
-    results = run_engine(compiled, cohort, offer, spec.lenient, progress)
-    return Run(spec, compiled, results, schools_table)
+    results = run_engine(compiled, read.pop(), offer, spec.lenient, progress, fields=fields)
+    return Run(spec, compiled, results, schools_table, fields)
 
 
 # ------------------------------------------------------------------ outputs
