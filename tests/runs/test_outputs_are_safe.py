@@ -551,3 +551,41 @@ def test_publish_of_a_run_whose_results_are_a_pipe_is_refused_not_waited_for(wor
     result = run("publish", "run", "--kind", "points")
     assert result.exit_code == 1
     assert "run/results.json: not a regular file" in result.stderr
+
+
+# ------------------------------------------------------------------ a broken allocation writes nothing
+
+
+def _broken_allocation(monkeypatch):
+    """Every admitted applicant put in the first school: a placement the verification must refuse."""
+    import polars as pl
+
+    from jifen_dsl.runs import engine
+
+    real = engine.allocate_arrays
+
+    def broken(policy, frame, offer):
+        placed = real(policy, frame, offer)
+        return placed.with_columns(school=pl.when(pl.col("status") == "admitted").then(pl.lit(0, dtype=pl.Int32)).otherwise(pl.col("school")))
+
+    monkeypatch.setattr(engine, "allocate_arrays", broken)
+
+
+@pytest.mark.parametrize("rejects", [(), ("--lenient", "--rejects", "rejected.csv")], ids=["results", "results-and-rejects"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "table"])
+def test_an_allocation_that_fails_its_verification_writes_no_file_of_any_format(work, monkeypatch, fmt, rejects):
+    _broken_allocation(monkeypatch)
+    before = files(work)
+    result = run("allocate", P, A, S, "--format", fmt, "-o", "out", *rejects, "-q")
+    assert result.exit_code == 1
+    assert "has 1 seats but admitted" in result.stderr or "seats but admitted" in result.stderr, result.stderr
+    assert result.stdout == ""
+    assert files(work) == before  # neither the results nor the rejects file
+
+
+def test_an_allocation_that_fails_its_verification_shows_nothing_on_standard_output(work, monkeypatch):
+    _broken_allocation(monkeypatch)
+    result = run("allocate", P, A, S, "--format", "csv")
+    assert result.exit_code == 1
+    assert "seats but admitted" in result.stderr
+    assert result.stdout == ""
