@@ -85,13 +85,13 @@ def _one_run(compiled, columnar, applicant_file: Path, school_file: Path, times:
         times, "allocate",
         lambda: allocate_arrays(policy, placement_columns(policy, outcome), offer).select("status", "school", "round", "group"),
     )
+    # The ids as run_engine hands them over: a column, not a list of a million strings.
     _timed(
         times, "verify",
-        lambda: verify_frame(policy, pl.concat([placement_columns(policy, outcome), placed], how="horizontal"), offer, outcome.get_column("id").to_list()),
+        lambda: verify_frame(policy, pl.concat([placement_columns(policy, outcome), placed], how="horizontal"), offer, outcome.get_column("id")),
     )
     # The columns the reports read (Run.report_frame), then the results CSV: its bytes are made, not written to disk.
     _timed(times, "write", lambda: len(placement_csv_bytes(policy, pl.concat([outcome, placed], how="horizontal"), offer)))
-    del cohort, outcome, placed  # free one run's columns before the next is made
 
 
 def _timed(times: dict[str, float], name: str, function, *args):
