@@ -164,7 +164,7 @@ def _set_aside_bad_choices(cohort: CohortFrame, frame: pl.DataFrame, policy: mod
     return kept, [Reject(row, tuple(cells[row]), tuple(why)) for row, why in sorted(reasons.items())]
 
 
-_REPORTED = ("row", "id", "grade", "failed", "unknown", "points", "points_nz", "batch", "eligible", "rank")
+_REPORTED = ("row", "id", "grade", "failed", "points", "points_nz", "batch", "eligible", "rank")
 
 
 def _reported(policy: model.Policy, outcome: pl.DataFrame) -> list[str]:
