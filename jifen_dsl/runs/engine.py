@@ -15,7 +15,6 @@ each gives what its scalar counterpart gives (tests compare them):
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
 
 import attrs
@@ -107,16 +106,16 @@ def run_engine(
     policy = compiled.policy
     frame = cohort.frame
     rejects = list(cohort.rejects)
-    checked = None
     if offer is not None:
         if lenient:
             frame, more = _set_aside_bad_choices(cohort, frame, policy, offer)
             rejects = sorted(rejects + more, key=lambda r: r.row)
         else:
-            checked = (frame, policy, offer, cohort.table.at, cohort.table.path)
+            # Not beside the evaluation: that was 2.5% faster, but its peak memory was up to 110 MB higher.
+            check_choices_frame(frame, policy, offer, cohort.table.at, cohort.table.path)
     columnar = compile_columnar(policy)
     advance = progress.phase(render(T("evaluating")), frame.height)
-    outcome = _evaluated_while_checked(compiled, columnar, frame, checked)
+    outcome = evaluate_frame(compiled, columnar, frame)
     if advance is not None:
         advance(frame.height)
     placed = None
@@ -128,27 +127,6 @@ def run_engine(
         placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
         verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, outcome.get_column("id"))
     return Results(cohort, tuple(rejects), outcome, tuple(columnar.key_types), tuple(offer) if offer is not None else None, placed)
-
-
-def _evaluated_while_checked(compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame, checked: tuple | None) -> pl.DataFrame:
-    """The cohort evaluated while its choices are checked against the schools (``checked``: the check's arguments) beside it.
-
-    The two read the cohort and nothing else, and polars lets go of the
-    interpreter while it works: the check takes the processor the evaluation
-    leaves idle. Its problems come first, as when it ran before the evaluation:
-    a choice refused is reported even if the evaluation failed too.
-    """
-    if checked is None:
-        return evaluate_frame(compiled, columnar, frame)
-    with ThreadPoolExecutor(1) as pool:
-        checking = pool.submit(check_choices_frame, *checked)
-        try:
-            outcome = evaluate_frame(compiled, columnar, frame)
-        except BaseException:
-            checking.result()
-            raise
-        checking.result()
-    return outcome
 
 
 def _set_aside_bad_choices(cohort: CohortFrame, frame: pl.DataFrame, policy: model.Policy, offer: Sequence[School]) -> tuple[pl.DataFrame, list[Reject]]:

@@ -1,4 +1,4 @@
-"""The choices are checked beside the evaluation: a choice refused is still the one error shown, whatever the evaluation found."""
+"""A choice refused is the one error shown, whatever the evaluation would have found."""
 
 from __future__ import annotations
 
