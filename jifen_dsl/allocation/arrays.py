@@ -89,6 +89,7 @@ def _in_rank_order(eligible: pl.DataFrame) -> pl.DataFrame:
     rank_bits = int(rank.max() or 0).bit_length()
     if rank.null_count() or (rank.min() or 0) < 0 or len(grades).bit_length() + rank_bits + row_bits > 63:
         return eligible.sort(code, pl.col("rank"), maintain_order=True)
+
     def shift(bits: int) -> pl.Expr:
         return pl.lit(1 << bits, dtype=pl.UInt64)
 

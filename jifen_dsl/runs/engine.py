@@ -46,8 +46,10 @@ class Results:
     ``outcome`` holds one row per applicant kept, in file order: ``row``, ``id``,
     ``grade``, the field and evidence columns, the columnar backend's results
     (``failed``, ``unknown``, ``points``, scores ``s_N``, ``batch``, keys ``k_N``),
-    ``eligible`` and ``rank``. ``placed`` (allocate) holds, row for row,
-    ``status``, ``school`` (an index into ``schools``), ``round`` and ``group``.
+    ``eligible`` and ``rank`` - or, for a run that let go of the fields
+    (``run_engine``'s ``fields``), only what the results are written from.
+    ``placed`` (allocate) holds, row for row, ``status``, ``school`` (an index
+    into ``schools``), ``round`` and ``group``.
     """
 
     cohort: CohortFrame
@@ -119,13 +121,16 @@ def run_engine(
     if advance is not None:
         advance(frame.height)
     placed = None
-    frame = placement_columns(policy, outcome) if offer is not None else None
+    # Made before the fields are let go of: it holds the few the placement reads.
+    placing = placement_columns(policy, outcome) if offer is not None else None
     if not fields:
+        # Nothing here may hold the cohort's full columns any longer, or they are not let go of.
+        del frame
         outcome = outcome.select(_reported(policy, outcome))
         cohort = attrs.evolve(cohort, frame=cohort.frame.select("row", "id", "grade"))
-    if frame is not None and offer is not None:
-        placed = allocate_arrays(policy, frame, offer).select("status", "school", "round", "group")
-        verify_frame(policy, pl.concat([frame, placed], how="horizontal"), offer, outcome.get_column("id"))
+    if offer is not None and placing is not None:
+        placed = allocate_arrays(policy, placing, offer).select("status", "school", "round", "group")
+        verify_frame(policy, pl.concat([placing, placed], how="horizontal"), offer, outcome.get_column("id"))
     return Results(cohort, tuple(rejects), outcome, tuple(columnar.key_types), tuple(offer) if offer is not None else None, placed)
 
 
