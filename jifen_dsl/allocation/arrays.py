@@ -51,50 +51,83 @@ def allocate_arrays(policy: model.Policy, frame: pl.DataFrame, schools: Sequence
 def _allocate(settings: model.Allocation, where: Positions, frame: pl.DataFrame, offer: pl.DataFrame) -> pl.DataFrame:
     """Rank, form units and cut in columns; place each grade's qualified units in a loop; write the outcome in columns."""
     eligible = frame.select("grade", "rank", "batch", "accepts", "sibling", "eligible").with_row_index("_row").filter(pl.col("eligible"))
-    eligible = _in_rank_order(eligible)
+    grades = sorted(eligible.get_column("grade").unique().drop_nulls().to_list())
+    eligible = _in_rank_order(eligible.with_columns(_g=_codes(pl.col("grade"), grades)), len(grades))
     groups = _sibling_groups(where, eligible)
     units = _units(settings, where, eligible, groups, offer)
     qualified = units.filter(pl.col("qualified"))
     rows = qualified.get_column("_row")
     seats = _Seats(offer, qualified)
-    choices = _school_lists(_listed(settings, frame, "choices", where.choices, rows), qualified, offer)
-    clearing = _school_lists(_listed(settings, frame, "clearing", where.clearing, rows), qualified, offer) if settings.clearing else None
-    grades = qualified.get_column("grade").to_list()
+    school_grades = offer.select(_codes(pl.col("grade"), grades)).to_series()
+    choices = _school_lists(_listed(settings, frame, "choices", where.choices, rows), qualified, offer, school_grades)
+    clearing = _school_lists(_listed(settings, frame, "clearing", where.clearing, rows), qualified, offer, school_grades) if settings.clearing else None
     start = 0
-    while start < len(grades):  # grade by grade: a grade's units lie together, in rank order
-        end = start
-        while end < len(grades) and grades[end] == grades[start]:
-            end += 1
+    # Grade by grade: a grade's units lie together, in rank order.
+    for code, length in qualified.select(pl.col("_g").rle().struct.unnest()).select("value", "len").iter_rows():
+        grade = grades[code] if code is not None else None
         try:
-            seats.allocate_grade(settings, range(start, end), grades[start], choices, clearing)
+            seats.allocate_grade(settings, range(start, start + length), grade, choices, clearing)
         except IndexError:  # free[] past the last school: a choice names no school of the grade
-            raise KeyError(_NO_SCHOOL.format(grade=grades[start])) from None
-        start = end
+            raise KeyError(_NO_SCHOOL.format(grade=grade)) from None
+        start += length
     return _outcome(frame, eligible.get_column("_row"), rows, seats, groups)
 
 
-def _in_rank_order(eligible: pl.DataFrame) -> pl.DataFrame:
-    """The eligible grade by grade, each in rank order; equal ranks (there are none after the ranking) in input order.
+def _codes(grade: pl.Expr, grades: list[str]) -> pl.Expr:
+    """Each grade as its place among ``grades`` (UInt32; null for a grade not among them)."""
+    return grade.replace_strict(grades, list(range(len(grades))), default=None, return_dtype=pl.UInt32).alias("_g")
 
-    Grades are placed independently, so any order of grades will do: numbering
-    them, grade, rank and row pack into one integer, whose sort is total and three
-    times faster than a sort over three columns that keeps the input order.
-    """
+
+def _in_rank_order(eligible: pl.DataFrame, count: int) -> pl.DataFrame:
+    """The eligible grade by grade (by ``_g``), each in rank order; equal ranks (there are none after the ranking) in input order."""
     if not eligible.height:
         return eligible
-    grades = eligible.get_column("grade").unique().to_list()
-    code = pl.col("grade").replace_strict(grades, list(range(len(grades))), return_dtype=pl.UInt64)
+    placed = _by_rank_places(eligible, count)
+    if placed is not None:
+        return placed
+    # Numbering the grades, grade, rank and row pack into one integer, whose sort is total and
+    # three times faster than a sort over three columns that keeps the input order.
     rank = eligible.get_column("rank")
     row_bits = int(eligible.get_column("_row").max() or 0).bit_length()  # rows of the whole frame, not only the eligible
     rank_bits = int(rank.max() or 0).bit_length()
-    if rank.null_count() or (rank.min() or 0) < 0 or len(grades).bit_length() + rank_bits + row_bits > 63:
-        return eligible.sort(code, pl.col("rank"), maintain_order=True)
+    if rank.null_count() or (rank.min() or 0) < 0 or count.bit_length() + rank_bits + row_bits > 63:
+        return eligible.sort("_g", "rank", maintain_order=True)
 
     def shift(bits: int) -> pl.Expr:
         return pl.lit(1 << bits, dtype=pl.UInt64)
 
-    packed = code * shift(rank_bits + row_bits) + pl.col("rank").cast(pl.UInt64) * shift(row_bits) + pl.col("_row").cast(pl.UInt64)
+    packed = pl.col("_g").cast(pl.UInt64) * shift(rank_bits + row_bits) + pl.col("rank").cast(pl.UInt64) * shift(row_bits) + pl.col("_row").cast(pl.UInt64)
     return eligible.sort(packed)
+
+
+def _by_rank_places(eligible: pl.DataFrame, count: int) -> pl.DataFrame | None:
+    """The eligible in order with no sort, when each grade's ranks are 1..n once each (as the ranking gives them); else None.
+
+    Each row's place is then its grade's start plus its rank: the order is that
+    permutation turned inside out, one scatter. A rank missing, repeated or out
+    of its grade's range leaves the general sort to decide.
+    """
+    codes, rank = eligible.get_column("_g"), eligible.get_column("rank")
+    if codes.null_count() or rank.null_count():
+        return None
+    sizes = [0] * count
+    for code, size in codes.value_counts().iter_rows():
+        sizes[code] = size
+    starts = [0] * count
+    for code in range(1, count):
+        starts[code] = starts[code - 1] + sizes[code - 1]
+    limits = pl.DataFrame({"_g": codes, "rank": rank}).select(
+        (pl.lit(pl.Series(starts, dtype=pl.Int64)).gather(pl.col("_g")) + pl.col("rank") - 1).alias("place"),
+        ((pl.col("rank") < 1) | (pl.col("rank") > pl.lit(pl.Series(sizes, dtype=pl.Int64)).gather(pl.col("_g")))).alias("outside"),
+    )
+    if limits.get_column("outside").any():
+        return None
+    place = limits.get_column("place")
+    n = eligible.height
+    order = pl.zeros(n, dtype=pl.UInt32, eager=True).scatter(place, pl.int_range(0, n, dtype=pl.UInt32, eager=True))
+    if not place.gather(order).equals(pl.int_range(0, n, dtype=pl.Int64, eager=True), check_names=False):
+        return None  # two rows of a grade share a rank
+    return eligible[order]
 
 
 def _sibling_groups(where: Positions, eligible: pl.DataFrame) -> pl.DataFrame:
@@ -131,7 +164,7 @@ def _units(settings: model.Allocation, where: Positions, eligible: pl.DataFrame,
         eligible.filter(~pl.col("_row").is_in(followers.implode()))
         .join(leads, on="_row", how="left", maintain_order="left")
         .select(
-            "_row", "grade", "batch",
+            "_row", "grade", "_g", "batch",
             size=pl.col("_size").fill_null(1).cast(pl.Int64),
             accepts=pl.when(pl.col("_size").is_null()).then(accepts).otherwise(pl.col("_accepts")),
         )
@@ -154,14 +187,15 @@ def _listed(settings: model.Allocation, frame: pl.DataFrame, name: str, pos: int
     return values.list.head(settings.choices) if settings.choices else values
 
 
-def _school_lists(lists: pl.Series, units: pl.DataFrame, offer: pl.DataFrame) -> _Lists:
+def _school_lists(lists: pl.Series, units: pl.DataFrame, offer: pl.DataFrame, school_grades: pl.Series) -> _Lists:
     """Each unit's list of schools as indices into the schools, all in one list.
 
     Unit ``u``'s list is ``flat[start[u]:start[u + 1]]``: two lists of ints, rather
     than a list per unit, which would cost more to make than the placing does. A
     school that is not one of the unit's grade (the input checks refuse such a
     list) is the index past the last school: placing fails where it reaches it,
-    as the object allocator does (:data:`_NO_SCHOOL`).
+    as the object allocator does (:data:`_NO_SCHOOL`). ``school_grades`` is each
+    school's grade as the units' ``_g`` codes it.
     """
     ids = offer.get_column("school_id")
     past = len(ids)
@@ -169,8 +203,8 @@ def _school_lists(lists: pl.Series, units: pl.DataFrame, offer: pl.DataFrame) ->
     # The schools' ids as an enum's categories: a school's code is its index, found by one hash lookup.
     names = lists.explode(empty_as_null=False, keep_nulls=False)
     index = names.cast(pl.Enum(ids), strict=False).to_physical().cast(pl.Int32).fill_null(past)
-    grade_of = pl.concat([offer.get_column("grade"), pl.Series([None], dtype=pl.String)])
-    unit_grade = units.get_column("grade").repeat_by(lengths).explode(empty_as_null=False, keep_nulls=False)
+    grade_of = pl.concat([school_grades, pl.Series([None], dtype=pl.UInt32)])
+    unit_grade = units.get_column("_g").repeat_by(lengths).explode(empty_as_null=False, keep_nulls=False)
     fits = grade_of.gather(index) == unit_grade
     flat = pl.select(pl.when(fits).then(index).otherwise(past)).to_series()
     start = pl.concat([pl.Series([0], dtype=pl.Int64), lengths.cast(pl.Int64).cum_sum()])
@@ -331,11 +365,15 @@ def _outcome(frame: pl.DataFrame, eligible: pl.Series, rows: pl.Series, seats: _
         for column in (status, school, rounds):
             column.scatter(members, column.gather(leads))
         group.scatter(members, groups.get_column("group"))
+    # Codes to words by a gather from the few words, not a lookup per row.
+    words = pl.Series([_STATUS[code] for code in range(len(_STATUS))], dtype=pl.String)
     top = int(rounds.max() or 0)
-    labels = {k: f"choice:{k}" for k in range(1, top + 1)} | {_ROUND_COORDINATED: "coordinated", _ROUND_CLEARING: "clearing"}
+    named = {k: f"choice:{k}" for k in range(1, top + 1)} | {_ROUND_COORDINATED: "coordinated", _ROUND_CLEARING: "clearing"}
+    low = min(named)
+    labels = pl.Series([named.get(code) for code in range(low, top + 1)], dtype=pl.String)  # round r is labels[r - low]
     return frame.with_columns(
-        status=status.replace_strict(_STATUS, return_dtype=pl.String),
+        status=words.gather(status.cast(pl.UInt32)),
         school=school,
-        round=rounds.replace_strict(labels, default=None, return_dtype=pl.String),
+        round=labels.gather((rounds - low).cast(pl.UInt32)),
         group=group,
     )
