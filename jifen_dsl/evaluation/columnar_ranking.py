@@ -44,8 +44,7 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
     # Each key is made over the whole column and only then taken for the eligible: taking the
     # eligible's rows first would copy every decimal (a wide struct) to be narrowed right after.
     at = frame.get_column("eligible").fill_null(False).arg_true()
-    eligible = frame.select("grade", "id").with_row_index("_row")[at]
-    grade = _grade_codes(eligible.get_column("grade"))
+    grade = _grade_codes(frame.get_column("grade").gather(at))
     # Each part as the dense rank of its values in its own direction (1 = first), packed
     # several to one integer while they fit: one sort over a few integers, not many wide keys.
     words = _Packer(grade, grade.max() or 0)
@@ -55,7 +54,7 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
     for position, part in enumerate(parts):
         if part.source == "lottery":
             keys += words.done()
-            keys.append(_tickets(eligible, part.seed, keys).alias(f"_lottery_{position}"))
+            keys.append(_tickets(frame.get_column("id").gather(at), part.seed, keys).alias(f"_lottery_{position}"))
             words = _Packer(None, 0)
             continue
         if position not in offsets:
@@ -70,7 +69,7 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
     # lottery, so the order is total and the sort need not keep the file's order; a policy with
     # no such end (no tie-break chain) has its ties kept in file order by the row as a last key.
     if not any(tie.unique for tie in policy.tiebreaks):
-        keys.append(eligible.get_column("_row").alias("_file_order"))
+        keys.append(at.alias("_file_order"))
     names = [f"_k{i}" for i in range(len(keys))]
     descending = [key.name == "_last" and descending_last for key in keys]
     order = (
@@ -79,11 +78,22 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
         .sort(names, descending=descending)
         .get_column("_at")
     )
-    rows = eligible.get_column("_row").gather(order)
-    grades = eligible.get_column("grade").gather(order)
-    within = pl.DataFrame({"grade": grades}).select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("grade")).to_series()
     ranks = pl.repeat(None, frame.height, dtype=pl.Int64, eager=True).alias("rank")
-    return ranks.scatter(rows, within) if rows.len() else ranks
+    return ranks.scatter(at.gather(order), _within_grade(grade.gather(order))) if order.len() else ranks
+
+
+def _within_grade(codes: pl.Series) -> pl.Series:
+    """Each place's rank within its grade, for places sorted by grade code first: its place less the grade's first place."""
+    if codes.null_count():  # no grade: those places are a group of their own
+        return pl.DataFrame({"g": codes}).select(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("g")).to_series()
+    starts = [0] * (int(codes.max()) + 1)
+    for code, size in codes.value_counts().iter_rows():
+        starts[code] = size
+    total = 0
+    for code, size in enumerate(starts):  # sizes to the places where each grade begins
+        starts[code], total = total, total + size
+    first = pl.Series(starts, dtype=pl.Int64).gather(codes)
+    return pl.int_range(1, codes.len() + 1, dtype=pl.Int64, eager=True) - first
 
 
 def _all_offsets(policy: model.Policy, parts: list[OrderPart], frame: pl.DataFrame, at: pl.Series) -> dict[int, tuple[pl.Series, int]]:
@@ -231,9 +241,8 @@ def _common_scale(parts: pl.DataFrame) -> pl.Series | None:
     return parts.select(pl.col("c") * pl.lit(10, dtype=pl.Int128).pow(pl.col("e").cast(pl.Int64) - low)).to_series()
 
 
-def _tickets(frame: pl.DataFrame, seed: int, before: list[pl.Series]) -> pl.Series:
-    """The lottery tickets of the applicants tied on every part before the lottery (the others need none)."""
-    tied = pl.DataFrame(before).select(pl.struct(pl.all()).is_duplicated()).to_series() if before else pl.Series([True] * frame.height)
-    ids = frame.get_column("id")
+def _tickets(ids: pl.Series, seed: int, before: list[pl.Series]) -> pl.Series:
+    """The lottery tickets of the eligible (``ids``) tied on every part before the lottery (the others need none)."""
+    tied = pl.DataFrame(before).select(pl.struct(pl.all()).is_duplicated()).to_series() if before else pl.Series([True] * ids.len())
     tickets: list[Any] = [lottery_ticket(seed, i) if t else None for i, t in zip(ids.to_list(), tied.to_list())]
     return pl.Series(tickets, dtype=pl.Binary)
