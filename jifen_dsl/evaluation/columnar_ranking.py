@@ -28,7 +28,7 @@ from jifen_dsl.evaluation.ranking import lottery_ticket
 from jifen_dsl.lang import model
 from jifen_dsl.lang.columns import decimal_from_parts
 
-__all__ = ["rank_column"]
+__all__ = ["rank_column", "ranking_columns"]
 
 _DECIMAL_SOURCES = ("points", "indicator")
 
@@ -94,6 +94,11 @@ def _within_grade(codes: pl.Series) -> pl.Series:
         starts[code], total = total, total + size
     first = pl.Series(starts, dtype=pl.Int64).gather(codes)
     return pl.int_range(1, codes.len() + 1, dtype=pl.Int64, eager=True) - first
+
+
+def ranking_columns(policy: model.Policy) -> set[str]:
+    """The columns :func:`rank_column` reads."""
+    return {"grade", "id", "eligible"} | {name for group in order_parts(policy) for part in group if (name := _column(part)) is not None}
 
 
 def _all_offsets(policy: model.Policy, parts: list[OrderPart], frame: pl.DataFrame, at: pl.Series) -> dict[int, tuple[pl.Series, int]]:

@@ -24,15 +24,16 @@ from jifen_dsl.evaluation.objects import records_of
 from jifen_dsl.lang.operations import DECIMAL_CONTEXT
 from jifen_dsl.messages import M
 
-__all__ = ["evaluate_frame"]
+__all__ = ["evaluate_frame", "ranked_frame"]
 
 
-def evaluate_frame(compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame) -> pl.DataFrame:
+def evaluate_frame(compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame, *, ranked: bool = True) -> pl.DataFrame:
     """The cohort with its outcome: ``eligible``, ``failed``, ``unknown``, ``points``, scores, ``batch``, keys and ``rank``.
 
     ``frame`` holds ``row``, ``id``, ``grade`` and the field and evidence
     columns; ``columnar`` is the policy compiled by the columnar backend. Rows
-    keep their order.
+    keep their order. ``ranked`` false leaves out ``rank``, for a caller that
+    lets go of columns first (:func:`ranked_frame` adds it).
     """
     outcome = columnar.evaluate(frame)
     troubled = outcome.get_column("trouble")
@@ -42,7 +43,12 @@ def evaluate_frame(compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame)
     kept = [column for column in outcome.get_columns() if column.name != "trouble"]
     outcome = pl.DataFrame(kept).with_columns(eligible=pl.col("failed").list.len() == 0)
     result = pl.concat([frame, outcome], how="horizontal")
-    return result.with_columns(rank_column(compiled.policy, result).alias("rank"))
+    return ranked_frame(compiled.policy, result) if ranked else result
+
+
+def ranked_frame(policy, evaluated: pl.DataFrame) -> pl.DataFrame:
+    """An evaluated cohort with each applicant's ``rank`` (see :func:`rank_column`, and its ``ranking_columns`` for what it reads)."""
+    return evaluated.with_columns(rank_column(policy, evaluated).alias("rank"))
 
 
 def _raise_for(compiled: CompiledPolicy, frame: pl.DataFrame, position: int) -> None:

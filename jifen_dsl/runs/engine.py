@@ -30,13 +30,14 @@ from jifen_dsl.data.choicecheck import check_choices_frame, choice_problems_fram
 from jifen_dsl.data.frames import CohortFrame, read_cohort_frame
 from jifen_dsl.data.frames.evidence import read_evidence_frame
 from jifen_dsl.data.schools import School
-from jifen_dsl.evaluation.engine import evaluate_frame
+from jifen_dsl.evaluation.columnar_ranking import ranking_columns
+from jifen_dsl.evaluation.engine import evaluate_frame, ranked_frame
 from jifen_dsl.lang import model
 from jifen_dsl.lang.columns import field_column
 from jifen_dsl.messages import T, render
 from jifen_dsl.progress import Progress
 
-__all__ = ["Results", "run_engine", "read_cohort", "placement_columns"]
+__all__ = ["Results", "run_engine", "read_cohort", "placement_columns", "placement_inputs"]
 
 
 @attrs.frozen(eq=False)
@@ -100,10 +101,11 @@ def run_engine(
     """Check the choices against the schools (allocate), evaluate and rank, and assign the seats, verified.
 
     ``fields`` false: the caller writes the results from the columns only and
-    never asks for evaluations as objects, so the applicants' field columns and
-    the scores are let go of once evaluated, save those the placement and the
-    results read (a third of a million applicants' memory, before the seats are
-    assigned and verified). The caller must hold no other reference to ``cohort``.
+    never asks for evaluations as objects, so the applicants' field columns are
+    let go of once evaluated, save those the ranking, the placement and the
+    results read, and the scores once ranked (a third of a million applicants'
+    memory, before they are ranked, their seats assigned and verified). The
+    caller must hold no other reference to ``cohort``.
     """
     policy = compiled.policy
     frame = cohort.frame
@@ -117,17 +119,21 @@ def run_engine(
             check_choices_frame(frame, policy, offer, cohort.table.at, cohort.table.path)
     columnar = compile_columnar(policy)
     advance = progress.phase(render(T("evaluating")), frame.height)
-    outcome = evaluate_frame(compiled, columnar, frame)
+    outcome = evaluate_frame(compiled, columnar, frame, ranked=False)
+    if not fields:
+        # Nothing here may hold the cohort's full columns any longer, or they are not let go of:
+        # ranking, allocating and verifying a million applicants then sit on a third less memory.
+        del frame
+        cohort = attrs.evolve(cohort, frame=cohort.frame.select("row", "id", "grade"))
+        wanted = set(_reported(policy, outcome)) | ranking_columns(policy) | (placement_inputs(policy) if offer is not None else set())
+        outcome = outcome.select(name for name in outcome.columns if name in wanted)
+    outcome = ranked_frame(policy, outcome)
     if advance is not None:
-        advance(frame.height)
+        advance(outcome.height)
     placed = None
-    # Made before the fields are let go of: it holds the few the placement reads.
     placing = placement_columns(policy, outcome) if offer is not None else None
     if not fields:
-        # Nothing here may hold the cohort's full columns any longer, or they are not let go of.
-        del frame
         outcome = outcome.select(_reported(policy, outcome))
-        cohort = attrs.evolve(cohort, frame=cohort.frame.select("row", "id", "grade"))
     if offer is not None and placing is not None:
         placed = allocate_arrays(policy, placing, offer).select("status", "school", "round", "group")
         verify_frame(policy, pl.concat([placing, placed], how="horizontal"), offer, outcome.get_column("id"))
@@ -158,6 +164,13 @@ def _reported(policy: model.Policy, outcome: pl.DataFrame) -> list[str]:
         if policy.has_field(name) and policy.field(name).index in policy.read_fields
     }
     return [name for name in outcome.columns if name in _REPORTED or name in personal]
+
+
+def placement_inputs(policy: model.Policy) -> set[str]:
+    """The columns of an evaluated cohort :func:`placement_columns` reads."""
+    where = Positions(policy)
+    fields = {field_column(position) for position in (where.choices, where.clearing, where.accepts, where.siblings) if position is not None}
+    return {"id", "grade", "eligible", "rank", "batch"} | fields
 
 
 def placement_columns(policy: model.Policy, outcome: pl.DataFrame) -> pl.DataFrame:

@@ -204,3 +204,16 @@ def test_a_list_column_reads_alike_whether_split_plainly_or_with_care(odd):
     assert ok.all()
     assert columns.column_values(values, SCHOOL_LIST) == [parser_for(SCHOOL_LIST)(cell.strip()) for cell in cells]  # the reader strips a cell first
     assert columns.column_values(values, SCHOOL_LIST)[:3] == [("S1",), ("S1", "S2"), ("S2", "S3", "S1")]
+
+
+def test_a_column_whose_cells_are_their_own_values_is_kept_as_read_and_one_with_an_alias_is_not():
+    field = model.Field(index=0, name="status", label=None, type=STATUS, unique=False, optional=True, default=None)
+    plain = pl.Series("x", ["verified", None, "disputed", "verified"], dtype=pl.String)
+    values, bad = typed_cells(plain, field)
+    assert not bad and values.to_list() == ["verified", None, "disputed", "verified"]
+    aliased = pl.Series("x", ["verified", None, "已核定", "disputed"], dtype=pl.String)
+    values, bad = typed_cells(aliased, field)
+    assert not bad and values.to_list() == ["verified", None, "verified", "disputed"]
+    spaced = pl.Series("x", ["verified", " disputed"], dtype=pl.String)
+    values, bad = typed_cells(spaced, _field("text"))
+    assert not bad and values.to_list() == ["verified", "disputed"]

@@ -99,7 +99,7 @@ def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[in
     values, ok = cast(distinct, field.type, checked=checked)
     left = (~ok).arg_true()
     if not len(left):
-        return values.gather(at), {}
+        return _gathered(text, distinct, values, at), {}
     found, refused = _read_each(distinct.gather(left).to_list(), read, field)
     values = _patched(values, left, columns.series(values.name, found, field.type))
     bad: dict[int, Message] = {}
@@ -107,7 +107,19 @@ def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[in
         wrong = {int(left[k]): reason for k, reason in refused.items()}
         hit = at.is_in(list(wrong)).arg_true()
         bad = {index: wrong[slot] for index, slot in zip(hit.to_list(), at.gather(hit).to_list())}
-    return values.gather(at), bad
+    return _gathered(text, distinct, values, at), bad
+
+
+def _gathered(text: pl.Series, distinct: pl.Series, values: pl.Series, at: pl.Series) -> pl.Series:
+    """Each cell's value (``values[at[i]]``); the cells themselves when every distinct cell is its own value.
+
+    A text or enum column is usually so (a district, a grade written as the policy
+    names it): its cells are kept rather than copied, which saves a million
+    cells' worth of memory and the time to copy them.
+    """
+    if values.dtype == pl.String and text.dtype == pl.String and values.equals(distinct, check_names=False):
+        return text.alias(values.name)
+    return values.gather(at)
 
 
 def _text_cells(text: pl.Series, field: model.Field, read, checked: bool) -> tuple[pl.Series, dict[int, Message]]:
