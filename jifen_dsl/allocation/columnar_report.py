@@ -53,7 +53,7 @@ import polars as pl
 from jifen_dsl.data.schools import School
 from jifen_dsl.data.spreadsheet import LEADING, needs_guard
 from jifen_dsl.data.xlsxcolumns import ColumnSheet, column_sheet
-from jifen_dsl.evaluation.columnar_report import NEGATIVE_ZERO, csv_bytes_of, guarded, personal_columns, points_text, reasons
+from jifen_dsl.evaluation.columnar_report import NEGATIVE_ZERO, csv_bytes_of, guarded, listed, personal_columns, points_text, reasons
 from jifen_dsl.lang import model
 
 __all__ = [
@@ -75,11 +75,6 @@ _KEY_INDENT = "\n    "
 _ITEM_INDENT = "\n      "
 _LIST_END = "\n    ]"
 _RECORD_END = "\n  }"
-
-
-def listed(index: pl.Expr, values: Sequence[Any], dtype: pl.DataType = pl.String) -> pl.Expr:
-    """The value at each position of ``values`` (null for a null index): a school's id, a batch's name."""
-    return index.replace_strict(range(len(values)), list(values), default=None, return_dtype=dtype)
 
 
 def _school_ids(schools: Sequence[School]) -> list[str]:

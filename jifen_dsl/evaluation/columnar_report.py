@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import polars as pl
 
@@ -23,7 +23,7 @@ from jifen_dsl.lang import model
 from jifen_dsl.lang.columns import decimal_text, field_column
 from jifen_dsl.messages import Message, N, T, series
 
-__all__ = ["personal_columns", "evaluation_cells", "csv_bytes_of", "csv_streamed", "guarded", "points_text", "reasons", "NEGATIVE_ZERO", "summary_line_of", "summary_message"]
+__all__ = ["personal_columns", "evaluation_cells", "csv_bytes_of", "csv_streamed", "guarded", "listed", "points_text", "reasons", "NEGATIVE_ZERO", "summary_line_of", "summary_message"]
 
 _COLUMNS = ("id", "grade", "eligible", "batch", "points", "rank", "failed")
 # What spreadsheet.needs_guard says, as expressions: a leading = + - @ tab or carriage return, not a plain number.
@@ -57,6 +57,15 @@ def guarded(text: pl.Expr) -> pl.Expr:
     return pl.when(needs).then(pl.lit("'") + text).otherwise(text)
 
 
+def listed(index: pl.Expr, values: Sequence[Any], dtype: pl.DataType = pl.String) -> pl.Expr:
+    """The value at each position of ``values`` (null for a null index): a school's id, a batch's name.
+
+    A gather from the few values: a lookup of each of a million indexes in a
+    mapping cost twenty times as much.
+    """
+    return pl.lit(pl.Series(list(values), dtype=dtype)).gather(index)
+
+
 def _names(values: list[str]) -> pl.Series:
     return pl.Series(values, dtype=pl.String)
 
@@ -67,20 +76,55 @@ NEGATIVE_ZERO = "points_nz"  # beside the points, as the columnar evaluator name
 def points_text(frame: pl.DataFrame) -> pl.Expr:
     """The ``points`` column as ``format(Decimal, "f")`` writes it (null stays null).
 
-    Each distinct value is written once and looked up: a cohort's points take a
-    few hundred values. A coefficient and an exponent cannot hold the sign of a
-    negative zero: where the frame has the Boolean column ``points_nz`` beside
-    them, as the columnar evaluator gives it, it says which zeros are negative.
+    Each distinct value is written once and looked up (:func:`_written_once`): a
+    cohort's points take a few hundred values. A coefficient and an exponent
+    cannot hold the sign of a negative zero: where the frame has the Boolean
+    column ``points_nz`` beside them, as the columnar evaluator gives it, it
+    says which zeros are negative.
     """
-    distinct = frame.get_column("points").drop_nulls().unique()
-    if distinct.len() == 0:
+    text = _written_once(frame.get_column("points"))
+    if text is None:
         return pl.lit(None, dtype=pl.String)
-    texts = distinct.to_frame().select(decimal_text(pl.col("points"))).to_series()
-    text = pl.col("points").replace_strict(distinct, texts, default=None, return_dtype=pl.String)
     if NEGATIVE_ZERO not in frame.columns or not frame.get_column(NEGATIVE_ZERO).any():
         return text
     negative_zero = pl.col(NEGATIVE_ZERO).fill_null(False) & (pl.col("points").struct.field("c") == 0)
     return pl.when(negative_zero).then(pl.lit("-") + text).otherwise(text)
+
+
+_TABLE = 1 << 18  # the most slots a table of texts by coefficient and exponent may have
+
+
+def _written_once(points: pl.Series) -> pl.Expr | None:
+    """An expression for each value of ``points`` as text, each distinct value written once; None when every value is null.
+
+    Points usually span a few thousand coefficients and one or two exponents:
+    each value then has a slot in a table of texts, found by arithmetic on its
+    two fields and read by a gather. Finding the distinct values of a million
+    two-field values and looking each up cost five times as much; it remains
+    for values spread wider.
+    """
+    c, e = points.struct.field("c"), points.struct.field("e")
+    if c.null_count() == c.len():
+        return None
+    low, high, least, most = int(c.min()), int(c.max()), int(e.min()), int(e.max())
+    width = most - least + 1
+    slots = (high - low + 1) * width
+    if slots > _TABLE:
+        distinct = points.drop_nulls().unique()
+        texts = distinct.to_frame().select(decimal_text(pl.col(points.name))).to_series()
+        return pl.col(points.name).replace_strict(distinct, texts, default=None, return_dtype=pl.String)
+
+    def slot(coefficient: pl.Expr, exponent: pl.Expr) -> pl.Expr:
+        return ((coefficient - low).cast(pl.Int64) * width + (exponent - least).cast(pl.Int64)).cast(pl.UInt32)
+
+    present = pl.DataFrame([c, e]).select(slot(pl.col("c"), pl.col("e")).unique().drop_nulls().alias("slot"))
+    values = present.select(
+        "slot", pl.struct(c=(pl.col("slot") // width).cast(pl.Int128) + low, e=(pl.col("slot") % width).cast(pl.Int32) + least).alias("v")
+    )
+    texts = values.select(decimal_text(pl.col("v"))).to_series()
+    table = pl.repeat(None, slots, dtype=pl.String, eager=True).scatter(values.get_column("slot"), texts)
+    column = pl.col(points.name)
+    return pl.lit(table).gather(slot(column.struct.field("c"), column.struct.field("e")))
 
 
 def reasons(failed: pl.Expr, names: Sequence[str], separator: str) -> pl.Expr:
@@ -107,7 +151,7 @@ def evaluation_cells(policy: model.Policy, frame: pl.DataFrame, *, guard: bool =
         pl.col("id"),
         pl.col("grade"),
         pl.when(failed.list.len() == 0).then(pl.lit("true")).otherwise(pl.lit("false")).alias("eligible"),
-        pl.col("batch").replace_strict(range(len(batches)), _names(batches), default=None, return_dtype=pl.String).alias("batch"),
+        listed(pl.col("batch"), batches).alias("batch"),
         points_text(frame).alias("points"),
         pl.col("rank").cast(pl.String).alias("rank"),
         pl.when(failed.list.len() > 0).then(reasons(failed, _names(requirements), ";")).alias("failed"),

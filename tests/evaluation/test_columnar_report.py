@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from unittest.mock import patch
+
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jifen_dsl import synth
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.data.tables import csv_bytes
-from jifen_dsl.evaluation.columnar_report import csv_bytes_of, evaluation_cells
+from jifen_dsl.evaluation import columnar_report
+from jifen_dsl.evaluation.columnar_report import csv_bytes_of, evaluation_cells, points_text
 from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.evaluation.report import evaluation_table
 from jifen_dsl.lang import columns
@@ -83,3 +89,18 @@ def test_policy_names_that_look_like_formulas_are_guarded_as_the_scalar_report_g
     scalar = expected.decode().splitlines()[1:]
     # The scalar report reads the grade from the applicant, so it says G1 where the frame says =G1: compare the rest.
     assert [line.replace(",'=G", ",G") for line in lines] == scalar
+
+
+_POINTS = st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(
+    lambda d: len(d.as_tuple().digits) <= 20 and -6 < d.as_tuple().exponent < 4
+)
+
+
+@given(st.lists(st.one_of(st.none(), _POINTS, st.sampled_from([Decimal("85.5"), Decimal("135"), Decimal("0.00")])), min_size=1, max_size=30))
+def test_points_are_written_as_format_f_writes_them_by_table_or_by_lookup(values):
+    frame = pl.DataFrame([columns.series("points", values, DECIMAL)])
+    expected = [None if v is None else format(v if v or not v.is_signed() else abs(v), "f") for v in values]
+    assert frame.with_columns(text=points_text(frame)).get_column("text").to_list() == expected
+    # Values spread too wide for a table are looked up one by one; a narrow spread is too, when the table may not be made.
+    with patch.object(columnar_report, "_TABLE", 0):
+        assert frame.with_columns(text=points_text(frame)).get_column("text").to_list() == expected
