@@ -172,11 +172,14 @@ def _suspects(frame: pl.DataFrame, lists: list[tuple[int, str, str]], codes: _Co
     """
     wanted = ["row", "id", "grade", *(column for _, _, column in lists)]
     numbered = frame.lazy().select(*wanted, position=pl.int_range(pl.len(), dtype=pl.Int64))
-    coded = numbered.with_columns(
-        low=pl.col("grade").replace_strict(codes.low, default=None, return_dtype=pl.UInt32),
-        high=pl.col("grade").replace_strict(codes.high, default=None, return_dtype=pl.UInt32),
+    grades = list(codes.low)
+    # The grade's place among the schools' grades, looked up once; its range gathered from the few ranges.
+    place = pl.col("grade").replace_strict(grades, list(range(len(grades))), default=None, return_dtype=pl.UInt32)
+    coded = numbered.with_columns(place.alias("_grade")).with_columns(
+        low=pl.lit(pl.Series([codes.low[g] for g in grades], dtype=pl.UInt32)).gather(pl.col("_grade")),
+        high=pl.lit(pl.Series([codes.high[g] for g in grades], dtype=pl.UInt32)).gather(pl.col("_grade")),
         *(codes.of(pl.col(column)).alias(f"codes_{order}") for order, _, column in lists),
-    )
+    ).drop("_grade")
     if codes.unique:
         fine = [_fits(pl.col(column), pl.col(f"codes_{order}")) for order, _, column in lists]
         coded = coded.filter(~pl.all_horizontal(fine))
@@ -187,7 +190,9 @@ def _fits(chosen: pl.Expr, codes: pl.Expr) -> pl.Expr:
     """Whether a list is empty, or names only schools whose ``codes`` lie in the applicant's grade's range, each once."""
     length = chosen.list.len()
     in_grade = (codes.list.min() >= pl.col("low")) & (codes.list.max() <= pl.col("high"))
-    once = (length < 2) | (chosen.list.n_unique() == length)
+    # Counted over the codes, which are cheaper to tell apart than the ids: two ids of known
+    # schools share no code, and an unknown id is out of every range anyway.
+    once = (length < 2) | (codes.list.n_unique() == length)
     return (length.fill_null(0) == 0) | (in_grade & once).fill_null(False)
 
 
