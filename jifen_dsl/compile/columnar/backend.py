@@ -96,9 +96,9 @@ def compile_columnar(policy: model.Policy) -> ColumnarPolicy:
     batch = _batches(policy, ec, reach, any_failed)
     keys = _keys(policy, ec, reach)
     outputs = [failed.alias("failed"), unknown.alias("unknown")]
-    outputs += _decimal_output(points, "points")
+    outputs += _decimal_output(points, "points", st)
     for index, score in enumerate(scores):
-        outputs += _decimal_output(score, f"s_{index}")
+        outputs += _decimal_output(score, f"s_{index}", st)
     outputs.append(batch.alias("batch"))
     for index, (key, type_) in enumerate(keys):
         outputs += _key_output(key, type_, f"k_{index}", reach)
@@ -252,10 +252,32 @@ def _keys(policy: model.Policy, ec: ExpressionCompiler, reach: Reach) -> list:
     return keys
 
 
-def _decimal_output(value: Num, name: str) -> list[pl.Expr]:
+def _decimal_output(value: Num, name: str, st: Stages | None = None) -> list[pl.Expr]:
     # Null, not {c: null, e: ...}, where a troubled row has no value.
-    struct = pl.when(value.c.is_not_null()).then(pl.struct([value.c.alias("c"), value.e.cast(pl.Int32).alias("e")])).alias(name)
+    whole = _field_itself(value, st) if st is not None else None
+    if whole is not None:  # an indicator that is a field's value (the usual one): the column itself, not a copy
+        struct = whole.alias(name)
+    else:
+        struct = pl.when(value.c.is_not_null()).then(pl.struct([value.c.alias("c"), value.e.cast(pl.Int32).alias("e")])).alias(name)
     return [struct, value.z_expr().fill_null(False).alias(NEGATIVE_ZERO.format(name))]
+
+
+def _field_itself(value: Num, st: Stages) -> pl.Expr | None:
+    """The decimal field's column, when ``value`` is exactly its coefficient and exponent, untouched; else None.
+
+    A field's column is null wherever its coefficient is (the reader makes it so),
+    so it is the output the general case builds, without a copy of a million rows.
+    """
+    if value.e_fixed is not None:
+        return None
+    c, e = st.definition(value.c), st.definition(value.e)
+    names = c.meta.root_names()
+    if len(names) != 1 or not names[0].startswith("f_"):
+        return None
+    column = pl.col(names[0])
+    if c.meta.eq(column.struct.field("c")) and e.meta.eq(column.struct.field("e")):
+        return column
+    return None
 
 
 def _key_output(value, type_, name: str, reach: Reach) -> list[pl.Expr]:

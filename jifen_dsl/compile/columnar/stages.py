@@ -55,6 +55,17 @@ class Stages:
                 frame = frame.with_columns(list(columns.values()))
         return frame
 
+    def definition(self, expr: pl.Expr) -> pl.Expr:
+        """What ``expr`` computes, when it names a column of a stage (followed back to the first that is not such a name); else ``expr``."""
+        while True:
+            names = expr.meta.root_names()
+            if len(names) != 1 or not expr.meta.is_column() or not names[0].startswith("t"):
+                return expr
+            found = next((stage[names[0]] for stage in self._stages if names[0] in stage), None)
+            if found is None:
+                return expr
+            expr = found.meta.undo_aliases()
+
     @property
     def count(self) -> int:
         return self._count
