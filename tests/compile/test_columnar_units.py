@@ -12,19 +12,24 @@ import datetime as dt
 import decimal
 from decimal import Decimal
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jifen_dsl.compile.columnar import compile_columnar
 from jifen_dsl.compile.columnar.expressions import ExpressionCompiler
 from jifen_dsl.compile.columnar.reach import Reach
 from jifen_dsl.compile.columnar.stages import Stages
+from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.errors import EvaluationError
 from jifen_dsl.lang import columns, ir
 from jifen_dsl.lang.operations import DECIMAL_CONTEXT, fold
 from jifen_dsl.lang.typesys import BOOL, CALENDAR, DATE, DATETIME, DECIMAL, DURATION, INTEGER, WORKDAYS, Type
 from jifen_dsl.timeline.dates import Duration
 from jifen_dsl.timeline.workdays import Workdays, builtin_calendar
+
+from ..conftest import POLICIES
 
 
 class _Policy:
@@ -292,3 +297,13 @@ def test_an_integer_no_column_holds_is_trouble():
     got = run(cube, [INTEGER], [(10**18,), (10**12,), (-(2**62),)])
     assert [t for _v, t in got] == [True, False, True]
     assert got[1][0] == 10**36
+
+
+def test_an_indicator_that_is_a_field_is_the_field_s_column_and_one_computed_is_built():
+    policy = load_policy(str(POLICIES / "haizhu" / "2022.jifen")).policy  # every indicator is a score field as written
+    compiled = compile_columnar(policy)
+    plan = compiled.lazy(pl.DataFrame(schema={**compiled.inputs, "row": pl.Int64, "id": pl.String, "grade": pl.String})).explain(optimized=False)
+    scores = [o for o in plan.split(", ") if '.alias("s_' in o and "_nz" not in o]
+    assert scores and all(o.startswith('col("f_') for o in scores), scores
+    # The total is clamped at zero, a computation: it is built, not passed through.
+    assert 'col("f_' not in next(o for o in plan.split(", ") if o.endswith('.alias("points")'))
