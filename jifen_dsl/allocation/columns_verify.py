@@ -42,7 +42,10 @@ def verify_frame(policy: model.Policy, placed: pl.DataFrame, schools: Sequence[S
     problems = _each_applicant_once(placed.get_column("id"), input_ids)
     offer = schools_frame(schools)
     rows = _prepared(placed, settings, where, offer)
-    admitted = _narrow(rows, pl.col("status") == ADMITTED, "_row", "id", "school", "school_id", "u_batch", "u_rank", "round", "u_choices", "u_clearing")
+    admitted = _narrow(rows, pl.col("status") == ADMITTED, "_row", "id", "school", "school_id", "u_batch", "u_rank", "round", "_lead")
+    # The unit's lists, its lead's, for the admitted alone: the claims at a school are read from them.
+    lead = admitted.get_column("_lead")
+    admitted = admitted.with_columns(u_choices=rows.get_column("choices").gather(lead), u_clearing=rows.get_column("clearing").gather(lead))
     problems += _seats(admitted, offer)
     problems += _siblings_together(rows)
     if settings.qualification == "seats":
@@ -83,7 +86,8 @@ def _each_applicant_once(output_ids: pl.Series, input_ids: Sequence[str] | pl.Se
 
 def _prepared(placed: pl.DataFrame, settings: model.Allocation, where: Positions, offer: pl.DataFrame) -> pl.DataFrame:
     """The placed rows with what the checks read: ``_row``, ``school_id``, the lists cut to the policy's number,
-    and each row's unit claim - ``u_batch`` (null as _LATE), ``u_rank``, ``u_choices``, ``u_clearing`` - its own, or its lead's in a sibling group.
+    each row's unit claim - ``u_batch`` (null as _LATE), ``u_rank`` - its own, or its lead's in a sibling group,
+    and ``_lead``, the row of the unit's lead (its own, outside a group), whose lists are the unit's.
     """
     limit = settings.choices
 
@@ -102,24 +106,15 @@ def _prepared(placed: pl.DataFrame, settings: model.Allocation, where: Positions
     rows = placed.with_row_index("_row").with_columns(*lists, school_id=school_ids)
     in_group = pl.col("group").is_not_null()
     if not rows.select(in_group.any()).item():
-        return rows.with_columns(u_rank=pl.col("rank"), u_batch=pl.col("batch").cast(pl.Int64).fill_null(_LATE), u_choices=pl.col("choices"), u_clearing=pl.col("clearing"))
+        return rows.with_columns(u_rank=pl.col("rank"), u_batch=pl.col("batch").cast(pl.Int64).fill_null(_LATE), _lead=pl.col("_row"))
     # A group's lead: its best rank, the first of equal ranks in placement order (as min() picks).
-    leads = (
-        rows.filter(in_group)
-        .sort("rank", "_row", nulls_last=True)
-        .select(
-            "_row",
-            *(pl.col(name).first().over("group", "grade").alias(f"_lead_{name}") for name in ("rank", "batch", "choices", "clearing")),
-        )
-    )
-    # The leads' values joined to the row numbers alone, then set beside the rows: a join of the
-    # whole frame would copy every column of a million rows to add four.
-    lead = rows.select("_row").join(leads, on="_row", how="left", maintain_order="left")
-    return rows.with_columns(
-        pl.when(in_group).then(lead.get_column("_lead_rank")).otherwise(pl.col("rank")).alias("u_rank"),
-        pl.when(in_group).then(lead.get_column("_lead_batch")).otherwise(pl.col("batch")).cast(pl.Int64).fill_null(_LATE).alias("u_batch"),
-        pl.when(in_group).then(lead.get_column("_lead_choices")).otherwise(pl.col("choices")).alias("u_choices"),
-        pl.when(in_group).then(lead.get_column("_lead_clearing")).otherwise(pl.col("clearing")).alias("u_clearing"),
+    members = rows.filter(in_group).sort("rank", "_row", nulls_last=True).select("_row", _lead=pl.col("_row").first().over("group", "grade"))
+    # Each row's lead by row number (its own outside a group): the unit's claim is gathered from it,
+    # where a join of a million rows would copy every column to add two.
+    lead = pl.int_range(0, rows.height, dtype=pl.UInt32, eager=True).scatter(members.get_column("_row"), members.get_column("_lead"))
+    return rows.with_columns(_lead=lead).with_columns(
+        u_rank=pl.col("rank").gather(pl.col("_lead")),
+        u_batch=pl.col("batch").gather(pl.col("_lead")).cast(pl.Int64).fill_null(_LATE),
     )
 
 

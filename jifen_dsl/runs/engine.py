@@ -182,7 +182,9 @@ def placement_columns(policy: model.Policy, outcome: pl.DataFrame) -> pl.DataFra
             return pl.lit(None, dtype=FRAME_SCHEMA[name]).alias(name)
         return pl.col(field_column(position)).cast(FRAME_SCHEMA[name]).alias(name)
 
+    # In one piece: texts kept as the reader read them come in a hundred, and placing and verifying
+    # filter, gather and join these columns a dozen times each.
     return outcome.select(
         pl.col("id"), pl.col("grade"), pl.col("eligible"), pl.col("rank").cast(pl.Int64), pl.col("batch").cast(pl.Int32),
         field(where.choices, "choices"), field(where.clearing, "clearing"), field(where.accepts, "accepts"), field(where.siblings, "sibling"),
-    )
+    ).rechunk()
