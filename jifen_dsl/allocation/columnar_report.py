@@ -125,11 +125,23 @@ def finished_cells(cells: pl.DataFrame, guard: bool, *, only: Sequence[str] | No
     """
     names = [name for name in cells.columns if only is None or name in only]
     leading = [False] * len(names)
-    if guard and cells.height and names:
-        leading = list(cells.select(pl.col(names).str.contains(_LEADING).any()).row(0))
-    return cells.with_columns(
-        (guarded(pl.col(name)) if lead else pl.col(name)).replace("", None).alias(name) for name, lead in zip(names, leading)
-    )
+    empty = [False] * len(names)
+    if cells.height and names:
+        # One look at each column says which need the guard or hold an empty text; the others are left
+        # as they are, not copied (a million ids, a million school ids).
+        found = cells.select(
+            *(pl.col(name).str.contains(_LEADING).any().alias(f"lead_{i}") for i, name in enumerate(names) if guard),
+            *((pl.col(name) == "").any().alias(f"empty_{i}") for i, name in enumerate(names)),
+        ).row(0, named=True)
+        leading = [bool(found.get(f"lead_{i}")) for i in range(len(names))]
+        empty = [bool(found[f"empty_{i}"]) for i in range(len(names))]
+    fixed = []
+    for name, lead, blank in zip(names, leading, empty):
+        text = guarded(pl.col(name)) if lead else pl.col(name)
+        text = text.replace("", None) if blank else text  # the guard never makes a text empty
+        if lead or blank:
+            fixed.append(text.alias(name))
+    return cells.with_columns(fixed) if fixed else cells
 
 
 def placement_csv_bytes(policy: model.Policy, frame: pl.DataFrame, schools: Sequence[School], *, bom: bool = False) -> bytes:

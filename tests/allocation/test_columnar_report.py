@@ -246,3 +246,16 @@ def test_policy_names_that_look_like_formulas_are_guarded_alike(write_policy):
     _assert_all_alike(allocation, frame)
     csv = placement_csv_bytes(allocation.policy, frame, allocation.schools).decode()
     assert ",'-first," in csv and ",'@not_enrolled" in csv
+
+
+def test_finished_cells_guard_and_empty_only_the_columns_that_need_it():
+    from jifen_dsl.allocation.columnar_report import finished_cells
+
+    cells = pl.DataFrame({"a": ["=1+1", "", "x"], "b": ["", "y", "z"], "c": ["p", "q", "r"]})
+    out = finished_cells(cells, True)
+    assert out.get_column("a").to_list() == ["'=1+1", None, "x"]
+    assert out.get_column("b").to_list() == [None, "y", "z"]
+    assert out.get_column("c").to_list() == ["p", "q", "r"]
+    plain = finished_cells(cells, False)  # a workbook: the text itself, an empty one still empty
+    assert plain.get_column("a").to_list() == ["=1+1", None, "x"]
+    assert finished_cells(cells, True, only=["c"]).get_column("a").to_list() == ["=1+1", "", "x"]
