@@ -162,10 +162,17 @@ def evaluation_cells(policy: model.Policy, frame: pl.DataFrame, *, guard: bool =
     # numbers written by format(Decimal, "f") and ranks never do (and a million cells each is a
     # regular expression's work saved).
     fixes = []
-    for name in ("id", *(name for name, _ in personal)):
-        text = guarded(pl.col(name)) if guard else pl.col(name)
+    own = [("id", "id"), *personal]
+    # One look at each says whether it starts like a formula somewhere or holds an empty text;
+    # a column that does neither is left as it is, not copied.
+    found = frame.select(
+        *(pl.col(column).cast(pl.String).str.contains(_LEADING).any().alias(f"lead_{i}") for i, (_, column) in enumerate(own)),
+        *((pl.col(column).cast(pl.String) == "").any().alias(f"empty_{i}") for i, (_, column) in enumerate(own)),
+    ).row(0, named=True) if frame.height else {}
+    for i, (name, _) in enumerate(own):
+        text = guarded(pl.col(name)) if guard and found.get(f"lead_{i}") else pl.col(name)
         # An empty cell is written empty, as the csv module writes it (polars would quote an empty string).
-        fixes.append(text.replace("", None).alias(name))
+        fixes.append(text.replace("", None).alias(name) if found.get(f"empty_{i}") else text.alias(name))
     if guard:
         named = {"grade": grades, "batch": batches, "failed": requirements}
         fixes += [guarded(pl.col(name)).alias(name) for name, values in named.items() if any(needs_guard(v) for v in values)]
