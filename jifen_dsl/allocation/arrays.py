@@ -54,11 +54,11 @@ def _allocate(settings: model.Allocation, where: Positions, frame: pl.DataFrame,
     grades = sorted(eligible.get_column("grade").unique().drop_nulls().to_list())
     eligible = _in_rank_order(eligible.with_columns(_g=_codes(pl.col("grade"), grades)), len(grades))
     groups = _sibling_groups(where, eligible)
-    units = _units(settings, where, eligible, groups, offer)
+    school_grades = offer.select(_codes(pl.col("grade"), grades)).to_series()
+    units = _units(settings, where, eligible, groups, offer, school_grades)
     qualified = units.filter(pl.col("qualified"))
     rows = qualified.get_column("_row")
     seats = _Seats(offer, qualified)
-    school_grades = offer.select(_codes(pl.col("grade"), grades)).to_series()
     choices = _school_lists(_listed(settings, frame, "choices", where.choices, rows), qualified, offer, school_grades)
     clearing = _school_lists(_listed(settings, frame, "clearing", where.clearing, rows), qualified, offer, school_grades) if settings.clearing else None
     start = 0
@@ -150,8 +150,12 @@ def _sibling_groups(where: Positions, eligible: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _units(settings: model.Allocation, where: Positions, eligible: pl.DataFrame, groups: pl.DataFrame, offer: pl.DataFrame) -> pl.DataFrame:
+def _units(
+    settings: model.Allocation, where: Positions, eligible: pl.DataFrame, groups: pl.DataFrame, offer: pl.DataFrame, school_grades: pl.Series
+) -> pl.DataFrame:
     """The units in rank order within each grade: ``_row`` (of the lead), ``grade``, ``size``, ``batch``, ``accepts``, ``qualified``.
+
+    ``school_grades`` is each school's grade as the units' ``_g`` codes it (null: a grade no unit has).
 
     A unit is an applicant, or a sibling group at the place of its lead. With
     ``qualification seats`` the ranked list is cut where a unit no longer fits in
@@ -171,12 +175,14 @@ def _units(settings: model.Allocation, where: Positions, eligible: pl.DataFrame,
     )
     if settings.qualification != "seats":
         return units.with_columns(qualified=pl.lit(True))
-    totals = offer.group_by("grade").agg(_seats=pl.col("seats").sum())
-    return (
-        units.join(totals, on="grade", how="left", maintain_order="left")
-        .with_columns(qualified=pl.col("size").cum_sum().over("grade") <= pl.col("_seats").fill_null(0))
-        .drop("_seats")
-    )
+    # Each grade's seats by its code, gathered: no join of the units on their grades' names.
+    seats = [0] * (max(int(units.get_column("_g").max() or 0), int(school_grades.max() or 0)) + 1)  # a grade without schools has none
+    totals = pl.DataFrame({"_g": school_grades, "seats": offer.get_column("seats")}).group_by("_g").agg(pl.col("seats").sum())
+    for code, total in totals.iter_rows():
+        if code is not None:
+            seats[code] = total
+    within = pl.lit(pl.Series(seats, dtype=pl.Int64)).gather(pl.col("_g"))
+    return units.with_columns(qualified=(pl.col("size").cum_sum().over("_g") <= within).fill_null(False))
 
 
 def _listed(settings: model.Allocation, frame: pl.DataFrame, name: str, pos: int | None, rows: pl.Series) -> pl.Series:
