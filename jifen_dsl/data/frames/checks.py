@@ -90,7 +90,7 @@ def _ids(cells: Cells, typed_ok: pl.Series, ids: pl.Series, id_column: int, foun
     repeats it (a lenient reading sets it aside with them). Only records whose
     key's hash is shared are compared one by one: distinct hashes are distinct ids.
     """
-    written = ids.gather(typed_ok)
+    written = _taken(ids, typed_ok)
     keys = id_keys(written)
     hashed = keys.hash()
     if hashed.n_unique() == len(hashed):
@@ -111,6 +111,11 @@ def _ids(cells: Cells, typed_ok: pl.Series, ids: pl.Series, id_column: int, foun
         firsts.setdefault(first_index, (first, row))
         repeated.append(index)
     return firsts, repeated
+
+
+def _taken(column: pl.Series, records: pl.Series) -> pl.Series:
+    """The column's values of these records (ascending indexes): the column itself when they are every record, as they usually are."""
+    return column if records.len() == column.len() else column.gather(records)
 
 
 def id_keys(ids: pl.Series) -> pl.Series:
@@ -166,7 +171,7 @@ def _graded(cells: Cells, policy: model.Policy, typed: Sequence[FieldColumn], co
     if not covered:
         return records
     grade_field = policy.field(model.GRADE_FIELD)
-    grades = typed[policy.read_fields.index(grade_field.index)].values.gather(records)
+    grades = _taken(typed[policy.read_fields.index(grade_field.index)].values, records)
     outside = (~grades.is_in(covered)).arg_true()
     if not len(outside):
         return records
