@@ -199,9 +199,10 @@ _PLAIN_ITEMS = f"{_SPACE}|；|;;|^;|;$"
 def _items(text: pl.Series, type_: Type) -> tuple[pl.Series, pl.Series]:
     # Split at ';' and '；', each item stripped, empty ones dropped: for a cell with no
     # separator this is the stripped cell alone, as the scalar parser reads it.
-    ok = ~text.str.contains(ONLY_SPACE)
     if not text.str.contains(_PLAIN_ITEMS).any():  # the usual file: a plain split reads every cell the same
-        return text.str.split(";"), ok
+        # No cell holds a space: only an empty one is blank, without a second look at every cell.
+        return text.str.split(";"), text.str.len_bytes() > 0
+    ok = ~text.str.contains(ONLY_SPACE)
     values = (
         text.str.replace_all("；", ";", literal=True)
         .str.split(";")
