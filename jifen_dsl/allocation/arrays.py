@@ -52,7 +52,8 @@ def _allocate(settings: model.Allocation, where: Positions, frame: pl.DataFrame,
     """Rank, form units and cut in columns; place each grade's qualified units in a loop; write the outcome in columns."""
     eligible = frame.select("grade", "rank", "batch", "accepts", "sibling", "eligible").with_row_index("_row").filter(pl.col("eligible"))
     grades = sorted(eligible.get_column("grade").unique().drop_nulls().to_list())
-    eligible = _in_rank_order(eligible.with_columns(_g=_codes(pl.col("grade"), grades)), len(grades))
+    # From here on a grade is its code: the names are not carried through the sort and the joins.
+    eligible = _in_rank_order(eligible.with_columns(_g=_codes(pl.col("grade"), grades)).drop("grade"), len(grades))
     groups = _sibling_groups(where, eligible)
     school_grades = offer.select(_codes(pl.col("grade"), grades)).to_series()
     units = _units(settings, where, eligible, groups, offer, school_grades)
@@ -142,7 +143,7 @@ def _sibling_groups(where: Positions, eligible: pl.DataFrame) -> pl.DataFrame:
     accepts = pl.col("accepts").fill_null(False) if where.accepts is not None else pl.lit(False)
     return (
         eligible.filter(pl.col("sibling").is_not_null() & (pl.col("sibling") != ""))
-        .group_by("grade", "sibling", maintain_order=True)
+        .group_by("_g", "sibling", maintain_order=True)
         .agg(pl.col("_row"), _lead=pl.col("_row").first(), _size=pl.len(), _accepts=accepts.all())
         .filter(pl.col("_size") > 1)
         .explode("_row")
@@ -153,7 +154,7 @@ def _sibling_groups(where: Positions, eligible: pl.DataFrame) -> pl.DataFrame:
 def _units(
     settings: model.Allocation, where: Positions, eligible: pl.DataFrame, groups: pl.DataFrame, offer: pl.DataFrame, school_grades: pl.Series
 ) -> pl.DataFrame:
-    """The units in rank order within each grade: ``_row`` (of the lead), ``grade``, ``size``, ``batch``, ``accepts``, ``qualified``.
+    """The units in rank order within each grade: ``_row`` (of the lead), ``_g`` (the grade's code), ``size``, ``batch``, ``accepts``, ``qualified``.
 
     ``school_grades`` is each school's grade as the units' ``_g`` codes it (null: a grade no unit has).
 
@@ -168,7 +169,7 @@ def _units(
         eligible.filter(~pl.col("_row").is_in(followers.implode()))
         .join(leads, on="_row", how="left", maintain_order="left")
         .select(
-            "_row", "grade", "_g", "batch",
+            "_row", "_g", "batch",
             size=pl.col("_size").fill_null(1).cast(pl.Int64),
             accepts=pl.when(pl.col("_size").is_null()).then(accepts).otherwise(pl.col("_accepts")),
         )
