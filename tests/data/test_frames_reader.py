@@ -121,3 +121,37 @@ def test_a_scan_finds_the_same_whatever_pieces_the_file_comes_in(parts, cuts, st
     lone = data.count(b"\r") != data.count(b"\r\n")
     assert whole.odd == (b"\x00" in data or data.find(b"\xef\xbb\xbf", start) >= 0 or lone)
     assert (whole.quoted, whole.commas) == (b'"' in data[body:], data[body:].count(b","))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=30), st.integers(4, 24), st.lists(st.integers(0, 1000), max_size=6), st.booleans())
+def test_a_scan_says_a_line_may_be_long_exactly_when_one_reaches_the_limit(lengths, limit, cuts, ends):
+    from jifen_dsl.data.frames.csvscan import Scan
+
+    data = b"\n".join(b"a" * n for n in lengths) + (b"\n" if ends else b"")
+    scan = Scan(0, 0, limit)
+    edges = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
+    for a, b in zip(edges, edges[1:]):
+        scan.text(data[a:b])
+    longest = max(lengths)
+    if longest > limit:
+        assert scan.long  # never missed: a cell that long is then measured
+    if longest < limit:
+        assert not scan.long  # and the usual file's cells are not measured at all
+
+
+@pytest.mark.parametrize("at", [0, 5, -1])
+def test_a_csv_cell_longer_than_the_csv_module_reads_is_refused_on_its_row(tmp_path, at):
+    from jifen_dsl.errors import DataError
+    from jifen_dsl.messages import render
+
+    lines = (ROOT / "policies" / "haizhu" / "2022.samples.csv").read_text(encoding="utf-8").splitlines()
+    row = at % (len(lines) - 1) + 1
+    cells = lines[row].split(",")
+    cells[3] = "x" * 140_000  # a line this long: its cells are measured
+    lines[row] = ",".join(cells)
+    path = tmp_path / "a.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        read_cohort_frame(str(path), load_policy(str(ROOT / "policies" / "haizhu" / "2022.jifen")))
+    assert [render(m, "en") for m in caught.value.problems] == [f"{path}:{row + 1}: a cell is longer than 131,072 characters; is this really the applicant file?"]

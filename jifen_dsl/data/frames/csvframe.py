@@ -182,7 +182,9 @@ def _read(path: str, given: tuple, text: "_File | _Text", encoding: str) -> "Csv
         _check_quotes(lines)
     if lines is not None and len(lines) != frame.height:
         raise _Unsure()
-    if frame.height and (frame.select(pl.max_horizontal(pl.all().str.len_bytes().max())).item() or 0) > CELL_LIMIT:
+    # Only a line as long as a cell may be needs its cells measured: a million applicants' lines
+    # are a few hundred bytes, and measuring every cell costs a length for each of tens of millions.
+    if frame.height and scan.long and (frame.select(pl.max_horizontal(pl.all().str.len_bytes().max())).item() or 0) > CELL_LIMIT:
         raise _Unsure()  # read_table says whether a cell is longer than the csv module reads
     rows = _Reread(path, given, scan.digest, frame.height)
     table = Table(path, "csv", header, rows, scan.digest, encoding=encoding)

@@ -15,6 +15,7 @@ import hashlib
 import os
 from typing import BinaryIO
 
+from jifen_dsl.data.cells import CELL_LIMIT
 from jifen_dsl.data.frames.utf8 import BOM
 
 __all__ = ["Scan", "PIECE"]
@@ -23,9 +24,11 @@ PIECE = 1 << 20
 
 
 class Scan:
-    """What a pass over the text found: ``odd`` (a NUL, a byte-order mark past ``start``, a lone CR), ``quoted``, ``commas``, ``digest``."""
+    """What a pass over the text found: ``odd`` (a NUL, a byte-order mark past ``start``, a lone CR), ``quoted``, ``commas``, ``digest``;
+    ``long``, whether some line may be longer than ``limit`` bytes (when false, none is).
+    """
 
-    def __init__(self, start: int, body: int):
+    def __init__(self, start: int, body: int, limit: int = CELL_LIMIT):
         self.start = start  # where the text begins, past the byte-order marks the encoding allows
         self.body = body  # where the rows after the header begin
         self.seen = 0
@@ -37,6 +40,9 @@ class Scan:
         self.tail = b""
         self.hash = hashlib.sha256()
         self.digest = ""
+        self.limit = limit
+        self.long = False
+        self.since = 0  # bytes since the last line end seen
 
     def text(self, piece: bytes) -> None:
         """The next piece of the text."""
@@ -56,6 +62,29 @@ class Scan:
             self.quoted = self.quoted or b'"' in rows
             self.commas += rows.count(b",")
         self.tail = joined[-2:]
+        if not self.long:
+            self._measure(piece)
+
+    def _measure(self, piece: bytes) -> None:
+        """Whether a line may be longer than the limit, found a limit's length at a time, not line by line.
+
+        From each line end, the last line end within the next ``limit`` bytes is
+        looked for: one search skips a limit's worth of lines, and finding none
+        means a line at least that long (a cell no longer than its line is then
+        measured by the caller).
+        """
+        limit, end = self.limit, len(piece)
+        at = -1 - self.since  # where the last line end is, counted from this piece's start
+        while at + 1 + limit < end:
+            found = piece.rfind(b"\n", max(at + 1, 0), at + 1 + limit)
+            if found < 0:
+                self.long = True
+                return
+            at = found
+        last = piece.rfind(b"\n", max(at + 1, 0))  # within a limit of the one before: only where the piece ends matters now
+        self.since = end - (last if last >= 0 else at) - 1
+        if self.since >= limit:
+            self.long = True
 
     def raw(self, piece: bytes) -> None:
         """The next piece of the file's bytes, for its digest."""
