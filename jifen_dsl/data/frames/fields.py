@@ -57,24 +57,12 @@ def field_column(cells: Cells, field: model.Field, position: int | None, name: s
     if position is None:
         empty = () if field.type.kind in _LISTS else field.default
         return FieldColumn(_constant(name, empty, field.type, cells.height), {})
-    text = cells.column(position)
-    values, bad = typed_cells(text, field)
+    values, bad, negative_zero = _typed_cells(cells.column(position), field)
     column = column_name(field)
     bad = {index: in_column(column, reason) for index, reason in bad.items()}
     for index, reason in cells.unreadable(position).items():  # the reader's reason comes before anything a cast would say
         bad[index] = in_column(column, reason)
-    return FieldColumn(values.alias(name), bad, _negative_zero(text, values) if field.type.kind == "decimal" else None)
-
-
-def _negative_zero(text: pl.Series, values: pl.Series) -> pl.Series | None:
-    """Which records hold a negative zero (a zero whose cell starts with a minus), or None when none does."""
-    if not text.str.contains("-", literal=True).any():  # the usual column: no minus anywhere, as a quick byte search says
-        return None
-    zero = (values.struct.field("c") == 0).fill_null(False)
-    if not zero.any():
-        return None
-    negative = zero & text.str.strip_chars(WHITESPACE).str.starts_with("-").fill_null(False)
-    return negative.alias("negative_zero") if negative.any() else None
+    return FieldColumn(values.alias(name), bad, negative_zero)
 
 
 def python_values(column: pl.Series, type_, negative_zero: pl.Series | None = None) -> list[Any]:
@@ -89,25 +77,37 @@ def python_values(column: pl.Series, type_, negative_zero: pl.Series | None = No
 
 def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[int, Message]]:
     """Each cell of ``text`` as the scalar reader reads it for ``field``, and index -> why a cell cannot be read."""
+    values, bad, _ = _typed_cells(text, field)
+    return values, bad
+
+
+def _typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[int, Message], pl.Series | None]:
+    """As :func:`typed_cells`, and for a decimal field which cells are a negative zero (None when none is)."""
     read = _scalar(field)
     checked = field.name in CHECKED
     if field.type.kind == "text" and (checked or field.unique):
-        return _text_cells(text, field, read, checked)
+        return *_text_cells(text, field, read, checked), None
     if field.type.kind in _LISTS:  # choice lists seldom repeat: finding the distinct ones costs more than it saves
-        return _whole_column(text, field, read)
+        return *_whole_column(text, field, read), None
     distinct, at = _distinct(text)
     values, ok = cast(distinct, field.type, checked=checked)
     left = (~ok).arg_true()
-    if not len(left):
-        return _gathered(text, distinct, values, at), {}
-    found, refused = _read_each(distinct.gather(left).to_list(), read, field)
-    values = _patched(values, left, columns.series(values.name, found, field.type))
     bad: dict[int, Message] = {}
-    if refused:
-        wrong = {int(left[k]): reason for k, reason in refused.items()}
-        hit = at.is_in(list(wrong)).arg_true()
-        bad = {index: wrong[slot] for index, slot in zip(hit.to_list(), at.gather(hit).to_list())}
-    return _gathered(text, distinct, values, at), bad
+    if len(left):
+        found, refused = _read_each(distinct.gather(left).to_list(), read, field)
+        values = _patched(values, left, columns.series(values.name, found, field.type))
+        if refused:
+            wrong = {int(left[k]): reason for k, reason in refused.items()}
+            hit = at.is_in(list(wrong)).arg_true()
+            bad = {index: wrong[slot] for index, slot in zip(hit.to_list(), at.gather(hit).to_list())}
+    negative_zero = _negative_zero(distinct, values, at) if field.type.kind == "decimal" else None
+    return _gathered(text, distinct, values, at), bad, negative_zero
+
+
+def _negative_zero(distinct: pl.Series, values: pl.Series, at: pl.Series) -> pl.Series | None:
+    """Which records hold a negative zero (a zero whose cell starts with a minus), or None when none does: told by the distinct cells."""
+    negative = ((values.struct.field("c") == 0) & distinct.str.strip_chars(WHITESPACE).str.starts_with("-")).fill_null(False)
+    return negative.gather(at).alias("negative_zero") if negative.any() else None
 
 
 def _gathered(text: pl.Series, distinct: pl.Series, values: pl.Series, at: pl.Series) -> pl.Series:
