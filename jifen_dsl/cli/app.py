@@ -21,7 +21,7 @@ import click
 # modules, so that ``jifen check`` starts without the readers, the allocator or Excel.
 from jifen_dsl.version import __version__
 from jifen_dsl.cli import format_commands, policy_commands, run_commands, season_commands, serve_commands, year_commands
-from jifen_dsl.cli.lifetime import run_as_program
+from jifen_dsl.cli.lifetime import run_as_program, share_allocator_arena
 from jifen_dsl.errors import JifenError, severity_word
 from jifen_dsl.lang.library import using_library
 from jifen_dsl.messages import LANGUAGES, M, Message, T, prefer, render, speak
@@ -159,9 +159,11 @@ def main(argv: list[str] | None = None) -> None:
     For the same reason the cyclic garbage collector stays off for the whole
     command: a pass over the objects a run makes (the policy's, a reader's,
     the reports' made on demand) would find no cycles that matter in a process
-    this short.
+    this short. And polars' threads share one allocator arena
+    (:func:`jifen_dsl.cli.lifetime.share_allocator_arena`).
     """
     run_as_program()
+    share_allocator_arena()
     gc.disable()
     try:
         cli.main(args=argv, prog_name="jifen")

@@ -8,7 +8,14 @@ Called from Python instead (tests, a notebook), it keeps nothing.
 
 from __future__ import annotations
 
-__all__ = ["run_as_program", "keep_until_exit"]
+import os
+import sys
+
+__all__ = ["run_as_program", "keep_until_exit", "share_allocator_arena", "ALLOCATOR_SETTINGS"]
+
+# polars' allocator (jemalloc, as polars builds it) reads its settings from this variable, once, when polars is
+# loaded; polars puts its own (how soon freed pages go back) first and what the variable held after them.
+ALLOCATOR_SETTINGS = "_RJEM_MALLOC_CONF"
 
 _as_program = False
 _kept_until_exit: list[object] = []
@@ -24,3 +31,18 @@ def keep_until_exit(run: object) -> None:
     """Leave a run's objects for the end of the process to reclaim, when the command line runs as a program."""
     if _as_program:
         _kept_until_exit.append(run)
+
+
+def share_allocator_arena() -> None:
+    """Have every thread of polars allocate from one arena, unless the allocator's settings are given already.
+
+    By default jemalloc gives each thread an arena of its own, and what one thread
+    frees (the text of a file once typed) is kept for that thread alone, while
+    the threads that evaluate and allocate ask the system for fresh pages. With
+    one arena, they take the freed ones: a million-applicant ``jifen allocate``
+    ran 5% faster, the kernel's share of it a fifth smaller, and its worst peak
+    in six runs was 40 MB lower. It must be set before polars is loaded: a
+    process that has loaded it already is left as it is.
+    """
+    if "polars" not in sys.modules:
+        os.environ.setdefault(ALLOCATOR_SETTINGS, "narenas:1")

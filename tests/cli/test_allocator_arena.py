@@ -1,0 +1,37 @@
+"""The command line has polars' threads share one allocator arena, unless told otherwise, and only while polars is not loaded."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+PROBE = (
+    "import os, sys\n"
+    "if sys.argv[1] == 'loaded':\n"
+    "    import polars\n"
+    "from jifen_dsl.cli.lifetime import ALLOCATOR_SETTINGS, share_allocator_arena\n"
+    "share_allocator_arena()\n"
+    "print(os.environ.get(ALLOCATOR_SETTINGS, '-'))\n"
+)
+
+
+def _setting(when: str, given: str | None = None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if given is not None:
+        env["_RJEM_MALLOC_CONF"] = given
+    done = subprocess.run([sys.executable, "-c", PROBE, when], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_one_arena_is_asked_for_before_polars_is_loaded():
+    assert _setting("fresh") == "narenas:1"
+
+
+def test_settings_the_user_gave_are_kept():
+    assert _setting("fresh", "dirty_decay_ms:5000") == "dirty_decay_ms:5000"
+
+
+def test_a_process_that_loaded_polars_already_is_left_as_it_is():
+    assert "narenas" not in _setting("loaded")  # polars wrote its own settings there as it loaded; nothing is added
