@@ -49,7 +49,7 @@ def _evidence_source(path: str | None, formulas: str = "refuse"):
 @run_options
 def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, input_format, encoding, sheet, formulas, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Evaluate every applicant: eligibility, failed requirements, batch, points and rank."""
-    from jifen_dsl.evaluation.columnar_report import csv_streamed, evaluation_cells, summary_line_of
+    from jifen_dsl.evaluation.columnar_report import csv_streamed, evaluation_cells, evaluation_cells_lazy, summary_line_of
     from jifen_dsl.evaluation.report import evaluation_lines
     from jifen_dsl.runs.run import RunSpec, Source, execute
 
@@ -62,7 +62,7 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
 
     def text():
         if fmt == "csv":
-            return [csv_streamed(evaluation_cells(rules, outcome))]
+            return [csv_streamed(evaluation_cells_lazy(rules, outcome))]
         return evaluation_lines(run.compiled, run.evaluations, fmt)  # a table or JSON with each failure's values: from objects
 
     finish_run(run, text, lambda: _workbook("results", evaluation_cells(rules, outcome, guard=False)), fmt, output, out_dir, rejects, bom)
