@@ -58,7 +58,7 @@ from jifen_dsl.lang import model
 
 __all__ = [
     "COLUMNS", "PLACEMENT_NUMERIC", "NEGATIVE_ZERO", "listed", "points_text", "finished_cells",
-    "placement_cells", "placement_csv_bytes", "json_text", "placement_json_bytes", "placement_sheet",
+    "placement_cells", "placement_cells_lazy", "placement_csv_bytes", "json_text", "placement_json_bytes", "placement_sheet",
 ]
 
 COLUMNS = ("id", "grade", "status", "school", "round", "batch", "rank", "points", "failed")
@@ -82,18 +82,25 @@ def _school_ids(schools: Sequence[School]) -> list[str]:
 
 
 def placement_cells(policy: model.Policy, frame: pl.DataFrame, schools: Sequence[School], *, guard: bool = True) -> pl.DataFrame:
-    """The cells of the results, as text, one row per applicant in input order (null for an empty cell).
+    """The cells of the results (see :func:`placement_cells_lazy`), made."""
+    return placement_cells_lazy(policy, frame, schools, guard=guard).collect()
+
+
+def placement_cells_lazy(policy: model.Policy, frame: pl.DataFrame, schools: Sequence[School], *, guard: bool = True) -> pl.LazyFrame:
+    """The cells of the results, as text, one row per applicant in input order (null for an empty cell), as a query.
 
     The columns of :data:`COLUMNS`, then the personal details the input filled
     in. With ``guard`` (for CSV) a cell a spreadsheet would read as a formula gets
     an apostrophe in front; without it (for a workbook) every cell is the text itself.
+    Written by ``csv_streamed``, the cells are made a batch of rows at a time as they are written.
     """
     personal = personal_columns(policy, frame)
+    school_ids = _school_ids(schools)
     cells = [
         pl.col("id"),
         pl.col("grade"),
         pl.col("status"),
-        listed(pl.col("school"), _school_ids(schools)).alias("school"),
+        listed(pl.col("school"), school_ids).alias("school"),
         pl.col("round"),
         listed(pl.col("batch"), [b.name for b in policy.batches]).alias("batch"),
         pl.col("rank").cast(pl.String).alias("rank"),
@@ -103,14 +110,17 @@ def placement_cells(policy: model.Policy, frame: pl.DataFrame, schools: Sequence
     cells += [pl.col(column).cast(pl.String).alias(name) for name, column in personal]
     # Only text that comes from the files (ids, schools, personal details), and the policy's own
     # names when one of them starts like a formula, can need the guard or be empty; statuses,
-    # rounds, ranks and points never do.
+    # rounds, ranks and points never do. Each is looked at where it comes from: the ids, the
+    # schools file's ids (a cell is one of them), the policy's names.
     named = {
         "grade": policy.field(model.GRADE_FIELD).type.members,
         "batch": [b.name for b in policy.batches],
         "failed": [r.name for r in policy.requirements],
     }
-    only = ["id", "school", *(name for name, _ in personal), *(name for name, values in named.items() if any(needs_guard(v) for v in values))]
-    return finished_cells(frame.lazy().select(cells).collect(), guard, only=only)
+    sources = {"id": frame.get_column("id"), "school": pl.Series(school_ids, dtype=pl.String)}
+    sources.update((name, frame.get_column(column).cast(pl.String)) for name, column in personal)
+    sources.update((name, pl.Series(list(values), dtype=pl.String)) for name, values in named.items() if any(needs_guard(v) for v in values))
+    return frame.lazy().select(cells).with_columns(_fixes(sources, guard))
 
 
 def finished_cells(cells: pl.DataFrame, guard: bool, *, only: Sequence[str] | None = None) -> pl.DataFrame:
@@ -124,24 +134,28 @@ def finished_cells(cells: pl.DataFrame, guard: bool, *, only: Sequence[str] | No
     hold neither an empty text nor one that needs the guard, and are left as they are.
     """
     names = [name for name in cells.columns if only is None or name in only]
-    leading = [False] * len(names)
-    empty = [False] * len(names)
-    if cells.height and names:
-        # One look at each column says which need the guard or hold an empty text; the others are left
-        # as they are, not copied (a million ids, a million school ids).
-        found = cells.select(
-            *(pl.col(name).str.contains(_LEADING).any().alias(f"lead_{i}") for i, name in enumerate(names) if guard),
-            *((pl.col(name) == "").any().alias(f"empty_{i}") for i, name in enumerate(names)),
-        ).row(0, named=True)
-        leading = [bool(found.get(f"lead_{i}")) for i in range(len(names))]
-        empty = [bool(found[f"empty_{i}"]) for i in range(len(names))]
+    fixed = _fixes({name: cells.get_column(name) for name in names}, guard)
+    return cells.with_columns(fixed) if fixed else cells
+
+
+def _fixes(sources: dict[str, pl.Series], guard: bool) -> list[pl.Expr]:
+    """For each column named, the guard where one of its ``sources``' texts needs it, and empty texts made null where one is empty.
+
+    One look at each source says which need either; the others are left as
+    they are, not copied (a million ids, a million school ids). The guard never
+    makes a text empty, so an empty one is found in the source.
+    """
     fixed = []
-    for name, lead, blank in zip(names, leading, empty):
+    for name, source in sources.items():
+        if not source.len():
+            continue
+        lead = guard and bool(source.str.contains(_LEADING).any())
+        blank = bool((source == "").any())
         text = guarded(pl.col(name)) if lead else pl.col(name)
-        text = text.replace("", None) if blank else text  # the guard never makes a text empty
+        text = text.replace("", None) if blank else text
         if lead or blank:
             fixed.append(text.alias(name))
-    return cells.with_columns(fixed) if fixed else cells
+    return fixed
 
 
 def placement_csv_bytes(policy: model.Policy, frame: pl.DataFrame, schools: Sequence[School], *, bom: bool = False) -> bytes:

@@ -88,7 +88,7 @@ def _workbook(title: str, cells, numeric=("points", "rank")) -> bytes:
 @run_options
 def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: str | None, show_summary: bool, input_format, encoding, sheet, formulas, evidence, lenient, rejects, out_dir, bom, quiet) -> None:
     """Assign seats: qualification, choices, coordinated placement and clearing, checked before it is shown."""
-    from jifen_dsl.allocation.columnar_report import placement_cells, placement_json_bytes, placement_sheet
+    from jifen_dsl.allocation.columnar_report import placement_cells_lazy, placement_json_bytes, placement_sheet
     from jifen_dsl.allocation.columnar_summary import summary_of, summary_sheet
     from jifen_dsl.data.xlsxcolumns import workbook_bytes_of
     from jifen_dsl.allocation.report import counts_line, format_summary_data, placement_lines
@@ -108,7 +108,7 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
 
         def text():
             if fmt == "csv":
-                return [csv_streamed(placement_cells(rules, frame, offer))]
+                return [csv_streamed(placement_cells_lazy(rules, frame, offer))]
             if fmt == "json":
                 return [placement_json_bytes(rules, frame, offer)]
             return placement_lines(run.allocation, fmt)  # the text table: from objects

@@ -11,7 +11,7 @@ import pytest
 
 from jifen_dsl import synth
 from jifen_dsl.allocation.allocator import allocate
-from jifen_dsl.allocation.columnar_report import json_text, placement_csv_bytes, placement_json_bytes, placement_sheet
+from jifen_dsl.allocation.columnar_report import json_text, placement_cells_lazy, placement_csv_bytes, placement_json_bytes, placement_sheet
 from jifen_dsl.allocation.columnar_summary import summary_csv_bytes, summary_json_bytes, summary_of, summary_sheet
 from jifen_dsl.allocation.frame import placed_frame
 from jifen_dsl.allocation.report import placement_records, placement_table, summary, summary_table
@@ -22,6 +22,7 @@ from jifen_dsl.data.schools import _schools
 from jifen_dsl.data.tables import csv_bytes
 from jifen_dsl.data.xlsx import workbook_bytes
 from jifen_dsl.data.xlsxcolumns import workbook_bytes_of
+from jifen_dsl.evaluation.columnar_report import csv_streamed
 from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.lang import columns
 from jifen_dsl.lang.typesys import DECIMAL
@@ -74,6 +75,8 @@ def _assert_all_alike(allocation, frame: pl.DataFrame) -> None:
     for bom in (False, True):
         assert placement_csv_bytes(policy, frame, schools, bom=bom) == csv_bytes(*placement_table(allocation), bom=bom)
         assert summary_csv_bytes(policy, frame, schools, bom=bom) == csv_bytes(*summary_table(allocation), bom=bom)
+    # As the allocate command writes them: the cells made as polars writes them into the file.
+    assert csv_streamed(placement_cells_lazy(policy, frame, schools)).bytes() == csv_bytes(*placement_table(allocation))
     assert placement_json_bytes(policy, frame, schools) == _json_bytes(placement_records(allocation))
     assert summary_json_bytes(policy, frame, schools) == _json_bytes(summary(allocation))
     results = workbook_bytes([xlsx_sheet("results", placement_table(allocation), ("points", "rank"))])

@@ -15,7 +15,7 @@ from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.data.applicants import records_from_rows
 from jifen_dsl.data.tables import csv_bytes
 from jifen_dsl.evaluation import columnar_report
-from jifen_dsl.evaluation.columnar_report import csv_bytes_of, evaluation_cells, points_text
+from jifen_dsl.evaluation.columnar_report import csv_bytes_of, csv_streamed, evaluation_cells, evaluation_cells_lazy, points_text
 from jifen_dsl.evaluation.evaluator import evaluate
 from jifen_dsl.evaluation.report import evaluation_table
 from jifen_dsl.lang import columns
@@ -45,7 +45,11 @@ def _both(path: str, rows: list[dict[str, str]], bom: bool = False) -> tuple[byt
     applicants = records_from_rows("applicants.csv", header, [(i + 2, [r[h] for h in header]) for i, r in enumerate(rows)], compiled.policy)
     evaluations = evaluate(compiled, applicants)
     expected = csv_bytes(*evaluation_table(compiled, evaluations), bom=bom)
-    return csv_bytes_of(evaluation_cells(compiled.policy, _frame(compiled, evaluations)), bom=bom), expected
+    frame = _frame(compiled, evaluations)
+    written = csv_bytes_of(evaluation_cells(compiled.policy, frame), bom=bom)
+    if not bom:  # as the evaluate command writes them: the cells made as polars writes them into the file
+        assert csv_streamed(evaluation_cells_lazy(compiled.policy, frame)).bytes() == written
+    return written, expected
 
 
 @pytest.mark.parametrize(("district", "year"), [("haizhu", 2022), ("baiyun", 2022), ("conghua", 2020)])
