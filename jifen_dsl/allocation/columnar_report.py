@@ -51,9 +51,9 @@ from typing import Any, Sequence
 import polars as pl
 
 from jifen_dsl.data.schools import School
-from jifen_dsl.data.spreadsheet import LEADING, needs_guard
+from jifen_dsl.data.spreadsheet import needs_guard
 from jifen_dsl.data.xlsxcolumns import ColumnSheet, column_sheet
-from jifen_dsl.evaluation.columnar_report import NEGATIVE_ZERO, csv_bytes_of, guarded, listed, personal_columns, points_text, reasons
+from jifen_dsl.evaluation.columnar_report import NEGATIVE_ZERO, cell_fixes, csv_bytes_of, listed, personal_columns, points_text, reasons
 from jifen_dsl.lang import model
 
 __all__ = [
@@ -68,8 +68,6 @@ COLUMNS = ("id", "grade", "status", "school", "round", "batch", "rank", "points"
 _ESCAPED = ['"', "\\", *map(chr, range(0x20))]
 _ESCAPES = [json.dumps(ch)[1:-1] for ch in _ESCAPED]
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
-# Where a cell a spreadsheet may read as a formula starts (spreadsheet.LEADING).
-_LEADING = "^[" + "".join(f"\\x{{{ord(ch):x}}}" for ch in sorted(LEADING)) + "]"
 # Inside a record of the list indent=2 writes: the record at two spaces, its keys at four.
 _KEY_INDENT = "\n    "
 _ITEM_INDENT = "\n      "
@@ -120,7 +118,7 @@ def placement_cells_lazy(policy: model.Policy, frame: pl.DataFrame, schools: Seq
     sources = {"id": frame.get_column("id"), "school": pl.Series(school_ids, dtype=pl.String)}
     sources.update((name, frame.get_column(column).cast(pl.String)) for name, column in personal)
     sources.update((name, pl.Series(list(values), dtype=pl.String)) for name, values in named.items() if any(needs_guard(v) for v in values))
-    return frame.lazy().select(cells).with_columns(_fixes(sources, guard))
+    return frame.lazy().select(cells).with_columns(cell_fixes(sources, guard))
 
 
 def finished_cells(cells: pl.DataFrame, guard: bool, *, only: Sequence[str] | None = None) -> pl.DataFrame:
@@ -134,28 +132,8 @@ def finished_cells(cells: pl.DataFrame, guard: bool, *, only: Sequence[str] | No
     hold neither an empty text nor one that needs the guard, and are left as they are.
     """
     names = [name for name in cells.columns if only is None or name in only]
-    fixed = _fixes({name: cells.get_column(name) for name in names}, guard)
+    fixed = cell_fixes({name: cells.get_column(name) for name in names}, guard)
     return cells.with_columns(fixed) if fixed else cells
-
-
-def _fixes(sources: dict[str, pl.Series], guard: bool) -> list[pl.Expr]:
-    """For each column named, the guard where one of its ``sources``' texts needs it, and empty texts made null where one is empty.
-
-    One look at each source says which need either; the others are left as
-    they are, not copied (a million ids, a million school ids). The guard never
-    makes a text empty, so an empty one is found in the source.
-    """
-    fixed = []
-    for name, source in sources.items():
-        if not source.len():
-            continue
-        lead = guard and bool(source.str.contains(_LEADING).any())
-        blank = bool((source == "").any())
-        text = guarded(pl.col(name)) if lead else pl.col(name)
-        text = text.replace("", None) if blank else text
-        if lead or blank:
-            fixed.append(text.alias(name))
-    return fixed
 
 
 def placement_csv_bytes(policy: model.Policy, frame: pl.DataFrame, schools: Sequence[School], *, bom: bool = False) -> bytes:

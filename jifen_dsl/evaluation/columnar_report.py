@@ -23,7 +23,7 @@ from jifen_dsl.lang import model
 from jifen_dsl.lang.columns import decimal_text, field_column
 from jifen_dsl.messages import Message, N, T, series
 
-__all__ = ["personal_columns", "evaluation_cells", "evaluation_cells_lazy", "csv_bytes_of", "csv_streamed", "guarded", "listed", "points_text", "reasons", "NEGATIVE_ZERO", "summary_line_of", "summary_message"]
+__all__ = ["personal_columns", "evaluation_cells", "evaluation_cells_lazy", "cell_fixes", "csv_bytes_of", "csv_streamed", "guarded", "listed", "points_text", "reasons", "NEGATIVE_ZERO", "summary_line_of", "summary_message"]
 
 _COLUMNS = ("id", "grade", "eligible", "batch", "points", "rank", "failed")
 # What spreadsheet.needs_guard says, as expressions: a leading = + - @ tab or carriage return, not a plain number.
@@ -169,22 +169,35 @@ def evaluation_cells_lazy(policy: model.Policy, frame: pl.DataFrame, *, guard: b
     # applicant's own text may; the policy's names may only if one of them does; "true"/"false",
     # numbers written by format(Decimal, "f") and ranks never do (and a million cells each is a
     # regular expression's work saved).
-    fixes = []
-    own = [("id", "id"), *personal]
-    # One look at each says whether it starts like a formula somewhere or holds an empty text;
-    # a column that does neither is left as it is, not copied.
-    found = frame.select(
-        *(pl.col(column).cast(pl.String).str.contains(_LEADING).any().alias(f"lead_{i}") for i, (_, column) in enumerate(own)),
-        *((pl.col(column).cast(pl.String) == "").any().alias(f"empty_{i}") for i, (_, column) in enumerate(own)),
-    ).row(0, named=True) if frame.height else {}
-    for i, (name, _) in enumerate(own):
-        text = guarded(pl.col(name)) if guard and found.get(f"lead_{i}") else pl.col(name)
-        # An empty cell is written empty, as the csv module writes it (polars would quote an empty string).
-        fixes.append(text.replace("", None).alias(name) if found.get(f"empty_{i}") else text.alias(name))
+    sources = {"id": frame.get_column("id"), **{name: frame.get_column(column).cast(pl.String) for name, column in personal}}
+    fixes = cell_fixes(sources, guard)
     if guard:
         named = {"grade": grades, "batch": batches, "failed": requirements}
         fixes += [guarded(pl.col(name)).alias(name) for name, values in named.items() if any(needs_guard(v) for v in values)]
     return frame.lazy().select(cells).with_columns(fixes)
+
+
+def cell_fixes(sources: dict[str, pl.Series], guard: bool) -> list[pl.Expr]:
+    """For each column named, the formula guard where one of its ``sources``' texts needs it, and empty texts made null where one is empty.
+
+    A column's source holds the texts its cells are taken from (the ids, the
+    schools file's ids, a policy's names). One look at each says which need
+    either; the others are left as they are, not copied (a million ids). The
+    guard never makes a text empty, so an empty one is found in the source. An
+    empty cell is written empty, as the csv module writes it (polars would quote
+    an empty string).
+    """
+    fixed = []
+    for name, source in sources.items():
+        if not source.len():
+            continue
+        lead = guard and bool(source.str.contains(_LEADING).any())
+        blank = bool((source == "").any())
+        text = guarded(pl.col(name)) if lead else pl.col(name)
+        text = text.replace("", None) if blank else text
+        if lead or blank:
+            fixed.append(text.alias(name))
+    return fixed
 
 
 def csv_bytes_of(cells: pl.DataFrame, *, bom: bool = False) -> bytes:

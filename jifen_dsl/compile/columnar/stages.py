@@ -59,7 +59,7 @@ class Stages:
         """What ``expr`` computes, when it names a column of a stage (followed back to the first that is not such a name); else ``expr``."""
         while True:
             names = expr.meta.root_names()
-            if len(names) != 1 or not expr.meta.is_column() or not names[0].startswith("t"):
+            if len(names) != 1 or not expr.meta.is_column():
                 return expr
             found = next((stage[names[0]] for stage in self._stages if names[0] in stage), None)
             if found is None:
