@@ -1,4 +1,4 @@
-"""The command line has polars' threads share one allocator arena, unless told otherwise, and only while polars is not loaded."""
+"""The command line sets polars' allocator (one arena, freed pages handed back at once), unless told otherwise, and only while polars is not loaded."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ PROBE = (
     "from jifen_dsl.cli.lifetime import ALLOCATOR_SETTINGS, share_allocator_arena\n"
     "share_allocator_arena()\n"
     "print(os.environ.get(ALLOCATOR_SETTINGS, '-'))\n"
+    "if sys.argv[1] == 'then-loaded':\n"
+    "    import polars\n"
+    "    print(os.environ[ALLOCATOR_SETTINGS])\n"
 )
 
 
@@ -26,7 +29,16 @@ def _setting(when: str, given: str | None = None) -> str:
 
 
 def test_one_arena_is_asked_for_before_polars_is_loaded():
-    assert _setting("fresh") == "narenas:1"
+    assert _setting("fresh") == "narenas:1,muzzy_decay_ms:0"
+
+
+def test_the_settings_come_after_polars_own_so_that_they_win():
+    # jemalloc reads the settings left to right, a later one overriding an earlier one of the same name.
+    before, after = _setting("then-loaded").splitlines()
+    assert before == "narenas:1,muzzy_decay_ms:0"
+    assert after.endswith("," + before)
+    decays = [item for item in after.split(",") if item.startswith("muzzy_decay_ms:")]
+    assert decays[-1] == "muzzy_decay_ms:0"
 
 
 def test_settings_the_user_gave_are_kept():
