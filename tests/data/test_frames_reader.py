@@ -107,7 +107,7 @@ _BYTES = st.lists(st.sampled_from([b"a", b",", b"\r", b"\n", b"\r\n", b'"', b"\x
 @settings(max_examples=200, deadline=None)
 @given(_BYTES, st.lists(st.integers(0, 200), max_size=6), st.sampled_from([0, 3]), st.integers(0, 12))
 def test_a_scan_finds_the_same_whatever_pieces_the_file_comes_in(parts, cuts, start, body):
-    from jifen_dsl.data.frames.csvscan import Scan
+    from jifen_dsl.data.frames.csvscan import Scan, count_commas
 
     data = b"".join(parts)
     whole = Scan.of_text(data, data, start, body)
@@ -117,10 +117,12 @@ def test_a_scan_finds_the_same_whatever_pieces_the_file_comes_in(parts, cuts, st
         pieces.raw(data[a:b])
         pieces.text(data[a:b])
     pieces.finish()
-    assert (pieces.odd, pieces.quoted, pieces.commas, pieces.digest) == (whole.odd, whole.quoted, whole.commas, whole.digest)
+    assert (pieces.odd, pieces.quoted, pieces.body_returns, pieces.digest) == (whole.odd, whole.quoted, whole.body_returns, whole.digest)
     lone = data.count(b"\r") != data.count(b"\r\n")
     assert whole.odd == (b"\x00" in data or data.find(b"\xef\xbb\xbf", start) >= 0 or lone)
-    assert (whole.quoted, whole.commas) == (b'"' in data[body:], data[body:].count(b","))
+    assert (whole.quoted, whole.body_returns) == (b'"' in data[body:], data[body:].count(b"\r"))
+    counted = count_commas((data[a:b] for a, b in zip(edges, edges[1:])), body)
+    assert counted == count_commas([data], body) == data[body:].count(b",")
 
 
 @settings(max_examples=300, deadline=None)
@@ -155,3 +157,36 @@ def test_a_csv_cell_longer_than_the_csv_module_reads_is_refused_on_its_row(tmp_p
     with pytest.raises(DataError) as caught:
         read_cohort_frame(str(path), load_policy(str(ROOT / "policies" / "haizhu" / "2022.jifen")))
     assert [render(m, "en") for m in caught.value.problems] == [f"{path}:{row + 1}: a cell is longer than 131,072 characters; is this really the applicant file?"]
+
+
+def test_a_line_short_of_cells_is_found_from_the_cells_lengths_and_counted_only_where_quotes_are(tmp_path, monkeypatch):
+    # polars gives the cells a short line lacks as nulls: a full last column means every line is whole. Else
+    # the rows' commas are their bytes less the cells' and the line ends, or, with quotes, counted.
+    import jifen_dsl.data.frames.csvframe as csvframe
+
+    counted = []
+    real = csvframe.count_commas
+    monkeypatch.setattr(csvframe, "count_commas", lambda pieces, body: counted.append(body) or real(pieces, body))
+    header, *rows = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    lines = [header, *(row for row in rows if not row.endswith(","))]  # every last cell filled in
+    width = len(header.split(","))
+    assert len(lines) > 10
+
+    def cells(name: str, body: list[str], end: str = "\n", last: str = "\n"):
+        path = tmp_path / name
+        path.write_text(end.join(body) + last, encoding="utf-8")
+        return read_cells(str(path))
+
+    assert cells("whole.csv", lines).counts is None
+    short = [*lines[:3], lines[3].rsplit(",", 2)[0], *lines[4:]]
+    for end, last in (("\n", "\n"), ("\r\n", "\r\n"), ("\n", ""), ("\r\n", "")):
+        found = cells("short.csv", short, end, last).counts
+        assert found is not None and found.to_list() == [width] * 2 + [width - 2] + [width] * (len(lines) - 4), (end, last)
+    empty_last = [*lines[:3], lines[3].rsplit(",", 1)[0] + ",", *lines[4:]]
+    assert cells("empty-last.csv", empty_last).counts is None
+    assert cells("empty-last-crlf.csv", empty_last + [""], "\r\n", "").counts is None  # a last line empty, without its line end
+    assert counted == []
+    quoted = [*lines[:2], '"' + lines[2].replace(",", '",', 1), *short[3:]]
+    found = cells("quoted.csv", quoted).counts
+    assert found is not None and found.to_list()[:4] == [width, width, width - 2, width]
+    assert counted == [len(header.encode()) + 1]

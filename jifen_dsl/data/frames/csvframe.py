@@ -20,10 +20,12 @@ the caller reads the file with ``read_table``, which gives the one precise
 message for each. So the two readers never disagree on what a file holds or
 on what is wrong with it.
 
-A record's cells are counted without splitting a line in Python: when the
-commas outside quoted cells add up to the header's width on every line that is
-not empty (polars refuses a line with more cells than the header), every such
-line has that width; otherwise each line's commas are counted.
+A record's cells are counted without splitting a line in Python. polars refuses
+a line with more cells than the header and gives the cells a shorter line lacks
+as nulls: when no cell of the last column is null, every line has the header's
+width. Otherwise, when the commas outside quoted cells add up to the header's
+width on every line that is not empty, every such line has that width; failing
+that, each line's commas are counted.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import polars as pl
 
 from jifen_dsl.data.cells import CELL_LIMIT, Table
 from jifen_dsl.data.frames.casting import ONLY_SPACE
-from jifen_dsl.data.frames.csvscan import PIECE, Scan, same_file
+from jifen_dsl.data.frames.csvscan import PIECE, Scan, count_commas, same_file
 from jifen_dsl.data.frames.text import Cells
 from jifen_dsl.data.frames.utf8 import as_gb18030, plan, reencoded
 from jifen_dsl.data.readers import read_table
@@ -142,6 +144,11 @@ class _File:
         except OSError:
             raise _Unsure() from None
 
+    def commas(self, body: int) -> int:
+        """The commas of the rows from ``body`` on, read again from the file; raise OSError if it cannot be read."""
+        with open(self.path, "rb") as handle:
+            return count_commas(iter(lambda: handle.read(PIECE), b""), body)
+
     def unchanged(self, scan: Scan | None = None) -> bool:
         try:
             after = os.stat(self.path)
@@ -160,6 +167,9 @@ class _Text:
 
     def scan(self, body: int) -> Scan:
         return Scan.of_text(self.data, self.source, self.start, body)
+
+    def commas(self, body: int) -> int:
+        return count_commas([self.source], body)
 
     def unchanged(self, scan: Scan | None = None) -> bool:
         return True
@@ -337,7 +347,9 @@ class CsvCells(Cells):
         if not self.frame.height:
             return None
         if not ragged:
-            commas = self._scan.commas
+            if not self.column(self.width - 1).has_nulls():
+                return None  # no line lacks a cell (polars gives a missing one as null) or has one more (polars refused it)
+            commas = self._commas()
             lines = self._lines if self._lines is not None or nothing else self.lines()
             filled = self.frame.height if lines is None else self.frame.height - lines.null_count()
             if self._scan.quoted:  # the commas inside quoted cells separate nothing: they are the cells' own
@@ -347,6 +359,28 @@ class CsvCells(Cells):
         lines = self.lines()
         plain = pl.select(pl.when(lines.str.contains('"', literal=True)).then(lines.str.replace_all(_QUOTED_CELL, "")).otherwise(lines)).to_series()
         return (plain.str.count_matches(",", literal=True) + 1).fill_null(0).cast(pl.Int64).alias("cells")
+
+    def _commas(self) -> int:
+        """The commas of the rows after the header.
+
+        With no quote in the rows, a line's bytes are its cells', its commas and
+        its line end (a CR LF, or LF): the commas are what the rows' bytes hold
+        beyond the cells and the line ends, found from the cells' lengths. polars
+        makes a record of every line, an empty one too; the last line may lack
+        its line end. With quotes, they are counted in a pass of their own.
+        """
+        scan = self._scan
+        if not scan.quoted:
+            cells = self.frame.select(pl.sum_horizontal(pl.all().str.len_bytes().sum())).item() or 0
+            newlines = self.frame.height - (0 if scan.tail.endswith(b"\n") else 1)
+            return self._text.size - scan.body - newlines - scan.body_returns - cells
+        try:
+            commas = self._text.commas(self._scan.body)
+        except OSError:
+            raise DataError([_changed(self.table.path)]) from None
+        if not self._text.unchanged():
+            raise DataError([_changed(self.table.path)])
+        return commas
 
     def _blank(self) -> tuple[pl.Series, bool]:
         """Records whose every cell is blank (among those whose first cell is, the ones whose others are too); and whether none is all null."""
