@@ -57,7 +57,7 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
     spec = RunSpec("evaluate", policy, Source(applicants, input_format, encoding, sheet, formulas), None, lenient, bom, _evidence_source(evidence, formulas))
     refuse_run_clobbering(spec, output, rejects, out_dir)
     # A table or JSON of the evaluations is made from objects, which need the applicants' fields.
-    run = execute(spec, _progress(quiet), fields=fmt not in ("csv", "xlsx") or bool(out_dir))
+    run = execute(spec, _progress(quiet), fields=fmt not in ("csv", "xlsx") or bool(out_dir), digest_now=bool(out_dir))
     rules, outcome = run.compiled.policy, run.results.outcome
 
     def text():
@@ -99,7 +99,7 @@ def allocate_cmd(policy: str, applicants: str, schools: str, fmt: str, output: s
     spec = RunSpec("allocate", policy, Source(applicants, input_format, encoding, sheet, formulas), Source(schools, formulas=formulas), lenient, bom, _evidence_source(evidence, formulas))
     refuse_run_clobbering(spec, output, rejects, out_dir)
     # Only the text table of the placements is made from objects; everything else from the columns.
-    run = execute(spec, _progress(quiet), fields=bool(out_dir) or (fmt not in ("csv", "json", "xlsx") and not show_summary))  # verified before it returns
+    run = execute(spec, _progress(quiet), fields=bool(out_dir) or (fmt not in ("csv", "json", "xlsx") and not show_summary), digest_now=bool(out_dir))  # verified before it returns
     rules, frame, offer = run.compiled.policy, run.report_frame, run.results.schools
     if show_summary:
         data = summary_of(rules, frame, offer)

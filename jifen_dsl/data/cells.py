@@ -15,7 +15,7 @@ chosen when it is shown - the policy's, or the one asked for with ``--lang``.
 from __future__ import annotations
 
 import csv
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import attrs
 
@@ -65,12 +65,19 @@ class Table:
     format: str
     header: tuple[str, ...]
     rows: Sequence[tuple[int, list[str]]]  # a list, or for a CSV file polars read, the rows read again when iterated
-    digest: str = ""  # sha256 of the file's bytes, as read
+    # The sha256 of the file's bytes as read (see the ``digest`` property); or what takes it the first time it is
+    # asked for, for a reader that did not take it while reading.
+    _digest: "str | Callable[[], str]" = attrs.field(default="", alias="digest")
     header_row: int = 1
     broken: tuple[Broken, ...] = ()
     encoding: str | None = None
     sheet: str | None = None
     hidden: tuple[str, ...] = ()  # a workbook's hidden sheets, which were not read
+
+    @property
+    def digest(self) -> str:
+        """The sha256 of the file's bytes, as read (hex)."""
+        return self._digest if isinstance(self._digest, str) else self._digest()
 
     def at(self, row: int, column: int | None = None) -> "str | Message":
         """Where a row (or a cell, ``column`` counted from 0) is, as messages name it: ``h.csv:3:2`` as text, a workbook's or JSON's place in words."""

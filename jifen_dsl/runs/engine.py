@@ -61,11 +61,14 @@ class Results:
     placed: pl.DataFrame | None
 
 
-def read_cohort(source, evidence, policy: model.Policy, lenient: bool, progress: Progress) -> CohortFrame:
-    """The applicant file of a run (and its evidence file, into the cohort's evidence columns)."""
+def read_cohort(source, evidence, policy: model.Policy, lenient: bool, progress: Progress, *, digest_now: bool = True) -> CohortFrame:
+    """The applicant file of a run (and its evidence file, into the cohort's evidence columns).
+
+    ``digest_now`` false: the applicant file's digest is taken only if it is asked for (see ``read_cohort_frame``).
+    """
     cohort = read_cohort_frame(
         source.path, policy, input_format=source.format, encoding=source.encoding, sheet=source.sheet,
-        lenient=lenient, progress=progress, formulas=source.formulas,
+        lenient=lenient, progress=progress, formulas=source.formulas, digest_now=digest_now,
     )
     if evidence is not None:
         set_aside = rejected_ids(cohort)

@@ -151,25 +151,27 @@ class Run:
         return pl.concat([results.outcome, results.placed], how="horizontal")
 
 
-def execute(spec: RunSpec, progress: Progress = NO_PROGRESS, *, fields: bool = True) -> Run:
+def execute(spec: RunSpec, progress: Progress = NO_PROGRESS, *, fields: bool = True, digest_now: bool = True) -> Run:
     """Do a run: read, validate, evaluate and (for allocate) assign seats, verified; raise a JifenError on bad input.
 
     ``fields`` false: the results will be written from the columns only
     (``evaluate`` as CSV or a workbook, ``allocate`` but as a text table), so the
     applicants' fields may be let go of once evaluated (see ``run_engine``).
+    ``digest_now`` false: the caller writes no manifest, so the applicant file's
+    digest is not taken while it is read, only if something asks for it.
     """
     # The run keeps the library it read the policy from (named in the spec, or for the
     # command), so that its manifest records it and verify-run reads from it again.
     spec = attrs.evolve(spec, library=spec.library if spec.library is not None else named_library())
     with using_library(spec.library):
-        return _execute(spec, progress, fields)
+        return _execute(spec, progress, fields, digest_now)
 
 
-def _execute(spec: RunSpec, progress: Progress, fields: bool) -> Run:
+def _execute(spec: RunSpec, progress: Progress, fields: bool, digest_now: bool) -> Run:
     compiled = load_policy(spec.policy)
     policy = compiled.policy
     # Held in a list to be handed over whole: run_engine can let go of the cohort's columns only if nothing here holds them.
-    read = [read_cohort(spec.applicants, spec.evidence, policy, spec.lenient, progress)]
+    read = [read_cohort(spec.applicants, spec.evidence, policy, spec.lenient, progress, digest_now=digest_now)]
     schools_table = None
     offer = None
     if spec.command == "allocate":

@@ -190,3 +190,28 @@ def test_a_line_short_of_cells_is_found_from_the_cells_lengths_and_counted_only_
     found = cells("quoted.csv", quoted).counts
     assert found is not None and found.to_list()[:4] == [width, width, width - 2, width]
     assert counted == [len(header.encode()) + 1]
+
+
+def test_a_digest_not_taken_while_reading_is_taken_from_the_file_when_asked_for_and_only_if_it_is_unchanged(tmp_path):
+    import hashlib
+    import os
+
+    from jifen_dsl.errors import DataError
+    from jifen_dsl.messages import render
+
+    data = EXAMPLE.read_bytes()
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    now = read_cells(str(path))
+    later = read_cells(str(path), digest_now=False)
+    assert later.table.digest == now.table.digest == hashlib.sha256(data).hexdigest()
+    assert [row for row in later.table.rows] == [row for row in now.table.rows]  # rows read again, checked against the digest
+
+    changed = read_cells(str(path), digest_now=False)
+    taken = read_cells(str(path))
+    path.write_bytes(data.replace(b"HZ2022-E01", b"HZ2022-X01", 1))  # same size, other bytes
+    os.utime(path, ns=(1, 1))  # and another time of last change, whatever the clock's grain
+    assert taken.table.digest == hashlib.sha256(data).hexdigest()  # taken while it was read
+    with pytest.raises(DataError) as caught:
+        changed.table.digest
+    assert "changed while it was being read" in render(caught.value.problems[0], "en")

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import os
 import stat
 from concurrent.futures import ThreadPoolExecutor
@@ -63,8 +64,14 @@ class _Unsure(Exception):
     """The file holds something only the csv module reads as it should."""
 
 
-def read_csv_cells(path: str, *, input_format: str | None, encoding: str | None, what: str) -> "CsvCells | None":
-    """The cells of a CSV file, read by polars; None when the file is the existing readers' to read."""
+def read_csv_cells(path: str, *, input_format: str | None, encoding: str | None, what: str, digest_now: bool = True) -> "CsvCells | None":
+    """The cells of a CSV file, read by polars; None when the file is the existing readers' to read.
+
+    ``digest_now`` false: a UTF-8 file's digest is not taken while polars reads it
+    (it is a twentieth of a million-applicant evaluation) but the first time the
+    table's ``digest`` is asked for, from the file again if it is unchanged
+    (:class:`_DigestLater`). A run that writes no manifest never asks.
+    """
     try:
         before = os.stat(path)
         if not stat.S_ISREG(before.st_mode):
@@ -82,7 +89,7 @@ def read_csv_cells(path: str, *, input_format: str | None, encoding: str | None,
             return _converted(path, given, before, how.codec, how.encoding)
         if _utf8(head):
             try:
-                return _read(path, given, _utf8_text(path, head, how.start, before), how.encoding)
+                return _read(path, given, _utf8_text(path, head, how.start, before, digest_now), how.encoding)
             except _NotUtf8:
                 pass
         return None if encoding is not None else _converted(path, given, before, "gb18030", "gb18030")  # as decode_text tries next
@@ -90,10 +97,10 @@ def read_csv_cells(path: str, *, input_format: str | None, encoding: str | None,
         return None
 
 
-def _utf8_text(path: str, head: bytes, start: int, before: os.stat_result) -> "_File | _Text":
+def _utf8_text(path: str, head: bytes, start: int, before: os.stat_result, digest_now: bool) -> "_File | _Text":
     """UTF-8 text polars reads from the file itself, unless polars would take its name for a URL."""
     if "://" not in path:
-        return _File(path, head, start, before)
+        return _File(path, head, start, before, digest_now)
     data = _whole(path, before)
     return _Text(data, data, start)
 
@@ -132,17 +139,21 @@ def _whole(path: str, before: os.stat_result) -> bytes:
 class _File:
     """UTF-8 text read straight from the file: polars reads the file, the scan streams it."""
 
-    def __init__(self, path: str, head: bytes, start: int, before: os.stat_result):
+    def __init__(self, path: str, head: bytes, start: int, before: os.stat_result, digest_now: bool = True):
         self.path, self.head, self.start, self.before = path, head, start, before
+        self.digest_now = digest_now
         self.size = before.st_size
         self.source: str | bytes = os.path.abspath(path)  # polars would expand a leading ~
 
     def scan(self, body: int) -> Scan:
         try:
             with open(self.path, "rb") as handle:
-                return Scan.of_file(handle, self.start, body)
+                return Scan.of_file(handle, self.start, body, hashing=self.digest_now)
         except OSError:
             raise _Unsure() from None
+
+    def digest(self, scan: Scan) -> "str | _DigestLater":
+        return scan.digest if self.digest_now else _DigestLater(self.path, self.before)
 
     def commas(self, body: int) -> int:
         """The commas of the rows from ``body`` on, read again from the file; raise OSError if it cannot be read."""
@@ -171,6 +182,9 @@ class _Text:
     def commas(self, body: int) -> int:
         return count_commas([self.source], body)
 
+    def digest(self, scan: Scan) -> str:
+        return scan.digest  # the bytes were at hand while the text was made
+
     def unchanged(self, scan: Scan | None = None) -> bool:
         return True
 
@@ -196,8 +210,9 @@ def _read(path: str, given: tuple, text: "_File | _Text", encoding: str) -> "Csv
     # are a few hundred bytes, and measuring every cell costs a length for each of tens of millions.
     if frame.height and scan.long and (frame.select(pl.max_horizontal(pl.all().str.len_bytes().max())).item() or 0) > CELL_LIMIT:
         raise _Unsure()  # read_table says whether a cell is longer than the csv module reads
-    rows = _Reread(path, given, scan.digest, frame.height)
-    table = Table(path, "csv", header, rows, scan.digest, encoding=encoding)
+    digest = text.digest(scan)
+    rows = _Reread(path, given, digest, frame.height)
+    table = Table(path, "csv", header, rows, digest, encoding=encoding)
     return CsvCells(table, frame, lines, text, scan, ragged)
 
 
@@ -284,10 +299,37 @@ def _changed(path: str) -> Message:
     return M("D0124", "{path}: the file changed while it was being read; run again on a file nobody is writing to", path=path)
 
 
+class _DigestLater:
+    """The sha256 of a file polars read, taken from the file the first time it is asked for, if the file is as it was then.
+
+    The file is the one polars read if it still has the inode, size and time of
+    last change it had before polars read it: the test the reader makes of a
+    file that may have changed while it was read. Asked for once the file has
+    changed, it refuses to give another file's digest.
+    """
+
+    def __init__(self, path: str, before: os.stat_result):
+        self.path, self.before = path, before
+        self.value: str | None = None
+
+    def __call__(self) -> str:
+        if self.value is None:
+            try:
+                with open(self.path, "rb") as handle:
+                    found = hashlib.file_digest(handle, "sha256").hexdigest()
+                    after = os.fstat(handle.fileno())
+            except OSError:
+                raise DataError([_changed(self.path)]) from None
+            if not same_file(self.before, after):
+                raise DataError([_changed(self.path)])
+            self.value = found
+        return self.value
+
+
 class _Reread(Sequence):
     """The rows of a CSV file read by polars, as ``Table.rows``: read again by ``read_table`` when they are iterated."""
 
-    def __init__(self, path: str, given: tuple, digest: str, count: int):
+    def __init__(self, path: str, given: tuple, digest: "str | _DigestLater", count: int):
         self.path = path
         self.given = given
         self.digest = digest
@@ -302,7 +344,7 @@ class _Reread(Sequence):
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         input_format, encoding, what = self.given
         table = read_table(self.path, fmt=input_format, encoding=encoding, what=what)
-        if table.digest != self.digest:
+        if table.digest != (self.digest if isinstance(self.digest, str) else self.digest()):
             raise DataError([_changed(self.path)])
         return iter(table.rows)
 

@@ -27,10 +27,10 @@ PIECE = 1 << 20
 
 class Scan:
     """What a pass over the text found: ``odd`` (a NUL, a byte-order mark past ``start``, a lone CR), ``quoted``, ``body_returns``, ``digest``;
-    ``long``, whether some line may be longer than ``limit`` bytes (when false, none is).
+    ``long``, whether some line may be longer than ``limit`` bytes (when false, none is); ``digest`` is empty without ``hashing``.
     """
 
-    def __init__(self, start: int, body: int, limit: int = CELL_LIMIT):
+    def __init__(self, start: int, body: int, limit: int = CELL_LIMIT, *, hashing: bool = True):
         self.start = start  # where the text begins, past the byte-order marks the encoding allows
         self.body = body  # where the rows after the header begin
         self.seen = 0
@@ -40,7 +40,7 @@ class Scan:
         self.body_returns = 0  # carriage returns in the rows after the header
         self.line_ends = 0
         self.tail = b""
-        self.hash = hashlib.sha256()
+        self.hash = hashlib.sha256() if hashing else None  # none: the caller takes the digest later, if at all
         self.digest = ""
         self.limit = limit
         self.long = False
@@ -90,17 +90,18 @@ class Scan:
 
     def raw(self, piece: bytes) -> None:
         """The next piece of the file's bytes, for its digest."""
-        self.hash.update(piece)
+        if self.hash is not None:
+            self.hash.update(piece)
 
     def finish(self) -> "Scan":
         self.odd = self.odd or self.returns != self.line_ends
-        self.digest = self.hash.hexdigest()
+        self.digest = self.hash.hexdigest() if self.hash is not None else ""
         return self
 
     @classmethod
-    def of_file(cls, handle: BinaryIO, start: int, body: int) -> "Scan":
-        """A pass over a UTF-8 file, from its first byte to its last."""
-        scan = cls(start, body)
+    def of_file(cls, handle: BinaryIO, start: int, body: int, *, hashing: bool = True) -> "Scan":
+        """A pass over a UTF-8 file, from its first byte to its last (its digest taken only with ``hashing``)."""
+        scan = cls(start, body, hashing=hashing)
         while piece := handle.read(PIECE):
             scan.raw(piece)
             scan.text(piece)

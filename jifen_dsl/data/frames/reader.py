@@ -75,13 +75,16 @@ def read_cohort_frame(
     lenient: bool = False,
     progress: Progress | None = None,
     formulas: str = "refuse",
+    digest_now: bool = True,
 ) -> CohortFrame:
     """Read an applicant file (CSV, XLSX, JSON or JSON Lines) for ``policy``; raise DataError listing every problem.
 
     With ``lenient``, rows with problems are set aside instead (a header that
     does not fit is an error all the same). ``formulas``: see ``read_table``.
+    ``digest_now`` false: a CSV file polars reads has its digest taken only when
+    the table's ``digest`` is first asked for (see ``read_csv_cells``).
     """
-    cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas)
+    cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas, digest_now=digest_now)
     return cohort_frame(cells, policy, lenient=lenient, advance=(progress or NO_PROGRESS).phase(render(T("reading")), cells.height))
 
 
@@ -113,11 +116,11 @@ def cohort_frame(cells: Cells, policy: model.Policy, *, lenient: bool = False, a
 
 def read_cells(
     path: str, *, input_format: str | None = None, encoding: str | None = None, sheet: str | None = None, formulas: str = "refuse",
-    what: str = "applicant",
+    what: str = "applicant", digest_now: bool = True,
 ) -> Cells:
     """The cells of a file: read by polars if it is a CSV file polars reads as the csv module does, else by read_table."""
     if sheet is None and format_of(path, input_format) == "csv":
-        found = read_csv_cells(path, input_format=input_format, encoding=encoding, what=what)
+        found = read_csv_cells(path, input_format=input_format, encoding=encoding, what=what, digest_now=digest_now)
         if found is not None:
             return found
     table = read_table(path, fmt=input_format, encoding=encoding, sheet=sheet, what=what, formulas=formulas)
