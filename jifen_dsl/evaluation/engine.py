@@ -12,7 +12,7 @@ its row, as the scalar evaluator would.
 from __future__ import annotations
 
 import decimal
-from typing import Any
+from typing import Any, Collection
 
 import polars as pl
 
@@ -27,15 +27,19 @@ from jifen_dsl.messages import M
 __all__ = ["evaluate_frame", "ranked_frame"]
 
 
-def evaluate_frame(compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame, *, ranked: bool = True) -> pl.DataFrame:
+def evaluate_frame(
+    compiled: CompiledPolicy, columnar: Any, frame: pl.DataFrame, *, ranked: bool = True, outputs: Collection[str] | None = None
+) -> pl.DataFrame:
     """The cohort with its outcome: ``eligible``, ``failed``, ``unknown``, ``points``, scores, ``batch``, keys and ``rank``.
 
     ``frame`` holds ``row``, ``id``, ``grade`` and the field and evidence
     columns; ``columnar`` is the policy compiled by the columnar backend. Rows
     keep their order. ``ranked`` false leaves out ``rank``, for a caller that
-    lets go of columns first (:func:`ranked_frame` adds it).
+    lets go of columns first (:func:`ranked_frame` adds it). ``outputs``: only
+    these of the backend's columns are made (``failed`` always, which
+    ``eligible`` is made from).
     """
-    outcome = columnar.evaluate(frame)
+    outcome = columnar.evaluate(frame, None if outputs is None else {*outputs, "failed"})
     troubled = outcome.get_column("trouble")
     if troubled.any():
         _raise_for(compiled, frame, int(troubled.arg_true()[0]))

@@ -122,13 +122,14 @@ def run_engine(
             check_choices_frame(frame, policy, offer, cohort.table.at, cohort.table.path)
     columnar = compile_columnar(policy)
     advance = progress.phase(render(T("evaluating")), frame.height)
-    outcome = evaluate_frame(compiled, columnar, frame, ranked=False)
-    if not fields:
+    # A lean run makes only the columns it reports, ranks and places by.
+    wanted = None if fields else _reported_names(policy) | ranking_columns(policy) | (placement_inputs(policy) if offer is not None else set())
+    outcome = evaluate_frame(compiled, columnar, frame, ranked=False, outputs=wanted)
+    if wanted is not None:
         # Nothing here may hold the cohort's full columns any longer, or they are not let go of:
         # ranking, allocating and verifying a million applicants then sit on a third less memory.
         del frame
         cohort = attrs.evolve(cohort, frame=cohort.frame.select("row", "id", "grade"))
-        wanted = set(_reported(policy, outcome)) | ranking_columns(policy) | (placement_inputs(policy) if offer is not None else set())
         outcome = outcome.select(name for name in outcome.columns if name in wanted)
     outcome = ranked_frame(policy, outcome)
     if advance is not None:
@@ -161,12 +162,18 @@ _REPORTED = ("row", "id", "grade", "failed", "points", "points_nz", "batch", "el
 
 def _reported(policy: model.Policy, outcome: pl.DataFrame) -> list[str]:
     """The columns of the outcome the results are written from: the evaluation's own and the personal details the policy reads."""
+    names = _reported_names(policy)
+    return [name for name in outcome.columns if name in names]
+
+
+def _reported_names(policy: model.Policy) -> set[str]:
+    """The names of the columns :func:`_reported` keeps."""
     personal = {
         field_column(policy.read_fields.index(policy.field(name).index))
         for name in model.PERSONAL_FIELDS
         if policy.has_field(name) and policy.field(name).index in policy.read_fields
     }
-    return [name for name in outcome.columns if name in _REPORTED or name in personal]
+    return set(_REPORTED) | personal
 
 
 def placement_inputs(policy: model.Policy) -> set[str]:

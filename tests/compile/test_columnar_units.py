@@ -307,3 +307,24 @@ def test_an_indicator_that_is_a_field_is_the_field_s_column_and_one_computed_is_
     assert scores and all(o.startswith('col("f_') for o in scores), scores
     # The total is clamped at zero, a computation: it is built, not passed through.
     assert 'col("f_' not in next(o for o in plan.split(", ") if o.endswith('.alias("points")'))
+
+
+def test_only_the_outputs_asked_for_are_made_and_they_are_the_same():
+    from jifen_dsl import synth
+    from jifen_dsl.data.cells import Table
+    from jifen_dsl.data.frames.reader import cohort_frame
+    from jifen_dsl.data.frames.text import TableCells
+
+    policy = load_policy(str(POLICIES / "haizhu" / "2022.jifen")).policy
+    rows = synth.generate_applicants("haizhu", 2022, 300, 7)
+    header = tuple(rows[0])
+    table = Table("a.csv", "csv", header, [(i + 2, [str(r[h]) for h in header]) for i, r in enumerate(rows)])
+    frame = cohort_frame(TableCells(table), policy).frame
+    compiled = compile_columnar(policy)
+    whole = compiled.evaluate(frame)
+    some = compiled.evaluate(frame, {"failed", "points", "k_0"})
+    assert some.columns == ["failed", "points", "k_0", "trouble"]
+    assert some.equals(whole.select(some.columns))
+    assert whole.get_column("unknown").list.len().sum() > 0  # what was left out was there to make
+    plan = compiled.lazy(frame, {"failed"}).explain()
+    assert "unknown" not in plan and '.alias("failed")' in plan

@@ -14,6 +14,7 @@ where that call would raise.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Collection
 
 import polars as pl
 
@@ -65,14 +66,20 @@ class ColumnarPolicy:
         self.inputs = inputs  # the columns a frame must hold, and their types
         self.names = [o.meta.output_name() for o in outputs]
 
-    def lazy(self, frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
-        """The evaluation as a lazy query over a frame, for callers that stream or combine it."""
-        return self._stages.apply(frame.lazy()).select(self._outputs)
+    def lazy(self, frame: pl.LazyFrame | pl.DataFrame, outputs: Collection[str] | None = None) -> pl.LazyFrame:
+        """The evaluation as a lazy query over a frame, for callers that stream or combine it.
 
-    def evaluate(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """Every row's evaluation (see the class docstring)."""
+        ``outputs``: only these columns (and ``trouble``, always), in the class's
+        order; what none of them needs is never computed (a cohort's ``unknown``
+        lists, a third of the evaluation's time, when only the failed are reported).
+        """
+        chosen = self._outputs if outputs is None else [o for o, name in zip(self._outputs, self.names) if name in outputs or name == "trouble"]
+        return self._stages.apply(frame.lazy()).select(chosen)
+
+    def evaluate(self, frame: pl.DataFrame, outputs: Collection[str] | None = None) -> pl.DataFrame:
+        """Every row's evaluation (see the class docstring), of only the ``outputs`` named, if given (see :meth:`lazy`)."""
         self._check(frame)
-        return self.lazy(frame).collect()
+        return self.lazy(frame, outputs).collect()
 
     def _check(self, frame: pl.DataFrame) -> None:
         problems = []
