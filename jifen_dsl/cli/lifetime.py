@@ -18,6 +18,9 @@ __all__ = ["run_as_program", "keep_until_exit", "share_allocator_arena", "ALLOCA
 ALLOCATOR_SETTINGS = "_RJEM_MALLOC_CONF"
 # One arena for every thread; pages freed a while are handed back at once, not first marked for the kernel to take.
 SETTINGS = "narenas:1,muzzy_decay_ms:0"
+# What polars writes first into the variable as it loads (with POLARS_THP=1, the longer one). A process started by
+# one that has loaded polars - a script, a test runner, a server - inherits it, though nobody chose it.
+_POLARS_OWN = ("dirty_decay_ms:500,muzzy_decay_ms:1000,thp:always,metadata_thp:always", "dirty_decay_ms:500,muzzy_decay_ms:1000")
 
 _as_program = False
 _kept_until_exit: list[object] = []
@@ -53,7 +56,17 @@ def share_allocator_arena() -> None:
     1,020 MiB to about 800 MiB, for about 2% more time.
 
     It must be set before polars is loaded: a process that has loaded it already
-    is left as it is.
+    is left as it is. What a user set is kept as it is; what polars wrote in a
+    process this one was started from is not the user's and is passed over.
     """
-    if "polars" not in sys.modules:
-        os.environ.setdefault(ALLOCATOR_SETTINGS, SETTINGS)
+    if "polars" in sys.modules:
+        return
+    given = os.environ.get(ALLOCATOR_SETTINGS, "")
+    inherited = True
+    while inherited:
+        inherited = False
+        for own in _POLARS_OWN:
+            if given == own or given.startswith(own + ","):
+                given, inherited = given[len(own) + 1 :], True
+                break
+    os.environ[ALLOCATOR_SETTINGS] = given or SETTINGS

@@ -45,5 +45,18 @@ def test_settings_the_user_gave_are_kept():
     assert _setting("fresh", "dirty_decay_ms:5000") == "dirty_decay_ms:5000"
 
 
+def test_what_polars_wrote_in_a_parent_process_is_not_taken_for_the_users_settings():
+    # A parent that loaded polars (a script, a test runner, the benchmark suite) leaves polars' own settings in the
+    # variable its children inherit: the command line's are set all the same, and a user's under them are kept.
+    import polars  # noqa: F401 - loaded here, as a parent would have
+
+    assert os.environ["_RJEM_MALLOC_CONF"].startswith("dirty_decay_ms:500,muzzy_decay_ms:1000")
+    assert _setting("fresh", "dirty_decay_ms:500,muzzy_decay_ms:1000") == "narenas:1,muzzy_decay_ms:0"
+    assert _setting("fresh", "dirty_decay_ms:500,muzzy_decay_ms:1000,dirty_decay_ms:500,muzzy_decay_ms:1000") == "narenas:1,muzzy_decay_ms:0"
+    assert _setting("fresh", "dirty_decay_ms:500,muzzy_decay_ms:1000,narenas:1,muzzy_decay_ms:0") == "narenas:1,muzzy_decay_ms:0"
+    assert _setting("fresh", "dirty_decay_ms:500,muzzy_decay_ms:1000,narenas:4") == "narenas:4"
+    assert _setting("fresh", "dirty_decay_ms:500,muzzy_decay_ms:1000,thp:always,metadata_thp:always") == "narenas:1,muzzy_decay_ms:0"
+
+
 def test_a_process_that_loaded_polars_already_is_left_as_it_is():
     assert "narenas" not in _setting("loaded")  # polars wrote its own settings there as it loaded; nothing is added
