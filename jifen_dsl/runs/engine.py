@@ -15,7 +15,7 @@ each gives what its scalar counterpart gives (tests compare them):
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 import attrs
 import polars as pl
@@ -37,7 +37,7 @@ from jifen_dsl.lang.columns import field_column
 from jifen_dsl.messages import T, render
 from jifen_dsl.progress import Progress
 
-__all__ = ["Results", "run_engine", "read_cohort", "placement_columns", "placement_inputs"]
+__all__ = ["Results", "run_engine", "read_cohort", "placement_columns", "placement_inputs", "unread_fields"]
 
 
 @attrs.frozen(eq=False)
@@ -61,14 +61,17 @@ class Results:
     placed: pl.DataFrame | None
 
 
-def read_cohort(source, evidence, policy: model.Policy, lenient: bool, progress: Progress, *, digest_now: bool = True) -> CohortFrame:
+def read_cohort(
+    source, evidence, policy: model.Policy, lenient: bool, progress: Progress, *, digest_now: bool = True, unread: Collection[int] = ()
+) -> CohortFrame:
     """The applicant file of a run (and its evidence file, into the cohort's evidence columns).
 
-    ``digest_now`` false: the applicant file's digest is taken only if it is asked for (see ``read_cohort_frame``).
+    ``digest_now`` false: the applicant file's digest is taken only if it is asked for;
+    ``unread``: fields whose values the run never reads (see ``read_cohort_frame`` and :func:`unread_fields`).
     """
     cohort = read_cohort_frame(
         source.path, policy, input_format=source.format, encoding=source.encoding, sheet=source.sheet,
-        lenient=lenient, progress=progress, formulas=source.formulas, digest_now=digest_now,
+        lenient=lenient, progress=progress, formulas=source.formulas, digest_now=digest_now, unread=unread,
     )
     if evidence is not None:
         set_aside = rejected_ids(cohort)
@@ -174,6 +177,17 @@ def _reported_names(policy: model.Policy) -> set[str]:
         if policy.has_field(name) and policy.field(name).index in policy.read_fields
     }
     return set(_REPORTED) | personal
+
+
+def unread_fields(policy: model.Policy, allocating: bool, fields: bool) -> frozenset[int]:
+    """The fields (by index) whose values a lean run (``fields`` false) never reads: not evaluated, reported, ranked or placed by.
+
+    A run that keeps the applicants' fields reads them all.
+    """
+    if fields:
+        return frozenset()
+    needed = compile_columnar(policy).reads | _reported_names(policy) | ranking_columns(policy) | (placement_inputs(policy) if allocating else set())
+    return frozenset(index for position, index in enumerate(policy.read_fields) if field_column(position) not in needed)
 
 
 def placement_inputs(policy: model.Policy) -> set[str]:

@@ -36,7 +36,7 @@ from jifen_dsl.evaluation.evaluator import Evaluation
 from jifen_dsl.evaluation.objects import evaluations_of
 from jifen_dsl.data.applicants import Reject
 from jifen_dsl.data.output import RUN_MARKER
-from jifen_dsl.runs.engine import Results, read_cohort, run_engine
+from jifen_dsl.runs.engine import Results, read_cohort, run_engine, unread_fields
 from jifen_dsl.runs.outdir import TOOL_NAME, check_run_folder, output_names, run_inputs, write_run_folder
 from jifen_dsl.compile.pipeline import load_policy
 from jifen_dsl.lang.library import named_library, using_library
@@ -171,7 +171,8 @@ def _execute(spec: RunSpec, progress: Progress, fields: bool, digest_now: bool) 
     compiled = load_policy(spec.policy)
     policy = compiled.policy
     # Held in a list to be handed over whole: run_engine can let go of the cohort's columns only if nothing here holds them.
-    read = [read_cohort(spec.applicants, spec.evidence, policy, spec.lenient, progress, digest_now=digest_now)]
+    unread = unread_fields(policy, spec.command == "allocate", fields)
+    read = [read_cohort(spec.applicants, spec.evidence, policy, spec.lenient, progress, digest_now=digest_now, unread=unread)]
     schools_table = None
     offer = None
     if spec.command == "allocate":

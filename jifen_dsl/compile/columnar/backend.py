@@ -65,6 +65,8 @@ class ColumnarPolicy:
         self._outputs = outputs
         self.inputs = inputs  # the columns a frame must hold, and their types
         self.names = [o.meta.output_name() for o in outputs]
+        # The input columns the evaluation reads: the others need only be checked, not held as values.
+        self.reads = (stages.roots() | {name for o in outputs for name in o.meta.root_names()}) & set(inputs)
 
     def lazy(self, frame: pl.LazyFrame | pl.DataFrame, outputs: Collection[str] | None = None) -> pl.LazyFrame:
         """The evaluation as a lazy query over a frame, for callers that stream or combine it.

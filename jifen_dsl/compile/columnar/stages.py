@@ -66,6 +66,10 @@ class Stages:
                 return expr
             expr = found.meta.undo_aliases()
 
+    def roots(self) -> set[str]:
+        """The names every stage's columns read (inputs and earlier stages' columns alike)."""
+        return {name for stage in self._stages for expr in stage.values() for name in expr.meta.root_names()}
+
     @property
     def count(self) -> int:
         return self._count

@@ -52,12 +52,16 @@ class FieldColumn:
     negative_zero: pl.Series | None = None
 
 
-def field_column(cells: Cells, field: model.Field, position: int | None, name: str) -> FieldColumn:
-    """The field's column ``name`` from the cells at ``position`` (None: an optional column the file does not have)."""
+def field_column(cells: Cells, field: model.Field, position: int | None, name: str, *, values: bool = True) -> FieldColumn:
+    """The field's column ``name`` from the cells at ``position`` (None: an optional column the file does not have).
+
+    ``values`` false: the caller reads only what is wrong with the cells; a list
+    field's values may then be left null (see :func:`~jifen_dsl.data.frames.casting.cast`).
+    """
     if position is None:
         empty = () if field.type.kind in _LISTS else field.default
         return FieldColumn(_constant(name, empty, field.type, cells.height), {})
-    values, bad, negative_zero = _typed_cells(cells.column(position), field)
+    values, bad, negative_zero = _typed_cells(cells.column(position), field, values)
     column = column_name(field)
     bad = {index: in_column(column, reason) for index, reason in bad.items()}
     for index, reason in cells.unreadable(position).items():  # the reader's reason comes before anything a cast would say
@@ -81,14 +85,14 @@ def typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[in
     return values, bad
 
 
-def _typed_cells(text: pl.Series, field: model.Field) -> tuple[pl.Series, dict[int, Message], pl.Series | None]:
-    """As :func:`typed_cells`, and for a decimal field which cells are a negative zero (None when none is)."""
+def _typed_cells(text: pl.Series, field: model.Field, wanted: bool = True) -> tuple[pl.Series, dict[int, Message], pl.Series | None]:
+    """As :func:`typed_cells`, and for a decimal field which cells are a negative zero (None when none is); ``wanted``: see :func:`field_column`."""
     read = _scalar(field)
     checked = field.name in CHECKED
     if field.type.kind == "text" and (checked or field.unique):
         return *_text_cells(text, field, read, checked), None
     if field.type.kind in _LISTS:  # choice lists seldom repeat: finding the distinct ones costs more than it saves
-        return *_whole_column(text, field, read), None
+        return *_whole_column(text, field, read, wanted), None
     distinct, at = _distinct(text)
     values, ok = cast(distinct, field.type, checked=checked)
     left = (~ok).arg_true()
@@ -145,9 +149,9 @@ def _text_cells(text: pl.Series, field: model.Field, read, checked: bool) -> tup
     return values, bad
 
 
-def _whole_column(text: pl.Series, field: model.Field, read) -> tuple[pl.Series, dict[int, Message]]:
+def _whole_column(text: pl.Series, field: model.Field, read, wanted: bool = True) -> tuple[pl.Series, dict[int, Message]]:
     """Each cell cast where it stands; an empty cell given what the scalar reader gives it; the cells the cast leaves read one by one."""
-    values, ok = cast(text, field.type)
+    values, ok = cast(text, field.type, values=wanted)
     bad: dict[int, Message] = {}
     if text.has_nulls():
         # Empty cells are most of a column a few fill in (a clearing round's choices): they are
@@ -157,8 +161,9 @@ def _whole_column(text: pl.Series, field: model.Field, read) -> tuple[pl.Series,
         except CellError as exc:
             bad = dict.fromkeys(text.is_null().arg_true().to_list(), exc.message)
         else:
-            one = columns.series(values.name, [empty], field.type)
-            values = pl.DataFrame([values]).select(pl.col(values.name).fill_null(pl.lit(one).first())).to_series()
+            if wanted:
+                one = columns.series(values.name, [empty], field.type)
+                values = pl.DataFrame([values]).select(pl.col(values.name).fill_null(pl.lit(one).first())).to_series()
     left = (~ok & text.is_not_null()).arg_true()
     if not len(left):
         return values, bad

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import Callable, Collection
 
 import attrs
 import polars as pl
@@ -76,19 +76,24 @@ def read_cohort_frame(
     progress: Progress | None = None,
     formulas: str = "refuse",
     digest_now: bool = True,
+    unread: Collection[int] = (),
 ) -> CohortFrame:
     """Read an applicant file (CSV, XLSX, JSON or JSON Lines) for ``policy``; raise DataError listing every problem.
 
     With ``lenient``, rows with problems are set aside instead (a header that
     does not fit is an error all the same). ``formulas``: see ``read_table``.
     ``digest_now`` false: a CSV file polars reads has its digest taken only when
-    the table's ``digest`` is first asked for (see ``read_csv_cells``).
+    the table's ``digest`` is first asked for (see ``read_csv_cells``). ``unread``:
+    the fields (by index) whose values the caller never reads; their cells are
+    checked all the same, but a list's column may be left null.
     """
     cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas, digest_now=digest_now)
-    return cohort_frame(cells, policy, lenient=lenient, advance=(progress or NO_PROGRESS).phase(render(T("reading")), cells.height))
+    return cohort_frame(cells, policy, lenient=lenient, advance=(progress or NO_PROGRESS).phase(render(T("reading")), cells.height), unread=unread)
 
 
-def cohort_frame(cells: Cells, policy: model.Policy, *, lenient: bool = False, advance: Callable[[int], None] | None = None) -> CohortFrame:
+def cohort_frame(
+    cells: Cells, policy: model.Policy, *, lenient: bool = False, advance: Callable[[int], None] | None = None, unread: Collection[int] = ()
+) -> CohortFrame:
     """The cohort of cells already read (``TableCells(table)`` for a table); raise DataError listing every problem.
 
     As :func:`read_cohort_frame` after reading the file; ``advance``, when
@@ -102,7 +107,7 @@ def cohort_frame(cells: Cells, policy: model.Policy, *, lenient: bool = False, a
         if table.hidden:  # the data may be on a sheet a person cannot see: say so
             problems.add(HEADER, table.path, hidden_note(table.hidden))
         raise problems.error(M("D0400", "{path}: the header does not fit the policy {policy}", path=table.path, policy=policy.path))
-    typed = _typed(cells, policy, columns_at)
+    typed = _typed(cells, policy, columns_at, frozenset(unread))
     verdict = check_records(cells, policy, columns_at, typed, problems)
     if advance is not None:
         advance(cells.height)
@@ -127,12 +132,12 @@ def read_cells(
     return TableCells(table)
 
 
-def _typed(cells: Cells, policy: model.Policy, columns_at: dict[int, int]) -> list[FieldColumn]:
+def _typed(cells: Cells, policy: model.Policy, columns_at: dict[int, int], unread: frozenset[int]) -> list[FieldColumn]:
     """Each field's column, typed a few at a time (polars lets go of the interpreter while it works), its text let go of once typed."""
 
     def typed(slot: tuple[int, int]) -> FieldColumn:
         position, index = slot
-        found = field_column(cells, policy.fields[index], columns_at.get(index), columns.field_column(position))
+        found = field_column(cells, policy.fields[index], columns_at.get(index), columns.field_column(position), values=index not in unread)
         if columns_at.get(index) is not None:
             cells.release(columns_at[index])
         return found
