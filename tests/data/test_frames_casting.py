@@ -217,3 +217,33 @@ def test_a_column_whose_cells_are_their_own_values_is_kept_as_read_and_one_with_
     spaced = pl.Series("x", ["verified", " disputed"], dtype=pl.String)
     values, bad = typed_cells(spaced, _field("text"))
     assert not bad and values.to_list() == ["verified", "disputed"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "cells", "optional", "default", "kept"),
+    [
+        ("enum", ["G1", "G7", "G1"], False, None, True),
+        ("text", ["海珠区", None, "越秀区"], True, None, True),  # an empty cell is nothing, as it was read
+        ("enum", ["G1", "小学一年级"], False, None, False),  # an alias is read as its member
+        ("text", ["海珠区", None], True, "?", False),  # an empty cell takes the default
+        ("text", ["海珠区", None], False, None, False),  # an empty cell is refused
+        ("text", ["海珠区", " 越秀区"], False, None, False),  # a cell with a space is stripped
+    ],
+)
+def test_a_text_column_read_as_written_is_kept_as_read(kind, cells, optional, default, kept, monkeypatch):
+    # Kept as read: told from the distinct cells, without finding which one each record holds.
+    import jifen_dsl.data.frames.fields as fields
+
+    coded = []
+    real = fields._distinct
+    monkeypatch.setattr(fields, "_distinct", lambda text: coded.append(text) or real(text))
+    field = _field(kind, optional=optional, default=default)
+    text = pl.Series("x", cells, dtype=pl.String)
+    values, bad = typed_cells(text, field)
+    assert (not coded) == kept
+    for index, cell in enumerate(cells):
+        outcome = _scalar(field, cell or "")
+        if outcome[0] == "refused":
+            assert render(bad[index], "en") == outcome[1]
+        else:
+            assert index not in bad and columns.column_values(values, field.type)[index] == outcome[1]

@@ -93,6 +93,8 @@ def _typed_cells(text: pl.Series, field: model.Field, wanted: bool = True) -> tu
         return *_text_cells(text, field, read, checked), None
     if field.type.kind in _LISTS:  # choice lists seldom repeat: finding the distinct ones costs more than it saves
         return *_whole_column(text, field, read, wanted), None
+    if field.type.kind in ("text", "enum") and _read_as_written(text, field, read, checked):
+        return text, {}, None
     distinct, at = _distinct(text)
     values, ok = cast(distinct, field.type, checked=checked)
     left = (~ok).arg_true()
@@ -106,6 +108,25 @@ def _typed_cells(text: pl.Series, field: model.Field, wanted: bool = True) -> tu
             bad = {index: wrong[slot] for index, slot in zip(hit.to_list(), at.gather(hit).to_list())}
     negative_zero = _negative_zero(distinct, values, at) if field.type.kind == "decimal" else None
     return _gathered(text, distinct, values, at), bad, negative_zero
+
+
+def _read_as_written(text: pl.Series, field: model.Field, read, checked: bool) -> bool:
+    """Whether every cell of a text or enum column is read as the text it is (an empty cell as nothing).
+
+    Told from the distinct cells alone - a district, a grade written as the
+    policy names it - without finding which distinct cell each record holds,
+    which costs twice as much: the column is then kept as it was read.
+    """
+    keys = text.unique().drop_nulls()
+    values, ok = cast(keys, field.type, checked=checked)
+    if not ok.all() or not values.equals(keys, check_names=False, check_dtypes=True):
+        return False
+    if not text.has_nulls():
+        return True
+    try:
+        return read("") is None
+    except CellError:
+        return False
 
 
 def _negative_zero(distinct: pl.Series, values: pl.Series, at: pl.Series) -> pl.Series | None:
