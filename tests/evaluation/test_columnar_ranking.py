@@ -133,3 +133,15 @@ def test_an_enum_a_date_descending_text_and_a_lottery_rank_as_the_scalar_ranking
     ]
     policy, evaluations = _evaluated(chain_policy, rows)
     assert _columnar_ranks(policy, evaluations) == {e.id: e.rank for e in evaluations}
+
+
+def test_grades_the_policy_does_not_name_rank_as_the_ones_it_does():
+    # The policy's grades are coded by comparison; others (a frame made by hand) by the grades present.
+    path = str(POLICIES / "haizhu" / "2022.jifen")
+    policy, evaluations = _evaluated(path, synth.generate_applicants("haizhu", 2022, 600, 8))
+    frame = _frame(policy, evaluations)
+    named = rank_column(policy, frame)
+    renamed = frame.with_columns(pl.col("grade").replace({"G1": "一年级", "G7": "七年级"}))
+    assert set(renamed.get_column("grade").unique().to_list()) == {"一年级", "七年级"}
+    assert rank_column(policy, renamed).equals(named)
+    assert named.drop_nulls().len() > 200
