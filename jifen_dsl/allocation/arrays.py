@@ -27,6 +27,7 @@ from jifen_dsl.allocation.frame import Positions, schools_frame
 from jifen_dsl.data.schools import School
 from jifen_dsl.errors import PolicyError
 from jifen_dsl.lang import model
+from jifen_dsl.lang.columns import place_among
 
 __all__ = ["allocate_arrays"]
 
@@ -76,7 +77,7 @@ def _allocate(settings: model.Allocation, where: Positions, frame: pl.DataFrame,
 
 def _codes(grade: pl.Expr, grades: list[str]) -> pl.Expr:
     """Each grade as its place among ``grades`` (UInt32; null for a grade not among them)."""
-    return grade.replace_strict(grades, list(range(len(grades))), default=None, return_dtype=pl.UInt32).alias("_g")
+    return place_among(grade, grades).alias("_g")
 
 
 def _in_rank_order(eligible: pl.DataFrame, count: int) -> pl.DataFrame:

@@ -174,7 +174,7 @@ def _suspects(frame: pl.DataFrame, lists: list[tuple[int, str, str]], codes: _Co
     numbered = frame.lazy().select(*wanted, position=pl.int_range(pl.len(), dtype=pl.Int64))
     grades = list(codes.low)
     # The grade's place among the schools' grades, looked up once; its range gathered from the few ranges.
-    place = pl.col("grade").replace_strict(grades, list(range(len(grades))), default=None, return_dtype=pl.UInt32)
+    place = columns.place_among(pl.col("grade"), grades)
     coded = numbered.with_columns(place.alias("_grade")).with_columns(
         low=pl.lit(pl.Series([codes.low[g] for g in grades], dtype=pl.UInt32)).gather(pl.col("_grade")),
         high=pl.lit(pl.Series([codes.high[g] for g in grades], dtype=pl.UInt32)).gather(pl.col("_grade")),

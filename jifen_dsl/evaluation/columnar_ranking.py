@@ -26,7 +26,7 @@ import polars as pl
 from jifen_dsl.compile.order import OrderPart, order_parts
 from jifen_dsl.evaluation.ranking import lottery_ticket
 from jifen_dsl.lang import model
-from jifen_dsl.lang.columns import decimal_from_parts
+from jifen_dsl.lang.columns import decimal_from_parts, place_among
 
 __all__ = ["rank_column", "ranking_columns"]
 
@@ -138,27 +138,16 @@ def _text_order(key: pl.Series) -> pl.Series:
     return pl.repeat(0, key.len(), dtype=pl.UInt32, eager=True).scatter(at, pl.int_range(0, key.len(), eager=True, dtype=pl.UInt32))
 
 
-_FEW_GRADES = 16  # up to this many grades, a grade is coded by comparing it with each
-
-
 def _grade_codes(policy: model.Policy, grades: pl.Series, at: pl.Series) -> pl.Series:
     """The grade of each row at ``at`` as a small integer: its place among the policy's grades, or among those present.
 
-    Coded over the whole column and only then taken (a gather of integers, not of
-    texts), by comparing each cell with the policy's few grades: a lookup of each
-    text cost three times as much. A grade the policy does not name (a frame made
-    by hand) has the grades present coded in their order instead.
+    Coded over the whole column and only then taken: a gather of integers, not of
+    texts (:func:`~jifen_dsl.lang.columns.place_among`). A grade the policy does
+    not name (a frame made by hand) has the grades present coded in their order instead.
     """
     members = list(getattr(policy.field(model.GRADE_FIELD).type, "members", ()))
-    codes = None
-    if 0 < len(members) <= _FEW_GRADES:
-        chain = pl.when(pl.col("g") == members[0]).then(pl.lit(0, dtype=pl.UInt64))
-        for code, member in enumerate(members[1:], start=1):
-            chain = chain.when(pl.col("g") == member).then(pl.lit(code, dtype=pl.UInt64))
-        codes = pl.DataFrame([grades.alias("g")]).select(chain.otherwise(pl.lit(None, dtype=pl.UInt64))).to_series()
-        if codes.null_count() != grades.null_count():
-            codes = None
-    if codes is None:
+    codes = pl.DataFrame([grades.alias("g")]).select(place_among(pl.col("g"), members, pl.UInt64)).to_series()
+    if codes.null_count() != grades.null_count():
         present = sorted(grades.unique().drop_nulls().to_list())
         codes = grades.replace_strict(present, list(range(len(present))), default=None, return_dtype=pl.UInt64)
     return codes.gather(at)

@@ -40,6 +40,7 @@ __all__ = [
     "decimal_values",
     "series",
     "frame_of_records",
+    "place_among",
 ]
 
 DECIMAL = pl.Struct({"c": pl.Int128, "e": pl.Int32})
@@ -162,6 +163,24 @@ def frame_of_records(types: Sequence[Type], records: Sequence[tuple], evidence: 
     for slot in range(evidence):
         columns.append(series(evidence_column(slot), slots[len(types) + slot], EVIDENCE_TYPE))
     return pl.DataFrame(columns)
+
+
+_FEW = 16  # up to this many texts, a cell's place among them is found by comparing it with each
+
+
+def place_among(column: pl.Expr, texts: Sequence[str], dtype: pl.DataType = pl.UInt32) -> pl.Expr:
+    """Each cell's place among a few ``texts`` (null for a cell that is none of them), as ``dtype``: a grade's code.
+
+    A few comparisons of each cell cost a third of a lookup of it in a table,
+    which remains for more than a few texts.
+    """
+    texts = list(texts)
+    if not texts or len(texts) > _FEW:
+        return column.replace_strict(texts, list(range(len(texts))), default=None, return_dtype=dtype)
+    chain = pl.when(column == texts[0]).then(pl.lit(0, dtype=dtype))
+    for place, text in enumerate(texts[1:], start=1):
+        chain = chain.when(column == text).then(pl.lit(place, dtype=dtype))
+    return chain.otherwise(pl.lit(None, dtype=dtype))
 
 
 def decimal_text(column: pl.Expr) -> pl.Expr:

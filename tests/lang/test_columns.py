@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import polars as pl
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jifen_dsl.lang import columns
@@ -42,3 +42,15 @@ def test_a_record_frame_holds_each_type_and_gives_it_back():
     back.append(columns.column_values(frame[columns.evidence_column(0)], EVIDENCE))
     assert list(zip(*back)) == records
     assert str(back[2][0]) == "85.50"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(max_size=3), min_size=1, max_size=24, unique=True),
+    st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=40),
+)
+def test_a_cells_place_among_a_few_texts_is_its_index_or_null(texts, cells):
+    # Compared one by one up to sixteen texts, looked up beyond: the same places either way.
+    found = pl.DataFrame({"x": pl.Series(cells, dtype=pl.String)}).select(columns.place_among(pl.col("x"), texts)).to_series()
+    assert found.dtype == pl.UInt32
+    assert found.to_list() == [texts.index(cell) if cell in texts else None for cell in cells]
