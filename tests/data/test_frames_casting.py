@@ -247,3 +247,18 @@ def test_a_text_column_read_as_written_is_kept_as_read(kind, cells, optional, de
             assert render(bad[index], "en") == outcome[1]
         else:
             assert index not in bad and columns.column_values(values, field.type)[index] == outcome[1]
+
+
+@pytest.mark.parametrize("kind", ["school_list", "text_list"])
+@settings(max_examples=80, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), st.text(max_size=12), CELLS["school_list"]), min_size=1, max_size=30), optional=st.booleans())
+def test_a_list_cell_is_never_refused_so_an_unread_list_is_not_looked_at(kind, cells, optional):
+    # What lets a run that never reads a list's values leave its cells alone (fields.field_column, values=False).
+    from jifen_dsl.data.frames.fields import _typed_cells
+
+    field = _field(kind, optional=optional)
+    text = pl.Series("x", cells, dtype=pl.String)
+    _values, bad, _ = _typed_cells(text, field)
+    assert bad == {}
+    skipped, unread_bad, _ = _typed_cells(text, field, False)
+    assert unread_bad == {} and skipped.null_count() == len(cells) and skipped.dtype == columns.dtype(field.type)

@@ -60,20 +60,15 @@ _DATETIME = r"^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})[T ]([0-9]{1,2}):([0-9]
 _ZH_DATETIME = r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日 *([0-9]{1,2})[:：]([0-9]{2})(?:[:：]([0-9]{2}))?$"
 
 
-def cast(text: pl.Series, type_: Type, *, checked: bool = False, values: bool = True) -> tuple[pl.Series, pl.Series]:
+def cast(text: pl.Series, type_: Type, *, checked: bool = False) -> tuple[pl.Series, pl.Series]:
     """The typed column of ``text`` and where it was read (``ok``); ``checked``: the cells of an id or a name.
 
     A null cell is never ``ok``: the caller decides what an empty cell gives.
-    ``values`` false: only ``ok`` is wanted; a list column whose every cell is
-    read the usual way is then not split (a tenth of a second for a million
-    choice lists), its values left null.
     """
     kind = type_.kind
     text = text.cast(pl.String)
     if kind == "text":
         found, ok = _text(text, checked)
-    elif kind in ("school_list", "text_list"):
-        found, ok = _items(text, type_, values)
     else:
         found, ok = _CASTS[kind](text, type_)
     ok = ok.fill_null(False).alias("ok")
@@ -201,13 +196,12 @@ def _datetime(text: pl.Series, type_: Type) -> tuple[pl.Series, pl.Series]:
 _PLAIN_ITEMS = f"{_SPACE}|；|;;|^;|;$"
 
 
-def _items(text: pl.Series, type_: Type, values: bool = True) -> tuple[pl.Series, pl.Series]:
+def _items(text: pl.Series, type_: Type) -> tuple[pl.Series, pl.Series]:
     # Split at ';' and '；', each item stripped, empty ones dropped: for a cell with no
     # separator this is the stripped cell alone, as the scalar parser reads it.
     if not text.str.contains(_PLAIN_ITEMS).any():  # the usual file: a plain split reads every cell the same
         # No cell holds a space: only an empty one is blank, without a second look at every cell.
-        found = text.str.split(";") if values else pl.repeat(None, len(text), dtype=pl.List(pl.String), eager=True)
-        return found, text.str.len_bytes() > 0
+        return text.str.split(";"), text.str.len_bytes() > 0
     ok = ~text.str.contains(ONLY_SPACE)
     values = (
         text.str.replace_all("；", ";", literal=True)
@@ -225,4 +219,6 @@ _CASTS: dict[str, Callable[[pl.Series, Type], tuple[pl.Series, pl.Series]]] = {
     "decimal": _decimal,
     "date": _date,
     "datetime": _datetime,
+    "school_list": _items,
+    "text_list": _items,
 }

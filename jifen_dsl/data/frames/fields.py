@@ -56,7 +56,7 @@ def field_column(cells: Cells, field: model.Field, position: int | None, name: s
     """The field's column ``name`` from the cells at ``position`` (None: an optional column the file does not have).
 
     ``values`` false: the caller reads only what is wrong with the cells; a list
-    field's values may then be left null (see :func:`~jifen_dsl.data.frames.casting.cast`).
+    field's values are then left null, its cells not looked at (a list cell is never refused).
     """
     if position is None:
         empty = () if field.type.kind in _LISTS else field.default
@@ -92,7 +92,11 @@ def _typed_cells(text: pl.Series, field: model.Field, wanted: bool = True) -> tu
     if field.type.kind == "text" and (checked or field.unique):
         return *_text_cells(text, field, read, checked), None
     if field.type.kind in _LISTS:  # choice lists seldom repeat: finding the distinct ones costs more than it saves
-        return *_whole_column(text, field, read, wanted), None
+        if not wanted and not checked:
+            # Nothing to make: a list cell is never refused (it splits into whatever items it holds,
+            # an empty one into none), so with its values unread no cell need be looked at.
+            return pl.repeat(None, len(text), dtype=columns.dtype(field.type), eager=True).alias(text.name), {}, None
+        return *_whole_column(text, field, read), None
     if field.type.kind in ("text", "enum") and _read_as_written(text, field, read, checked):
         return text, {}, None
     distinct, at = _distinct(text)
@@ -170,9 +174,9 @@ def _text_cells(text: pl.Series, field: model.Field, read, checked: bool) -> tup
     return values, bad
 
 
-def _whole_column(text: pl.Series, field: model.Field, read, wanted: bool = True) -> tuple[pl.Series, dict[int, Message]]:
+def _whole_column(text: pl.Series, field: model.Field, read) -> tuple[pl.Series, dict[int, Message]]:
     """Each cell cast where it stands; an empty cell given what the scalar reader gives it; the cells the cast leaves read one by one."""
-    values, ok = cast(text, field.type, values=wanted)
+    values, ok = cast(text, field.type)
     bad: dict[int, Message] = {}
     if text.has_nulls():
         # Empty cells are most of a column a few fill in (a clearing round's choices): they are
@@ -182,9 +186,8 @@ def _whole_column(text: pl.Series, field: model.Field, read, wanted: bool = True
         except CellError as exc:
             bad = dict.fromkeys(text.is_null().arg_true().to_list(), exc.message)
         else:
-            if wanted:
-                one = columns.series(values.name, [empty], field.type)
-                values = pl.DataFrame([values]).select(pl.col(values.name).fill_null(pl.lit(one).first())).to_series()
+            one = columns.series(values.name, [empty], field.type)
+            values = pl.DataFrame([values]).select(pl.col(values.name).fill_null(pl.lit(one).first())).to_series()
     left = (~ok & text.is_not_null()).arg_true()
     if not len(left):
         return values, bad
