@@ -145,11 +145,12 @@ def _grade_codes(policy: model.Policy, grades: pl.Series, at: pl.Series) -> pl.S
     texts (:func:`~jifen_dsl.lang.columns.place_among`). A grade the policy does
     not name (a frame made by hand) has the grades present coded in their order instead.
     """
-    members = list(getattr(policy.field(model.GRADE_FIELD).type, "members", ()))
-    codes = pl.DataFrame([grades.alias("g")]).select(place_among(pl.col("g"), members, pl.UInt64)).to_series()
+    def coded(texts: list[str]) -> pl.Series:
+        return pl.DataFrame([grades.alias("g")]).select(place_among(pl.col("g"), texts, pl.UInt64)).to_series()
+
+    codes = coded(list(getattr(policy.field(model.GRADE_FIELD).type, "members", ())))
     if codes.null_count() != grades.null_count():
-        present = sorted(grades.unique().drop_nulls().to_list())
-        codes = grades.replace_strict(present, list(range(len(present))), default=None, return_dtype=pl.UInt64)
+        codes = coded(sorted(grades.unique().drop_nulls().to_list()))
     return codes.gather(at)
 
 

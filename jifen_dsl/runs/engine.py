@@ -126,7 +126,7 @@ def run_engine(
     columnar = compile_columnar(policy)
     advance = progress.phase(render(T("evaluating")), frame.height)
     # A lean run makes only the columns it reports, ranks and places by.
-    wanted = None if fields else _reported_names(policy) | ranking_columns(policy) | (placement_inputs(policy) if offer is not None else set())
+    wanted = None if fields else _lean_columns(policy, offer is not None)
     outcome = evaluate_frame(compiled, columnar, frame, ranked=False, outputs=wanted)
     if wanted is not None:
         # Nothing here may hold the cohort's full columns any longer, or they are not let go of:
@@ -179,6 +179,11 @@ def _reported_names(policy: model.Policy) -> set[str]:
     return set(_REPORTED) | personal
 
 
+def _lean_columns(policy: model.Policy, allocating: bool) -> set[str]:
+    """The columns of an evaluated cohort a lean run reads: those it reports, ranks and (allocating) places by."""
+    return _reported_names(policy) | ranking_columns(policy) | (placement_inputs(policy) if allocating else set())
+
+
 def unread_fields(policy: model.Policy, allocating: bool, fields: bool) -> frozenset[int]:
     """The fields (by index) whose values a lean run (``fields`` false) never reads: not evaluated, reported, ranked or placed by.
 
@@ -186,7 +191,7 @@ def unread_fields(policy: model.Policy, allocating: bool, fields: bool) -> froze
     """
     if fields:
         return frozenset()
-    needed = compile_columnar(policy).reads | _reported_names(policy) | ranking_columns(policy) | (placement_inputs(policy) if allocating else set())
+    needed = compile_columnar(policy).reads | _lean_columns(policy, allocating)
     return frozenset(index for position, index in enumerate(policy.read_fields) if field_column(position) not in needed)
 
 

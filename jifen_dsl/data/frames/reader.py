@@ -85,7 +85,8 @@ def read_cohort_frame(
     ``digest_now`` false: a CSV file polars reads has its digest taken only when
     the table's ``digest`` is first asked for (see ``read_csv_cells``). ``unread``:
     the fields (by index) whose values the caller never reads; their cells are
-    checked all the same, but a list's column may be left null.
+    checked all the same, but for a list's, which are never refused: those are not
+    looked at, and the list's column is left null.
     """
     cells = read_cells(path, input_format=input_format, encoding=encoding, sheet=sheet, formulas=formulas, digest_now=digest_now)
     return cohort_frame(cells, policy, lenient=lenient, advance=(progress or NO_PROGRESS).phase(render(T("reading")), cells.height), unread=unread)
