@@ -150,6 +150,43 @@ def test_every_cell_types_as_the_scalar_reader_types_it(kind, data):
             assert index not in bad and _same(value, outcome[1]), (cell, value, outcome)
 
 
+@pytest.mark.parametrize("kind", sorted(TYPES))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_column_of_a_few_distinct_cells_types_as_the_scalar_reader_types_it(kind, data):
+    # The few distinct cells are guessed from the first ones (here the first len(head)): a later
+    # cell none of them holds - another spelling, a bad cell - must still be typed as the scalar reader types it.
+    import jifen_dsl.data.frames.fields as fields
+
+    pool = data.draw(st.lists(st.one_of(CELLS[kind], st.none()), min_size=1, max_size=3))
+    head = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=20))
+    tail = data.draw(st.lists(st.one_of(st.sampled_from(pool), CELLS[kind], st.none()), max_size=20))
+    cells = head + tail
+    optional = data.draw(st.booleans())
+    field = _field(kind, optional=optional)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fields, "_SAMPLE", len(head))
+        values, bad = typed_cells(pl.Series("x", cells, dtype=pl.String), field)
+    for index, (cell, value) in enumerate(zip(cells, columns.column_values(values, field.type))):
+        outcome = _scalar(field, cell or "")
+        if outcome[0] == "refused":
+            assert index in bad and render(bad[index], "en") == outcome[1], (cell, bad.get(index), outcome)
+        else:
+            assert index not in bad and _same(value, outcome[1]), (cell, value, outcome)
+
+
+def test_a_few_distinct_cells_are_found_by_comparison_only_when_the_first_cells_hold_them_all(monkeypatch):
+    import jifen_dsl.data.frames.fields as fields
+
+    monkeypatch.setattr(fields, "_SAMPLE", 3)
+    keys, codes = fields._few_keys(pl.Series("x", ["是", None, "否", "否", None, "是"], dtype=pl.String))
+    assert keys.to_list() == ["是", "否"] and codes.to_list() == [0, None, 1, 1, None, 0]
+    assert fields._few_keys(pl.Series("x", ["是", "否", "是", "否", "√"], dtype=pl.String)) is None  # a cell the first three do not hold
+    assert fields._few_keys(pl.Series("x", [None, None, None, "是"], dtype=pl.String)) is None  # nothing to guess from
+    monkeypatch.setattr(fields, "_FEW_KEYS", 1)
+    assert fields._few_keys(pl.Series("x", ["是", "否", "是"], dtype=pl.String)) is None  # more than a few
+
+
 COMMON = {
     "date": ["2016-08-31", "2016/8/31", "2016年8月31日", "2016-03-01 00:00", "2016-03-01T00:00:00"],
     "datetime": ["2022-04-26 10:30", "2022/4/26 9:05:07", "2022年4月26日 10:30", "2022年4月26日10：30：01"],
@@ -236,7 +273,7 @@ def test_a_text_column_read_as_written_is_kept_as_read(kind, cells, optional, de
 
     coded = []
     real = fields._distinct
-    monkeypatch.setattr(fields, "_distinct", lambda text: coded.append(text) or real(text))
+    monkeypatch.setattr(fields, "_distinct", lambda text, *rest: coded.append(text) or real(text, *rest))
     field = _field(kind, optional=optional, default=default)
     text = pl.Series("x", cells, dtype=pl.String)
     values, bad = typed_cells(text, field)

@@ -97,9 +97,10 @@ def _typed_cells(text: pl.Series, field: model.Field, wanted: bool = True) -> tu
             # an empty one into none), so with its values unread no cell need be looked at.
             return pl.repeat(None, len(text), dtype=columns.dtype(field.type), eager=True).alias(text.name), {}, None
         return *_whole_column(text, field, read), None
-    if field.type.kind in ("text", "enum") and _read_as_written(text, field, read, checked):
+    few = _few_keys(text)
+    if field.type.kind in ("text", "enum") and _read_as_written(text, field, read, checked, few):
         return text, {}, None
-    distinct, at = _distinct(text)
+    distinct, at = _distinct(text, few)
     values, ok = cast(distinct, field.type, checked=checked)
     left = (~ok).arg_true()
     bad: dict[int, Message] = {}
@@ -114,14 +115,15 @@ def _typed_cells(text: pl.Series, field: model.Field, wanted: bool = True) -> tu
     return _gathered(text, distinct, values, at), bad, negative_zero
 
 
-def _read_as_written(text: pl.Series, field: model.Field, read, checked: bool) -> bool:
+def _read_as_written(text: pl.Series, field: model.Field, read, checked: bool, few: tuple[pl.Series, pl.Series] | None) -> bool:
     """Whether every cell of a text or enum column is read as the text it is (an empty cell as nothing).
 
     Told from the distinct cells alone - a district, a grade written as the
     policy names it - without finding which distinct cell each record holds,
     which costs twice as much: the column is then kept as it was read.
+    ``few``: the column's few distinct cells, if :func:`_few_keys` found them.
     """
-    keys = text.unique().drop_nulls()
+    keys = text.unique().drop_nulls() if few is None else few[0]
     values, ok = cast(keys, field.type, checked=checked)
     if not ok.all() or not values.equals(keys, check_names=False, check_dtypes=True):
         return False
@@ -207,8 +209,11 @@ def _patched(values: pl.Series, at: pl.Series, new: pl.Series) -> pl.Series:
     return patch.gather(order)
 
 
-def _distinct(text: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """The distinct cells of ``text`` (a null, for empty cells, last), and each cell's position among them."""
+def _distinct(text: pl.Series, few: tuple[pl.Series, pl.Series] | None = None) -> tuple[pl.Series, pl.Series]:
+    """The distinct cells of ``text`` (a null, for empty cells, last), and each cell's position among them (``few``: as :func:`_few_keys` found them)."""
+    if few is not None:
+        keys, codes = few
+        return (keys.extend_constant(None, 1) if text.has_nulls() else keys), codes.fill_null(len(keys))
     categories = pl.Categories.random()  # a mapping of this column's own: its codes count from 0 in order of appearance
     coded = text.cast(pl.Categorical(categories))
     keys = categories.to_series()  # while ``coded`` holds the mapping
@@ -219,6 +224,27 @@ def _distinct(text: pl.Series) -> tuple[pl.Series, pl.Series]:
         codes = text.cast(pl.Enum(keys)).to_physical()
     distinct = keys.extend_constant(None, 1) if text.has_nulls() else keys
     return distinct, codes.cast(pl.UInt32).fill_null(len(keys))
+
+
+_SAMPLE = 4096  # the cells a column's few distinct ones are guessed from
+_FEW_KEYS = 8  # up to this many, comparing each cell with them costs less than coding the column
+
+
+def _few_keys(text: pl.Series) -> tuple[pl.Series, pl.Series] | None:
+    """The distinct cells of a column that holds only a few (a yes/no, a status), and each cell's place among them (null: empty); None otherwise.
+
+    The few are guessed from the first cells and each cell compared with them
+    (:func:`~jifen_dsl.lang.columns.place_among`): a third of the cost of coding
+    the column by a table of its distinct cells, which remains for a column with
+    more, or with a cell the first ones do not hold.
+    """
+    keys = text.head(_SAMPLE).unique(maintain_order=True).drop_nulls()
+    if not len(keys) or len(keys) > _FEW_KEYS:
+        return None
+    codes = pl.DataFrame([text.alias("t")]).select(columns.place_among(pl.col("t"), keys.to_list(), pl.UInt32)).to_series()
+    if codes.null_count() != text.null_count():
+        return None  # a cell none of the first ones holds
+    return keys, codes
 
 
 def _read_each(cells: list[str | None], read: Callable[[str], Any], field: model.Field) -> tuple[list[Any], dict[int, Message]]:
