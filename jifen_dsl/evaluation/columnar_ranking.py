@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
+import attrs
 import polars as pl
 
 from jifen_dsl.compile.order import OrderPart, order_parts
@@ -41,30 +42,29 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
     (as the columnar backend gives them).
     """
     parts = [part for group in order_parts(policy) for part in group]
-    # Each key is made over the whole column and only then taken for the eligible: taking the
-    # eligible's rows first would copy every decimal (a wide struct) to be narrowed right after.
-    at = frame.get_column("eligible").fill_null(False).arg_true()
-    grade = _grade_codes(policy, frame.get_column("grade"), at)
-    # Each part as the dense rank of its values in its own direction (1 = first), packed
-    # several to one integer while they fit: one sort over a few integers, not many wide keys.
-    words = _Packer(grade, grade.max() or 0)
+    eligible = frame.get_column("eligible").fill_null(False)
+    at = eligible.arg_true()
+    # Each part as a non-negative integer in its own direction (0 = first), packed several to
+    # one integer while they fit: one sort over a few integers, not many wide keys. The packing
+    # is one query over the whole columns that keeps the eligible's rows only: no column of a
+    # million offsets is made, for each part, to be narrowed and packed after.
+    words = _Words(eligible, _grade_codes(policy, frame.get_column("grade")))
     descending_last = False
     keys: list[pl.Series] = []
-    offsets = _all_offsets(policy, parts, frame, at)
+    offsets = _all_offsets(policy, parts, frame)
     for position, part in enumerate(parts):
         if part.source == "lottery":
             keys += words.done()
             keys.append(_tickets(frame.get_column("id").gather(at), part.seed, keys).alias(f"_lottery_{position}"))
-            words = _Packer(None, 0)
             continue
         if position not in offsets:
             keys += words.done()  # the last part, a unique id: sorted as text, never ranked first
-            keys.append(_text_order(_key(policy, part, frame).gather(at)).alias("_last"))
-            words = _Packer(None, 0)
+            keys.append(_text_order(_key(policy, part, frame), at).alias("_last"))
             descending_last = part.descending
             continue
-        words.add(*offsets[position])
+        words.add(offsets[position])
     keys += words.done()
+    grade = words.grade
     # One sort over the few packed words and the last key. The chain ends in a unique key or a
     # lottery, so the order is total and the sort need not keep the file's order; a policy with
     # no such end (no tie-break chain) has its ties kept in file order by the row as a last key.
@@ -101,49 +101,50 @@ def ranking_columns(policy: model.Policy) -> set[str]:
     return {"grade", "id", "eligible"} | {name for group in order_parts(policy) for part in group if (name := _column(part)) is not None}
 
 
-def _all_offsets(policy: model.Policy, parts: list[OrderPart], frame: pl.DataFrame, at: pl.Series) -> dict[int, tuple[pl.Series, int]]:
-    """Part position -> the eligible's key in the part's direction as non-negative integers, and the largest, for every part but a lottery and a last text key.
+def _all_offsets(policy: model.Policy, parts: list[OrderPart], frame: pl.DataFrame) -> dict[int, _Offset]:
+    """Part position -> the part's key as a non-negative integer in its direction, for every part but a lottery and a last text key.
 
-    The parts are independent until they are packed: they are made a few at a
-    time (polars lets go of the interpreter while it works).
+    The parts are independent until they are packed: their keys are made a few at
+    a time (polars lets go of the interpreter while it works).
     """
 
-    def offsets(position: int) -> tuple[int, tuple[pl.Series, int] | None]:
+    def offsets(position: int) -> tuple[int, _Offset | None]:
         part = parts[position]
         key = _key(policy, part, frame)
         if key.dtype == pl.String and position == len(parts) - 1:
             return position, None
-        offset, top = _offsets(key)
-        return position, ((top - offset if part.descending else offset).gather(at), top)
+        return position, _offset(key, part.descending)
 
     wanted = [position for position, part in enumerate(parts) if part.source != "lottery"]
     with ThreadPoolExecutor(max(1, min(pl.thread_pool_size(), os.cpu_count() or 1))) as pool:
         return {position: found for position, found in pool.map(offsets, wanted) if found is not None}
 
 
-def _text_order(key: pl.Series) -> pl.Series:
-    """The last key, unique text, as its rank among the keys when the rows are nearly in its order, else as it is.
+def _text_order(key: pl.Series, at: pl.Series) -> pl.Series:
+    """The last key, unique text, of the rows at ``at``: as its rank among the keys when the rows are nearly in its order, else as it is.
 
     An office's file is usually in id order, or nearly: sorting the ids then costs
     little (the sort finds the runs already in order), and the rank, an integer,
-    sorts with the other keys several times faster than text does. Rows in
-    another order keep the text, which one sort over all the keys orders best.
+    sorts with the other keys several times faster than text does. It is found
+    over the whole column, and only the ranks are taken for ``at``, not the texts.
+    Rows in another order keep the text, which one sort over all the keys orders best.
     """
     if key.null_count() or key.len() < 2:
-        return key
-    out_of_order = pl.DataFrame([key.alias("k")]).select((pl.col("k") < pl.col("k").shift(1)).sum()).item()
+        return key.gather(at)
+    # Each key against the one before it, as two views of the column: no shifted copy of it is made.
+    out_of_order = pl.DataFrame([key.slice(1).alias("k"), key.slice(0, key.len() - 1).alias("before")]).select((pl.col("k") < pl.col("before")).sum()).item()
     if out_of_order * 100 > key.len():
-        return key
-    at = key.arg_sort()
-    return pl.repeat(0, key.len(), dtype=pl.UInt32, eager=True).scatter(at, pl.int_range(0, key.len(), eager=True, dtype=pl.UInt32))
+        return key.gather(at)
+    order = key.arg_sort()
+    ranks = pl.repeat(0, key.len(), dtype=pl.UInt32, eager=True).scatter(order, pl.int_range(0, key.len(), eager=True, dtype=pl.UInt32))
+    return ranks.gather(at)
 
 
-def _grade_codes(policy: model.Policy, grades: pl.Series, at: pl.Series) -> pl.Series:
-    """The grade of each row at ``at`` as a small integer: its place among the policy's grades, or among those present.
+def _grade_codes(policy: model.Policy, grades: pl.Series) -> pl.Series:
+    """The grade of each row as a small integer: its place among the policy's grades, or among those present.
 
-    Coded over the whole column and only then taken: a gather of integers, not of
-    texts (:func:`~jifen_dsl.lang.columns.place_among`). A grade the policy does
-    not name (a frame made by hand) has the grades present coded in their order instead.
+    Found by comparing each cell with the few grades (:func:`~jifen_dsl.lang.columns.place_among`).
+    A grade the policy does not name (a frame made by hand) has the grades present coded in their order instead.
     """
     def coded(texts: list[str]) -> pl.Series:
         return pl.DataFrame([grades.alias("g")]).select(place_among(pl.col("g"), texts, pl.UInt64)).to_series()
@@ -151,45 +152,81 @@ def _grade_codes(policy: model.Policy, grades: pl.Series, at: pl.Series) -> pl.S
     codes = coded(list(getattr(policy.field(model.GRADE_FIELD).type, "members", ())))
     if codes.null_count() != grades.null_count():
         codes = coded(sorted(grades.unique().drop_nulls().to_list()))
-    return codes.gather(at)
+    return codes
 
 
 _SPAN = 1 << 32  # keys spread wider than this are ranked densely before packing
 
 
-def _offsets(key: pl.Series) -> tuple[pl.Series, int]:
-    """A key as non-negative integers in its order (UInt64), and the largest: its values less the least, or their dense ranks."""
+@attrs.frozen
+class _Offset:
+    """A part's key as the column ``column``, and ``offset``, which makes of that column (an expression) each row's offset (UInt64, 0 = first), the largest being ``top``."""
+
+    column: pl.Series
+    offset: Callable[[pl.Expr], pl.Expr]
+    top: int
+
+
+def _offset(key: pl.Series, descending: bool) -> _Offset:
+    """A key as non-negative integers in its order: its values less the least (the most less its values, descending), or their dense ranks."""
     if key.dtype in (pl.Date, pl.Datetime("us"), pl.Boolean):
-        key = key.cast(pl.Int64)
-    if key.dtype.is_integer() and key.len():
-        low, high = key.min(), key.max()
-        if high - low < _SPAN:
-            shifted = pl.DataFrame({"k": key}).select((pl.col("k") - pl.lit(low, dtype=key.dtype)).cast(pl.UInt64)).to_series()
-            return shifted, int(high - low)
-    dense = key.rank("dense").cast(pl.UInt64) - 1
-    return dense, int(dense.max() or 0)
+        wide, low, high = pl.Int64, key.cast(pl.Int64).min(), key.cast(pl.Int64).max()
+    elif key.dtype.is_integer() and key.len():
+        wide, low, high = key.dtype, key.min(), key.max()
+    else:
+        wide = low = high = None
+    if wide is None or low is None or high is None or high - low >= _SPAN:
+        dense = key.rank("dense").cast(pl.UInt64) - 1
+        top = int(dense.max() or 0)
+        if descending:
+            return _Offset(dense, lambda column: pl.lit(top, dtype=pl.UInt64) - column, top)
+        return _Offset(dense, lambda column: column, top)
+    first, last = pl.lit(low, dtype=wide), pl.lit(high, dtype=wide)
+    if descending:
+        return _Offset(key, lambda column: (last - column.cast(wide)).cast(pl.UInt64), int(high - low))
+    return _Offset(key, lambda column: (column.cast(wide) - first).cast(pl.UInt64), int(high - low))
 
 
-class _Packer:
-    """Dense ranks packed into UInt64 words, most significant first, while their product of sizes fits."""
+class _Words:
+    """Part offsets packed into UInt64 words, most significant first, while their product of sizes fits: made for the eligible rows by one query.
+
+    The first word starts with the grade code; :attr:`grade` holds the eligible's
+    grade codes once the first words are made.
+    """
 
     _LIMIT = 1 << 62
 
-    def __init__(self, first: pl.Series | None, size: int):
-        self.words: list[pl.Series] = []
-        self.current, self.size = first, size + 1
+    def __init__(self, eligible: pl.Series, grade: pl.Series):
+        self.columns: list[pl.Series] = [eligible.alias("_eligible"), grade.alias("_grade")]
+        self.words: list[pl.Expr] = []
+        self.current: pl.Expr | None = pl.col("_grade")
+        self.size = int(grade.max() or 0) + 1
+        self.grade: pl.Series | None = None
 
-    def add(self, dense: pl.Series, top: int) -> None:
-        if self.current is not None and self.size * (top + 1) >= self._LIMIT:
+    def add(self, part: _Offset) -> None:
+        name = f"_o{len(self.columns)}"
+        self.columns.append(part.column.alias(name))
+        offset = part.offset(pl.col(name))
+        if self.current is not None and self.size * (part.top + 1) >= self._LIMIT:
             self.words.append(self.current)
             self.current, self.size = None, 1
-        self.current = dense if self.current is None else self.current * (top + 1) + dense
-        self.size *= top + 1
+        self.current = offset if self.current is None else self.current.cast(pl.UInt64) * pl.lit(part.top + 1, dtype=pl.UInt64) + offset
+        self.size *= part.top + 1
 
     def done(self) -> list[pl.Series]:
+        """The words of the parts added since the last call, for the eligible rows in order."""
         if self.current is not None:
             self.words.append(self.current)
-        return [word.alias(f"_word_{i}_{id(self)}") for i, word in enumerate(self.words)]
+        wanted = [word.cast(pl.UInt64).alias(f"_word_{i}") for i, word in enumerate(self.words)]
+        if self.grade is None:
+            wanted.append(pl.col("_grade"))
+        made = pl.DataFrame(self.columns).lazy().filter(pl.col("_eligible")).select(wanted).collect() if wanted else None
+        if self.grade is None and made is not None:
+            self.grade = made.get_column("_grade")
+        words = [] if made is None else [made.get_column(f"_word_{i}").alias(f"_word_{i}_{id(self)}_{len(self.columns)}") for i in range(len(self.words))]
+        self.columns = self.columns[:1]
+        self.words, self.current, self.size = [], None, 1
+        return words
 
 
 def _column(part: OrderPart) -> str | None:
