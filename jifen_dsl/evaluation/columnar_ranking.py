@@ -121,23 +121,61 @@ def _all_offsets(policy: model.Policy, parts: list[OrderPart], frame: pl.DataFra
 
 
 def _text_order(key: pl.Series, at: pl.Series) -> pl.Series:
-    """The last key, unique text, of the rows at ``at``: as its rank among the keys when the rows are nearly in its order, else as it is.
+    """The last key, text, of the rows at ``at``: as its rank among the keys when the rows are nearly in its order, else as it is.
 
-    An office's file is usually in id order, or nearly: sorting the ids then costs
-    little (the sort finds the runs already in order), and the rank, an integer,
-    sorts with the other keys several times faster than text does. It is found
-    over the whole column, and only the ranks are taken for ``at``, not the texts.
-    Rows in another order keep the text, which one sort over all the keys orders best.
+    An office's file is usually in id order, or nearly: the rank of each key, an
+    integer, is then found cheaply (:func:`_nearly_sorted_ranks`), and sorts with
+    the other keys several times faster than text does. It is found over the whole
+    column, and only the ranks are taken for ``at``, not the texts. Rows in another
+    order keep the text, which one sort over all the keys orders best.
     """
     if key.null_count() or key.len() < 2:
         return key.gather(at)
     # Each key against the one before it, as two views of the column: no shifted copy of it is made.
-    out_of_order = pl.DataFrame([key.slice(1).alias("k"), key.slice(0, key.len() - 1).alias("before")]).select((pl.col("k") < pl.col("before")).sum()).item()
-    if out_of_order * 100 > key.len():
+    descents = pl.DataFrame([key.slice(1).alias("k"), key.slice(0, key.len() - 1).alias("before")]).select((pl.col("k") < pl.col("before")).arg_true()).to_series()
+    if len(descents) * 100 > key.len():
         return key.gather(at)
-    order = key.arg_sort()
-    ranks = pl.repeat(0, key.len(), dtype=pl.UInt32, eager=True).scatter(order, pl.int_range(0, key.len(), eager=True, dtype=pl.UInt32))
-    return ranks.gather(at)
+    return _nearly_sorted_ranks(key, descents.to_list()).gather(at)
+
+
+_OUTSIDE = 100  # the keys outside the longest run are placed one by one while they are at most one in this many
+
+
+def _nearly_sorted_ranks(key: pl.Series, descents: list[int]) -> pl.Series:
+    """Each key's place (UInt32, 0 = first) in the keys' order, equal keys in file order, for keys that fall ``descents`` times (``key[d + 1] < key[d]``).
+
+    The file is made of runs in order, split where it falls. The keys outside the
+    longest run - usually a few rows added at the start or the end - are sorted
+    apart and each placed into the run by a binary search; so the column is never
+    sorted whole, which costs many times more (the sort's buffers alone are some
+    70 MB for a million ids). When the other runs hold many keys, the whole column is sorted.
+    """
+    n = key.len()
+    cuts = [0, *(d + 1 for d in descents), n]
+    start, end = max(zip(cuts, cuts[1:]), key=lambda run: run[1] - run[0])
+    if (n - (end - start)) * _OUTSIDE > n:
+        order = _stable_order(key)
+        return pl.repeat(0, n, dtype=pl.UInt32, eager=True).scatter(order, pl.int_range(0, n, eager=True, dtype=pl.UInt32))
+    run = key.slice(start, end - start)
+    others_at = pl.concat([pl.int_range(0, start, eager=True, dtype=pl.UInt32), pl.int_range(end, n, eager=True, dtype=pl.UInt32)])
+    others = key.gather(others_at)
+    by_key = _stable_order(others)
+    others, others_at = others.gather(by_key), others_at.gather(by_key)
+    # How many keys of the run come before each other key: equal ones do if the other key lies after the run in the file.
+    before = (others_at < start).to_list()
+    ahead = [int(a) if first else int(b) for a, b, first in zip(run.search_sorted(others, side="left"), run.search_sorted(others, side="right"), before)]
+    places = pl.Series(ahead, dtype=pl.UInt32)
+    # A run key's place: its place in the run, plus the other keys placed before it.
+    passed = places.search_sorted(pl.int_range(0, end - start, eager=True, dtype=pl.UInt32), side="right").cast(pl.UInt32)
+    in_run = pl.int_range(0, end - start, eager=True, dtype=pl.UInt32) + passed
+    outside = places + pl.int_range(0, len(places), eager=True, dtype=pl.UInt32)
+    by_file = pl.repeat(0, len(places), dtype=pl.UInt32, eager=True).scatter(by_key, outside) if len(places) else outside
+    return pl.concat([by_file.slice(0, start), in_run, by_file.slice(start)])
+
+
+def _stable_order(key: pl.Series) -> pl.Series:
+    """The positions of the keys in their order, equal keys in file order."""
+    return pl.DataFrame([key.alias("k")]).with_row_index("at").sort("k", maintain_order=True).get_column("at")
 
 
 def _grade_codes(policy: model.Policy, grades: pl.Series) -> pl.Series:
@@ -181,6 +219,8 @@ def _offset(key: pl.Series, descending: bool) -> _Offset:
         if descending:
             return _Offset(dense, lambda column: pl.lit(top, dtype=pl.UInt64) - column, top)
         return _Offset(dense, lambda column: column, top)
+    if wide == pl.Int128 and -(1 << 63) <= low and high < 1 << 63:
+        wide = pl.Int64  # the usual decimal key: its offsets are found in Int64, many times faster than in Int128
     first, last = pl.lit(low, dtype=wide), pl.lit(high, dtype=wide)
     if descending:
         return _Offset(key, lambda column: (last - column.cast(wide)).cast(pl.UInt64), int(high - low))

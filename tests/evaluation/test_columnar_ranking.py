@@ -145,3 +145,28 @@ def test_grades_the_policy_does_not_name_rank_as_the_ones_it_does():
     assert set(renamed.get_column("grade").unique().to_list()) == {"一年级", "七年级"}
     assert rank_column(policy, renamed).equals(named)
     assert named.drop_nulls().len() > 200
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 3000), min_size=2, max_size=2500),
+    moves=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=25),
+)
+def test_keys_nearly_in_order_are_placed_as_a_sort_places_them_equal_ones_in_file_order(keys, moves):
+    # Sorted ids with a few moved, as an office's file often is (rows added at the start or the
+    # end): the keys outside the longest run are placed into it, and the column is never sorted whole.
+    import jifen_dsl.evaluation.columnar_ranking as ranking_module
+
+    texts = sorted(f"K{k:05}" for k in keys)
+    for source, target in moves:
+        texts.insert(target % len(texts), texts.pop(source % len(texts)))
+    column = pl.Series("k", texts, dtype=pl.String)
+    descents = [i for i in range(len(texts) - 1) if texts[i + 1] < texts[i]]
+    order = sorted(range(len(texts)), key=lambda i: (texts[i], i))
+    expected = [0] * len(texts)
+    for place, i in enumerate(order):
+        expected[i] = place
+    assert ranking_module._nearly_sorted_ranks(column, descents).to_list() == expected
+    with pytest.MonkeyPatch.context() as patch:  # every key outside the longest run placed one by one, however many
+        patch.setattr(ranking_module, "_OUTSIDE", 0)
+        assert ranking_module._nearly_sorted_ranks(column, descents).to_list() == expected
