@@ -72,14 +72,10 @@ def rank_column(policy: model.Policy, frame: pl.DataFrame) -> pl.Series:
         keys.append(at.alias("_file_order"))
     names = [f"_k{i}" for i in range(len(keys))]
     descending = [key.name == "_last" and descending_last for key in keys]
-    order = (
-        pl.DataFrame([key.alias(name) for key, name in zip(keys, names)])
-        .with_row_index("_at")
-        .sort(names, descending=descending)
-        .get_column("_at")
-    )
+    # The rows and their grades ride along: the sort puts them in order with its own gathers.
+    ordered = pl.DataFrame([*(key.alias(name) for key, name in zip(keys, names)), at.alias("_row"), grade.alias("_grade")]).sort(names, descending=descending)
     ranks = pl.repeat(None, frame.height, dtype=pl.Int64, eager=True).alias("rank")
-    return ranks.scatter(at.gather(order), _within_grade(grade.gather(order))) if order.len() else ranks
+    return ranks.scatter(ordered.get_column("_row"), _within_grade(ordered.get_column("_grade"))) if ordered.height else ranks
 
 
 def _within_grade(codes: pl.Series) -> pl.Series:
@@ -108,16 +104,23 @@ def _all_offsets(policy: model.Policy, parts: list[OrderPart], frame: pl.DataFra
     a time (polars lets go of the interpreter while it works).
     """
 
-    def offsets(position: int) -> tuple[int, _Offset | None]:
-        part = parts[position]
-        key = _key(policy, part, frame)
-        if key.dtype == pl.String and position == len(parts) - 1:
-            return position, None
-        return position, _offset(key, part.descending)
+    def key(position: int) -> tuple[int, pl.Series]:
+        return position, _key(policy, parts[position], frame)
 
     wanted = [position for position, part in enumerate(parts) if part.source != "lottery"]
     with ThreadPoolExecutor(max(1, min(pl.thread_pool_size(), os.cpu_count() or 1))) as pool:
-        return {position: found for position, found in pool.map(offsets, wanted) if found is not None}
+        keys = {position: found for position, found in pool.map(key, wanted) if not (found.dtype == pl.String and position == len(parts) - 1)}
+    # Every key's least and greatest value in one query, the keys side by side.
+    numbers = {position: _as_number(found) for position, found in keys.items()}
+    numbers = {position: found for position, found in numbers.items() if found is not None}
+    bounds = pl.DataFrame([found.alias(f"_{position}") for position, found in numbers.items()]).select(
+        *(pl.col(f"_{position}").min().alias(f"low_{position}") for position in numbers),
+        *(pl.col(f"_{position}").max().alias(f"high_{position}") for position in numbers),
+    ).row(0, named=True) if numbers else {}
+    return {
+        position: _offset(found, parts[position].descending, bounds.get(f"low_{position}"), bounds.get(f"high_{position}"), position in numbers)
+        for position, found in keys.items()
+    }
 
 
 def _text_order(key: pl.Series, at: pl.Series) -> pl.Series:
@@ -205,20 +208,26 @@ class _Offset:
     top: int
 
 
-def _offset(key: pl.Series, descending: bool) -> _Offset:
-    """A key as non-negative integers in its order: its values less the least (the most less its values, descending), or their dense ranks."""
+def _as_number(key: pl.Series) -> pl.Series | None:
+    """The key as integers in its order (a date as days, a time as microseconds, a truth as 0 or 1), or None when it is not so held."""
     if key.dtype in (pl.Date, pl.Datetime("us"), pl.Boolean):
-        wide, low, high = pl.Int64, key.cast(pl.Int64).min(), key.cast(pl.Int64).max()
-    elif key.dtype.is_integer() and key.len():
-        wide, low, high = key.dtype, key.min(), key.max()
-    else:
-        wide = low = high = None
-    if wide is None or low is None or high is None or high - low >= _SPAN:
+        return key.cast(pl.Int64)
+    return key if key.dtype.is_integer() else None
+
+
+def _offset(key: pl.Series, descending: bool, low: Any, high: Any, number: bool) -> _Offset:
+    """A key as non-negative integers in its order: its values less the least ``low`` (the greatest ``high`` less its values, descending), or their dense ranks.
+
+    ``number``: the key is held as integers (:func:`_as_number`), between ``low``
+    and ``high`` (None when every value is missing).
+    """
+    if not number or low is None or high is None or high - low >= _SPAN:
         dense = key.rank("dense").cast(pl.UInt64) - 1
         top = int(dense.max() or 0)
         if descending:
             return _Offset(dense, lambda column: pl.lit(top, dtype=pl.UInt64) - column, top)
         return _Offset(dense, lambda column: column, top)
+    wide = pl.Int64 if key.dtype in (pl.Date, pl.Datetime("us"), pl.Boolean) else key.dtype
     if wide == pl.Int128 and -(1 << 63) <= low and high < 1 << 63:
         wide = pl.Int64  # the usual decimal key: its offsets are found in Int64, many times faster than in Int128
     first, last = pl.lit(low, dtype=wide), pl.lit(high, dtype=wide)
@@ -315,6 +324,7 @@ def _decimal_order(column: pl.Series) -> pl.Series:
 
 
 _DIGITS = 37  # a scaled coefficient of at most this many digits fits Int128 with room for the sign
+_FEW_EXPONENTS = 4  # exponents spread no wider than this are scaled by comparisons, not a power for each value
 
 
 def _common_scale(parts: pl.DataFrame) -> pl.Series | None:
@@ -325,12 +335,16 @@ def _common_scale(parts: pl.DataFrame) -> pl.Series | None:
     low, high = e.min(), e.max()
     if low == high:  # one exponent (the usual column): the coefficients already sort as the numbers
         return c
-    widest = len(str(c.abs().max())) + (high - low)  # a bound for every value: checked one by one only when it is too wide
+    widest = len(str(max(abs(c.min()), abs(c.max())))) + (high - low)  # a bound for every value: checked one by one only when it is too wide
     if widest > _DIGITS:
         digits = c.abs().cast(pl.String).str.len_chars().cast(pl.Int64) + (e.cast(pl.Int64) - low)
         if digits.max() > _DIGITS:
             return None
-    return parts.select(pl.col("c") * pl.lit(10, dtype=pl.Int128).pow(pl.col("e").cast(pl.Int64) - low)).to_series()
+    # Each exponent's coefficients times its power of ten, the few exponents (usually two: 95 and 95.5) one by one.
+    scaled = pl.col("c")
+    for exponent in range(low + 1, high + 1):
+        scaled = pl.when(pl.col("e") == exponent).then(pl.col("c") * pl.lit(10 ** (exponent - low), dtype=pl.Int128)).otherwise(scaled)
+    return parts.select(scaled if high - low <= _FEW_EXPONENTS else pl.col("c") * pl.lit(10, dtype=pl.Int128).pow(pl.col("e").cast(pl.Int64) - low)).to_series()
 
 
 def _tickets(ids: pl.Series, seed: int, before: list[pl.Series]) -> pl.Series:
