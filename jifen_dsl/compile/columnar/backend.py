@@ -167,7 +167,10 @@ def index_lists(flags: list[tuple[pl.Expr, int]]) -> pl.Expr:
 
     Built as bits (64 flags to a UInt64 word), and each distinct combination of
     bits - a few hundred in a cohort of a million - turned into its list once
-    and joined back: a list made row by row would cost many times more.
+    and joined back: a list made row by row would cost many times more. The
+    lists are made for the whole column at once, not for each batch of rows the
+    query streams: finding the combinations and joining them ten times over cost
+    two and a half times as much.
     """
     words = []
     for start in range(0, len(flags), 64):
@@ -185,7 +188,7 @@ def index_lists(flags: list[tuple[pl.Expr, int]]) -> pl.Expr:
         joined = bits.join(lookup, on=bits.columns, how="left", maintain_order="left", nulls_equal=True)
         return joined.get_column("_list").alias(batch.name)
 
-    return pl.struct(words).map_batches(lists, return_dtype=pl.List(_INDEX), is_elementwise=True)
+    return pl.struct(words).map_batches(lists, return_dtype=pl.List(_INDEX), is_elementwise=False)
 
 
 def _points(policy: model.Policy, ec: ExpressionCompiler, reach: Reach) -> tuple[Num, list[Num]]:
