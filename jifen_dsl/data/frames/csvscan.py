@@ -51,19 +51,26 @@ class Scan:
         at, self.seen = self.seen, self.seen + len(piece)
         if b"\x00" in piece:
             self.odd = True
-        joined = self.tail + piece  # a line end or a byte-order mark may span two pieces
+        tail = self.tail
         body = max(0, self.body - at)
-        if b"\r" in joined:
+        if b"\r" in piece or b"\r" in tail:  # a CR LF may span two pieces
+            joined = tail + piece
             self.returns += piece.count(b"\r")
-            self.line_ends += joined.count(b"\r\n") - self.tail.count(b"\r\n")
+            self.line_ends += joined.count(b"\r\n") - tail.count(b"\r\n")
             if body < len(piece):
                 self.body_returns += piece.count(b"\r", body)
-        first = max(0, self.start - at + len(self.tail))
-        if joined.find(b"\xef", first) >= 0 and joined.find(BOM, first) >= 0:
+        # A byte-order mark past the start: in the piece, or begun in the last two bytes before it.
+        # (The piece itself is searched, never a copy of it joined to what came before.)
+        inside = max(0, self.start - at)
+        if piece.find(b"\xef", inside) >= 0 and piece.find(BOM, inside) >= 0:
             self.odd = True
+        elif tail:
+            spanning = (tail + piece[:2]).find(BOM, max(0, self.start - at + len(tail)))
+            if 0 <= spanning < len(tail):
+                self.odd = True
         if body < len(piece) and not self.quoted:
             self.quoted = b'"' in (piece[body:] if body else piece)
-        self.tail = joined[-2:]
+        self.tail = (tail + piece[-2:])[-2:]
         if not self.long:
             self._measure(piece)
 
