@@ -62,7 +62,7 @@ def evaluate_cmd(policy: str, applicants: str, fmt: str, output: str | None, inp
 
     def text():
         if fmt == "csv":
-            return [csv_streamed(evaluation_cells_lazy(rules, outcome))]
+            return [csv_streamed(evaluation_cells_lazy(rules, outcome, text=False))]
         return evaluation_lines(run.compiled, run.evaluations, fmt)  # a table or JSON with each failure's values: from objects
 
     finish_run(run, text, lambda: _workbook("results", evaluation_cells(rules, outcome, guard=False)), fmt, output, out_dir, rejects, bom)
