@@ -251,6 +251,7 @@ class _Words:
         self.current: pl.Expr | None = pl.col("_grade")
         self.size = int(grade.max() or 0) + 1
         self.grade: pl.Series | None = None
+        self.made = 0  # words made so far: each is named by its number, the same name never given twice
 
     def add(self, part: _Offset) -> None:
         name = f"_o{len(self.columns)}"
@@ -272,7 +273,8 @@ class _Words:
         made = pl.DataFrame(self.columns).lazy().filter(pl.col("_eligible")).select(wanted).collect() if wanted else None
         if self.grade is None and made is not None:
             self.grade = made.get_column("_grade")
-        words = [] if made is None else [made.get_column(f"_word_{i}").alias(f"_word_{i}_{id(self)}_{len(self.columns)}") for i in range(len(self.words))]
+        words = [] if made is None else [made.get_column(f"_word_{i}").alias(f"_word_{self.made + i}") for i in range(len(self.words))]
+        self.made += len(words)
         self.columns = self.columns[:1]
         self.words, self.current, self.size = [], None, 1
         return words

@@ -170,3 +170,28 @@ def test_keys_nearly_in_order_are_placed_as_a_sort_places_them_equal_ones_in_fil
     with pytest.MonkeyPatch.context() as patch:  # every key outside the longest run placed one by one, however many
         patch.setattr(ranking_module, "_OUTSIDE", 0)
         assert ranking_module._nearly_sorted_ranks(column, descents).to_list() == expected
+
+
+def test_parts_packed_on_both_sides_of_a_lottery_rank_as_the_scalar_ranking(tmp_path):
+    # The words made before a lottery and after it are told apart, however many parts each side packs.
+    from ..conftest import EN_HEADER, FIELDS_IMPORT, policy_folder
+
+    path = policy_folder(tmp_path) / "policy.jifen"
+    path.write_text(
+        EN_HEADER + FIELDS_IMPORT + 'requirement ok "ok": true\n'
+        + "points { total = points indicator permit \"Permit\" = ind_permit }\n"
+        + "tiebreak { lottery seed 1 child_birth_date ascending child_enrolled descending points_status ascending lottery seed 2 }\n",
+        encoding="utf-8",
+    )
+    rng = random.Random(4)
+    rows = [
+        {
+            **BASE_APPLICANT, "id": f"P{i:03}", "points": rng.choice(["50", "60"]), "points_status": rng.choice(["verified", "disputed"]),
+            "child_birth_date": rng.choice(["2016-01-01", "2016-02-29"]), "child_enrolled": rng.choice(["true", "false"]),
+        }
+        for i in range(60)
+    ]
+    policy, evaluations = _evaluated(str(path), rows)
+    expected = {e.id: e.rank for e in evaluations}
+    assert sum(rank is not None for rank in expected.values()) == 60
+    assert _columnar_ranks(policy, evaluations) == expected
