@@ -132,6 +132,16 @@ def test_a_cell_the_cast_reads_has_the_scalar_parsers_value(kind, data):
             assert outcome[0] == "value" and _same(value, outcome[1]), (cell, value, outcome)
 
 
+def _assert_typed_as_scalar(field: model.Field, cells: list, values: pl.Series, bad: dict) -> None:
+    """Each cell's typed value, or its refusal's message, is the scalar reader's."""
+    for index, (cell, value) in enumerate(zip(cells, columns.column_values(values, field.type))):
+        outcome = _scalar(field, cell or "")
+        if outcome[0] == "refused":
+            assert index in bad and render(bad[index], "en") == outcome[1], (cell, bad.get(index), outcome)
+        else:
+            assert index not in bad and _same(value, outcome[1]), (cell, value, outcome)
+
+
 @pytest.mark.parametrize("kind", sorted(TYPES))
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
@@ -142,12 +152,7 @@ def test_every_cell_types_as_the_scalar_reader_types_it(kind, data):
     name = data.draw(st.sampled_from(["x", "id", "child_name"])) if kind == "text" else "x"
     field = _field(kind, name=name, optional=optional and name != "id", default=default)
     values, bad = typed_cells(pl.Series("x", cells, dtype=pl.String), field)
-    for index, (cell, value) in enumerate(zip(cells, columns.column_values(values, field.type))):
-        outcome = _scalar(field, cell or "")
-        if outcome[0] == "refused":
-            assert index in bad and render(bad[index], "en") == outcome[1], (cell, bad.get(index), outcome)
-        else:
-            assert index not in bad and _same(value, outcome[1]), (cell, value, outcome)
+    _assert_typed_as_scalar(field, cells, values, bad)
 
 
 @pytest.mark.parametrize("kind", sorted(TYPES))
@@ -167,12 +172,7 @@ def test_a_column_of_a_few_distinct_cells_types_as_the_scalar_reader_types_it(ki
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fields, "_SAMPLE", len(head))
         values, bad = typed_cells(pl.Series("x", cells, dtype=pl.String), field)
-    for index, (cell, value) in enumerate(zip(cells, columns.column_values(values, field.type))):
-        outcome = _scalar(field, cell or "")
-        if outcome[0] == "refused":
-            assert index in bad and render(bad[index], "en") == outcome[1], (cell, bad.get(index), outcome)
-        else:
-            assert index not in bad and _same(value, outcome[1]), (cell, value, outcome)
+    _assert_typed_as_scalar(field, cells, values, bad)
 
 
 def test_a_few_distinct_cells_are_found_by_comparison_only_when_the_first_cells_hold_them_all(monkeypatch):
